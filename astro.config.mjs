@@ -1,0 +1,16 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import node from '@astrojs/node';
+import preact from '@astrojs/preact';
+
+// The portal is served by our own node:http host (server/http/), which mounts Astro's
+// middleware-mode handler for on-demand pages and serves dist/client itself.
+// See docs/decisions/001-one-http-host.md.
+export default defineConfig({
+  output: 'static',
+  adapter: node({ mode: 'middleware' }),
+  integrations: [preact()],
+  build: { inlineStylesheets: 'auto' },
+  server: { host: '127.0.0.1' },
+  devToolbar: { enabled: false },
+});
