@@ -1,0 +1,83 @@
+// What the Astro pages may call on the back end. The HTTP host (server/http/) builds one
+// PortalServices at start and hands it to Astro as `locals.app`, so on-demand pages use the same
+// database connection and catalog as the API instead of a second copy bundled by Vite.
+// Pages import only types from server/.
+import type { Catalog } from './catalog/types.ts';
+
+export interface UnitRef {
+  code: string;
+  name: string;
+}
+
+export interface CategoryRef {
+  code: string;
+  name: string;
+}
+
+export interface RoutingSuggestion {
+  category: CategoryRef | null;
+  /** The lead unit; null when the report needs triage by the campaign office. */
+  unit: UnitRef | null;
+  cooperating: UnitRef[];
+  /** 0–1. */
+  confidence: number;
+  needsTriage: boolean;
+}
+
+export interface SubmitResult {
+  trackingCode: string;
+  status: string;
+  /** Chinese label of the status, e.g. "已受理". */
+  statusLabel: string;
+  unit: UnitRef | null;
+  /** ISO timestamp; null while the ticket waits for triage. */
+  deadline: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  /** Chinese sentence a resident understands, e.g. "已转交临城县住房和城乡建设局办理". */
+  text: string;
+  status: string;
+  statusLabel: string;
+}
+
+export interface PublicPhoto {
+  url: string;
+  thumbUrl: string;
+}
+
+export interface TrackResult {
+  trackingCode: string;
+  status: string;
+  statusLabel: string;
+  category: CategoryRef | null;
+  unit: UnitRef | null;
+  deadline: string | null;
+  createdAt: string;
+  timeline: TimelineEntry[];
+  photos: PublicPhoto[];
+}
+
+export interface UploadResult {
+  id: string;
+  url: string;
+  thumbUrl: string;
+}
+
+/** Who is asking: used for throttling and the private record, never shown publicly. */
+export interface RequestContext {
+  ip: string;
+  userAgent?: string;
+}
+
+export interface PortalServices {
+  catalog: Catalog;
+  /** Validates raw input with reportInputSchema; throws InvalidInputError with Chinese field messages. */
+  submitReport(raw: unknown, ctx: RequestContext): Promise<SubmitResult>;
+  /** Throws NotFoundError for an unknown code, TooManyRequestsError when guessing is throttled. */
+  trackReport(trackingCode: string, ctx: RequestContext): Promise<TrackResult>;
+  suggestRoute(input: { text: string; category?: string; pointId?: string }): RoutingSuggestion;
+  /** Runs the photo pipeline on one uploaded file; throws UnsupportedContentError in Chinese. */
+  uploadPhoto(bytes: Uint8Array, ctx: RequestContext): Promise<UploadResult>;
+}
