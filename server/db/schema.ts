@@ -1,0 +1,81 @@
+// Table types for Kysely. Only repositories (server/<domain>/*-repository.ts) see these; they
+// return plain domain objects from explicit selects (DESIGN rule 4).
+//
+// Portable choices, the same on SQLite and PostgreSQL: timestamps are ISO-8601 UTC text
+// ("2026-11-29T15:28:35.123Z", which sorts correctly as text), booleans are 0/1 integers,
+// lists are JSON text. See docs/decisions/002-storage.md.
+import type { Generated } from 'kysely';
+
+export interface TicketTable {
+  id: Generated<number>;
+  tracking_code: string;
+  status: string;
+  channel: string;
+  description: string;
+  category_code: string | null;
+  /** What the router suggested, kept even after the office changes it (routing learns from it). */
+  suggested_category_code: string | null;
+  suggested_unit_code: string | null;
+  routing_confidence: number | null;
+  lead_unit_code: string | null;
+  /** JSON array of unit codes. */
+  cooperating_unit_codes: string;
+  point_id: string | null;
+  location_address: string | null;
+  location_lat: number | null;
+  location_lng: number | null;
+  deadline_at: string | null;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  merged_into_id: number | null;
+  idempotency_key: string | null;
+  /** Number of events so far; an event's seq is the version it produced. */
+  version: number;
+}
+
+/** Private: who reported. Never selected by anything public. */
+export interface TicketReporterTable {
+  ticket_id: number;
+  anonymous: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Append-only: rows are inserted, never updated or deleted. */
+export interface TicketEventTable {
+  id: Generated<number>;
+  ticket_id: number;
+  seq: number;
+  at: string;
+  actor_kind: string;
+  actor_id: string | null;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  reason: string | null;
+  /** JSON object with what the action changed (unit, deadline, category …). */
+  data: string;
+}
+
+export interface PhotoTable {
+  id: string;
+  ticket_id: number | null;
+  /** 'report' (resident's before-photo) or 'rectification' (unit's after-photo). */
+  purpose: string;
+  width: number;
+  height: number;
+  sha256: string;
+  uploaded_at: string;
+  position: number | null;
+}
+
+export interface Database {
+  tickets: TicketTable;
+  ticket_reporters: TicketReporterTable;
+  ticket_events: TicketEventTable;
+  photos: PhotoTable;
+}

@@ -1,0 +1,74 @@
+// Configuration, read from the environment and validated once at start (DESIGN rule 8).
+// A wrong setting stops the process with a message naming the variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const roles = ['web', 'worker'] as const;
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
+  DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:')
+    .optional()
+    .describe('postgres://… switches to PostgreSQL; unset (or sqlite:FILE) uses SQLite under DATA_DIR.'),
+  CONTENT_DIR: z.string().min(1).default('./content').describe('Folder of the seed data (units, categories, points, routing rules).'),
+  PUBLIC_URL: z.url().optional().describe('Public base URL, used in links sent out (defaults to http://HOST:PORT).'),
+  ROLES: z
+    .string()
+    .default('web,worker')
+    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(roles)).min(1))
+    .describe('Which parts this process runs: web, worker, or both (default).'),
+  TRUST_PROXY: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true')
+    .describe('Take the client IP from X-Forwarded-For (only behind a reverse proxy you run).'),
+  ROUTING_THRESHOLD: z.coerce.number().min(0).max(1).optional().describe('Confidence below which a report goes to triage.'),
+  LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+});
+
+export type Env = {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string;
+  contentDir: string;
+  publicUrl: string;
+  roles: Array<(typeof roles)[number]>;
+  trustProxy: boolean;
+  routingThreshold: number | undefined;
+  logLevel: 'silent' | 'error' | 'info' | 'debug';
+};
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvError';
+  }
+}
+
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0] ?? '?')}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'portal.sqlite')}`,
+    contentDir: path.resolve(e.CONTENT_DIR),
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    roles: e.ROLES,
+    trustProxy: e.TRUST_PROXY,
+    routingThreshold: e.ROUTING_THRESHOLD,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,117 @@
+// The life of a ticket as one table (DESIGN rule 7, DOMAIN.md "The life of a report"):
+// every state, every action, which states an action may start from, where it leads and who
+// may take it. Nothing else in the code decides whether a transition is allowed.
+import { ConflictError } from '../errors.ts';
+
+export const STATUSES = [
+  'received', // 已受理: in the office's triage queue, no unit yet
+  'dispatched', // 已派单: sent to the lead unit, waiting for it to acknowledge
+  'accepted', // 已签收: the unit acknowledged (签收) or claimed it (认领)
+  'rectifying', // 整改中
+  'extension_requested', // 延期申请中: the unit asked for more time, the office decides
+  'reported', // 已反馈: the unit reported the rectification, the office verifies
+  'closed', // 已办结: verified and struck off (销号)
+  'returned', // 已退单: the unit says it is not theirs; back with the office
+  'rejected', // 不予受理: not a campaign matter, or not actionable
+  'merged', // 已合并: a duplicate, merged into another ticket
+  'reopened', // 重新办理: closed or rejected, then found not fixed; back with the office
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** What residents read on the tracking page. */
+export const STATUS_LABELS: Record<Status, string> = {
+  received: '已受理，待分派',
+  dispatched: '已转交责任单位',
+  accepted: '责任单位已签收',
+  rectifying: '整改中',
+  extension_requested: '整改中（申请延期）',
+  reported: '已整改，待核验',
+  closed: '已办结',
+  returned: '重新分派中',
+  rejected: '不予受理',
+  merged: '已合并办理',
+  reopened: '重新办理中',
+};
+
+export type ActorKind = 'resident' | 'system' | 'office' | 'unit' | 'operator';
+
+interface TransitionRule {
+  from: readonly Status[];
+  to: Status;
+  by: readonly ActorKind[];
+  /** A reason is required (recorded in the event log and shown to the next person). */
+  needsReason: boolean;
+}
+
+const openForOffice = ['received', 'returned', 'reopened'] as const;
+
+export const TRANSITIONS = {
+  /** Route to a lead unit: automatically at submit, or by the office from its queue. */
+  dispatch: { from: openForOffice, to: 'dispatched', by: ['system', 'office'], needsReason: false },
+  /** The office moves a ticket a unit has not finished to another unit. */
+  reassign: { from: ['dispatched', 'accepted', 'rectifying'], to: 'dispatched', by: ['office'], needsReason: true },
+  /** 签收 / 认领. */
+  accept: { from: ['dispatched'], to: 'accepted', by: ['unit', 'office'], needsReason: false },
+  /** 退单: wrongly routed, back to the office. */
+  return: { from: ['dispatched', 'accepted'], to: 'returned', by: ['unit'], needsReason: true },
+  startRectification: { from: ['accepted'], to: 'rectifying', by: ['unit'], needsReason: false },
+  /** 延期. */
+  requestExtension: { from: ['accepted', 'rectifying'], to: 'extension_requested', by: ['unit'], needsReason: true },
+  approveExtension: { from: ['extension_requested'], to: 'rectifying', by: ['office'], needsReason: false },
+  refuseExtension: { from: ['extension_requested'], to: 'rectifying', by: ['office'], needsReason: true },
+  /** 反馈: rectification reported with evidence. */
+  reportRectification: { from: ['accepted', 'rectifying'], to: 'reported', by: ['unit'], needsReason: false },
+  /** 销号. */
+  verify: { from: ['reported'], to: 'closed', by: ['office'], needsReason: false },
+  /** 退回重新整改. */
+  sendBack: { from: ['reported'], to: 'rectifying', by: ['office'], needsReason: true },
+  reject: { from: openForOffice, to: 'rejected', by: ['office'], needsReason: true },
+  merge: { from: [...openForOffice, 'dispatched'], to: 'merged', by: ['office'], needsReason: false },
+  /** Found not fixed (a follow-up call, a new report, an inspection). */
+  reopen: { from: ['closed', 'rejected'], to: 'reopened', by: ['office', 'operator'], needsReason: true },
+} as const satisfies Record<string, TransitionRule>;
+
+export type Action = keyof typeof TRANSITIONS;
+export const ACTIONS = Object.keys(TRANSITIONS) as Action[];
+
+/** States where the ticket waits for the office rather than a unit. */
+export const OFFICE_QUEUE_STATUSES: readonly Status[] = openForOffice;
+/** States where nothing more is expected (reopen aside). */
+export const TERMINAL_STATUSES: readonly Status[] = ['closed', 'rejected', 'merged'];
+
+export function isStatus(value: string): value is Status {
+  return (STATUSES as readonly string[]).includes(value);
+}
+
+/** The state an action leads to, or a ConflictError (in Chinese, for staff) saying why not. */
+export function nextStatus(from: Status, action: Action, actor: ActorKind, reason?: string | null): Status {
+  const rule: TransitionRule = TRANSITIONS[action];
+  if (!rule.by.includes(actor)) {
+    throw new ConflictError(`无权执行此操作（${ACTION_LABELS[action]}）`);
+  }
+  if (!rule.from.includes(from)) {
+    throw new ConflictError(`工单当前状态为“${STATUS_LABELS[from]}”，不能${ACTION_LABELS[action]}`);
+  }
+  if (rule.needsReason && !reason?.trim()) {
+    throw new ConflictError(`${ACTION_LABELS[action]}需要填写理由`);
+  }
+  return rule.to;
+}
+
+export const ACTION_LABELS: Record<Action | 'submit', string> = {
+  submit: '提交',
+  dispatch: '派单',
+  reassign: '改派',
+  accept: '签收',
+  return: '退单',
+  startRectification: '开始整改',
+  requestExtension: '申请延期',
+  approveExtension: '批准延期',
+  refuseExtension: '驳回延期',
+  reportRectification: '反馈整改结果',
+  verify: '核验销号',
+  sendBack: '退回重新整改',
+  reject: '不予受理',
+  merge: '合并',
+  reopen: '重新办理',
+};

@@ -1,0 +1,48 @@
+// The one way a ticket changes: check the lifecycle table, then append the event and apply the
+// change in the same transaction. Every path (intake, console, API, admin command) calls this.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { nextStatus, type Action, type ActorKind } from './lifecycle.ts';
+import { applyEvent, type TicketChange, type TicketRecord } from './ticket-repository.ts';
+
+export interface Actor {
+  kind: ActorKind;
+  /** Account id, or null for residents and the system. */
+  id: string | null;
+}
+
+export const SYSTEM: Actor = { kind: 'system', id: null };
+
+export interface TransitionRequest {
+  action: Action;
+  actor: Actor;
+  at: Date;
+  reason?: string | null;
+  /** The fields the action sets besides the status (unit, deadline …), also recorded in the event. */
+  change?: Omit<TicketChange, 'status'>;
+}
+
+export async function transition(
+  db: Kysely<Database> | Transaction<Database>,
+  ticket: Pick<TicketRecord, 'id' | 'version' | 'status'>,
+  request: TransitionRequest,
+): Promise<void> {
+  const to = nextStatus(ticket.status, request.action, request.actor.kind, request.reason);
+  const change = request.change ?? {};
+  await applyEvent(
+    db,
+    ticket,
+    {
+      at: request.at.toISOString(),
+      actorKind: request.actor.kind,
+      actorId: request.actor.id,
+      action: request.action,
+      fromStatus: ticket.status,
+      toStatus: to,
+      reason: request.reason?.trim() || null,
+      data: change,
+    },
+    { ...change, status: to },
+  );
+  ticket.status = to;
+}

@@ -1,0 +1,131 @@
+// The public view of a ticket (tracking page, report.track): status, unit, deadline, timeline
+// and photos — an explicit projection with no personal data (DESIGN rule 5). Guessing codes is
+// throttled per client.
+import type { Kysely } from 'kysely';
+import type { TimelineEntry, TrackResult } from '../app-services.ts';
+import type { Catalog } from '../catalog/types.ts';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/schema.ts';
+import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
+import { photoIdsOfTicket } from '../media/photo-repository.ts';
+import { createRateLimiter } from '../rate-limit.ts';
+import { STATUS_LABELS } from './lifecycle.ts';
+import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
+import { normalizeTrackingCode } from './tracking-code.ts';
+
+export interface TrackDeps {
+  db: Kysely<Database>;
+  catalog: Catalog;
+  clock: Clock;
+  photoUrls(id: string): { url: string; thumbUrl: string };
+  /** Wrong codes a client may try per window before it must wait. */
+  missLimit?: number;
+  missWindowMs?: number;
+}
+
+const CHANNEL_NAMES: Record<string, string> = {
+  web: '网站',
+  mail: '专用邮箱',
+  hotline: '热线电话',
+  patrol: '社会巡访',
+  inspection: '督导检查',
+};
+
+function chineseDate(iso: string): string {
+  // Deadlines are shown as calendar dates in China Standard Time.
+  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+}
+
+function describeEvent(e: EventRecord, unitName: (code: unknown) => string): string {
+  const unit = unitName(e.data['leadUnitCode']);
+  const deadline = typeof e.data['deadlineAt'] === 'string' ? `，整改期限至${chineseDate(e.data['deadlineAt'])}` : '';
+  switch (e.action) {
+    case 'submit':
+      return `通过${CHANNEL_NAMES[String(e.data['channel'])] ?? '其他渠道'}反映的问题已受理`;
+    case 'dispatch':
+      return `已转交${unit}办理${deadline}`;
+    case 'reassign':
+      return `已改由${unit}办理${deadline}`;
+    case 'accept':
+      return '责任单位已签收';
+    case 'return':
+      return '责任单位认为不属其职责，创城办重新分派中';
+    case 'startRectification':
+      return '责任单位正在整改';
+    case 'requestExtension':
+      return '责任单位申请延长整改期限';
+    case 'approveExtension':
+      return `延期申请已批准${deadline}`;
+    case 'refuseExtension':
+      return '延期申请未获批准，请按原期限整改';
+    case 'reportRectification':
+      return '责任单位已反馈整改结果，待创城办核验';
+    case 'verify':
+      return '创城办核验通过，问题已办结';
+    case 'sendBack':
+      return '创城办核验未通过，已退回重新整改';
+    case 'reject':
+      return `不予受理：${e.reason ?? ''}`;
+    case 'merge':
+      return '与其他市民反映的同一问题合并办理';
+    case 'reopen':
+      return '问题重新办理';
+    default:
+      return STATUS_LABELS[e.toStatus];
+  }
+}
+
+export function createTracking(deps: TrackDeps) {
+  const { db, catalog, clock } = deps;
+  const misses = createRateLimiter({ limit: deps.missLimit ?? 10, windowMs: deps.missWindowMs ?? 15 * 60_000, clock });
+
+  function unitRef(code: string | null) {
+    const unit = code ? catalog.unit(code) : undefined;
+    return unit ? { code: unit.code, name: unit.name } : null;
+  }
+
+  function throttled(seconds: number): TooManyRequestsError {
+    const minutes = Math.ceil(seconds / 60);
+    return new TooManyRequestsError(`查询过于频繁，请${minutes}分钟后再试`, seconds);
+  }
+
+  async function trackReport(rawCode: string, client: string): Promise<TrackResult> {
+    const blocked = misses.peek(client);
+    if (blocked > 0) throw throttled(blocked);
+    const code = normalizeTrackingCode(rawCode);
+    const ticket = code ? await findTicketByCode(db, code) : null;
+    if (!ticket) {
+      const wait = misses.hit(client);
+      if (wait > 0) throw throttled(wait);
+      if (!code) {
+        throw new InvalidInputError('查询码格式不正确：查询码共9位，由数字和字母组成，例如 AC3-K7M-9XP，请核对后重新输入', {
+          trackingCode: '查询码格式不正确，请核对后重新输入',
+        });
+      }
+      throw new NotFoundError(`没有找到查询码为 ${code} 的问题，请核对后重新输入`);
+    }
+    const events = await listEvents(db, ticket.id);
+    const photoIds = await photoIdsOfTicket(db, ticket.id, 'report');
+    const category = ticket.categoryCode ? catalog.category(ticket.categoryCode) : undefined;
+    const timeline: TimelineEntry[] = events.map((e) => ({
+      at: e.at,
+      text: describeEvent(e, (c) => (typeof c === 'string' ? (catalog.unit(c)?.name ?? '责任单位') : '责任单位')),
+      status: e.toStatus,
+      statusLabel: STATUS_LABELS[e.toStatus],
+    }));
+    return {
+      trackingCode: ticket.trackingCode,
+      status: ticket.status,
+      statusLabel: STATUS_LABELS[ticket.status],
+      category: category ? { code: category.code, name: category.name } : null,
+      unit: unitRef(ticket.leadUnitCode),
+      deadline: ticket.deadlineAt,
+      createdAt: ticket.createdAt,
+      timeline,
+      photos: photoIds.map((id) => deps.photoUrls(id)),
+    };
+  }
+
+  return { trackReport };
+}
