@@ -3,8 +3,6 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const roles = ['web', 'worker'] as const;
-
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
@@ -16,12 +14,6 @@ const envSchema = z.object({
     .describe('postgres://… switches to PostgreSQL; unset (or sqlite:FILE) uses SQLite under DATA_DIR.'),
   CONTENT_DIR: z.string().min(1).default('./content').describe('Folder of the seed data (units, categories, points, routing rules).'),
   PUBLIC_URL: z.url().optional().describe('Public base URL, used in links sent out (defaults to http://HOST:PORT).'),
-  ROLES: z
-    .string()
-    .default('web,worker')
-    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(roles)).min(1))
-    .describe('Which parts this process runs: web, worker, or both (default).'),
   TRUST_PROXY: z
     .enum(['0', '1', 'true', 'false'])
     .default('0')
@@ -38,7 +30,6 @@ export type Env = {
   databaseUrl: string;
   contentDir: string;
   publicUrl: string;
-  roles: Array<(typeof roles)[number]>;
   trustProxy: boolean;
   routingThreshold: number | undefined;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
@@ -66,7 +57,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'portal.sqlite')}`,
     contentDir: path.resolve(e.CONTENT_DIR),
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
-    roles: e.ROLES,
     trustProxy: e.TRUST_PROXY,
     routingThreshold: e.ROUTING_THRESHOLD,
     logLevel: e.LOG_LEVEL,

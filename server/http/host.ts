@@ -1,0 +1,103 @@
+// The one HTTP server of a web process: the tRPC API, photo uploads and renditions, the built
+// static site (dist/client) and Astro's on-demand pages (middleware mode), in that order.
+// See docs/decisions/001-one-http-host.md for why this is our own node:http server.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import sirv from 'sirv';
+import type { PortalServices } from '../app-services.ts';
+import { appRouter } from '../trpc/app-router.ts';
+import { clientContext, sendJson } from './request.ts';
+import { createUploadHandler } from './upload-handler.ts';
+
+export type AstroHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+  locals: { app: PortalServices },
+) => Promise<void>;
+
+export interface HostOptions {
+  app: PortalServices;
+  photoDir: string;
+  /** dist/client of the Astro build. */
+  clientDir: string;
+  astroHandler: AstroHandler;
+  trustProxy: boolean;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+  'permissions-policy': 'geolocation=(self), camera=(self), microphone=()',
+};
+
+const API_BODY_LIMIT = 256 * 1024;
+
+export function createRequestHandler(options: HostOptions) {
+  const { app, trustProxy } = options;
+  const handleUpload = createUploadHandler(app, trustProxy);
+  const notFoundPage = path.join(options.clientDir, '404.html');
+  const photos = sirv(options.photoDir, { dev: false, etag: true, maxAge: 31536000, immutable: true, dotfiles: false });
+  const assets = sirv(options.clientDir, {
+    dev: false,
+    etag: true,
+    extensions: ['html'],
+    setHeaders(res, pathname) {
+      if (pathname.startsWith('/_astro/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+    },
+  });
+
+  function notFound(res: ServerResponse) {
+    res.statusCode = 404;
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    fs.createReadStream(notFoundPage)
+      .on('error', () => res.end('<!doctype html><meta charset="utf-8"><title>页面不存在</title><p>页面不存在</p>'))
+      .pipe(res);
+  }
+
+  return function handle(req: IncomingMessage, res: ServerResponse): void {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const url = req.url ?? '/';
+    const pathname = url.split('?')[0] ?? '/';
+
+    if (pathname === '/healthz') return sendJson(res, 200, { ok: true });
+    if (pathname.startsWith('/api/trpc/')) {
+      void nodeHTTPRequestHandler({
+        router: appRouter,
+        req,
+        res,
+        path: pathname.slice('/api/trpc/'.length),
+        maxBodySize: API_BODY_LIMIT,
+        createContext: () => ({ app, request: clientContext(req, trustProxy) }),
+      });
+      return;
+    }
+    if (pathname === '/api/uploads') {
+      void handleUpload(req, res);
+      return;
+    }
+    if (pathname.startsWith('/media/')) {
+      req.url = url.slice('/media'.length);
+      return photos(req, res, () => notFound(res));
+    }
+    const renderPage = () => {
+      options.astroHandler(req, res, () => notFound(res), { app }).catch((error: unknown) => {
+        console.error('[astro]', error);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    };
+    if (req.method === 'GET' || req.method === 'HEAD') return assets(req, res, renderPage);
+    renderPage();
+  };
+}
+
+export function listen(handler: http.RequestListener, host: string, port: number): Promise<http.Server> {
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, handler);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

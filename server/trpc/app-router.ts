@@ -1,0 +1,16 @@
+// The API at /api/trpc. Plain JSON on the wire (no transformer) so curl and other languages can
+// call it; see README "API". Each procedure is its schema plus one call into the domain.
+import { reportInputSchema, suggestInputSchema, trackInputSchema } from '../intake/report-schema.ts';
+import { publicProcedure, router } from './init.ts';
+
+export const appRouter = router({
+  report: router({
+    submit: publicProcedure.input(reportInputSchema).mutation(({ ctx, input }) => ctx.app.submitReport(input, ctx.request)),
+    track: publicProcedure.input(trackInputSchema).query(({ ctx, input }) => ctx.app.trackReport(input.trackingCode, ctx.request)),
+  }),
+  routing: router({
+    suggest: publicProcedure.input(suggestInputSchema).query(({ ctx, input }) => ctx.app.suggestRoute(input)),
+  }),
+});
+
+export type AppRouter = typeof appRouter;

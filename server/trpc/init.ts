@@ -1,0 +1,70 @@
+// tRPC setup: context, the one mapping of domain errors to tRPC codes (DESIGN rule 1), and an
+// error shape that carries Chinese field messages and never a stack trace.
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { PortalServices, RequestContext } from '../app-services.ts';
+import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, UnsupportedContentError } from '../errors.ts';
+import { fieldErrors } from '../intake/report-schema.ts';
+
+export interface TrpcContext {
+  app: PortalServices;
+  request: RequestContext;
+}
+
+const INTERNAL_MESSAGE = '服务器暂时出错，请稍后再试';
+
+function toTrpcError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  if (error instanceof UnsupportedContentError) return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: error.message, cause: error });
+  if (error instanceof InvalidInputError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+  if (error instanceof NotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
+  if (error instanceof ConflictError) return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
+  if (error instanceof TooManyRequestsError) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, cause: error });
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    let fields: Record<string, string> | undefined;
+    let message = shape.message;
+    if (cause instanceof ZodError) {
+      fields = fieldErrors(cause);
+      message = Object.values(fields)[0] ?? '提交的内容有误，请检查后重试';
+    } else if (cause instanceof InvalidInputError) {
+      fields = cause.fields;
+    } else if (error.code === 'INTERNAL_SERVER_ERROR') {
+      message = INTERNAL_MESSAGE;
+    } else if (error.code === 'PARSE_ERROR' || (error.code === 'BAD_REQUEST' && !cause)) {
+      message = '请求格式不正确';
+    }
+    return {
+      message,
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        ...(shape.data.path && { path: shape.data.path }),
+        ...(fields && { fields }),
+        ...(cause instanceof TooManyRequestsError && { retryAfterSeconds: cause.retryAfterSeconds }),
+      },
+    };
+  },
+});
+
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause ?? result.error;
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
+      const mapped = toTrpcError(cause);
+      if (mapped.code === 'INTERNAL_SERVER_ERROR') console.error('[trpc]', cause);
+      throw mapped;
+    }
+  }
+  return result;
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure.use(mapDomainErrors);

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../server/errors.ts';
+import {
+  ACTIONS,
+  ACTION_LABELS,
+  STATUSES,
+  STATUS_LABELS,
+  TERMINAL_STATUSES,
+  TRANSITIONS,
+  nextStatus,
+  type ActorKind,
+  type Status,
+} from '../../server/tickets/lifecycle.ts';
+
+const ACTORS: ActorKind[] = ['resident', 'system', 'office', 'unit', 'operator'];
+
+// The expected table, written out by hand from DOMAIN.md so that a change to TRANSITIONS
+// must be made twice on purpose: [action, from, to].
+const EXPECTED: Array<[string, Status, Status]> = [
+  ['dispatch', 'received', 'dispatched'],
+  ['dispatch', 'returned', 'dispatched'],
+  ['dispatch', 'reopened', 'dispatched'],
+  ['reassign', 'dispatched', 'dispatched'],
+  ['reassign', 'accepted', 'dispatched'],
+  ['reassign', 'rectifying', 'dispatched'],
+  ['accept', 'dispatched', 'accepted'],
+  ['return', 'dispatched', 'returned'],
+  ['return', 'accepted', 'returned'],
+  ['startRectification', 'accepted', 'rectifying'],
+  ['requestExtension', 'accepted', 'extension_requested'],
+  ['requestExtension', 'rectifying', 'extension_requested'],
+  ['approveExtension', 'extension_requested', 'rectifying'],
+  ['refuseExtension', 'extension_requested', 'rectifying'],
+  ['reportRectification', 'accepted', 'reported'],
+  ['reportRectification', 'rectifying', 'reported'],
+  ['verify', 'reported', 'closed'],
+  ['sendBack', 'reported', 'rectifying'],
+  ['reject', 'received', 'rejected'],
+  ['reject', 'returned', 'rejected'],
+  ['reject', 'reopened', 'rejected'],
+  ['merge', 'received', 'merged'],
+  ['merge', 'returned', 'merged'],
+  ['merge', 'reopened', 'merged'],
+  ['merge', 'dispatched', 'merged'],
+  ['reopen', 'closed', 'reopened'],
+  ['reopen', 'rejected', 'reopened'],
+];
+
+describe('ticket lifecycle', () => {
+  it('every status and action has a Chinese label', () => {
+    for (const s of STATUSES) expect(STATUS_LABELS[s]).toMatch(/\p{Script=Han}/u);
+    for (const a of ACTIONS) expect(ACTION_LABELS[a]).toMatch(/\p{Script=Han}/u);
+  });
+
+  it('allows exactly the expected (action, from) pairs, for every action × status × actor', () => {
+    let checked = 0;
+    for (const action of ACTIONS) {
+      for (const from of STATUSES) {
+        for (const actor of ACTORS) {
+          const expected = EXPECTED.find(([a, f]) => a === action && f === from);
+          const allowedActor = (TRANSITIONS[action].by as readonly ActorKind[]).includes(actor);
+          checked++;
+          if (expected && allowedActor) {
+            expect(nextStatus(from, action, actor, 'a reason'), `${action} from ${from} by ${actor}`).toBe(expected[2]);
+          } else {
+            expect(() => nextStatus(from, action, actor, 'a reason'), `${action} from ${from} by ${actor}`).toThrow(ConflictError);
+          }
+        }
+      }
+    }
+    expect(checked).toBe(ACTIONS.length * STATUSES.length * ACTORS.length);
+  });
+
+  it('the table has no transition the expected list lacks', () => {
+    const actual = ACTIONS.flatMap((a) => TRANSITIONS[a].from.map((f) => `${a}:${f}:${TRANSITIONS[a].to}`)).sort();
+    expect(actual).toEqual(EXPECTED.map(([a, f, t]) => `${a}:${f}:${t}`).sort());
+  });
+
+  it('requires a reason where the table says so, in Chinese', () => {
+    for (const action of ACTIONS) {
+      const rule = TRANSITIONS[action];
+      const from = rule.from[0]!;
+      const actor = rule.by[0]!;
+      if (rule.needsReason) {
+        expect(() => nextStatus(from, action, actor, '  ')).toThrow(/理由/);
+        expect(() => nextStatus(from, action, actor, null)).toThrow(ConflictError);
+      } else {
+        expect(nextStatus(from, action, actor)).toBe(rule.to);
+      }
+    }
+  });
+
+  it('residents can change nothing after submitting', () => {
+    for (const action of ACTIONS) for (const from of STATUSES) expect(() => nextStatus(from, action, 'resident', 'x')).toThrow();
+  });
+
+  it('every status is reachable from received, and closed is reachable from every non-terminal status', () => {
+    const edges = ACTIONS.flatMap((a) => TRANSITIONS[a].from.map((f) => [f, TRANSITIONS[a].to] as const));
+    const reach = (start: Status) => {
+      const seen = new Set<Status>([start]);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const [f, t] of edges) if (seen.has(f) && !seen.has(t)) seen.add(t), (grew = true);
+      }
+      return seen;
+    };
+    expect([...reach('received')].sort()).toEqual([...STATUSES].sort());
+    for (const s of STATUSES) if (!TERMINAL_STATUSES.includes(s)) expect(reach(s).has('closed'), s).toBe(true);
+  });
+
+  it('a merged ticket stays merged', () => {
+    for (const action of ACTIONS) for (const actor of ACTORS) expect(() => nextStatus('merged', action, actor, 'x')).toThrow();
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { CODE_ALPHABET, generateTrackingCode, normalizeTrackingCode } from '../../server/tickets/tracking-code.ts';
+
+describe('tracking codes', () => {
+  it('look like AC3-K7M-9XP and use only unambiguous symbols', () => {
+    for (let i = 0; i < 2000; i++) {
+      const code = generateTrackingCode();
+      expect(code).toMatch(/^[23456789ACFHKMNRWXY]{3}-[23456789ACFHKMNRWXY]{3}-[23456789ACFHKMNRWXY]{3}$/);
+      expect(normalizeTrackingCode(code)).toBe(code);
+    }
+    for (const ambiguous of '01ILOBSZDEGPTVUQ') expect(CODE_ALPHABET).not.toContain(ambiguous);
+  });
+
+  it('are not sequential: 10000 codes are all different and spread over the alphabet', () => {
+    const codes = Array.from({ length: 10000 }, () => generateTrackingCode());
+    expect(new Set(codes).size).toBe(codes.length);
+    const firstChars = new Set(codes.map((c) => c[0]));
+    expect(firstChars.size).toBe(CODE_ALPHABET.length);
+  });
+
+  it('accept what people type: lower case, spaces, no dashes, full-width, look-alikes', () => {
+    const code = generateTrackingCode(() => 3); // deterministic body "55555555"
+    expect(code.startsWith('555-555-55')).toBe(true);
+    expect(normalizeTrackingCode(code.toLowerCase().replaceAll('-', ' '))).toBe(code);
+    expect(normalizeTrackingCode(code.replaceAll('-', ''))).toBe(code);
+    expect(normalizeTrackingCode(code.replaceAll('5', 'S'))).toBe(code);
+    const fullWidth = [...code].map((c) => (c === '-' ? '－' : String.fromCharCode(c.charCodeAt(0) + 0xfee0))).join('');
+    expect(normalizeTrackingCode(fullWidth)).toBe(code);
+  });
+
+  it('catch every single wrong character and every swap of neighbours', () => {
+    for (let n = 0; n < 200; n++) {
+      const plain = generateTrackingCode().replaceAll('-', '');
+      for (let i = 0; i < plain.length; i++) {
+        for (const c of CODE_ALPHABET) {
+          if (c === plain[i]) continue;
+          expect(normalizeTrackingCode(plain.slice(0, i) + c + plain.slice(i + 1))).toBeNull();
+        }
+        if (i + 1 < plain.length && plain[i] !== plain[i + 1]) {
+          const swapped = plain.slice(0, i) + plain[i + 1] + plain[i] + plain.slice(i + 2);
+          expect(normalizeTrackingCode(swapped)).toBeNull();
+        }
+      }
+    }
+  });
+
+  it('refuse wrong lengths and foreign characters', () => {
+    for (const bad of ['', 'ABC', 'AC3-K7M-9XPA', '临城-123-456', 'AC3-K7M-9X!']) expect(normalizeTrackingCode(bad)).toBeNull();
+  });
+});
