@@ -1,0 +1,34 @@
+// A portal on a real database, and a tRPC caller into it, for integration tests.
+import path from 'node:path';
+import { createPortal, type Portal } from '../../server/app.ts';
+import { manualClock } from '../../server/clock.ts';
+import type { RequestContext } from '../../server/app-services.ts';
+import { appRouter } from '../../server/trpc/app-router.ts';
+import { makeDatabase, type TestDatabase } from './databases.ts';
+
+export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
+
+export interface TestPortal {
+  portal: Portal;
+  database: TestDatabase;
+  clock: ReturnType<typeof manualClock>;
+  caller(request?: Partial<RequestContext>): ReturnType<typeof appRouter.createCaller>;
+  close(): Promise<void>;
+}
+
+export async function startTestPortal(kind: 'sqlite' | 'postgres', contentDir = CONTENT_DIR): Promise<TestPortal> {
+  const database = await makeDatabase(kind);
+  const clock = manualClock('2026-11-30T02:00:00.000Z');
+  const portal = await createPortal({ databaseUrl: database.url, dataDir: database.dataDir, contentDir, clock });
+  return {
+    portal,
+    database,
+    clock,
+    caller: (request = {}) =>
+      appRouter.createCaller({ app: portal.services, request: { ip: '203.0.113.7', userAgent: 'vitest', ...request } }),
+    async close() {
+      await portal.close();
+      await database.drop();
+    },
+  };
+}
