@@ -53,3 +53,11 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
   }
 }
+
+/** True when `error` is a unique-constraint violation (on a column whose name contains `column`). */
+export function isUniqueViolation(error: unknown, column: string): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { code?: string; constraint?: string; detail?: string };
+  if (e.code === '23505') return `${e.constraint ?? ''} ${e.detail ?? ''}`.includes(column);
+  return /UNIQUE constraint failed/.test(e.message) && e.message.includes(column);
+}

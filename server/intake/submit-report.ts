@@ -10,15 +10,15 @@ import type { Database } from '../db/schema.ts';
 import { InvalidInputError } from '../errors.ts';
 import { attachPhotos } from '../media/photo-repository.ts';
 import { deadlineFor } from '../tickets/deadline.ts';
+import { isUniqueViolation } from '../db/database.ts';
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
-import { transition, SYSTEM } from '../tickets/ticket-transitions.ts';
+import { planTransition, SYSTEM } from '../tickets/ticket-transitions.ts';
 import {
-  applyEvent,
   findTicketByIdempotencyKey,
   insertReporter,
   insertTicket,
-  trackingCodeExists,
-  type TicketRecord,
+  type EventRecord,
+  type NewTicket,
 } from '../tickets/ticket-repository.ts';
 import { generateTrackingCode } from '../tickets/tracking-code.ts';
 import { fieldErrors, reportInputSchema, type ReportInput } from './report-schema.ts';
@@ -69,7 +69,7 @@ function checkReferences(catalog: Catalog, input: ReportInput): void {
 export function createReportIntake(deps: ReportIntakeDeps) {
   const { db, catalog, router, clock } = deps;
 
-  function result(ticket: Pick<TicketRecord, 'trackingCode' | 'status' | 'leadUnitCode' | 'deadlineAt'>): SubmitResult {
+  function result(ticket: Pick<NewTicket, 'trackingCode' | 'status' | 'leadUnitCode' | 'deadlineAt'>): SubmitResult {
     const unit = ticket.leadUnitCode ? catalog.unit(ticket.leadUnitCode) : undefined;
     return {
       trackingCode: ticket.trackingCode,
@@ -78,13 +78,6 @@ export function createReportIntake(deps: ReportIntakeDeps) {
       unit: unit ? { code: unit.code, name: unit.name } : null,
       deadline: ticket.deadlineAt,
     };
-  }
-
-  async function freshTrackingCode(): Promise<string> {
-    for (;;) {
-      const code = generateTrackingCode();
-      if (!(await trackingCodeExists(db, code))) return code;
-    }
   }
 
   async function submitReport(raw: unknown, ctx: SubmitContext): Promise<SubmitResult> {
@@ -112,84 +105,86 @@ export function createReportIntake(deps: ReportIntakeDeps) {
     }
   }
 
-  async function commit(input: ReportInput, suggestion: RoutingSuggestion, ctx: SubmitContext) {
-    const now = clock.now();
+  /** The ticket as submitted, plus its dispatch when the router was confident enough. */
+  function plan(input: ReportInput, suggestion: RoutingSuggestion, ctx: SubmitContext, now: Date) {
     const at = now.toISOString();
-    const trackingCode = await freshTrackingCode();
     const categoryCode = input.category ?? (suggestion.needsTriage ? null : (suggestion.category?.code ?? null));
-    return db.transaction().execute(async (trx) => {
-      const id = await insertTicket(trx, {
-        trackingCode,
-        channel: ctx.channel,
-        description: input.description,
-        categoryCode,
-        suggestedCategoryCode: suggestion.category?.code ?? null,
-        suggestedUnitCode: suggestion.unit?.code ?? null,
-        routingConfidence: suggestion.confidence,
-        pointId: input.pointId ?? null,
-        location: {
-          address: input.location?.address ?? null,
-          lat: input.location?.lat ?? null,
-          lng: input.location?.lng ?? null,
-        },
-        idempotencyKey: input.idempotencyKey ?? null,
-        at,
-      });
-      const anonymous = input.anonymous ?? false;
-      await insertReporter(trx, id, {
-        anonymous,
-        name: anonymous ? null : (input.reporter?.name ?? null),
-        phone: anonymous ? null : (input.reporter?.phone ?? null),
-        email: anonymous ? null : (input.reporter?.email ?? null),
-        ip: ctx.ip ?? null,
-        userAgent: ctx.userAgent ?? null,
-      });
-      const ticket: TicketRecord = {
-        id,
-        trackingCode,
-        status: 'received',
-        channel: ctx.channel,
-        description: input.description,
-        categoryCode,
-        leadUnitCode: null,
-        cooperatingUnitCodes: [],
-        pointId: input.pointId ?? null,
-        deadlineAt: null,
-        createdAt: at,
-        version: 0,
-      };
-      await applyEvent(
-        trx,
-        ticket,
-        {
-          at,
-          actorKind: ctx.actorId ? 'operator' : 'resident',
-          actorId: ctx.actorId ?? null,
-          action: 'submit',
-          fromStatus: null,
-          toStatus: 'received',
-          reason: null,
-          data: { channel: ctx.channel, routing: suggestion },
-        },
-        { status: 'received' },
-      );
-      const unattached = await attachPhotos(trx, id, input.photoIds ?? [], 'report');
-      if (unattached.length > 0) {
-        throw new InvalidInputError('有照片已失效或已被使用，请删除后重新上传', { photoIds: '有照片已失效或已被使用，请删除后重新上传' });
+    const submitted: Omit<EventRecord, 'seq'> = {
+      at,
+      actorKind: ctx.actorId ? 'operator' : 'resident',
+      actorId: ctx.actorId ?? null,
+      action: 'submit',
+      fromStatus: null,
+      toStatus: 'received',
+      reason: null,
+      data: { channel: ctx.channel, routing: suggestion },
+    };
+    const routed = !suggestion.needsTriage && suggestion.unit !== null;
+    const dispatch = routed
+      ? planTransition('received', {
+          action: 'dispatch',
+          actor: SYSTEM,
+          at: now,
+          change: {
+            leadUnitCode: suggestion.unit!.code,
+            cooperatingUnitCodes: suggestion.cooperating.map((u) => u.code),
+            categoryCode,
+            deadlineAt: deadlineFor(catalog, categoryCode, now).toISOString(),
+          },
+        })
+      : null;
+    const ticket: Omit<NewTicket, 'trackingCode'> = {
+      status: dispatch?.to ?? 'received',
+      channel: ctx.channel,
+      description: input.description,
+      categoryCode,
+      suggestedCategoryCode: suggestion.category?.code ?? null,
+      suggestedUnitCode: suggestion.unit?.code ?? null,
+      routingConfidence: suggestion.confidence,
+      leadUnitCode: dispatch?.change.leadUnitCode ?? null,
+      cooperatingUnitCodes: dispatch?.change.cooperatingUnitCodes ?? [],
+      deadlineAt: dispatch?.change.deadlineAt ?? null,
+      pointId: input.pointId ?? null,
+      location: {
+        address: input.location?.address ?? null,
+        lat: input.location?.lat ?? null,
+        lng: input.location?.lng ?? null,
+      },
+      idempotencyKey: input.idempotencyKey ?? null,
+      at,
+    };
+    return { ticket, events: dispatch ? [submitted, dispatch.event] : [submitted] };
+  }
+
+  async function commit(input: ReportInput, suggestion: RoutingSuggestion, ctx: SubmitContext): Promise<NewTicket> {
+    const { ticket: planned, events } = plan(input, suggestion, ctx, clock.now());
+    const anonymous = input.anonymous ?? false;
+    for (let attempt = 1; ; attempt++) {
+      const ticket = { ...planned, trackingCode: generateTrackingCode() };
+      try {
+        await db.transaction().execute(async (trx) => {
+          const id = await insertTicket(trx, ticket, events);
+          await insertReporter(trx, id, {
+            anonymous,
+            name: anonymous ? null : (input.reporter?.name ?? null),
+            phone: anonymous ? null : (input.reporter?.phone ?? null),
+            email: anonymous ? null : (input.reporter?.email ?? null),
+            ip: ctx.ip ?? null,
+            userAgent: ctx.userAgent ?? null,
+          });
+          const unattached = await attachPhotos(trx, id, input.photoIds ?? [], 'report');
+          if (unattached.length > 0) {
+            const message = '有照片已失效或已被使用，请删除这些照片后重新上传';
+            throw new InvalidInputError(message, { photoIds: message });
+          }
+        });
+        return ticket;
+      } catch (error) {
+        // 1.7e10 codes make a collision rare, never impossible: draw again.
+        if (attempt < 3 && isUniqueViolation(error, 'tracking_code')) continue;
+        throw error;
       }
-      if (!suggestion.needsTriage && suggestion.unit) {
-        const deadlineAt = deadlineFor(catalog, categoryCode, now).toISOString();
-        const change = {
-          leadUnitCode: suggestion.unit.code,
-          cooperatingUnitCodes: suggestion.cooperating.map((u) => u.code),
-          categoryCode,
-          deadlineAt,
-        };
-        await transition(trx, ticket, { action: 'dispatch', actor: SYSTEM, at: now, change });
-        Object.assign(ticket, change);
-      }
-      return ticket;
-    });
+    }
   }
 
   return { submitReport };

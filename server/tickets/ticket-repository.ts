@@ -23,12 +23,16 @@ export interface TicketRecord {
 
 export interface NewTicket {
   trackingCode: string;
+  status: Status;
   channel: string;
   description: string;
   categoryCode: string | null;
   suggestedCategoryCode: string | null;
   suggestedUnitCode: string | null;
   routingConfidence: number | null;
+  leadUnitCode: string | null;
+  cooperatingUnitCodes: string[];
+  deadlineAt: string | null;
   pointId: string | null;
   location: { address: string | null; lat: number | null; lng: number | null };
   idempotencyKey: string | null;
@@ -101,34 +105,57 @@ function toTicket(row: {
   };
 }
 
-/** Inserts the ticket in state "received" with no events yet; returns its id. */
-export async function insertTicket(db: Db, t: NewTicket): Promise<number> {
+/**
+ * Inserts a new ticket together with the events that brought it to its first state (submit,
+ * and dispatch when it was routed at once): one ticket row and one multi-row event insert.
+ */
+export async function insertTicket(db: Db, t: NewTicket, events: ReadonlyArray<Omit<EventRecord, 'seq'>>): Promise<number> {
   const row = await db
     .insertInto('tickets')
     .values({
       tracking_code: t.trackingCode,
-      status: 'received',
+      status: t.status,
       channel: t.channel,
       description: t.description,
       category_code: t.categoryCode,
       suggested_category_code: t.suggestedCategoryCode,
       suggested_unit_code: t.suggestedUnitCode,
       routing_confidence: t.routingConfidence,
-      lead_unit_code: null,
-      cooperating_unit_codes: '[]',
+      lead_unit_code: t.leadUnitCode,
+      cooperating_unit_codes: JSON.stringify(t.cooperatingUnitCodes),
       point_id: t.pointId,
       location_address: t.location.address,
       location_lat: t.location.lat,
       location_lng: t.location.lng,
-      deadline_at: null,
+      deadline_at: t.deadlineAt,
       created_at: t.at,
       updated_at: t.at,
       idempotency_key: t.idempotencyKey,
-      version: 0,
+      version: events.length,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(row.id);
+  const id = Number(row.id);
+  await db
+    .insertInto('ticket_events')
+    .values(events.map((e, i) => eventRow(id, i + 1, e)))
+    .execute();
+  return id;
+}
+
+function eventRow(ticketId: number, seq: number, e: Omit<EventRecord, 'seq'>) {
+  return {
+    ticket_id: ticketId,
+    seq,
+    at: e.at,
+    actor_kind: e.actorKind,
+    actor_id: e.actorId,
+    action: e.action,
+    from_status: e.fromStatus,
+    to_status: e.toStatus,
+    reason: e.reason,
+    data: JSON.stringify(e.data),
+  };
 }
 
 export async function insertReporter(db: Db, ticketId: number, r: Reporter): Promise<void> {
@@ -159,11 +186,6 @@ export async function findTicketById(db: Db, id: number): Promise<TicketRecord |
 export async function findTicketByIdempotencyKey(db: Db, key: string): Promise<TicketRecord | null> {
   const row = await db.selectFrom('tickets').select(ticketColumns).where('idempotency_key', '=', key).executeTakeFirst();
   return row ? toTicket(row) : null;
-}
-
-export async function trackingCodeExists(db: Db, trackingCode: string): Promise<boolean> {
-  const row = await db.selectFrom('tickets').select('id').where('tracking_code', '=', trackingCode).executeTakeFirst();
-  return row !== undefined;
 }
 
 export interface TicketChange {
@@ -206,21 +228,7 @@ export async function applyEvent(
   if (Number(updated.numUpdatedRows) !== 1) {
     throw new Error(`Ticket ${ticket.id} changed concurrently (expected version ${ticket.version})`);
   }
-  await db
-    .insertInto('ticket_events')
-    .values({
-      ticket_id: ticket.id,
-      seq,
-      at: event.at,
-      actor_kind: event.actorKind,
-      actor_id: event.actorId,
-      action: event.action,
-      from_status: event.fromStatus,
-      to_status: event.toStatus,
-      reason: event.reason,
-      data: JSON.stringify(event.data),
-    })
-    .execute();
+  await db.insertInto('ticket_events').values(eventRow(ticket.id, seq, event)).execute();
   ticket.version = seq;
 }
 

@@ -1,9 +1,10 @@
 // The one way a ticket changes: check the lifecycle table, then append the event and apply the
-// change in the same transaction. Every path (intake, console, API, admin command) calls this.
+// change in the same transaction. Every path (intake, console, API, admin command) goes through
+// planTransition, and all but ticket creation through transition().
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { nextStatus, type Action, type ActorKind } from './lifecycle.ts';
-import { applyEvent, type TicketChange, type TicketRecord } from './ticket-repository.ts';
+import { nextStatus, type Action, type ActorKind, type Status } from './lifecycle.ts';
+import { applyEvent, type EventRecord, type TicketChange, type TicketRecord } from './ticket-repository.ts';
 
 export interface Actor {
   kind: ActorKind;
@@ -22,27 +23,38 @@ export interface TransitionRequest {
   change?: Omit<TicketChange, 'status'>;
 }
 
+export interface PlannedTransition {
+  to: Status;
+  event: Omit<EventRecord, 'seq'>;
+  change: TicketChange;
+}
+
+/** Checks the request against the lifecycle table (throws ConflictError) and builds its event. */
+export function planTransition(from: Status, request: TransitionRequest): PlannedTransition {
+  const to = nextStatus(from, request.action, request.actor.kind, request.reason);
+  const change = request.change ?? {};
+  return {
+    to,
+    event: {
+      at: request.at.toISOString(),
+      actorKind: request.actor.kind,
+      actorId: request.actor.id,
+      action: request.action,
+      fromStatus: from,
+      toStatus: to,
+      reason: request.reason?.trim() || null,
+      data: change,
+    },
+    change: { ...change, status: to },
+  };
+}
+
 export async function transition(
   db: Kysely<Database> | Transaction<Database>,
   ticket: Pick<TicketRecord, 'id' | 'version' | 'status'>,
   request: TransitionRequest,
 ): Promise<void> {
-  const to = nextStatus(ticket.status, request.action, request.actor.kind, request.reason);
-  const change = request.change ?? {};
-  await applyEvent(
-    db,
-    ticket,
-    {
-      at: request.at.toISOString(),
-      actorKind: request.actor.kind,
-      actorId: request.actor.id,
-      action: request.action,
-      fromStatus: ticket.status,
-      toStatus: to,
-      reason: request.reason?.trim() || null,
-      data: change,
-    },
-    { ...change, status: to },
-  );
-  ticket.status = to;
+  const planned = planTransition(ticket.status, request);
+  await applyEvent(db, ticket, planned.event, planned.change);
+  ticket.status = planned.to;
 }

@@ -37,7 +37,7 @@ afterAll(async () => {
 
 async function upload(bytes: Uint8Array, filename = 'photo.jpg') {
   const form = new FormData();
-  form.set('file', new Blob([bytes]), filename);
+  form.set('file', new Blob([new Uint8Array(bytes)]), filename);
   const res = await fetch(`${base}/api/uploads`, { method: 'POST', body: form });
   return { status: res.status, body: (await res.json()) as any };
 }

@@ -1,15 +1,14 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 import type { Dialect } from '../database.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  const serial = (name: string) =>
-    dialect === 'postgres'
-      ? ([name, 'serial', (c: any) => c.primaryKey()] as const)
-      : ([name, 'integer', (c: any) => c.primaryKey().autoIncrement()] as const);
+  // An auto-incrementing integer key: `serial` on PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT on SQLite.
+  const serialType = dialect === 'postgres' ? 'serial' : 'integer';
+  const serialKey = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
 
   await db.schema
     .createTable('tickets')
-    .addColumn(...serial('id'))
+    .addColumn('id', serialType, serialKey)
     .addColumn('tracking_code', 'text', (c) => c.notNull().unique())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('channel', 'text', (c) => c.notNull())
@@ -49,7 +48,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
 
   await db.schema
     .createTable('ticket_events')
-    .addColumn(...serial('id'))
+    .addColumn('id', serialType, serialKey)
     .addColumn('ticket_id', 'integer', (c) => c.notNull().references('tickets.id'))
     .addColumn('seq', 'integer', (c) => c.notNull())
     .addColumn('at', 'text', (c) => c.notNull())
