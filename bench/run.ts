@@ -1,0 +1,110 @@
+// `npm run bench`: web intake throughput over HTTP, measured with autocannon against the built
+// server on SQLite, beside a bare node:http baseline that inserts the same rows into the same
+// SQLite file. Prints reports/s, p50/p99 latency and the ratio. Not a test: numbers go into
+// docs/benchmarks.md by hand, with the machine they were taken on.
+//   npm run bench                    # 10 s per run, 32 connections
+//   npm run bench -- --duration 20 --connections 64
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+  },
+});
+const root = path.resolve(import.meta.dirname, '..');
+const node = process.execPath;
+
+const REPORT = {
+  description:
+    '人民路和府前街交叉口，早上七点多上学的孩子多，机动车经过斑马线从来不减速也不礼让行人，老人过马路太危险了，希望交警管一管',
+  location: { address: '临城县人民路与府前街交叉口' },
+  reporter: { phone: '13812345678' },
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function load(url: string): Promise<autocannon.Result> {
+  const options = {
+    url,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(REPORT),
+    connections: Number(args.connections),
+  };
+  await autocannon({ ...options, duration: 2 }); // warm-up
+  return autocannon({ ...options, duration: Number(args.duration) });
+}
+
+async function measure(name: string, command: string[], env: NodeJS.ProcessEnv, url: string, health: string) {
+  const child = spawn(node, command, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    await waitFor(health, child);
+    const result = await load(url);
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+    return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+if (!fs.existsSync(path.join(root, 'dist/server/entry.mjs'))) {
+  console.error('Build the site first: npm run build');
+  process.exit(1);
+}
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+try {
+  const portal = await measure(
+    'portal (tRPC report.submit)',
+    ['server/main.ts'],
+    { HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+    `${base}/api/trpc/report.submit`,
+    `${base}/healthz`,
+  );
+  const baseline = await measure(
+    'baseline (bare node:http + node:sqlite)',
+    ['bench/baseline-server.ts', path.join(dataDir, 'portal.sqlite'), String(port)],
+    {},
+    `${base}/`,
+    `${base}/healthz`,
+  );
+  const rows = [portal, baseline].map((r) =>
+    `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.total} |`,
+  );
+  console.log(`\n${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}, ${args.connections} connections, ${args.duration} s\n`);
+  console.log('| server | reports/s | p50 | p99 | reports |');
+  console.log('| --- | --- | --- | --- | --- |');
+  console.log(rows.join('\n'));
+  console.log(`\nratio portal/baseline: ${(portal.rps / baseline.rps).toFixed(2)} (target ≥ 0.5; target ≥ 500 reports/s)`);
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
