@@ -8,7 +8,8 @@ import preact from '@astrojs/preact';
 // See docs/decisions/001-one-http-host.md.
 export default defineConfig({
   output: 'static',
-  adapter: node({ mode: 'middleware' }),
+  // The no-JS report form posts up to 6 photos of ≤ 15 MB each in one request.
+  adapter: node({ mode: 'middleware', bodySizeLimit: 100 * 1024 * 1024 }),
   integrations: [preact()],
   build: { inlineStylesheets: 'auto' },
   server: { host: '127.0.0.1' },
