@@ -1,0 +1,78 @@
+// End-to-end tests in Debian's Chromium at a phone viewport, against the real server
+// (`npm start`) on a fresh data directory. The web server first builds the site (`npm run build`)
+// so the tests never run against a stale dist/; set E2E_SKIP_BUILD=1 when the caller (e.g.
+// `npm test`) has just built it. Chromium: `apt-get install -y chromium fonts-noto-cjk`
+// (Playwright cannot download browsers on these machines; see ../shared/TOOLCHAIN.md).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const PORT = Number(process.env['E2E_PORT'] ?? 4391);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+// A fresh, empty data directory per run. Playwright evaluates this file in the runner and in
+// every worker; the workers inherit the variable, so there is exactly one directory, removed by
+// the global teardown.
+process.env['E2E_DATA_DIR'] ??= fs.mkdtempSync(path.join(os.tmpdir(), 'chuangcheng-e2e-'));
+
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  outputDir: 'test-results',
+  globalTeardown: './tests/e2e/global-teardown.ts',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env['CI']),
+  retries: 0,
+  reporter: process.env['CI'] ? [['list'], ['html', { open: 'never' }]] : 'list',
+  use: {
+    baseURL: BASE_URL,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: chromiumArgs,
+    },
+  },
+  projects: [
+    {
+      name: 'phone-chromium',
+      use: {
+        browserName: 'chromium',
+        viewport: { width: 360, height: 740 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+      },
+    },
+  ],
+  webServer: {
+    command: process.env['E2E_SKIP_BUILD'] ? 'npm start' : 'npm run build && npm start',
+    url: `${BASE_URL}/healthz`,
+    // E2E_REUSE_SERVER=1 runs against a server already listening on E2E_PORT (while developing).
+    reuseExistingServer: Boolean(process.env['E2E_REUSE_SERVER']),
+    timeout: 180_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(PORT),
+      DATA_DIR: process.env['E2E_DATA_DIR'],
+      ASTRO_TELEMETRY_DISABLED: '1',
+    },
+  },
+});

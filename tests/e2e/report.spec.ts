@@ -1,0 +1,209 @@
+// What a resident does on a phone: report a problem (with photos, without JavaScript, by
+// keyboard alone), get a tracking code, and look the report up again.
+import { generateTrackingCode } from '../../server/tickets/tracking-code.ts';
+import { expect, jpegPhoto, tabTo, test, waitForIsland } from './fixtures.ts';
+
+const TRACK_URL = /\/track\?code=[^&]+&new=1$/;
+
+test('report with two photos → tracking code → the track page shows status and both photos', async ({ page }, testInfo) => {
+  await page.goto('/report');
+  await waitForIsland(page);
+  await page.screenshot({ path: testInfo.outputPath('report-360.png'), fullPage: true });
+
+  await page.getByLabel('问题描述').fill('西关农贸市场门口的垃圾堆了好几天没人清理，气味很大，摊位也占到了路上。');
+  await expect(page.locator('.suggestion')).toContainText(/将由.+(办理|分派)/);
+
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: '添加照片' }).click();
+  await (await chooser).setFiles([
+    { name: 'market-gate.jpg', mimeType: 'image/jpeg', buffer: await jpegPhoto({ r: 180, g: 40, b: 40 }) },
+    { name: 'market-street.jpg', mimeType: 'image/jpeg', buffer: await jpegPhoto({ r: 40, g: 90, b: 160 }) },
+  ]);
+  await expect(page.getByText('✓ 已上传')).toHaveCount(2);
+  await expect(page.getByRole('button', { name: '添加照片' })).toBeEnabled();
+  await page.screenshot({ path: testInfo.outputPath('report-360-photos.png'), fullPage: true });
+
+  await page.getByLabel('姓名或称呼').fill('王大爷');
+  await page.getByLabel('手机或电话').fill('138 1234 5678');
+  await page.getByRole('button', { name: '提交反映' }).click();
+
+  await page.waitForURL(TRACK_URL);
+  await expect(page.getByRole('heading', { name: '提交成功！请记下您的查询码' })).toBeVisible();
+  const code = (await page.getByTestId('new-tracking-code').textContent())?.trim() ?? '';
+  expect(code).toMatch(/^[0-9A-Z]+(-[0-9A-Z]+)*$/);
+  await expect(page.locator('.status-badge')).toHaveText(/\S+/);
+  const thumbs = page.locator('.photo-grid img');
+  await expect(thumbs).toHaveCount(2);
+  for (const thumb of await thumbs.all()) {
+    await thumb.scrollIntoViewIfNeeded();
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  }
+  await expect(page.locator('.timeline li').first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('track-360-new.png'), fullPage: true });
+  // The public page never shows who reported.
+  await expect(page.locator('body')).not.toContainText('王大爷');
+  await expect(page.locator('body')).not.toContainText('5678');
+
+  // Later, typed in lower case without dashes.
+  await page.goto('/track');
+  await page.getByLabel('查询码').fill(code.toLowerCase().replaceAll('-', ''));
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  await expect(page.locator('.tracking-code')).toHaveText(code);
+  await expect(page.locator('.photo-grid img')).toHaveCount(2);
+});
+
+test('a refused photo gets its own Chinese message, and the report waits until it is removed', async ({ page, consoleErrors }) => {
+  consoleErrors.allow(/status of 415/);
+  await page.goto('/report');
+  await waitForIsland(page);
+  await page.getByLabel('问题描述').fill('东街公益广告牌被风刮坏了一半，字都看不清了。');
+
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: '添加照片' }).click();
+  await (await chooser).setFiles({ name: 'not-a-photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('这不是照片') });
+  const row = page.locator('.photo-item');
+  await expect(row.locator('.field-error')).toContainText('照片');
+  await expect(row.getByRole('button', { name: '重试上传第1张照片' })).toBeVisible();
+
+  await page.getByRole('button', { name: '提交反映' }).click();
+  await expect(page.locator('#photos-error')).toContainText('有照片没有上传成功');
+  await expect(page).toHaveURL(/\/report$/);
+
+  await row.getByRole('button', { name: '删除第1张照片' }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.getByRole('button', { name: '添加照片' })).toBeFocused();
+  await page.getByRole('button', { name: '提交反映' }).click();
+  await page.waitForURL(TRACK_URL);
+});
+
+test('a submit lost on the way back is retried with the same key and gives the same ticket', async ({ page, consoleErrors }) => {
+  consoleErrors.allow(/net::ERR_CONNECTION_RESET/);
+  await page.goto('/report');
+  await waitForIsland(page);
+  await page.getByLabel('问题描述').fill('锦绣小区3号楼楼道里堆满了杂物，消防通道被堵。');
+
+  // The first submit reaches the server, but the answer never reaches the phone.
+  let firstCode = '';
+  await page.route('**/api/trpc/report.submit', async (route) => {
+    const response = await route.fetch();
+    firstCode = ((await response.json()) as { result: { data: { trackingCode: string } } }).result.data.trackingCode;
+    await route.abort('connectionreset');
+  }, { times: 1 });
+  await page.getByRole('button', { name: '提交反映' }).click();
+  await expect(page.locator('.error-summary')).toContainText('网络连接失败');
+  await expect(page.getByLabel('问题描述')).toHaveValue('锦绣小区3号楼楼道里堆满了杂物，消防通道被堵。');
+  expect(firstCode).not.toBe('');
+
+  await page.getByRole('button', { name: '提交反映' }).click();
+  await page.waitForURL(TRACK_URL);
+  await expect(page.getByTestId('new-tracking-code')).toHaveText(firstCode);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the plain form posts, uploads the photo and redirects to the tracking code', async ({ page }) => {
+    await page.goto('/report');
+    await page.getByLabel('问题描述').fill('建设路与东街路口早晚高峰电动车逆行很多，非常危险。');
+    await page.getByLabel('选择照片').setInputFiles({
+      name: 'crossing.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await jpegPhoto({ r: 30, g: 120, b: 60 }),
+    });
+    await page.getByLabel('姓名或称呼').fill('张女士');
+    await page.getByRole('button', { name: '提交反映' }).click();
+
+    await page.waitForURL(TRACK_URL);
+    await expect(page.getByRole('heading', { name: '提交成功！请记下您的查询码' })).toBeVisible();
+    await expect(page.getByTestId('new-tracking-code')).toHaveText(/^[0-9A-Z]+(-[0-9A-Z]+)*$/);
+    await expect(page.locator('.photo-grid img')).toHaveCount(1);
+    await expect(page.locator('body')).not.toContainText('张女士');
+  });
+
+  test('a too-short description comes back with the Chinese message and the typed values kept', async ({ page, consoleErrors }) => {
+    consoleErrors.allow(/status of 400/);
+    await page.goto('/report');
+    await page.getByLabel('问题描述').fill('脏');
+    await page.getByLabel('姓名或称呼').fill('李阿姨');
+    await page.getByRole('button', { name: '提交反映' }).click();
+
+    await expect(page).toHaveTitle(/^提交未成功/);
+    await expect(page.locator('.error-summary')).toContainText('问题描述');
+    await expect(page.locator('#description-error')).toContainText('至少5个字');
+    await expect(page.getByLabel('问题描述')).toHaveValue('脏');
+    await expect(page.getByLabel('姓名或称呼')).toHaveValue('李阿姨');
+  });
+});
+
+test('a too-short description shows the Chinese message next to the field', async ({ page }) => {
+  await page.goto('/report');
+  await waitForIsland(page);
+  await page.getByLabel('问题描述').fill('脏乱');
+  await page.getByRole('button', { name: '提交反映' }).click();
+
+  const message = page.locator('#description-error');
+  await expect(message).toHaveText(/请把问题说得具体一些（至少5个字）/);
+  await expect(page.locator('.error-summary')).toBeFocused();
+  await expect(page.getByLabel('问题描述')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('问题描述')).toHaveAttribute('aria-describedby', /description-error/);
+  // Nothing was sent: still on the form, the text kept.
+  await expect(page).toHaveURL(/\/report$/);
+  await expect(page.getByLabel('问题描述')).toHaveValue('脏乱');
+});
+
+test('keyboard only: Tab, type, Space and Enter submit a report', async ({ page }) => {
+  await page.goto('/report');
+  await waitForIsland(page);
+
+  await tabTo(page, '#description');
+  await page.keyboard.type('路灯');
+  await tabTo(page, 'button[type=submit]');
+  await page.keyboard.press('Enter');
+  // The error summary takes focus; its link leads back to the field.
+  await expect(page.locator('.error-summary')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.locator('.error-summary a')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#description')).toBeFocused();
+  await page.keyboard.type('不亮了，东街小区门口一到晚上漆黑一片。');
+
+  await tabTo(page, '#anonymous');
+  await page.keyboard.press('Space');
+  await expect(page.locator('#anonymous')).toBeChecked();
+  await expect(page.locator('#phone')).toBeHidden();
+
+  await tabTo(page, 'button[type=submit]');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(TRACK_URL);
+  await expect(page.getByRole('heading', { name: '提交成功！请记下您的查询码' })).toBeVisible();
+});
+
+test('an unknown tracking code gets a clear Chinese answer', async ({ page, consoleErrors }) => {
+  consoleErrors.allow(/status of 404/);
+  const code = generateTrackingCode();
+  await page.goto('/track');
+  await page.getByLabel('查询码').fill(code);
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+
+  await expect(page.getByRole('alert')).toContainText(`没有找到查询码为“${code}”的反映`);
+  await expect(page.getByRole('alert')).toContainText('请核对查询码');
+  await expect(page.getByLabel('查询码')).toHaveValue(code);
+});
+
+test('a malformed tracking code says the format is wrong', async ({ page, consoleErrors }) => {
+  consoleErrors.allow(/status of 400/);
+  await page.goto('/track?code=ABC');
+  await expect(page.getByRole('alert')).toContainText('“ABC”');
+  await expect(page.getByRole('alert')).toContainText('格式不正确');
+});
+
+test('home and 404 pages are in Chinese', async ({ page, consoleErrors }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('发现问题，随手反映');
+  await expect(page.getByRole('link', { name: '我要反映问题' })).toHaveAttribute('href', '/report');
+
+  consoleErrors.allow(/status of 404/);
+  const response = await page.goto('/no-such-page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('抱歉，没有找到这个页面');
+});
