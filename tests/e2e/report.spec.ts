@@ -12,6 +12,12 @@ test('report with two photos → tracking code → the track page shows status a
 
   await page.getByLabel('问题描述').fill('西关农贸市场门口的垃圾堆了好几天没人清理，气味很大，摊位也占到了路上。');
   await expect(page.locator('.suggestion')).toContainText(/将由.+(办理|分派)/);
+  const accept = page.getByRole('button', { name: '采用建议的类别' });
+  if (await accept.isVisible()) {
+    await accept.click();
+    await expect(page.getByLabel('问题类别')).not.toHaveValue('');
+    await expect(page.locator('.suggestion')).toContainText('您选择的');
+  }
 
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: '添加照片' }).click();
@@ -99,6 +105,32 @@ test('a submit lost on the way back is retried with the same key and gives the s
   await expect(page.getByTestId('new-tracking-code')).toHaveText(firstCode);
 });
 
+test.describe('location', () => {
+  test.use({ geolocation: { latitude: 37.4452, longitude: 114.4921, accuracy: 25 }, permissions: ['geolocation'] });
+
+  test('"使用我的位置" fills in the position and a point can be picked', async ({ page }) => {
+    await page.goto('/report');
+    await waitForIsland(page);
+    await page.getByLabel('问题描述').fill('市场门口的下水道井盖丢了，晚上很危险。');
+    await page.getByRole('button', { name: '使用我的位置' }).click();
+    await expect(page.getByRole('status').filter({ hasText: '已获取您的位置' })).toContainText('误差约25米');
+    await expect(page.locator('input[name=lat]')).toHaveValue('37.445200');
+
+    const points = page.getByLabel('选择附近的点位');
+    const firstPoint = await points.locator('option:not([value=""])').first().getAttribute('value');
+    await points.selectOption(firstPoint ?? '');
+    await page.getByRole('button', { name: '提交反映' }).click();
+    await page.waitForURL(TRACK_URL);
+  });
+});
+
+test('a refused position gets a clear Chinese message', async ({ page }) => {
+  await page.goto('/report');
+  await waitForIsland(page);
+  await page.getByRole('button', { name: '使用我的位置' }).click();
+  await expect(page.locator('.location-status')).toContainText(/没有允许|无法确定|超时/);
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
@@ -135,7 +167,7 @@ test.describe('without JavaScript', () => {
   });
 });
 
-test('a too-short description shows the Chinese message next to the field', async ({ page }) => {
+test('a too-short description shows the Chinese message next to the field', async ({ page }, testInfo) => {
   await page.goto('/report');
   await waitForIsland(page);
   await page.getByLabel('问题描述').fill('脏乱');
@@ -144,6 +176,7 @@ test('a too-short description shows the Chinese message next to the field', asyn
   const message = page.locator('#description-error');
   await expect(message).toHaveText(/请把问题说得具体一些（至少5个字）/);
   await expect(page.locator('.error-summary')).toBeFocused();
+  await page.screenshot({ path: testInfo.outputPath('report-360-error.png'), fullPage: true });
   await expect(page.getByLabel('问题描述')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByLabel('问题描述')).toHaveAttribute('aria-describedby', /description-error/);
   // Nothing was sent: still on the form, the text kept.
