@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import sirv from 'sirv';
-import type { PortalServices } from '../app-services.ts';
+import type { PortalServices, RequestContext } from '../app-services.ts';
 import { appRouter } from '../trpc/app-router.ts';
 import { clientContext, sendJson } from './request.ts';
 import { createUploadHandler } from './upload-handler.ts';
@@ -15,7 +15,7 @@ export type AstroHandler = (
   req: IncomingMessage,
   res: ServerResponse,
   next: (err?: unknown) => void,
-  locals: { app: PortalServices },
+  locals: { app: PortalServices; request: RequestContext },
 ) => Promise<void>;
 
 export interface HostOptions {
@@ -84,7 +84,7 @@ export function createRequestHandler(options: HostOptions) {
       return photos(req, res, () => notFound(res));
     }
     const renderPage = () => {
-      options.astroHandler(req, res, () => notFound(res), { app }).catch((error: unknown) => {
+      options.astroHandler(req, res, () => notFound(res), { app, request: clientContext(req, trustProxy) }).catch((error: unknown) => {
         console.error('[astro]', error);
         if (!res.headersSent) res.writeHead(500).end();
       });
