@@ -58,6 +58,65 @@ export interface RoutingRule {
   area: Area | 'any';
   lead: string;
   cooperating: string[];
+  /**
+   * When true and the report names a point, the point's responsible unit cooperates too
+   * (public-service ads: the department or township that owns the ad point).
+   */
+  pointUnitCooperates?: boolean;
+  /** Why the rule is what it is, for the office editing it (never shown to residents). */
+  note?: string;
+}
+
+/** Phrase → weight. Weights are positive; see content/README.md for the scale. */
+export type WeightedPhrases = Readonly<Record<string, number>>;
+
+/** The evidence the router counts for one category (content/routing-keywords.json). */
+export interface CategoryLexicon {
+  /** Places typical of the category (top-level categories only); count only with a problem. */
+  scene?: WeightedPhrases;
+  /** Phrases that are evidence on their own. */
+  terms?: WeightedPhrases;
+  /** Phrases that count only when the category's family is anchored by a scene or a term. */
+  context?: WeightedPhrases;
+}
+
+/** Routing data besides the rules: what the router reads in a report (content/routing-keywords.json). */
+export interface RoutingLexicon {
+  /** Confidence (0–1) below which a report goes to triage, unless the caller overrides it. */
+  threshold: number;
+  /** Score at which confidence reaches 1 − 1/e ≈ 0.63 with no competitor. */
+  confidenceScale: number;
+  /** How sharply a competing lead unit lowers confidence: (1 − (runner-up/best)^marginExponent). */
+  marginExponent: number;
+  /** Upper bound of the scene score of one family. */
+  sceneCap: number;
+  /** Scene score a family needs before its context phrases count. */
+  sceneMin: number;
+  /** Weight of a category the resident chose explicitly. */
+  explicitCategoryWeight: number;
+  /**
+   * One-character-substitution matching of longer phrases, at a reduced weight. Phrases shorter
+   * than anySubstitutionFrom only match with a character of the same confusable group.
+   */
+  fuzzy: { minLength: number; anySubstitutionFrom: number; confusables: readonly string[]; factor: number };
+  /** Problem evidence a family needs beyond its scene (a place alone is no problem). */
+  issueMin: number;
+  /** A location within this distance of a point takes the point's area. */
+  pointRadiusMetres: number;
+  /** Operator and courtesy boilerplate removed before matching ("来电人反映" …). */
+  boilerplate: readonly string[];
+  /** Misspelling → spelling, applied before matching (homophone typos). */
+  corrections: Readonly<Record<string, string>>;
+  /** Phrases that contain a keyword but are no evidence (they hide what they contain). */
+  neutral: readonly string[];
+  /** General problem words, counted for every family anchored by a scene or a term. */
+  generic: WeightedPhrases;
+  /** Words that place a report in a village or the built-up area. */
+  area: { village: WeightedPhrases; urban: WeightedPhrases };
+  /** What a point of each type suggests: its category family, with a weight. */
+  pointTypes: Readonly<Record<string, { category: string; weight: number }>>;
+  /** Per category code. "other" (focus null) collects evidence of out-of-scope reports. */
+  categories: Readonly<Record<string, CategoryLexicon>>;
 }
 
 export interface Catalog {
@@ -70,6 +129,8 @@ export interface Catalog {
   officeUnitCode: string;
   /** Default rectification deadline in days (7: one week). */
   defaultDeadlineDays: number;
+  /** What the router reads in a report; without it only explicit categories and points route. */
+  lexicon?: RoutingLexicon;
   unit(code: string): Unit | undefined;
   category(code: string): Category | undefined;
   point(id: string): Point | undefined;
