@@ -9,7 +9,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/databas
 import { createReportIntake } from './intake/submit-report.ts';
 import { processPhoto } from './media/photo-pipeline.ts';
 import { recordPhoto } from './media/photo-repository.ts';
-import { createPhotoStore } from './media/photo-store.ts';
+import { createPhotoStore, type PhotoStore } from './media/photo-store.ts';
 import { createRouter } from './routing/router.ts';
 import { createTracking } from './tickets/track-report.ts';
 
@@ -24,7 +24,7 @@ export interface PortalOptions {
 export interface Portal {
   services: PortalServices;
   database: DatabaseHandle;
-  photoDir: string;
+  photos: PhotoStore;
   close(): Promise<void>;
 }
 
@@ -35,8 +35,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   await migrateToLatest(database);
   const { db } = database;
   const router = createRouter(catalog, options.routingThreshold === undefined ? {} : { threshold: options.routingThreshold });
-  const photoDir = path.join(options.dataDir, 'media');
-  const photos = createPhotoStore({ dir: photoDir });
+  const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media') });
   const intake = createReportIntake({ db, catalog, router, clock });
   const tracking = createTracking({ db, catalog, clock, photoUrls: (id) => photos.urls(id) });
 
@@ -61,5 +60,5 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
   };
 
-  return { services, database, photoDir, close: () => database.close() };
+  return { services, database, photos, close: () => database.close() };
 }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   });
   const handler = createRequestHandler({
     app: portal.services,
-    photoDir: portal.photoDir,
+    photos: portal.photos,
     clientDir: astro.clientDir,
     astroHandler: astro.handler,
     trustProxy: env.trustProxy,

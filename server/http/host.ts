@@ -7,8 +7,10 @@ import path from 'node:path';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import sirv from 'sirv';
 import type { PortalServices, RequestContext } from '../app-services.ts';
+import type { PhotoStore } from '../media/photo-store.ts';
 import { appRouter } from '../trpc/app-router.ts';
 import { clientContext, sendJson } from './request.ts';
+import { createMediaHandler } from './media-handler.ts';
 import { createUploadHandler } from './upload-handler.ts';
 
 export type AstroHandler = (
@@ -20,7 +22,7 @@ export type AstroHandler = (
 
 export interface HostOptions {
   app: PortalServices;
-  photoDir: string;
+  photos: PhotoStore;
   /** dist/client of the Astro build. */
   clientDir: string;
   astroHandler: AstroHandler;
@@ -40,7 +42,7 @@ export function createRequestHandler(options: HostOptions) {
   const { app, trustProxy } = options;
   const handleUpload = createUploadHandler(app, trustProxy);
   const notFoundPage = path.join(options.clientDir, '404.html');
-  const photos = sirv(options.photoDir, { dev: false, etag: true, maxAge: 31536000, immutable: true, dotfiles: false });
+  const handleMedia = createMediaHandler(options.photos);
   const assets = sirv(options.clientDir, {
     dev: false,
     etag: true,
@@ -79,10 +81,7 @@ export function createRequestHandler(options: HostOptions) {
       void handleUpload(req, res);
       return;
     }
-    if (pathname.startsWith('/media/')) {
-      req.url = url.slice('/media'.length);
-      return photos(req, res, () => notFound(res));
-    }
+    if (pathname.startsWith('/media/')) return handleMedia(req, res, () => notFound(res));
     const renderPage = () => {
       options.astroHandler(req, res, () => notFound(res), { app, request: clientContext(req, trustProxy) }).catch((error: unknown) => {
         console.error('[astro]', error);

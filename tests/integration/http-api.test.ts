@@ -20,7 +20,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(clientDir, '404.html'), '<!doctype html><title>页面不存在</title>');
   const handler = createRequestHandler({
     app: t.portal.services,
-    photoDir: t.portal.photoDir,
+    photos: t.portal.photos,
     clientDir,
     // Pages are Astro's and covered by the browser tests; here every page request is "not found".
     astroHandler: async (_req, _res, next) => next(),
@@ -31,6 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
   await t?.close();
 });
@@ -122,7 +123,8 @@ describe('HTTP API', () => {
   });
 
   it('does not serve a photo path outside the media folder', async () => {
-    const res = await fetch(`${base}/media/..%2Fportal.sqlite`);
-    expect(res.status).toBe(404);
+    for (const probe of ['/media/..%2Fportal.sqlite', '/media/../portal.sqlite', '/media/portal.sqlite', '/media/.hidden.webp']) {
+      expect((await fetch(base + probe)).status, probe).toBe(404);
+    }
   });
 });
