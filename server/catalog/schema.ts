@@ -101,6 +101,14 @@ export const categoryLexiconSchema = z.strictObject({
   context: weightedPhrases
     .optional()
     .describe('Phrases that count only when the family is anchored by a scene or a term (垃圾, 路灯, 电动车…).'),
+  diminishing: z
+    .boolean()
+    .optional()
+    .describe('Phrases count with diminishing weight (strongest in full, next half, then a quarter…): topic markers whose side mentions in a long report must not add up ("other").'),
+  generic: z
+    .boolean()
+    .optional()
+    .describe('Top-level categories: whether the generic problem words (脏, 坏了…) count for the family; default true, false for "other".'),
 });
 
 export const routingLexiconSchema = z.strictObject({

@@ -78,6 +78,14 @@ export interface CategoryLexicon {
   terms?: WeightedPhrases;
   /** Phrases that count only when the category's family is anchored by a scene or a term. */
   context?: WeightedPhrases;
+  /**
+   * When true, the category's phrases count with diminishing weight (strongest in full, the
+   * next half, then a quarter…): for evidence that marks a topic, where side remarks in a long
+   * report must not add up ("other").
+   */
+  diminishing?: boolean;
+  /** Top-level categories: whether the generic problem words count for the family (default true; not for "other"). */
+  generic?: boolean;
 }
 
 /** Routing data besides the rules: what the router reads in a report (content/routing-keywords.json). */

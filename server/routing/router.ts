@@ -212,6 +212,8 @@ export function createRouter(catalog: Catalog, options: RouterOptions = {}): Rou
   const areaMatcher = compilePhrases(areaWords, { fuzzyMinLength: 0, fuzzyFactor: 0 });
 
   const locatedPoints = catalog.points.filter((p) => p.lat !== null && p.lng !== null);
+  const diminishing = categories.map((c) => lexicon.categories[c.code]?.diminishing === true);
+  const takesGeneric = categories.map((c) => lexicon.categories[c.code]?.generic !== false);
 
   function unitRef(code: string): UnitRef {
     const unit = catalog.unit(code);
@@ -261,13 +263,25 @@ export function createRouter(catalog: Catalog, options: RouterOptions = {}): Rou
     const scene = new Float64Array(families.length);
     let generic = 0;
     const matches = evidence.match(text);
+    let topical: Array<{ target: number; kind: Kind; weight: number }> | undefined;
     for (const m of matches) {
       for (const c of m.payload) {
         const w = c.weight * m.factor;
-        if (c.kind === Kind.Scene) scene[c.target]! += w;
+        if (c.kind !== Kind.Scene && c.kind !== Kind.Generic && diminishing[c.target]) (topical ??= []).push({ target: c.target, kind: c.kind, weight: w });
+        else if (c.kind === Kind.Scene) scene[c.target]! += w;
         else if (c.kind === Kind.Term) terms[c.target]! += w;
         else if (c.kind === Kind.Context) context[c.target]! += w;
         else generic += w;
+      }
+    }
+    if (topical) {
+      // Strongest in full, the next half, then a quarter…, per category.
+      topical.sort((a, b) => b.weight - a.weight);
+      const seen = new Map<number, number>();
+      for (const t of topical) {
+        const k = seen.get(t.target) ?? 0;
+        seen.set(t.target, k + 1);
+        (t.kind === Kind.Term ? terms : context)[t.target]! += t.weight / 2 ** k;
       }
     }
     const chosen = input.category ? index.get(input.category) : undefined;
@@ -282,7 +296,7 @@ export function createRouter(catalog: Catalog, options: RouterOptions = {}): Rou
       const own = (i: number) => terms[i]! + bonus[i]!;
       const anchored = s >= lexicon.sceneMin || own(family.top) > 0 || family.subs.some((i) => own(i) > 0);
       if (!anchored) return;
-      const topIssue = terms[family.top]! + context[family.top]! + generic;
+      const topIssue = terms[family.top]! + context[family.top]! + (takesGeneric[family.top] ? generic : 0);
       const subIssues = family.subs.map((i) => terms[i]! + context[i]! + bonus[i]!);
       const hasIssue = topIssue + bonus[family.top]! + subIssues.reduce((a, b) => Math.max(a, b), 0) >= lexicon.issueMin;
       if (!hasIssue) return;
