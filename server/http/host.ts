@@ -4,13 +4,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import sirv from 'sirv';
 import type { PortalServices, RequestContext } from '../app-services.ts';
 import type { PhotoStore } from '../media/photo-store.ts';
-import { appRouter } from '../trpc/app-router.ts';
 import { clientContext, sendJson } from './request.ts';
 import { createMediaHandler } from './media-handler.ts';
+import { createTrpcHandler } from './trpc-handler.ts';
 import { createUploadHandler } from './upload-handler.ts';
 
 export type AstroHandler = (
@@ -36,11 +35,10 @@ const SECURITY_HEADERS: Record<string, string> = {
   'permissions-policy': 'geolocation=(self), camera=(self), microphone=()',
 };
 
-const API_BODY_LIMIT = 256 * 1024;
-
 export function createRequestHandler(options: HostOptions) {
   const { app, trustProxy } = options;
   const handleUpload = createUploadHandler(app, trustProxy);
+  const handleTrpc = createTrpcHandler(app, trustProxy);
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);
   const assets = sirv(options.clientDir, {
@@ -67,14 +65,7 @@ export function createRequestHandler(options: HostOptions) {
 
     if (pathname === '/healthz') return sendJson(res, 200, { ok: true });
     if (pathname.startsWith('/api/trpc/')) {
-      void nodeHTTPRequestHandler({
-        router: appRouter,
-        req,
-        res,
-        path: pathname.slice('/api/trpc/'.length),
-        maxBodySize: API_BODY_LIMIT,
-        createContext: () => ({ app, request: clientContext(req, trustProxy) }),
-      });
+      void handleTrpc(req, res);
       return;
     }
     if (pathname === '/api/uploads') {

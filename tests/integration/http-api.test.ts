@@ -84,6 +84,16 @@ describe('HTTP API', () => {
     expect(await unknown.text()).not.toMatch(/stack|\.ts:\d+/);
   });
 
+  it('refuses an oversized API body in Chinese', async () => {
+    const res = await fetch(`${base}/api/trpc/report.submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: '很长'.repeat(200_000) }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).error.message).toMatch(/太长/);
+  });
+
   it('uploads a photo and serves its renditions without metadata', async () => {
     const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3a6' } })
       .jpeg()
