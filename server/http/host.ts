@@ -2,13 +2,13 @@
 // static site (dist/client) and Astro's on-demand pages (middleware mode), in that order.
 // See docs/decisions/001-one-http-host.md for why this is our own node:http server.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import fs from 'node:fs';
 import path from 'node:path';
-import sirv from 'sirv';
 import type { PortalServices, RequestContext } from '../app-services.ts';
 import type { PhotoStore } from '../media/photo-store.ts';
 import { clientContext, sendJson } from './request.ts';
 import { createMediaHandler } from './media-handler.ts';
+import { sendFile } from './send-file.ts';
+import { createStaticSite } from './static-site.ts';
 import { createTrpcHandler } from './trpc-handler.ts';
 import { createUploadHandler } from './upload-handler.ts';
 
@@ -41,21 +41,14 @@ export function createRequestHandler(options: HostOptions) {
   const handleTrpc = createTrpcHandler(app, trustProxy);
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);
-  const assets = sirv(options.clientDir, {
-    dev: false,
-    etag: true,
-    extensions: ['html'],
-    setHeaders(res, pathname) {
-      if (pathname.startsWith('/_astro/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
-    },
-  });
+  const assets = createStaticSite(options.clientDir);
 
   function notFound(res: ServerResponse) {
-    res.statusCode = 404;
-    res.setHeader('content-type', 'text/html; charset=utf-8');
-    fs.createReadStream(notFoundPage)
-      .on('error', () => res.end('<!doctype html><meta charset="utf-8"><title>页面不存在</title><p>页面不存在</p>'))
-      .pipe(res);
+    const fallback = () => {
+      res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><meta charset="utf-8"><title>页面不存在</title><p>页面不存在</p>');
+    };
+    sendFile(res.req, res, notFoundPage, { cacheControl: 'no-cache', status: 404, missing: fallback });
   }
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -18,6 +18,9 @@ beforeAll(async () => {
   const clientDir = path.join(t.database.dataDir, 'client');
   fs.mkdirSync(clientDir);
   fs.writeFileSync(path.join(clientDir, '404.html'), '<!doctype html><title>页面不存在</title>');
+  fs.writeFileSync(path.join(clientDir, 'index.html'), '<!doctype html><title>首页</title>');
+  fs.mkdirSync(path.join(clientDir, '_astro'));
+  fs.writeFileSync(path.join(clientDir, '_astro', 'app.abc123.js'), 'console.log(1)');
   const handler = createRequestHandler({
     app: t.portal.services,
     photos: t.portal.photos,
@@ -130,6 +133,23 @@ describe('HTTP API', () => {
     const res = await fetch(`${base}/api/uploads`, { method: 'POST', body: new FormData() });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.message).toMatch(/没有收到照片/);
+  });
+
+  it('serves the static site with the right caching, and nothing outside it', async () => {
+    const home = await fetch(`${base}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(home.headers.get('cache-control')).toContain('must-revalidate');
+    expect(home.headers.get('x-content-type-options')).toBe('nosniff');
+    const again = await fetch(`${base}/`, { headers: { 'if-none-match': home.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    const asset = await fetch(`${base}/_astro/app.abc123.js`);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    for (const probe of ['/../portal.sqlite', '/%2e%2e/portal.sqlite', '/nothing-here', '/%E0%A4%A']) {
+      const res = await fetch(base + probe);
+      expect(res.status, probe).toBe(404);
+      expect(await res.text()).toContain('页面不存在');
+    }
   });
 
   it('does not serve a photo path outside the media folder', async () => {
