@@ -6,6 +6,7 @@ import type { PortalServices, RequestContext } from './app-services.ts';
 import { loadCatalog } from './catalog/load-catalog.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.ts';
+import { createWriteBatcher } from './db/write-batcher.ts';
 import { createReportIntake } from './intake/submit-report.ts';
 import { processPhoto } from './media/photo-pipeline.ts';
 import { recordPhoto } from './media/photo-repository.ts';
@@ -36,7 +37,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const { db } = database;
   const router = createRouter(catalog, options.routingThreshold === undefined ? {} : { threshold: options.routingThreshold });
   const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media') });
-  const intake = createReportIntake({ db, catalog, router, clock });
+  const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock });
   const tracking = createTracking({ db, catalog, clock, photoUrls: (id) => photos.urls(id) });
 
   const services: PortalServices = {

@@ -9,10 +9,15 @@ import { clientContext, PayloadTooLargeError, readBody, sendJson } from './reque
 
 const BODY_LIMIT = 256 * 1024;
 
-function requestHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+// The only request headers tRPC's HTTP layer reads (content negotiation); procedures get the
+// client's address and agent through the context instead.
+const FORWARDED_HEADERS = ['content-type', 'accept', 'trpc-accept', 'last-event-id'] as const;
+
+function requestHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
   }
   return headers;
 }

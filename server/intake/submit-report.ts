@@ -7,6 +7,7 @@ import type { RoutingSuggestion, SubmitResult } from '../app-services.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
+import type { WriteBatcher } from '../db/write-batcher.ts';
 import { InvalidInputError } from '../errors.ts';
 import { attachPhotos } from '../media/photo-repository.ts';
 import { deadlineFor } from '../tickets/deadline.ts';
@@ -44,6 +45,7 @@ export interface RouteSuggester {
 
 export interface ReportIntakeDeps {
   db: Kysely<Database>;
+  writes: WriteBatcher;
   catalog: Catalog;
   router: RouteSuggester;
   clock: Clock;
@@ -67,7 +69,7 @@ function checkReferences(catalog: Catalog, input: ReportInput): void {
 }
 
 export function createReportIntake(deps: ReportIntakeDeps) {
-  const { db, catalog, router, clock } = deps;
+  const { db, writes, catalog, router, clock } = deps;
 
   function result(ticket: Pick<NewTicket, 'trackingCode' | 'status' | 'leadUnitCode' | 'deadlineAt'>): SubmitResult {
     const unit = ticket.leadUnitCode ? catalog.unit(ticket.leadUnitCode) : undefined;
@@ -162,7 +164,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
     for (let attempt = 1; ; attempt++) {
       const ticket = { ...planned, trackingCode: generateTrackingCode() };
       try {
-        await db.transaction().execute(async (trx) => {
+        await writes.run(async (trx) => {
           const id = await insertTicket(trx, ticket, events);
           await insertReporter(trx, id, {
             anonymous,
