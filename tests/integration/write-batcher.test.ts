@@ -1,0 +1,62 @@
+// Group commit: writes that arrive together share one transaction; one failing write is rolled
+// back alone; callers are answered only after the commit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../server/db/database.ts';
+import { createWriteBatcher } from '../../server/db/write-batcher.ts';
+import { databaseKinds, makeDatabase, type TestDatabase } from '../support/databases.ts';
+
+const kinds = await databaseKinds();
+
+describe.each(kinds)('write batcher on %s', (kind) => {
+  let database: TestDatabase;
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    database = await makeDatabase(kind);
+    handle = openDatabase(database.url);
+    await migrateToLatest(handle);
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await database?.drop();
+  });
+
+  function insertPhoto(id: string) {
+    return (trx: Parameters<Parameters<ReturnType<typeof createWriteBatcher>['run']>[0]>[0]) =>
+      trx
+        .insertInto('photos')
+        .values({ id, ticket_id: null, purpose: 'report', width: 1, height: 1, sha256: 'x', uploaded_at: '2026-11-29T00:00:00.000Z', position: null })
+        .execute()
+        .then(() => id);
+  }
+
+  async function stored(ids: string[]): Promise<string[]> {
+    const rows = await handle.db.selectFrom('photos').select('id').where('id', 'in', ids).orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  it('commits concurrent writes, rolling back only the one that fails', async () => {
+    const writes = createWriteBatcher(handle);
+    const results = await Promise.allSettled([
+      writes.run(insertPhoto(`${kind}-a`)),
+      writes.run(async (trx) => {
+        await insertPhoto(`${kind}-doomed`)(trx);
+        throw new Error('this write fails after inserting');
+      }),
+      writes.run(insertPhoto(`${kind}-b`)),
+      writes.run(insertPhoto(`${kind}-a`)), // duplicate key: fails on its own
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect(await stored([`${kind}-a`, `${kind}-b`, `${kind}-doomed`])).toEqual([`${kind}-a`, `${kind}-b`]);
+  });
+
+  it('answers a write only once it is committed and visible to others', async () => {
+    const writes = createWriteBatcher(handle);
+    const ids = Array.from({ length: 40 }, (_, i) => `${kind}-v${i}`);
+    await Promise.all(
+      ids.map(async (id) => {
+        await writes.run(insertPhoto(id));
+        expect(await stored([id])).toEqual([id]);
+      }),
+    );
+  });
+});
