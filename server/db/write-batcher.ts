@@ -27,7 +27,7 @@ export function createWriteBatcher(handle: DatabaseHandle, options: { maxBatch?:
   const { db } = handle;
   if (handle.dialect !== 'sqlite') return { run: (work) => db.transaction().execute(work) };
 
-  const maxBatch = options.maxBatch ?? 64;
+  const maxBatch = options.maxBatch ?? 16;
   const queue: Pending[] = [];
   let flushing = false;
 
