@@ -3,23 +3,27 @@
 // - a phrase inside a longer matched phrase does not count ("乱停车" hides "停车", "非机动车"
 //   hides "机动车", a neutral "等红灯" hides "红灯"), so the longer phrase says what it means;
 // - of two phrases that partly overlap, the longer (or, equally long, the earlier) wins, as in
-//   word segmentation: "乱停电动车" is 乱停 + 电动车, not 停电; an exact match always wins over
-//   a typo-tolerant one;
-// - phrases of at least `fuzzyMinLength` Han characters also match with one character
-//   substituted (homophone typos: "创红灯", "斑马先"), at a reduced weight. Shorter phrases
-//   (below `anySubstitutionFrom`) only with a character of the same confusable group
-//   (创/闯, 先/线…). A substitution never counts when the substituted character belongs to an
-//   exactly matched phrase ("乱堆放" is no typo of "乱停放" when "堆放" is a phrase), nor when it
-//   sits at the edge and the rest is an exact phrase ("有机动车" is no typo of "非机动车").
+//   word segmentation: "乱停电动车" is 乱停 + 电动车, not 停电; of two equally long, an exact
+//   match wins over a tolerant one;
+// - homophones: a phrase of at least `fuzzyMinLength` Han characters also matches, at a reduced
+//   weight, where the text has characters of the same sound (the `confusables` groups: one per
+//   Mandarin reading) in its place — "小去" for 小区, "将尸车" for 僵尸车, "公义广高" for 公益广告.
+//   At least half of the phrase must be spelled exactly (one substitution in two or three
+//   characters, two in four or five …);
+// - typos: phrases of at least `anySubstitutionFrom` characters also match with any one Han
+//   character substituted;
+// - a substitution never counts when the substituted character belongs to an exactly matched
+//   phrase ("乱堆放" is no typo of "乱停放" when "堆放" is a phrase), nor when it sits at the
+//   edge and the rest is an exact phrase ("有机动车" is no typo of "非机动车").
 //
-// Speed: the phrases and the confusable spellings of the short ones live in one trie of
-// character codes, walked from each position of the text; only the few long phrases that allow
+// Speed: the phrases live in one trie of character codes and, for the homophones, in one trie of
+// sound classes, both walked from each position of the text; only the few long phrases that allow
 // any substitution are compared one by one. A 300-character report takes well under 0.1 ms.
 
 export interface PhraseMatch<T> {
   phrase: string;
   payload: T;
-  /** 1 for an exact match, the fuzzy factor for a one-substitution match. */
+  /** 1 for an exact match, the fuzzy factor for a tolerant match. */
   factor: number;
 }
 
@@ -28,9 +32,9 @@ export interface PhraseMatcher<T> {
 }
 
 export interface PhraseMatcherOptions {
-  /** Phrases at least this long (all Han) also match with one character substituted; 0 disables. */
+  /** Phrases at least this long (all Han) also match with homophones substituted; 0 disables. */
   fuzzyMinLength: number;
-  /** From this length on any Han character may be substituted; below it only a confusable one. */
+  /** From this length on any one Han character may be substituted too. */
   anySubstitutionFrom?: number;
   /** Groups of characters residents confuse when typing (homophones), e.g. "闯创窗". */
   confusables?: readonly string[];
@@ -44,10 +48,8 @@ interface Phrase<T> {
 
 interface TrieNode {
   children: Map<number, TrieNode> | null;
-  /** Phrases spelled exactly by the path to this node. */
-  exact: number[] | null;
-  /** Phrases this path spells with one confusable substitution, and where (offset in the phrase). */
-  fuzzy: Array<{ id: number; offset: number }> | null;
+  /** Phrases spelled by the path to this node (by characters, or by sounds in the sound trie). */
+  ids: number[] | null;
 }
 
 interface Hit {
@@ -55,9 +57,12 @@ interface Hit {
   end: number;
   id: number;
   exact: boolean;
-  /** Text position of the substituted character of a fuzzy hit; -1 for an exact hit. */
-  at: number;
+  /** Text positions of the substituted characters of a tolerant hit; empty for an exact hit. */
+  subs: number[];
 }
+
+const HAN_A = 0x3400;
+const HAN_END = 0xa000;
 
 function isHan(code: number): boolean {
   return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf);
@@ -68,12 +73,12 @@ function allHan(s: string): boolean {
   return true;
 }
 
-const node = (): TrieNode => ({ children: null, exact: null, fuzzy: null });
+const node = (): TrieNode => ({ children: null, ids: null });
 
-function descend(root: TrieNode, s: string): TrieNode {
+function descend(root: TrieNode, s: ArrayLike<number>): TrieNode {
   let n = root;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    const c = s[i]!;
     n.children ??= new Map();
     let next = n.children.get(c);
     if (!next) n.children.set(c, (next = node()));
@@ -82,23 +87,42 @@ function descend(root: TrieNode, s: string): TrieNode {
   return n;
 }
 
+const codes = (s: string): number[] => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
+
+/** Most characters a tolerant match of a phrase this long may have substituted by homophones. */
+const maxHomophones = (length: number) => (length <= 3 ? 1 : Math.floor(length / 2));
+
 export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, options: PhraseMatcherOptions): PhraseMatcher<T> {
   const minLength = options.fuzzyMinLength > 0 ? options.fuzzyMinLength : Infinity;
-  const anyFrom = Math.max(options.anySubstitutionFrom ?? minLength, minLength);
-  const confusable = new Map<number, Set<number>>();
+  const anyFrom = Math.max(options.anySubstitutionFrom ?? Infinity, minLength);
+
+  // Sound classes: characters of one confusable group share a class; groups that share a
+  // character are one class. A character of no group is its own class (its code).
+  const sound = new Int32Array(HAN_END - HAN_A);
+  for (let c = HAN_A; c < HAN_END; c++) sound[c - HAN_A] = c;
+  const find = (c: number): number => {
+    let r = c;
+    while (sound[r - HAN_A] !== r) r = sound[r - HAN_A]!;
+    return r;
+  };
   for (const group of options.confusables ?? []) {
-    for (const a of group) {
-      for (const b of group) {
-        if (a === b) continue;
-        const set = confusable.get(a.charCodeAt(0)) ?? new Set<number>();
-        set.add(b.charCodeAt(0));
-        confusable.set(a.charCodeAt(0), set);
-      }
+    const first = group.charCodeAt(0);
+    if (!isHan(first)) continue;
+    for (let k = 1; k < group.length; k++) {
+      const c = group.charCodeAt(k);
+      if (!isHan(c)) continue;
+      const a = find(first);
+      const b = find(c);
+      if (a !== b) sound[b - HAN_A] = a;
     }
   }
+  for (let c = HAN_A; c < HAN_END; c++) sound[c - HAN_A] = find(c);
+  const soundOf = (code: number) => (code >= HAN_A && code < HAN_END ? sound[code - HAN_A]! : -1);
+  const hasSounds = (options.confusables ?? []).length > 0 && Number.isFinite(minLength);
 
   const phrases: Phrase<T>[] = [];
   const root = node();
+  const soundRoot = node();
   /** Long phrases that allow any substitution, by their first and by their second character. */
   const longByFirst = new Map<number, number[]>();
   const longBySecond = new Map<number, number[]>();
@@ -106,23 +130,14 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
     if (!text) continue;
     const id = phrases.length;
     phrases.push({ text, payload });
-    const end = descend(root, text);
-    (end.exact ??= []).push(id);
+    (descend(root, codes(text)).ids ??= []).push(id);
     if (text.length < minLength || !allHan(text)) continue;
+    if (hasSounds) (descend(soundRoot, codes(text).map(soundOf)).ids ??= []).push(id);
     if (text.length >= anyFrom) {
       const first = text.charCodeAt(0);
       const second = text.charCodeAt(1);
       longByFirst.set(first, [...(longByFirst.get(first) ?? []), id]);
       longBySecond.set(second, [...(longBySecond.get(second) ?? []), id]);
-      continue;
-    }
-    // Short phrases: spell every confusable variant into the trie.
-    for (let k = 0; k < text.length; k++) {
-      for (const alt of confusable.get(text.charCodeAt(k)) ?? []) {
-        const variant = text.slice(0, k) + String.fromCharCode(alt) + text.slice(k + 1);
-        const n = descend(root, variant);
-        (n.fuzzy ??= []).push({ id, offset: k });
-      }
     }
   }
 
@@ -130,14 +145,28 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
     const n = text.length;
     const exact: Hit[] = [];
     const fuzzy: Hit[] = [];
+    const sounds = hasSounds ? new Int32Array(n) : null;
+    if (sounds) for (let i = 0; i < n; i++) sounds[i] = soundOf(text.charCodeAt(i));
     for (let i = 0; i < n; i++) {
       let at: TrieNode | undefined = root;
       for (let j = i; j < n && at; j++) {
         at = at.children?.get(text.charCodeAt(j));
         if (!at) break;
-        if (at.exact) for (const id of at.exact) exact.push({ start: i, end: j + 1, id, exact: true, at: -1 });
-        if (at.fuzzy) {
-          for (const f of at.fuzzy) fuzzy.push({ start: i, end: j + 1, id: f.id, exact: false, at: i + f.offset });
+        if (at.ids) for (const id of at.ids) exact.push({ start: i, end: j + 1, id, exact: true, subs: [] });
+      }
+      if (sounds && sounds[i]! >= 0) {
+        let s: TrieNode | undefined = soundRoot;
+        for (let j = i; j < n && s; j++) {
+          if (sounds[j]! < 0) break;
+          s = s.children?.get(sounds[j]!);
+          if (!s) break;
+          if (!s.ids) continue;
+          for (const id of s.ids) {
+            const p = phrases[id]!.text;
+            const subs: number[] = [];
+            for (let k = 0; k < p.length; k++) if (text.charCodeAt(i + k) !== p.charCodeAt(k)) subs.push(i + k);
+            if (subs.length > 0 && subs.length <= maxHomophones(p.length)) fuzzy.push({ start: i, end: j + 1, id, exact: false, subs });
+          }
         }
       }
       if (longByFirst.size) {
@@ -155,7 +184,7 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
               sub = i + k;
             }
           }
-          if (sub >= 0 && isHan(text.charCodeAt(sub))) fuzzy.push({ start: i, end: i + p.length, id, exact: false, at: sub });
+          if (sub >= 0 && isHan(text.charCodeAt(sub))) fuzzy.push({ start: i, end: i + p.length, id, exact: false, subs: [sub] });
         }
         if (i + 1 < n && isHan(code)) {
           for (const id of longBySecond.get(text.charCodeAt(i + 1)) ?? []) {
@@ -163,7 +192,7 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
             if (i + p.length > n || p.charCodeAt(0) === code) continue;
             let ok = true;
             for (let k = 2; k < p.length && ok; k++) ok = text.charCodeAt(i + k) === p.charCodeAt(k);
-            if (ok) fuzzy.push({ start: i, end: i + p.length, id, exact: false, at: i });
+            if (ok) fuzzy.push({ start: i, end: i + p.length, id, exact: false, subs: [i] });
           }
         }
       }
@@ -178,12 +207,14 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
         spans.add(h.start * 4096 + h.end);
       }
       const edgeOfExact = (h: Hit) =>
-        (h.at === h.start && spans.has((h.start + 1) * 4096 + h.end)) || (h.at === h.end - 1 && spans.has(h.start * 4096 + h.end - 1));
-      hits = exact.concat(fuzzy.filter((h) => covered[h.at] === 0 && !edgeOfExact(h)));
+        h.subs.length === 1 &&
+        ((h.subs[0] === h.start && spans.has((h.start + 1) * 4096 + h.end)) ||
+          (h.subs[0] === h.end - 1 && spans.has(h.start * 4096 + h.end - 1)));
+      hits = exact.concat(fuzzy.filter((h) => h.subs.every((k) => covered[k] === 0) && !edgeOfExact(h)));
     }
-    // Exact before fuzzy, then longest first, then earlier; a hit that overlaps an accepted one
-    // is hidden.
-    hits.sort((a, b) => Number(b.exact) - Number(a.exact) || b.end - b.start - (a.end - a.start) || a.start - b.start);
+    // Longest first, then exact before tolerant, then earlier; a hit that overlaps an accepted
+    // one is hidden ("马路是场" is 马路市场, not 马路).
+    hits.sort((a, b) => b.end - b.start - (a.end - a.start) || Number(b.exact) - Number(a.exact) || a.start - b.start);
     const taken = new Uint8Array(n);
     const best = new Map<number, number>();
     for (const h of hits) {
