@@ -86,7 +86,7 @@ try {
   const portal = await measure(
     'portal (tRPC report.submit)',
     ['server/main.ts'],
-    { HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+    { HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir },
     `${base}/api/trpc/report.submit`,
     `${base}/healthz`,
   );

@@ -20,7 +20,6 @@ const envSchema = z.object({
     .transform((v) => v === '1' || v === 'true')
     .describe('Take the client IP from X-Forwarded-For (only behind a reverse proxy you run).'),
   ROUTING_THRESHOLD: z.coerce.number().min(0).max(1).optional().describe('Confidence below which a report goes to triage.'),
-  LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
 });
 
 export type Env = {
@@ -32,7 +31,6 @@ export type Env = {
   publicUrl: string;
   trustProxy: boolean;
   routingThreshold: number | undefined;
-  logLevel: 'silent' | 'error' | 'info' | 'debug';
 };
 
 export class EnvError extends Error {
@@ -59,6 +57,5 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     trustProxy: e.TRUST_PROXY,
     routingThreshold: e.ROUTING_THRESHOLD,
-    logLevel: e.LOG_LEVEL,
   };
 }

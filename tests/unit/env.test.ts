@@ -1,0 +1,24 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EnvError, readEnv } from '../../server/env.ts';
+
+describe('configuration', () => {
+  it('defaults to SQLite under ./data on 127.0.0.1:4321', () => {
+    const env = readEnv({});
+    expect(env).toMatchObject({ host: '127.0.0.1', port: 4321, dataDir: path.resolve('data'), publicUrl: 'http://127.0.0.1:4321' });
+    expect(env.databaseUrl).toBe(`sqlite:${path.resolve('data', 'portal.sqlite')}`);
+  });
+
+  it('takes HOST, PORT, DATA_DIR and a postgres:// DATABASE_URL', () => {
+    const env = readEnv({ HOST: '0.0.0.0', PORT: '8080', DATA_DIR: '/srv/portal', DATABASE_URL: 'postgres://u@db:5432/portal' });
+    expect(env).toMatchObject({ host: '0.0.0.0', port: 8080, dataDir: '/srv/portal', databaseUrl: 'postgres://u@db:5432/portal' });
+  });
+
+  it('stops with a message naming each wrong variable', () => {
+    const attempt = () => readEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TRUST_PROXY: 'maybe' });
+    expect(attempt).toThrow(EnvError);
+    expect(attempt).toThrow(/PORT/);
+    expect(attempt).toThrow(/DATABASE_URL/);
+    expect(attempt).toThrow(/TRUST_PROXY/);
+  });
+});
