@@ -2,12 +2,12 @@
 // for larger deployments) and brings its schema up to date. See docs/decisions/002-storage.md.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
 import pg from 'pg';
 import { openNodeSqlite } from './node-sqlite-adapter.ts';
 import type { Database } from './schema.ts';
-import * as m001 from './migrations/001-tickets.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,10 +19,22 @@ export interface DatabaseHandle {
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
-/** Ordered by name; a migration, once shipped, is never edited — add a new one. */
-const migrations: Record<string, MigrationModule> = {
-  '001-tickets': m001,
-};
+const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
+
+/**
+ * Every `NNN-name.ts` in migrations/, applied in name order. A migration, once shipped, is never
+ * edited — add a new one. Each exports `up(db, dialect)`.
+ */
+async function loadMigrations(): Promise<Record<string, MigrationModule>> {
+  const files = fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d{3}-[\w-]+\.ts$/.test(f))
+    .sort();
+  const entries = await Promise.all(
+    files.map(async (f) => [f.replace(/\.ts$/, ''), (await import(pathToFileURL(path.join(MIGRATIONS_DIR, f)).href)) as MigrationModule] as const),
+  );
+  return Object.fromEntries(entries);
+}
 
 export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -42,7 +54,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
   const provider = {
     async getMigrations(): Promise<Record<string, Migration>> {
       return Object.fromEntries(
-        Object.entries(migrations).map(([name, mod]) => [name, { up: (db: Kysely<any>) => mod.up(db, handle.dialect) }]),
+        Object.entries(await loadMigrations()).map(([name, mod]) => [name, { up: (db: Kysely<any>) => mod.up(db, handle.dialect) }]),
       );
     },
   };
