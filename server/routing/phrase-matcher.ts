@@ -87,6 +87,8 @@ function descend(root: TrieNode, s: ArrayLike<number>): TrieNode {
   return n;
 }
 
+const NONE: number[] = [];
+
 const codes = (s: string): number[] => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
 
 /** Most characters a tolerant match of a phrase this long may have substituted by homophones. */
@@ -152,7 +154,7 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
       for (let j = i; j < n && at; j++) {
         at = at.children?.get(text.charCodeAt(j));
         if (!at) break;
-        if (at.ids) for (const id of at.ids) exact.push({ start: i, end: j + 1, id, exact: true, subs: [] });
+        if (at.ids) for (const id of at.ids) exact.push({ start: i, end: j + 1, id, exact: true, subs: NONE });
       }
       if (sounds && sounds[i]! >= 0) {
         let s: TrieNode | undefined = soundRoot;

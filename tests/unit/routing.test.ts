@@ -89,6 +89,49 @@ describe('what residents write', () => {
     expect(lead('志原者活动组织得乱七八糟，去了以后没人管')).toBe('wenmingban');
   });
 
+  it('reads through homophones of voice input and pinyin typing, by sound', () => {
+    // None of these spellings is listed anywhere: the homophone groups of the lexicon find them.
+    expect(lead('将尸车在小区外面的路边停了一年多了轮胎都瘪了')).toBe('jiaojing');
+    expect(lead('马路是场早上六点就开始摆一直到九点车根本过不去')).toBe('zhujianju');
+    expect(route('电动扯在人行到上乱挺一大片盲道都看不见了')).toMatchObject({ unit: { code: 'zhujianju' }, category: { code: 'parking.non-motor' } });
+    const ad = router.explain({ text: '公义广高牌被风刮倒了' });
+    expect(ad.matched).toContainEqual({ phrase: '公益广告牌', factor: catalog.lexicon!.fuzzy.factor });
+    expect(ad.suggestion.unit?.code).toBe('wenmingban');
+  });
+
+  it('does not take a real word of the same sound for a typo', () => {
+    // 买菜的 (shoppers) sounds like 卖菜的 (vendors) without tones.
+    const shoppers = router.explain({ text: '农贸市场里摆摊的都往外挤，通道就剩一条缝，买菜的人跟挤公交似的' });
+    expect(shoppers.matched.map((m) => m.phrase)).not.toContain('卖菜的');
+    expect(shoppers.suggestion.unit?.code).toBe('fagaiju');
+  });
+
+  it('reads traditional characters, full-width digits and emoji like the plain text', () => {
+    expect(lead('小區裡的垃圾桶滿了好幾天都沒人清，臭氣熏天')).toBe('zhujianju');
+    expect(lead('路口的電動車闖紅燈太多了，早晚高峰特別嚴重')).toBe('jiaojing');
+    expect(lead('誌願者活動太形式化了，拍完照就走人')).toBe('wenmingban');
+    expect(lead('盛世华庭６号楼２单元的楼道，堆满了废纸箱子和破沙发，上下楼得侧着身子')).toBe('zhujianju');
+    expect(lead('西关集上卖肉的那一溜儿，地上血汤子流得到处都是，苍蝇一片一片的😖')).toBe('fagaiju');
+  });
+
+  it('does not count a violation the resident denies or sets aside', () => {
+    expect(lead('我在路口被交警拦下罚了两百，我觉得我没闯红灯，想申诉')).toBeNull();
+    expect(route('不是说电动车，是那些小汽车，天天停在盲道上，盲人怎么走')).toMatchObject({ unit: { code: 'jiaojing' }, category: { code: 'parking.motor' } });
+  });
+
+  it('triages disputes over money, contracts and claims that share words with focus problems', () => {
+    for (const text of [
+      '来电人反映：所在小区物业费从每平米八毛涨到一块二，没有开业主大会，认为涨价不合理',
+      '我在西关市场里租了个摊位卖菜，市场管理方今年突然把摊位费涨了一倍，合同上写的是三年不变',
+      '上周六在中兴大街和建设路路口，我骑电动车被一辆右转的货车刮倒了，对方负主要责任，但是保险公司到现在都不赔',
+      '我们公司做户外广告的，跟县里签了人民广场那几块广告牌的合同，现在说要收回改成公益广告，合同还没到期，损失谁赔？',
+      '共享单车押金退不回来，客服打不通',
+      '志愿者协会让我们交会费，一年两百，这合理吗',
+    ]) {
+      expect(route(text), text).toMatchObject({ needsTriage: true, unit: null });
+    }
+  });
+
   it('does not take an ordinary word for a typo', () => {
     // "等红灯" is one substitution away from "闯红灯", "有机动车" from "非机动车".
     const waiting = router.explain({ text: '我在路口等红灯' });
@@ -254,5 +297,15 @@ describe('speed', () => {
     for (let i = 0; i < runs; i++) router.suggest({ text });
     const perCall = (performance.now() - start) / runs;
     expect(perCall).toBeLessThan(1);
+  });
+});
+
+describe('the normaliser', () => {
+  it('applies single-character corrections first, then the longest correction at each position, then drops boilerplate', async () => {
+    const { createNormaliser } = await import('../../server/routing/normalise.ts');
+    const normalise = createNormaliser({ 區: '区', 亂: '乱', 乱仍: '乱扔', 小取: '小区', 小取里: '小区里', 拉圾: '垃圾' }, ['来电人反映', '来电人']);
+    expect(normalise('来电人反映：小區里有人亂仍拉圾')).toBe('，:小区里有人乱扔垃圾'); // NFKC: full-width colon too
+    expect(normalise('小取里ＡＢ１２')).toBe('小区里ab12');
+    expect(normalise('没有要改的')).toBe('没有要改的');
   });
 });
