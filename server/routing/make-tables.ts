@@ -91,7 +91,7 @@ const wrap = (items: string[], indent: string) => {
   const lines: string[] = [];
   let line = '';
   for (const item of items) {
-    if (line && line.length + item.length > 150) {
+    if (line && line.length + item.length > 100) {
       lines.push(line.trimEnd());
       line = '';
     }
