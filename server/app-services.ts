@@ -3,6 +3,10 @@
 // database connection and catalog as the API instead of a second copy bundled by Vite.
 // Pages import only types from server/.
 import type { Catalog } from './catalog/types.ts';
+import type { Accounts } from './auth/accounts.ts';
+import type { StaffUser } from './auth/roles.ts';
+import type { StaffCommands } from './staff/ticket-commands.ts';
+import type { TicketQueries } from './staff/ticket-queries.ts';
 
 export interface UnitRef {
   code: string;
@@ -69,6 +73,10 @@ export interface UploadResult {
 export interface RequestContext {
   ip: string;
   userAgent?: string;
+  /** False when the request comes from another site (Origin / Sec-Fetch-Site): no staff mutation then. */
+  sameOrigin?: boolean;
+  /** The staff session cookie's token, if any. */
+  sessionToken?: string;
 }
 
 export interface PortalServices {
@@ -79,5 +87,10 @@ export interface PortalServices {
   trackReport(trackingCode: string, ctx: RequestContext): Promise<TrackResult>;
   suggestRoute(input: { text: string; category?: string; pointId?: string }): RoutingSuggestion;
   /** Runs the photo pipeline on one uploaded file; throws UnsupportedContentError in Chinese. */
-  uploadPhoto(bytes: Uint8Array, ctx: RequestContext): Promise<UploadResult>;
+  uploadPhoto(bytes: Uint8Array, ctx: RequestContext, purpose?: 'report' | 'rectification'): Promise<UploadResult>;
+  accounts: Accounts;
+  /** Staff actions on tickets; every call checks the user's role and unit. */
+  staff: StaffCommands & TicketQueries;
+  /** The signed-in staff user of a request, or null. */
+  userOf(ctx: RequestContext): Promise<StaffUser | null>;
 }

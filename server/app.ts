@@ -13,6 +13,11 @@ import { recordPhoto } from './media/photo-repository.ts';
 import { createPhotoStore, type PhotoStore } from './media/photo-store.ts';
 import { createRouter } from './routing/router.ts';
 import { createTracking } from './tickets/track-report.ts';
+import { createAccounts } from './auth/accounts.ts';
+import { actorKindOf } from './auth/roles.ts';
+import { ForbiddenError } from './errors.ts';
+import { createStaffCommands, type TicketObserver } from './staff/ticket-commands.ts';
+import { createTicketQueries } from './staff/ticket-queries.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -20,6 +25,10 @@ export interface PortalOptions {
   contentDir: string;
   clock?: Clock;
   routingThreshold?: number | undefined;
+  /** Hours a unit has to acknowledge (签收) a dispatched ticket; 24 by default. */
+  acknowledgeHours?: number;
+  /** Told about every staff change inside its transaction (notifications). */
+  ticketObservers?: TicketObserver[];
 }
 
 export interface Portal {
@@ -37,8 +46,14 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const { db } = database;
   const router = createRouter(catalog, options.routingThreshold === undefined ? {} : { threshold: options.routingThreshold });
   const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media') });
-  const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock });
-  const tracking = createTracking({ db, catalog, clock, photoUrls: (id) => photos.urls(id) });
+  const acknowledgeHours = options.acknowledgeHours ?? 24;
+  const photoUrls = (id: string) => photos.urls(id);
+  const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours });
+  const tracking = createTracking({ db, catalog, clock, photoUrls });
+  const accounts = createAccounts({ db, catalog, clock });
+  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: options.ticketObservers ?? [] });
+  const queries = createTicketQueries({ db, catalog, clock, photoUrls });
+  const userOf = (ctx: RequestContext) => accounts.userForSession(ctx.sessionToken);
 
   const services: PortalServices = {
     catalog,
@@ -46,12 +61,17 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       intake.submitReport(raw, { channel: 'web', ip: ctx.ip, userAgent: ctx.userAgent ?? null }),
     trackReport: (code, ctx) => tracking.trackReport(code, ctx.ip),
     suggestRoute: (input) => router.suggest(input),
-    async uploadPhoto(bytes) {
+    async uploadPhoto(bytes, ctx, purpose = 'report') {
+      if (purpose === 'rectification') {
+        const user = await userOf(ctx);
+        const kind = user ? actorKindOf(user.role) : null;
+        if (kind !== 'unit' && kind !== 'office') throw new ForbiddenError('请先以责任单位或创城办账号登录，再上传整改照片');
+      }
       const processed = await processPhoto(bytes);
       const { id } = await photos.save(processed);
       await recordPhoto(db, {
         id,
-        purpose: 'report',
+        purpose,
         width: processed.width,
         height: processed.height,
         sha256: processed.sha256,
@@ -59,6 +79,9 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       });
       return { id, ...photos.urls(id) };
     },
+    accounts,
+    staff: { ...commands, ...queries },
+    userOf,
   };
 
   return { services, database, photos, close: () => database.close() };

@@ -19,6 +19,7 @@ const envSchema = z.object({
     .default('0')
     .transform((v) => v === '1' || v === 'true')
     .describe('Take the client IP from X-Forwarded-For (only behind a reverse proxy you run).'),
+  ACKNOWLEDGE_HOURS: z.coerce.number().min(1).max(24 * 14).default(24).describe('Hours a unit has to acknowledge (签收) a dispatched ticket.'),
   ROUTING_THRESHOLD: z.coerce.number().min(0).max(1).optional().describe('Confidence below which a report goes to triage.'),
 });
 
@@ -31,6 +32,7 @@ export type Env = {
   publicUrl: string;
   trustProxy: boolean;
   routingThreshold: number | undefined;
+  acknowledgeHours: number;
 };
 
 export class EnvError extends Error {
@@ -57,5 +59,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     trustProxy: e.TRUST_PROXY,
     routingThreshold: e.ROUTING_THRESHOLD,
+    acknowledgeHours: e.ACKNOWLEDGE_HOURS,
   };
 }

@@ -43,3 +43,11 @@ export class UnsupportedContentError extends InvalidInputError {
     this.name = 'UnsupportedContentError';
   }
 }
+
+/** Not signed in, or signed in without the right to do this. */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}

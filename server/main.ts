@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     dataDir: env.dataDir,
     contentDir: env.contentDir,
     routingThreshold: env.routingThreshold,
+    acknowledgeHours: env.acknowledgeHours,
   });
   const handler = createRequestHandler({
     app: portal.services,
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     clientDir: astro.clientDir,
     astroHandler: astro.handler,
     trustProxy: env.trustProxy,
+    secureCookies: env.publicUrl.startsWith('https:'),
   });
   const server = await listen(handler, env.host, env.port);
   const address = server.address();

@@ -1,15 +1,13 @@
 /// <reference types="astro/client" />
 
-// The HTTP host (server/http/) builds one PortalServices at start and passes it to every
-// on-demand page as `locals.app`. Type-only imports: pages must never bundle server runtime code.
+// The HTTP host (server/http/host.ts) builds one PortalServices at start and passes it to every
+// on-demand page as `locals.app`, with who is asking (`locals.request`, honouring TRUST_PROXY
+// like the API) and the signed-in staff user (`locals.user`). Type-only imports: pages must
+// never bundle server runtime code.
 declare namespace App {
   interface Locals {
     app: import('../server/app-services.ts').PortalServices;
-    /**
-     * Who is asking, as the host determined it (honouring TRUST_PROXY like the API does).
-     * Optional: without it pages fall back to Astro.clientAddress, which behind a reverse proxy
-     * is the proxy's address.
-     */
-    request?: import('../server/app-services.ts').RequestContext;
+    request: import('../server/app-services.ts').RequestContext;
+    user: import('../server/auth/roles.ts').StaffUser | null;
   }
 }

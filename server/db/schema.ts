@@ -32,6 +32,12 @@ export interface TicketTable {
   idempotency_key: string | null;
   /** Number of events so far; an event's seq is the version it produced. */
   version: number;
+  dispatched_at: string | null;
+  /** The unit must acknowledge (签收) by then. */
+  acknowledge_due_at: string | null;
+  acknowledged_at: string | null;
+  reminder_sent_at: string | null;
+  overdue_at: string | null;
 }
 
 /** Private: who reported. Never selected by anything public. */
@@ -73,9 +79,60 @@ export interface PhotoTable {
   position: number | null;
 }
 
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  role: string;
+  unit_code: string | null;
+  /** scrypt, see server/auth/password.ts. */
+  password_hash: string;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the cookie's token. */
+  id: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Notification mail waiting for, or past, delivery (server/notify/mail-outbox.ts). */
+export interface MailOutboxTable {
+  id: Generated<number>;
+  /** What the mail is about: 'dispatch', 'reminder', 'overdue', 'send-back', 'escalation', 'reporter-accepted' … */
+  kind: string;
+  ticket_id: number | null;
+  unit_code: string | null;
+  /** JSON array of addresses. */
+  recipients: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** RFC 5322 Message-ID ("<…@host>"), assigned at enqueue so replies can be threaded to it. */
+  message_id: string;
+  created_at: string;
+  /** 'pending', 'sent' or 'failed' (gave up; the office sees it). */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  sent_at: string | null;
+  /** The mail server's answer on acceptance (or where the .eml file was written). */
+  response: string | null;
+}
+
 export interface Database {
   tickets: TicketTable;
   ticket_reporters: TicketReporterTable;
   ticket_events: TicketEventTable;
   photos: PhotoTable;
+  users: UserTable;
+  sessions: SessionTable;
+  mail_outbox: MailOutboxTable;
 }

@@ -5,6 +5,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { PortalServices, RequestContext } from '../app-services.ts';
 import type { PhotoStore } from '../media/photo-store.ts';
+import type { StaffUser } from '../auth/roles.ts';
 import { clientContext, sendJson } from './request.ts';
 import { createMediaHandler } from './media-handler.ts';
 import { sendFile } from './send-file.ts';
@@ -16,7 +17,7 @@ export type AstroHandler = (
   req: IncomingMessage,
   res: ServerResponse,
   next: (err?: unknown) => void,
-  locals: { app: PortalServices; request: RequestContext },
+  locals: { app: PortalServices; request: RequestContext; user: StaffUser | null },
 ) => Promise<void>;
 
 export interface HostOptions {
@@ -26,6 +27,8 @@ export interface HostOptions {
   clientDir: string;
   astroHandler: AstroHandler;
   trustProxy: boolean;
+  /** Mark cookies Secure: the portal is served over HTTPS (PUBLIC_URL). */
+  secureCookies: boolean;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -38,7 +41,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 export function createRequestHandler(options: HostOptions) {
   const { app, trustProxy } = options;
   const handleUpload = createUploadHandler(app, trustProxy);
-  const handleTrpc = createTrpcHandler(app, trustProxy);
+  const handleTrpc = createTrpcHandler(app, trustProxy, options.secureCookies);
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);
   const assets = createStaticSite(options.clientDir);
@@ -67,10 +70,14 @@ export function createRequestHandler(options: HostOptions) {
     }
     if (pathname.startsWith('/media/')) return handleMedia(req, res, () => notFound(res));
     const renderPage = () => {
-      options.astroHandler(req, res, () => notFound(res), { app, request: clientContext(req, trustProxy) }).catch((error: unknown) => {
-        console.error('[astro]', error);
-        if (!res.headersSent) res.writeHead(500).end();
-      });
+      const request = clientContext(req, trustProxy);
+      app
+        .userOf(request)
+        .then((user) => options.astroHandler(req, res, () => notFound(res), { app, request, user }))
+        .catch((error: unknown) => {
+          console.error('[astro]', error);
+          if (!res.headersSent) res.writeHead(500).end();
+        });
     };
     if (req.method === 'GET' || req.method === 'HEAD') return assets(req, res, renderPage);
     renderPage();

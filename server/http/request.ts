@@ -1,6 +1,7 @@
 // Small helpers for node:http requests and responses shared by the host's handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../app-services.ts';
+import { isSameOrigin, readSessionToken } from './session-cookie.ts';
 
 export class PayloadTooLargeError extends Error {
   constructor() {
@@ -43,8 +44,11 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 export function clientContext(req: IncomingMessage, trustProxy: boolean): RequestContext {
   const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
   const ua = req.headers['user-agent'];
+  const sessionToken = readSessionToken(req);
   return {
     ip: forwarded || req.socket.remoteAddress || 'unknown',
     ...(ua && { userAgent: ua.slice(0, 300) }),
+    sameOrigin: isSameOrigin(req, trustProxy),
+    ...(sessionToken && { sessionToken }),
   };
 }

@@ -22,7 +22,7 @@ function requestHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-export function createTrpcHandler(app: PortalServices, trustProxy: boolean) {
+export function createTrpcHandler(app: PortalServices, trustProxy: boolean, secureCookies: boolean) {
   return async function handleTrpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const method = req.method ?? 'GET';
@@ -32,12 +32,18 @@ export function createTrpcHandler(app: PortalServices, trustProxy: boolean) {
         endpoint: '/api/trpc',
         req: request,
         router: appRouter,
-        createContext: () => ({ app, request: clientContext(req, trustProxy) }),
+        createContext: async ({ resHeaders }) => {
+          const request = clientContext(req, trustProxy);
+          return { app, request, user: await app.userOf(request), resHeaders, secureCookies };
+        },
       });
       const payload = Buffer.from(await response.arrayBuffer());
       const headers: Record<string, string> = { 'cache-control': 'no-store' };
       response.headers.forEach((value, name) => (headers[name] = value));
+      const cookies = response.headers.getSetCookie();
       headers['content-length'] = String(payload.length);
+      delete headers['set-cookie'];
+      if (cookies.length > 0) res.setHeader('set-cookie', cookies);
       res.writeHead(response.status, headers);
       res.end(payload);
     } catch (error) {

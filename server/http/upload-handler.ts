@@ -3,7 +3,7 @@
 // {id, url, thumbUrl}, or {error: {message, fields: {file}}} with a Chinese message.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortalServices } from '../app-services.ts';
-import { InvalidInputError, TooManyRequestsError, UnsupportedContentError } from '../errors.ts';
+import { ForbiddenError, InvalidInputError, TooManyRequestsError, UnsupportedContentError } from '../errors.ts';
 import { PHOTO_LIMITS } from '../media/photo-pipeline.ts';
 import { clientContext, parseForm, PayloadTooLargeError, readBody, sendJson } from './request.ts';
 
@@ -25,7 +25,10 @@ export function createUploadHandler(app: PortalServices, trustProxy: boolean) {
       const form = await parseForm(req, body).catch(() => null);
       const file = form?.get('file');
       if (!form || !(file instanceof File)) return sendError(res, 400, '没有收到照片，请重新选择照片上传');
-      const result = await app.uploadPhoto(new Uint8Array(await file.arrayBuffer()), clientContext(req, trustProxy));
+      const purpose = new URL(req.url ?? '/', 'http://portal').searchParams.get('purpose') === 'rectification' ? 'rectification' : 'report';
+      const ctx = clientContext(req, trustProxy);
+      if (purpose === 'rectification' && !ctx.sameOrigin) return sendError(res, 403, '跨站请求被拒绝');
+      const result = await app.uploadPhoto(new Uint8Array(await file.arrayBuffer()), ctx, purpose);
       sendJson(res, 200, result);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) return sendError(res, 413, TOO_LARGE, { connection: 'close' });
@@ -33,6 +36,7 @@ export function createUploadHandler(app: PortalServices, trustProxy: boolean) {
         return sendError(res, 429, error.message, { 'retry-after': String(error.retryAfterSeconds) });
       }
       if (error instanceof UnsupportedContentError) return sendError(res, 415, error.message);
+      if (error instanceof ForbiddenError) return sendError(res, 403, error.message);
       if (error instanceof InvalidInputError) return sendError(res, 400, error.message);
       console.error('[upload]', error);
       sendError(res, 500, '照片上传失败，请稍后重试');

@@ -10,7 +10,7 @@ import type { Database } from '../db/schema.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import { InvalidInputError } from '../errors.ts';
 import { attachPhotos } from '../media/photo-repository.ts';
-import { deadlineFor } from '../tickets/deadline.ts';
+import { dispatchTimes } from '../tickets/deadline.ts';
 import { isUniqueViolation } from '../db/database.ts';
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
 import { planTransition, SYSTEM } from '../tickets/ticket-transitions.ts';
@@ -49,6 +49,8 @@ export interface ReportIntakeDeps {
   catalog: Catalog;
   router: RouteSuggester;
   clock: Clock;
+  /** Hours a unit has to acknowledge (签收) a dispatched ticket. */
+  acknowledgeHours: number;
 }
 
 export function parseReport(raw: unknown): ReportInput {
@@ -69,7 +71,7 @@ function checkReferences(catalog: Catalog, input: ReportInput): void {
 }
 
 export function createReportIntake(deps: ReportIntakeDeps) {
-  const { db, writes, catalog, router, clock } = deps;
+  const { db, writes, catalog, router, clock, acknowledgeHours } = deps;
 
   function result(ticket: Pick<NewTicket, 'trackingCode' | 'status' | 'leadUnitCode' | 'deadlineAt'>): SubmitResult {
     const unit = ticket.leadUnitCode ? catalog.unit(ticket.leadUnitCode) : undefined;
@@ -131,7 +133,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
             leadUnitCode: suggestion.unit!.code,
             cooperatingUnitCodes: suggestion.cooperating.map((u) => u.code),
             categoryCode,
-            deadlineAt: deadlineFor(catalog, categoryCode, now).toISOString(),
+            ...dispatchTimes(catalog, categoryCode, now, acknowledgeHours),
           },
         })
       : null;
@@ -146,6 +148,8 @@ export function createReportIntake(deps: ReportIntakeDeps) {
       leadUnitCode: dispatch?.change.leadUnitCode ?? null,
       cooperatingUnitCodes: dispatch?.change.cooperatingUnitCodes ?? [],
       deadlineAt: dispatch?.change.deadlineAt ?? null,
+      dispatchedAt: dispatch?.change.dispatchedAt ?? null,
+      acknowledgeDueAt: dispatch?.change.acknowledgeDueAt ?? null,
       pointId: input.pointId ?? null,
       location: {
         address: input.location?.address ?? null,

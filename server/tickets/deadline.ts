@@ -16,3 +16,12 @@ export function deadlineFor(catalog: Catalog, categoryCode: string | null, dispa
   }
   return new Date(dispatchedAt.getTime() + (days ?? catalog.defaultDeadlineDays) * DAY_MS);
 }
+
+/** What a dispatch sets: when it happened, when the unit must acknowledge it, and the deadline. */
+export function dispatchTimes(catalog: Catalog, categoryCode: string | null, now: Date, acknowledgeHours: number) {
+  return {
+    dispatchedAt: now.toISOString(),
+    acknowledgeDueAt: new Date(now.getTime() + acknowledgeHours * 3600_000).toISOString(),
+    deadlineAt: deadlineFor(catalog, categoryCode, now).toISOString(),
+  };
+}

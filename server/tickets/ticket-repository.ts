@@ -33,6 +33,8 @@ export interface NewTicket {
   leadUnitCode: string | null;
   cooperatingUnitCodes: string[];
   deadlineAt: string | null;
+  dispatchedAt: string | null;
+  acknowledgeDueAt: string | null;
   pointId: string | null;
   location: { address: string | null; lat: number | null; lng: number | null };
   idempotencyKey: string | null;
@@ -128,6 +130,8 @@ export async function insertTicket(db: Db, t: NewTicket, events: ReadonlyArray<O
       location_lat: t.location.lat,
       location_lng: t.location.lng,
       deadline_at: t.deadlineAt,
+      dispatched_at: t.dispatchedAt,
+      acknowledge_due_at: t.acknowledgeDueAt,
       created_at: t.at,
       updated_at: t.at,
       idempotency_key: t.idempotencyKey,
@@ -196,6 +200,9 @@ export interface TicketChange {
   deadlineAt?: string | null;
   closedAt?: string | null;
   mergedIntoId?: number | null;
+  dispatchedAt?: string | null;
+  acknowledgeDueAt?: string | null;
+  acknowledgedAt?: string | null;
 }
 
 /**
@@ -221,6 +228,9 @@ export async function applyEvent(
       ...(change.deadlineAt !== undefined && { deadline_at: change.deadlineAt }),
       ...(change.closedAt !== undefined && { closed_at: change.closedAt }),
       ...(change.mergedIntoId !== undefined && { merged_into_id: change.mergedIntoId }),
+      ...(change.dispatchedAt !== undefined && { dispatched_at: change.dispatchedAt }),
+      ...(change.acknowledgeDueAt !== undefined && { acknowledge_due_at: change.acknowledgeDueAt }),
+      ...(change.acknowledgedAt !== undefined && { acknowledged_at: change.acknowledgedAt }),
     })
     .where('id', '=', ticket.id)
     .where('version', '=', ticket.version)

@@ -21,6 +21,8 @@ export interface TransitionRequest {
   reason?: string | null;
   /** The fields the action sets besides the status (unit, deadline …), also recorded in the event. */
   change?: Omit<TicketChange, 'status'>;
+  /** Recorded in the event beside the change (docs/decisions/003-staff-side.md). */
+  data?: Record<string, unknown>;
 }
 
 export interface PlannedTransition {
@@ -43,7 +45,7 @@ export function planTransition(from: Status, request: TransitionRequest): Planne
       fromStatus: from,
       toStatus: to,
       reason: request.reason?.trim() || null,
-      data: change,
+      data: { ...change, ...request.data },
     },
     change: { ...change, status: to },
   };
@@ -53,8 +55,9 @@ export async function transition(
   db: Kysely<Database> | Transaction<Database>,
   ticket: Pick<TicketRecord, 'id' | 'version' | 'status'>,
   request: TransitionRequest,
-): Promise<void> {
+): Promise<EventRecord> {
   const planned = planTransition(ticket.status, request);
   await applyEvent(db, ticket, planned.event, planned.change);
   ticket.status = planned.to;
+  return { ...planned.event, seq: ticket.version };
 }

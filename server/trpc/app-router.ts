@@ -2,6 +2,7 @@
 // call it; see README "API". Each procedure is its schema plus one call into the domain.
 import { reportInputSchema, suggestInputSchema, trackInputSchema } from '../intake/report-schema.ts';
 import { publicProcedure, router } from './init.ts';
+import { authRouter, staffRouter } from './staff-router.ts';
 
 export const appRouter = router({
   report: router({
@@ -11,6 +12,8 @@ export const appRouter = router({
   routing: router({
     suggest: publicProcedure.input(suggestInputSchema).query(({ ctx, input }) => ctx.app.suggestRoute(input)),
   }),
+  auth: authRouter,
+  staff: staffRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,12 +3,19 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { PortalServices, RequestContext } from '../app-services.ts';
-import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, UnsupportedContentError } from '../errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, TooManyRequestsError, UnsupportedContentError } from '../errors.ts';
+import type { Role, StaffUser } from '../auth/roles.ts';
 import { fieldErrors } from '../intake/report-schema.ts';
 
 export interface TrpcContext {
   app: PortalServices;
   request: RequestContext;
+  /** The signed-in staff user, or null. */
+  user: StaffUser | null;
+  /** Headers of the response (the login sets its cookie here); absent for in-process callers. */
+  resHeaders?: Headers;
+  /** Whether cookies must be marked Secure (the portal is served over HTTPS). */
+  secureCookies?: boolean;
 }
 
 const INTERNAL_MESSAGE = '服务器暂时出错，请稍后再试';
@@ -20,6 +27,7 @@ function toTrpcError(error: unknown): TRPCError {
   if (error instanceof NotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
   if (error instanceof ConflictError) return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
   if (error instanceof TooManyRequestsError) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
+  if (error instanceof ForbiddenError) return new TRPCError({ code: 'FORBIDDEN', message: error.message, cause: error });
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, cause: error });
 }
 
@@ -68,3 +76,20 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const publicProcedure = t.procedure.use(mapDomainErrors);
+
+/** A mutation started by another site's page is refused (with SameSite=Strict cookies, a second line). */
+export const sameOriginProcedure = publicProcedure.use(({ ctx, type, next }) => {
+  if (type === 'mutation' && ctx.request.sameOrigin === false) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: '跨站请求被拒绝，请在本站页面上操作' });
+  }
+  return next();
+});
+
+/** Signed-in staff, optionally only of the given roles. */
+export function staffProcedure(...roles: Role[]) {
+  return sameOriginProcedure.use(({ ctx, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: '请先登录' });
+    if (roles.length > 0 && !roles.includes(ctx.user.role)) throw new TRPCError({ code: 'FORBIDDEN', message: '您的账号无权进行此操作' });
+    return next({ ctx: { ...ctx, user: ctx.user } });
+  });
+}

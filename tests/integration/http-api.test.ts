@@ -28,6 +28,7 @@ beforeAll(async () => {
     // Pages are Astro's and covered by the browser tests; here every page request is "not found".
     astroHandler: async (_req, _res, next) => next(),
     trustProxy: false,
+    secureCookies: false,
   });
   server = await listen(handler, '127.0.0.1', 0);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

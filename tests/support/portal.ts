@@ -25,7 +25,7 @@ export async function startTestPortal(kind: 'sqlite' | 'postgres', contentDir = 
     database,
     clock,
     caller: (request = {}) =>
-      appRouter.createCaller({ app: portal.services, request: { ip: '203.0.113.7', userAgent: 'vitest', ...request } }),
+      appRouter.createCaller({ app: portal.services, request: { ip: '203.0.113.7', userAgent: 'vitest', ...request }, user: null }),
     async close() {
       await portal.close();
       await database.drop();

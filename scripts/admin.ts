@@ -1,0 +1,97 @@
+// Staff account administration from the command line — how the first administrator is made.
+//   npm run admin -- create-user --username admin --name 张三 --role admin   (password asked, or
+//     from the ADMIN_PASSWORD environment variable, or piped with --password-stdin)
+//   npm run admin -- create-user --username zjj01 --name 李四 --role unit --unit zhujianju
+//   npm run admin -- set-password --username admin
+//   npm run admin -- list-users
+// Uses the same settings as `npm start` (DATA_DIR, DATABASE_URL, CONTENT_DIR).
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createPortal } from '../server/app.ts';
+import { ROLES, ROLE_LABELS } from '../server/auth/roles.ts';
+import { readEnv } from '../server/env.ts';
+
+const USAGE = `Usage:
+  npm run admin -- create-user --username NAME --name DISPLAY --role ${ROLES.join('|')} [--unit UNIT_CODE] [--password-stdin]
+  npm run admin -- set-password --username NAME [--password-stdin]
+  npm run admin -- list-users`;
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (process.env['ADMIN_PASSWORD']) return process.env['ADMIN_PASSWORD'];
+  if (fromStdin || !process.stdin.isTTY) {
+    let input = '';
+    for await (const chunk of process.stdin) input += String(chunk);
+    return input.replace(/\r?\n$/, '');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const ask = (q: string) => new Promise<string>((resolve) => rl.question(q, resolve));
+  // Hide what is typed: the prompt is written, then echo is suppressed.
+  const output = rl as unknown as { _writeToOutput: (s: string) => void; output: NodeJS.WriteStream };
+  output._writeToOutput = (s: string) => {
+    if (s.startsWith('密码') || s.startsWith('再次')) output.output.write(s);
+  };
+  const first = await ask('密码 / password: ');
+  process.stdout.write('\n');
+  const second = await ask('再次输入 / again: ');
+  process.stdout.write('\n');
+  rl.close();
+  if (first !== second) throw new Error('The two passwords differ.');
+  return first;
+}
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      username: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      unit: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+    },
+  });
+  if (!command || !['create-user', 'set-password', 'list-users'].includes(command)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const env = readEnv();
+  const portal = await createPortal({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, contentDir: env.contentDir });
+  const { accounts } = portal.services;
+  try {
+    if (command === 'list-users') {
+      for (const u of await accounts.listUsers()) {
+        console.log([u.id, u.username, u.displayName, ROLE_LABELS[u.role], u.unitCode ?? '', u.active ? 'active' : 'inactive'].join('\t'));
+      }
+      return 0;
+    }
+    if (!values.username) throw new Error('--username is required');
+    if (command === 'create-user') {
+      if (!values.name || !values.role) throw new Error('--name and --role are required');
+      const user = await accounts.createUser({
+        username: values.username,
+        displayName: values.name,
+        role: values.role as (typeof ROLES)[number],
+        unitCode: values.unit ?? null,
+        password: await readPassword(values['password-stdin']),
+      });
+      console.log(`created user #${user.id} ${user.username} (${ROLE_LABELS[user.role]})`);
+      return 0;
+    }
+    const user = (await accounts.listUsers()).find((u) => u.username === values.username);
+    if (!user) throw new Error(`no user ${values.username}`);
+    await accounts.updateUser(user.id, { password: await readPassword(values['password-stdin']) });
+    console.log(`password of ${user.username} changed; their sessions are signed out`);
+    return 0;
+  } finally {
+    await portal.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

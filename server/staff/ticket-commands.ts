@@ -1,0 +1,163 @@
+// What staff do to a ticket. Each action: load the ticket, check the user may see it (unit staff
+// only their own unit's — others are told it does not exist) and may take the action (the
+// lifecycle table, by the role's actor kind), work out what the action sets, then record the
+// event and the change in one transaction, where observers (notifications) add their rows too.
+import type { Kysely, Transaction } from 'kysely';
+import type { Catalog } from '../catalog/types.ts';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/schema.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { actorKindOf, canSeeTicket, type StaffUser } from '../auth/roles.ts';
+import { attachPhotos } from '../media/photo-repository.ts';
+import { dispatchTimes } from '../tickets/deadline.ts';
+import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
+import { findTicketByCode, listEvents, type EventRecord, type TicketChange, type TicketRecord } from '../tickets/ticket-repository.ts';
+import { transition, type TransitionRequest } from '../tickets/ticket-transitions.ts';
+import type { TicketActionInput } from './action-schema.ts';
+
+/** Told about every staff change inside its transaction (e.g. to queue notification mail). */
+export type TicketObserver = (trx: Transaction<Database>, change: { ticket: TicketRecord; event: EventRecord; user: StaffUser }) => Promise<void>;
+
+export interface StaffCommandDeps {
+  db: Kysely<Database>;
+  catalog: Catalog;
+  clock: Clock;
+  acknowledgeHours: number;
+  observers?: TicketObserver[];
+}
+
+export interface ActRequest {
+  trackingCode: string;
+  expectedVersion?: number | undefined;
+  act: TicketActionInput;
+}
+
+/** The ticket behind a code, if this user may see it; otherwise the same "not found" as an unknown code. */
+export async function ticketForUser(db: Kysely<Database> | Transaction<Database>, user: StaffUser, rawCode: string): Promise<TicketRecord> {
+  const code = normalizeTrackingCode(rawCode);
+  const ticket = code ? await findTicketByCode(db, code) : null;
+  if (!ticket || !canSeeTicket(user, ticket)) throw new NotFoundError(`没有找到工单 ${rawCode}`);
+  return ticket;
+}
+
+export function createStaffCommands(deps: StaffCommandDeps) {
+  const { db, catalog, clock, acknowledgeHours } = deps;
+  const observers = deps.observers ?? [];
+
+  function unitRequired(code: string, field: string): string {
+    if (!catalog.unit(code)) throw new InvalidInputError('所选单位不存在', { [field]: '所选单位不存在' });
+    return code;
+  }
+
+  function categoryAllowed(code: string | null | undefined): string | null {
+    if (!code) return null;
+    if (!catalog.category(code)) throw new InvalidInputError('所选问题类别不存在', { categoryCode: '所选问题类别不存在' });
+    return code;
+  }
+
+  function routedTo(act: { unitCode: string; categoryCode?: string | null | undefined; cooperatingUnitCodes?: string[] | undefined }, ticket: TicketRecord, now: Date): TicketChange {
+    const leadUnitCode = unitRequired(act.unitCode, 'unitCode');
+    const categoryCode = categoryAllowed(act.categoryCode) ?? ticket.categoryCode;
+    const cooperatingUnitCodes = [...new Set(act.cooperatingUnitCodes ?? [])].filter((c) => c !== leadUnitCode);
+    for (const c of cooperatingUnitCodes) unitRequired(c, 'cooperatingUnitCodes');
+    return {
+      status: ticket.status,
+      leadUnitCode,
+      cooperatingUnitCodes,
+      categoryCode,
+      ...dispatchTimes(catalog, categoryCode, now, acknowledgeHours),
+      acknowledgedAt: null,
+    };
+  }
+
+  /** The request (and extra event data) for an action, from its input and the ticket as it is. */
+  async function plan(trx: Transaction<Database>, ticket: TicketRecord, act: TicketActionInput, now: Date): Promise<{
+    change: Omit<TicketChange, 'status'>;
+    reason?: string | null;
+    data?: Record<string, unknown>;
+  }> {
+    switch (act.action) {
+      case 'dispatch':
+      case 'reassign': {
+        const suggested = await trx.selectFrom('tickets').select(['suggested_category_code', 'suggested_unit_code']).where('id', '=', ticket.id).executeTakeFirstOrThrow();
+        const { status: _s, ...change } = routedTo(act, ticket, now);
+        return {
+          change,
+          reason: act.action === 'reassign' ? act.reason : null,
+          data: { suggested: { categoryCode: suggested.suggested_category_code, unitCode: suggested.suggested_unit_code } },
+        };
+      }
+      case 'accept':
+        return { change: { acknowledgedAt: now.toISOString() } };
+      case 'startRectification':
+        return { change: {} };
+      case 'return': {
+        const suggestedUnitCode = act.suggestedUnitCode ? unitRequired(act.suggestedUnitCode, 'suggestedUnitCode') : null;
+        // Back with the office: the unit no longer holds it (and no longer sees it).
+        return { change: { leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null }, reason: act.reason, data: { suggestedUnitCode, returnedBy: ticket.leadUnitCode } };
+      }
+      case 'requestExtension': {
+        if (ticket.deadlineAt && act.requestedDeadline <= ticket.deadlineAt) {
+          throw new InvalidInputError('申请的新期限应晚于当前整改期限', { requestedDeadline: '申请的新期限应晚于当前整改期限' });
+        }
+        return { change: {}, reason: act.reason, data: { requestedDeadlineAt: new Date(act.requestedDeadline).toISOString() } };
+      }
+      case 'approveExtension': {
+        const requested = (await listEvents(trx, ticket.id)).findLast((e) => e.action === 'requestExtension')?.data['requestedDeadlineAt'];
+        const deadlineAt = act.deadline ? new Date(act.deadline).toISOString() : typeof requested === 'string' ? requested : null;
+        if (!deadlineAt) throw new InvalidInputError('请填写新的整改期限', { deadline: '请填写新的整改期限' });
+        return { change: { deadlineAt } };
+      }
+      case 'refuseExtension':
+      case 'sendBack':
+      case 'reject':
+        return { change: {}, reason: act.reason };
+      case 'reportRectification': {
+        const missing = await attachPhotos(trx, ticket.id, act.photoIds, 'rectification');
+        if (missing.length > 0) throw new InvalidInputError('有整改照片已失效，请重新上传', { photoIds: '有整改照片已失效，请重新上传' });
+        return { change: {}, data: { text: act.text, photoIds: act.photoIds } };
+      }
+      case 'verify':
+        return { change: { closedAt: now.toISOString() }, reason: act.note?.trim() || null };
+      case 'merge': {
+        const code = normalizeTrackingCode(act.intoTrackingCode);
+        const target = code ? await findTicketByCode(trx, code) : null;
+        if (!target) throw new InvalidInputError(`没有找到工单 ${act.intoTrackingCode}`, { intoTrackingCode: '没有找到这个查询码的工单' });
+        if (target.id === ticket.id) throw new InvalidInputError('不能合并到工单自身', { intoTrackingCode: '不能合并到工单自身' });
+        if (target.status === 'merged') throw new InvalidInputError('目标工单本身已被合并，请合并到它所合并的工单', { intoTrackingCode: '目标工单已被合并' });
+        return { change: { mergedIntoId: target.id }, data: { mergedIntoId: target.id, mergedIntoCode: target.trackingCode } };
+      }
+      case 'reopen':
+        return { change: { closedAt: null, leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null }, reason: act.reason };
+    }
+  }
+
+  async function act(user: StaffUser, request: ActRequest): Promise<TicketRecord> {
+    const actorKind = actorKindOf(user.role);
+    if (!actorKind) throw new ConflictError('您的账号为只读账号，不能办理工单');
+    const now = clock.now();
+    return db.transaction().execute(async (trx) => {
+      const ticket = await ticketForUser(trx, user, request.trackingCode);
+      if (request.expectedVersion !== undefined && request.expectedVersion !== ticket.version) {
+        throw new ConflictError('工单已被他人更新，请刷新页面后再办理');
+      }
+      const { change, reason, data } = await plan(trx, ticket, request.act, now);
+      const transitionRequest: TransitionRequest = {
+        action: request.act.action,
+        actor: { kind: actorKind, id: String(user.id) },
+        at: now,
+        reason: reason ?? null,
+        change,
+        ...(data && { data }),
+      };
+      const event = await transition(trx, ticket, transitionRequest);
+      Object.assign(ticket, change);
+      for (const observe of observers) await observe(trx, { ticket, event, user });
+      return ticket;
+    });
+  }
+
+  return { act };
+}
+
+export type StaffCommands = ReturnType<typeof createStaffCommands>;

@@ -1,0 +1,44 @@
+// The staff API: sign-in, tickets (list, one, act) and user management. Every procedure checks
+// the session; role and unit checks live in the domain (server/staff, server/auth).
+import { z } from 'zod';
+import { newUserSchema, userUpdateSchema } from '../auth/accounts.ts';
+import { clearedSessionCookie, sessionCookie } from '../http/session-cookie.ts';
+import { ticketActionInputSchema } from '../staff/action-schema.ts';
+import { ticketFilterSchema } from '../staff/ticket-queries.ts';
+import { router, sameOriginProcedure, staffProcedure } from './init.ts';
+
+const loginSchema = z.object({
+  username: z.string().trim().min(1, { error: '请输入用户名' }).max(60),
+  password: z.string().min(1, { error: '请输入密码' }).max(200),
+});
+
+export const authRouter = router({
+  login: sameOriginProcedure.input(loginSchema).mutation(async ({ ctx, input }) => {
+    const session = await ctx.app.accounts.login(input.username, input.password, ctx.request);
+    ctx.resHeaders?.append('set-cookie', sessionCookie(session.token, session.expiresAt, ctx.secureCookies ?? false));
+    return { user: session.user, expiresAt: session.expiresAt };
+  }),
+  logout: sameOriginProcedure.mutation(async ({ ctx }) => {
+    await ctx.app.accounts.logout(ctx.request.sessionToken);
+    ctx.resHeaders?.append('set-cookie', clearedSessionCookie(ctx.secureCookies ?? false));
+    return { ok: true };
+  }),
+  me: sameOriginProcedure.query(({ ctx }) => ({ user: ctx.user })),
+});
+
+export const staffRouter = router({
+  tickets: router({
+    list: staffProcedure().input(ticketFilterSchema).query(({ ctx, input }) => ctx.app.staff.list(ctx.user, input)),
+    get: staffProcedure()
+      .input(z.object({ trackingCode: z.string().trim().min(1).max(40) }))
+      .query(({ ctx, input }) => ctx.app.staff.detail(ctx.user, input.trackingCode)),
+    act: staffProcedure().input(ticketActionInputSchema).mutation(({ ctx, input }) => ctx.app.staff.act(ctx.user, input)),
+  }),
+  users: router({
+    list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
+    create: staffProcedure('admin').input(newUserSchema).mutation(({ ctx, input }) => ctx.app.accounts.createUser(input)),
+    update: staffProcedure('admin')
+      .input(z.object({ id: z.number().int().positive(), changes: userUpdateSchema }))
+      .mutation(({ ctx, input }) => ctx.app.accounts.updateUser(input.id, input.changes)),
+  }),
+});
