@@ -10,6 +10,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { actorKindOf, canSeeTicket, type StaffUser } from '../auth/roles.ts';
 import { attachPhotos } from '../media/photo-repository.ts';
 import { dispatchTimes } from '../tickets/deadline.ts';
+import { assertAllowed } from '../tickets/lifecycle.ts';
 import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
 import { findTicketByCode, listEvents, type EventRecord, type TicketChange, type TicketRecord } from '../tickets/ticket-repository.ts';
 import { transition, type TransitionRequest } from '../tickets/ticket-transitions.ts';
@@ -141,6 +142,8 @@ export function createStaffCommands(deps: StaffCommandDeps) {
       if (request.expectedVersion !== undefined && request.expectedVersion !== ticket.version) {
         throw new ConflictError('工单已被他人更新，请刷新页面后再办理');
       }
+      // The lifecycle first: "not in this state" is the clearer answer than a missing detail.
+      assertAllowed(ticket.status, request.act.action, actorKind);
       const { change, reason, data } = await plan(trx, ticket, request.act, now);
       const transitionRequest: TransitionRequest = {
         action: request.act.action,

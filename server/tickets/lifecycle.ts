@@ -83,8 +83,8 @@ export function isStatus(value: string): value is Status {
   return (STATUSES as readonly string[]).includes(value);
 }
 
-/** The state an action leads to, or a ConflictError (in Chinese, for staff) saying why not. */
-export function nextStatus(from: Status, action: Action, actor: ActorKind, reason?: string | null): Status {
+/** Throws a ConflictError (in Chinese, for staff) unless `actor` may take `action` from `from`. */
+export function assertAllowed(from: Status, action: Action, actor: ActorKind): void {
   const rule: TransitionRule = TRANSITIONS[action];
   if (!rule.by.includes(actor)) {
     throw new ConflictError(`无权执行此操作（${ACTION_LABELS[action]}）`);
@@ -92,6 +92,12 @@ export function nextStatus(from: Status, action: Action, actor: ActorKind, reaso
   if (!rule.from.includes(from)) {
     throw new ConflictError(`工单当前状态为“${STATUS_LABELS[from]}”，不能${ACTION_LABELS[action]}`);
   }
+}
+
+/** The state an action leads to, or a ConflictError (in Chinese, for staff) saying why not. */
+export function nextStatus(from: Status, action: Action, actor: ActorKind, reason?: string | null): Status {
+  const rule: TransitionRule = TRANSITIONS[action];
+  assertAllowed(from, action, actor);
   if (rule.needsReason && !reason?.trim()) {
     throw new ConflictError(`${ACTION_LABELS[action]}需要填写理由`);
   }

@@ -1,0 +1,254 @@
+// The staff side through the tRPC API, on SQLite and PostgreSQL: the whole life of a ticket,
+// every lifecycle transition allowed or refused, unit isolation, read-only leaders, cross-site
+// refusal, sessions and login throttling.
+import { TRPCError } from '@trpc/server';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StaffUser } from '../../server/auth/roles.ts';
+import { ACTIONS, STATUSES, TRANSITIONS, type Action, type Status } from '../../server/tickets/lifecycle.ts';
+import type { TicketActionInput } from '../../server/staff/action-schema.ts';
+import { appRouter } from '../../server/trpc/app-router.ts';
+import { databaseKinds } from '../support/databases.ts';
+import { startTestPortal, type TestPortal } from '../support/portal.ts';
+
+const kinds = await databaseKinds();
+
+const CROSSING = '人民路和府前街交叉口，机动车经过斑马线从来不礼让行人，老人过马路太危险了';
+const TRIAGE = '我家楼上邻居天天半夜唱歌，吵得睡不着觉，说了好几次也不听';
+const PASSWORD = 'correct-horse-42';
+
+async function failure(promise: Promise<unknown>): Promise<TRPCError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+describe.each(kinds)('staff side on %s', (kind) => {
+  let t: TestPortal;
+  const users: Record<string, StaffUser> = {};
+
+  const as = (name: string, request: { sameOrigin?: boolean } = {}) =>
+    appRouter.createCaller({ app: t.portal.services, request: { ip: '10.0.0.1', sameOrigin: true, ...request }, user: users[name] ?? null });
+
+  beforeAll(async () => {
+    t = await startTestPortal(kind);
+    const make = async (username: string, role: StaffUser['role'], unitCode: string | null = null) => {
+      const u = await t.portal.services.accounts.createUser({ username, displayName: username, role, unitCode, password: PASSWORD });
+      users[username] = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unitCode: u.unitCode };
+    };
+    await make('admin', 'admin');
+    await make('dispatcher', 'dispatcher');
+    await make('jiaojing01', 'unit', 'jiaojing');
+    await make('zhujian01', 'unit', 'zhujianju');
+    await make('leader', 'leader');
+    await make('operator', 'operator');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const act = (user: string, trackingCode: string, a: TicketActionInput) => as(user).staff.tickets.act({ trackingCode, act: a });
+  const submitted = async (text = CROSSING) => (await t.caller().report.submit({ description: text })).trackingCode;
+
+  async function rectificationPhoto(): Promise<string> {
+    const bytes = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#0a0' } }).png().toBuffer();
+    const session = await t.portal.services.accounts.login('jiaojing01', PASSWORD, { ip: '10.0.0.2' });
+    const uploaded = await t.portal.services.uploadPhoto(new Uint8Array(bytes), { ip: '10.0.0.2', sessionToken: session.token }, 'rectification');
+    return uploaded.id;
+  }
+
+  it('carries a report from triage to closure, and the resident sees each step', async () => {
+    const code = await submitted(TRIAGE);
+    expect((await as('dispatcher').staff.tickets.get({ trackingCode: code })).status).toBe('received');
+    await act('dispatcher', code, { action: 'dispatch', unitCode: 'jiaojing', categoryCode: null });
+    await act('jiaojing01', code, { action: 'accept' });
+    await act('jiaojing01', code, { action: 'startRectification' });
+    await act('jiaojing01', code, { action: 'requestExtension', reason: '需要采购新的标志牌', requestedDeadline: '2026-12-20T00:00:00.000Z' });
+    const extended = await act('dispatcher', code, { action: 'approveExtension' });
+    expect(extended.deadlineAt).toBe('2026-12-20T00:00:00.000Z');
+    const photoId = await rectificationPhoto();
+    await act('jiaojing01', code, { action: 'reportRectification', text: '已在路口增设礼让行人标志并安排警力值守', photoIds: [photoId] });
+    await act('dispatcher', code, { action: 'verify' });
+
+    const detail = await as('admin').staff.tickets.get({ trackingCode: code });
+    expect(detail.status).toBe('closed');
+    expect(detail.photos.after).toHaveLength(1);
+    expect(detail.timeline.map((e) => e.action)).toEqual([
+      'submit',
+      'dispatch',
+      'accept',
+      'startRectification',
+      'requestExtension',
+      'approveExtension',
+      'reportRectification',
+      'verify',
+    ]);
+    expect(detail.timeline[2]!.actor).toContain('jiaojing01');
+    expect(detail.timeline[1]!.data).toMatchObject({ leadUnitCode: 'jiaojing', suggested: { unitCode: null } });
+
+    const tracked = await t.caller().report.track({ trackingCode: code });
+    expect(tracked.statusLabel).toBe('已办结');
+    expect(tracked.timeline.map((e) => e.text)).toContain('创城办核验通过，问题已办结');
+  });
+
+  it('a returned ticket goes back to the office, out of the unit’s sight, with the unit’s hint recorded', async () => {
+    const code = await submitted();
+    await act('jiaojing01', code, { action: 'return', reason: '该路口属于城区道路改造范围', suggestedUnitCode: 'zhujianju' });
+    expect(await failure(as('jiaojing01').staff.tickets.get({ trackingCode: code }))).toMatchObject({ code: 'NOT_FOUND' });
+    const detail = await as('dispatcher').staff.tickets.get({ trackingCode: code });
+    expect(detail).toMatchObject({ status: 'returned', unit: null });
+    expect(detail.timeline.at(-1)!.data).toMatchObject({ suggestedUnitCode: 'zhujianju', returnedBy: 'jiaojing' });
+    await act('dispatcher', code, { action: 'dispatch', unitCode: 'zhujianju', categoryCode: null });
+    expect((await as('zhujian01').staff.tickets.get({ trackingCode: code })).status).toBe('dispatched');
+  });
+
+  it('unit staff see and change only their own unit’s tickets', async () => {
+    const code = await submitted();
+    expect((await as('jiaojing01').staff.tickets.get({ trackingCode: code })).unit?.code).toBe('jiaojing');
+    expect(await failure(as('zhujian01').staff.tickets.get({ trackingCode: code }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure(act('zhujian01', code, { action: 'accept' }))).toMatchObject({ code: 'NOT_FOUND' });
+    const list = await as('zhujian01').staff.tickets.list({ unitCode: 'jiaojing' });
+    expect(list.items.every((i) => i.unit?.code === 'zhujianju')).toBe(true);
+    expect(list.items.map((i) => i.trackingCode)).not.toContain(code);
+    // A unit cannot route, verify or reject, even on its own ticket.
+    for (const a of [{ action: 'verify' }, { action: 'reject', reason: '不属实' }] as TicketActionInput[]) {
+      expect(await failure(act('jiaojing01', code, a))).toMatchObject({ code: 'CONFLICT' });
+    }
+  });
+
+  it('leaders read everything and change nothing; the reporter is shown to the office only', async () => {
+    const code = (await t.caller().report.submit({ description: CROSSING, reporter: { name: '赵六', phone: '13700001111' } })).trackingCode;
+    expect((await as('leader').staff.tickets.get({ trackingCode: code })).reporter).toBeNull();
+    expect((await as('jiaojing01').staff.tickets.get({ trackingCode: code })).reporter).toBeNull();
+    expect((await as('dispatcher').staff.tickets.get({ trackingCode: code })).reporter).toMatchObject({ name: '赵六', phone: '13700001111' });
+    expect(await failure(act('leader', code, { action: 'accept' }))).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/只读/) });
+  });
+
+  it('refuses staff mutations started by another site, and anything without a session', async () => {
+    const code = await submitted();
+    const crossSite = as('jiaojing01', { sameOrigin: false });
+    expect(await failure(crossSite.staff.tickets.act({ trackingCode: code, act: { action: 'accept' } }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await failure(crossSite.auth.login({ username: 'admin', password: PASSWORD }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await failure(as('nobody').staff.tickets.list({}))).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await failure(as('dispatcher').staff.users.list())).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('signs in with a cookie session, signs out, and throttles password guessing', async () => {
+    const resHeaders = new Headers();
+    const caller = appRouter.createCaller({ app: t.portal.services, request: { ip: '10.9.9.9', sameOrigin: true }, user: null, resHeaders });
+    const { user } = await caller.auth.login({ username: 'ADMIN ', password: PASSWORD });
+    expect(user.role).toBe('admin');
+    const cookie = resHeaders.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const token = decodeURIComponent(/cc_session=([^;]+)/.exec(cookie)![1]!);
+    expect((await t.portal.services.userOf({ ip: 'x', sessionToken: token }))?.username).toBe('admin');
+    await appRouter.createCaller({ app: t.portal.services, request: { ip: 'x', sameOrigin: true, sessionToken: token }, user }).auth.logout();
+    expect(await t.portal.services.userOf({ ip: 'x', sessionToken: token })).toBeNull();
+
+    const guesser = appRouter.createCaller({ app: t.portal.services, request: { ip: '10.6.6.6', sameOrigin: true }, user: null });
+    for (let i = 0; i < 5; i++) {
+      expect(await failure(guesser.auth.login({ username: 'operator', password: `guess-${i}` }))).toMatchObject({ code: 'BAD_REQUEST' });
+    }
+    const blocked = await failure(guesser.auth.login({ username: 'operator', password: PASSWORD }));
+    expect(blocked).toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/分钟后再试/) });
+    t.clock.advance(16 * 60_000);
+    await expect(guesser.auth.login({ username: 'operator', password: PASSWORD })).resolves.toBeTruthy();
+  });
+
+  it('refuses a rectification photo upload without a staff session', async () => {
+    const bytes = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).png().toBuffer();
+    await expect(t.portal.services.uploadPhoto(new Uint8Array(bytes), { ip: '1.2.3.4' }, 'rectification')).rejects.toThrow(/登录/);
+  });
+
+  // Every (status, action) pair through the API: allowed exactly when the lifecycle table says so.
+  describe('every transition of the lifecycle table', () => {
+    const PATHS: Record<Status, Array<[string, TicketActionInput]>> = {
+      received: [],
+      dispatched: [['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }]],
+      accepted: [
+        ['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }],
+        ['jiaojing01', { action: 'accept' }],
+      ],
+      rectifying: [
+        ['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }],
+        ['jiaojing01', { action: 'accept' }],
+        ['jiaojing01', { action: 'startRectification' }],
+      ],
+      extension_requested: [
+        ['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }],
+        ['jiaojing01', { action: 'accept' }],
+        ['jiaojing01', { action: 'requestExtension', reason: '材料未到', requestedDeadline: '2027-01-31T00:00:00.000Z' }],
+      ],
+      reported: [
+        ['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }],
+        ['jiaojing01', { action: 'accept' }],
+        ['jiaojing01', { action: 'reportRectification', text: '已经整改完毕', photoIds: [] }],
+      ],
+      closed: [
+        ['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }],
+        ['jiaojing01', { action: 'accept' }],
+        ['jiaojing01', { action: 'reportRectification', text: '已经整改完毕', photoIds: [] }],
+        ['dispatcher', { action: 'verify' }],
+      ],
+      returned: [
+        ['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }],
+        ['jiaojing01', { action: 'return', reason: '不属于本单位' }],
+      ],
+      rejected: [['dispatcher', { action: 'reject', reason: '不属于创城问题' }]],
+      merged: [['dispatcher', { action: 'merge', intoTrackingCode: 'TARGET' }]],
+      reopened: [
+        ['dispatcher', { action: 'reject', reason: '不属于创城问题' }],
+        ['operator', { action: 'reopen', reason: '回访时群众反映问题仍在' }],
+      ],
+    };
+
+    /** Valid input for each action, and who takes it. */
+    function attempt(action: Action, target: string): [string, TicketActionInput] {
+      const inputs: Record<Action, TicketActionInput> = {
+        dispatch: { action: 'dispatch', unitCode: 'jiaojing' },
+        reassign: { action: 'reassign', unitCode: 'jiaojing', reason: '改由交警办理' },
+        accept: { action: 'accept' },
+        return: { action: 'return', reason: '不属于本单位' },
+        startRectification: { action: 'startRectification' },
+        requestExtension: { action: 'requestExtension', reason: '材料未到', requestedDeadline: '2027-06-30T00:00:00.000Z' },
+        approveExtension: { action: 'approveExtension' },
+        refuseExtension: { action: 'refuseExtension', reason: '期限足够' },
+        reportRectification: { action: 'reportRectification', text: '已经整改完毕', photoIds: [] },
+        verify: { action: 'verify' },
+        sendBack: { action: 'sendBack', reason: '现场仍有问题' },
+        reject: { action: 'reject', reason: '不属于创城问题' },
+        merge: { action: 'merge', intoTrackingCode: target },
+        reopen: { action: 'reopen', reason: '问题仍在' },
+      };
+      const by = TRANSITIONS[action].by as readonly string[];
+      const user = by.includes('unit') ? 'jiaojing01' : by.includes('office') ? 'dispatcher' : 'operator';
+      return [user, inputs[action]];
+    }
+
+    it.each(STATUSES.map((s) => [s]))('from %s', async (status) => {
+      const target = await submitted(TRIAGE);
+      for (const action of ACTIONS) {
+        const code = await submitted(TRIAGE);
+        for (const [user, a] of PATHS[status]) {
+          await act(user, code, a.action === 'merge' ? { ...a, intoTrackingCode: target } : a);
+        }
+        expect((await as('admin').staff.tickets.get({ trackingCode: code })).status).toBe(status);
+        const [user, input] = attempt(action, target);
+        const allowed = (TRANSITIONS[action].from as readonly Status[]).includes(status);
+        const outcome = act(user, code, input);
+        if (allowed) {
+          await expect(outcome, `${action} from ${status}`).resolves.toMatchObject({ status: TRANSITIONS[action].to });
+        } else {
+          const error = await failure(outcome);
+          expect(['CONFLICT', 'NOT_FOUND'], `${action} from ${status}`).toContain(error.code);
+          expect(error.message).toMatch(/\p{Script=Han}/u);
+        }
+      }
+    });
+  });
+});
