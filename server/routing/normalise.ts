@@ -75,14 +75,13 @@ export function createNormaliser(corrections: Readonly<Record<string, string>>, 
   return (text) => {
     let s = lexiconKey(text);
     if (single.size) {
-      let changed = false;
-      let t = '';
-      for (let i = 0; i < s.length; i++) {
-        const to = single.get(s.charCodeAt(i));
-        if (to !== undefined) changed = true;
-        t += to ?? s[i];
+      let first = 0;
+      while (first < s.length && !single.has(s.charCodeAt(first))) first++;
+      if (first < s.length) {
+        let t = s.slice(0, first);
+        for (let i = first; i < s.length; i++) t += single.get(s.charCodeAt(i)) ?? s[i];
+        s = t;
       }
-      if (changed) s = t;
     }
     return replaceAll(replaceAll(s, fixes), drop);
   };

@@ -132,9 +132,12 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
     if (!text) continue;
     const id = phrases.length;
     phrases.push({ text, payload });
-    (descend(root, codes(text)).ids ??= []).push(id);
+    const bySound = hasSounds && text.length >= minLength && allHan(text);
+    // A phrase in the sound trie is found there, exactly spelled or not; the character trie holds
+    // the others (short ones, with letters or digits).
+    if (bySound) (descend(soundRoot, codes(text).map(soundOf)).ids ??= []).push(id);
+    else (descend(root, codes(text)).ids ??= []).push(id);
     if (text.length < minLength || !allHan(text)) continue;
-    if (hasSounds) (descend(soundRoot, codes(text).map(soundOf)).ids ??= []).push(id);
     if (text.length >= anyFrom) {
       const first = text.charCodeAt(0);
       const second = text.charCodeAt(1);
@@ -165,9 +168,14 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
           if (!s.ids) continue;
           for (const id of s.ids) {
             const p = phrases[id]!.text;
-            const subs: number[] = [];
-            for (let k = 0; k < p.length; k++) if (text.charCodeAt(i + k) !== p.charCodeAt(k)) subs.push(i + k);
-            if (subs.length > 0 && subs.length <= maxHomophones(p.length)) fuzzy.push({ start: i, end: j + 1, id, exact: false, subs });
+            let subs: number[] = NONE;
+            for (let k = 0; k < p.length; k++) {
+              if (text.charCodeAt(i + k) === p.charCodeAt(k)) continue;
+              if (subs === NONE) subs = [];
+              subs.push(i + k);
+            }
+            if (subs === NONE) exact.push({ start: i, end: j + 1, id, exact: true, subs });
+            else if (subs.length <= maxHomophones(p.length)) fuzzy.push({ start: i, end: j + 1, id, exact: false, subs });
           }
         }
       }
