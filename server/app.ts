@@ -16,7 +16,8 @@ import { createTracking } from './tickets/track-report.ts';
 import { createAccounts } from './auth/accounts.ts';
 import { actorKindOf } from './auth/roles.ts';
 import { ForbiddenError } from './errors.ts';
-import { createStaffCommands, type TicketObserver } from './staff/ticket-commands.ts';
+import { createStaffCommands } from './staff/ticket-commands.ts';
+import { createTicketNotifications } from './notify/ticket-notifications.ts';
 import { createTicketQueries } from './staff/ticket-queries.ts';
 
 export interface PortalOptions {
@@ -27,8 +28,10 @@ export interface PortalOptions {
   routingThreshold?: number | undefined;
   /** Hours a unit has to acknowledge (签收) a dispatched ticket; 24 by default. */
   acknowledgeHours?: number;
-  /** Told about every staff change inside its transaction (notifications). */
-  ticketObservers?: TicketObserver[];
+  /** Base URL used in links sent out (mail). */
+  publicUrl?: string;
+  /** Domain of the Message-IDs of mail we send (from MAIL_FROM). */
+  messageIdDomain?: string;
 }
 
 export interface Portal {
@@ -48,10 +51,15 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media') });
   const acknowledgeHours = options.acknowledgeHours ?? 24;
   const photoUrls = (id: string) => photos.urls(id);
-  const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours });
   const tracking = createTracking({ db, catalog, clock, photoUrls });
   const accounts = createAccounts({ db, catalog, clock });
-  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: options.ticketObservers ?? [] });
+  const notifications = createTicketNotifications({
+    catalog,
+    publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
+    ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
+  });
+  const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours, observers: [notifications] });
+  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications] });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
   const userOf = (ctx: RequestContext) => accounts.userForSession(ctx.sessionToken);
 

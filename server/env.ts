@@ -2,8 +2,10 @@
 // A wrong setting stops the process with a message naming the variable.
 import path from 'node:path';
 import { z } from 'zod';
+import { mailEnvShape, mailSettings, type MailSettings } from './notify/mail-settings.ts';
 
 const envSchema = z.object({
+  ...mailEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -33,6 +35,7 @@ export type Env = {
   trustProxy: boolean;
   routingThreshold: number | undefined;
   acknowledgeHours: number;
+  mail: MailSettings;
 };
 
 export class EnvError extends Error {
@@ -60,5 +63,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     routingThreshold: e.ROUTING_THRESHOLD,
     acknowledgeHours: e.ACKNOWLEDGE_HOURS,
+    mail: mailSettings(e),
   };
 }

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     contentDir: env.contentDir,
     routingThreshold: env.routingThreshold,
     acknowledgeHours: env.acknowledgeHours,
+    publicUrl: env.publicUrl,
+    messageIdDomain: env.mail.messageIdDomain,
   });
   const handler = createRequestHandler({
     app: portal.services,

@@ -16,8 +16,11 @@ import { findTicketByCode, listEvents, type EventRecord, type TicketChange, type
 import { transition, type TransitionRequest } from '../tickets/ticket-transitions.ts';
 import type { TicketActionInput } from './action-schema.ts';
 
-/** Told about every staff change inside its transaction (e.g. to queue notification mail). */
-export type TicketObserver = (trx: Transaction<Database>, change: { ticket: TicketRecord; event: EventRecord; user: StaffUser }) => Promise<void>;
+/**
+ * Told about every change of a ticket inside its transaction (e.g. to queue notification mail):
+ * staff actions, and the automatic dispatch of a new report (no user then).
+ */
+export type TicketObserver = (trx: Transaction<Database>, change: { ticket: TicketRecord; event: EventRecord; user?: StaffUser }) => Promise<void>;
 
 export interface StaffCommandDeps {
   db: Kysely<Database>;

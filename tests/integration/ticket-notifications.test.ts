@@ -1,0 +1,78 @@
+// Which mail a ticket's life queues, to whom — on SQLite and PostgreSQL. Delivery itself (SMTP,
+// retries, outage) is covered in notify-delivery.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StaffUser } from '../../server/auth/roles.ts';
+import { listMail } from '../../server/notify/mail-outbox.ts';
+import type { TicketActionInput } from '../../server/staff/action-schema.ts';
+import { databaseKinds } from '../support/databases.ts';
+import { startTestPortal, type TestPortal } from '../support/portal.ts';
+
+const kinds = await databaseKinds();
+
+describe.each(kinds)('ticket notifications on %s', (kind) => {
+  let t: TestPortal;
+  let office: StaffUser;
+  let unit: StaffUser;
+  beforeAll(async () => {
+    t = await startTestPortal(kind);
+    const make = async (username: string, role: StaffUser['role'], unitCode: string | null) => {
+      const u = await t.portal.services.accounts.createUser({ username, displayName: username, role, unitCode, password: 'notify-pass-123' });
+      return { id: u.id, username, displayName: username, role, unitCode };
+    };
+    office = await make('office', 'dispatcher', null);
+    unit = await make('market01', 'unit', 'fagaiju');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const act = (user: StaffUser, trackingCode: string, a: TicketActionInput) => t.portal.services.staff.act(user, { trackingCode, act: a });
+
+  it('tells the lead and cooperating units of a dispatch, and the reporter of acceptance, rectification and closure', async () => {
+    const { db } = t.portal.database;
+    const submitted = await t.caller().report.submit({
+      description: '西关集贸市场里垃圾堆成山，臭气熏天，摊位乱摆占了过道',
+      reporter: { name: '钱七', phone: '13900002222', email: 'qianqi@example.com' },
+    });
+    expect(submitted.unit?.code).toBe('fagaiju');
+    const ticket = await db.selectFrom('tickets').select('id').where('tracking_code', '=', submitted.trackingCode).executeTakeFirstOrThrow();
+    const mails = async () => (await listMail(db, { ticketId: Number(ticket.id) })).reverse();
+
+    const dispatch = await mails();
+    const fagaiju = t.portal.services.catalog.unit('fagaiju')!;
+    expect(dispatch.map((m) => m.kind)).toEqual(['dispatch', ...Array(dispatch.length - 1).fill('dispatch')]);
+    expect(dispatch[0]!.to).toEqual(fagaiju.emails);
+    expect(dispatch[0]!.subject).toContain(submitted.trackingCode);
+    expect(dispatch.length).toBeGreaterThan(1); // the cooperating units of a market problem
+    for (const mail of dispatch) {
+      expect(mail.text + mail.html).not.toMatch(/钱七|13900002222|qianqi/);
+    }
+
+    await act(unit, submitted.trackingCode, { action: 'accept' });
+    await act(unit, submitted.trackingCode, { action: 'reportRectification', text: '已清运垃圾，规范摊位摆放', photoIds: [] });
+    await act(office, submitted.trackingCode, { action: 'sendBack', reason: '过道仍有摊位' });
+    await act(unit, submitted.trackingCode, { action: 'reportRectification', text: '已全部清理过道摊位', photoIds: [] });
+    await act(office, submitted.trackingCode, { action: 'verify' });
+
+    const later = (await mails()).slice(dispatch.length);
+    expect(later.map((m) => [m.kind, m.to])).toEqual([
+      ['reporter-accepted', ['qianqi@example.com']],
+      ['reporter-rectified', ['qianqi@example.com']],
+      ['send-back', fagaiju.emails],
+      ['reporter-rectified', ['qianqi@example.com']],
+      ['reporter-closed', ['qianqi@example.com']],
+    ]);
+    expect(later[2]!.text).toContain('过道仍有摊位');
+    expect(later.every((m) => m.status === 'pending')).toBe(true);
+  });
+
+  it('queues nothing for a reporter without an address, and nothing when the change is refused', async () => {
+    const { db } = t.portal.database;
+    const submitted = await t.caller().report.submit({ description: '西关集贸市场里垃圾堆成山，臭气熏天' });
+    const ticket = await db.selectFrom('tickets').select('id').where('tracking_code', '=', submitted.trackingCode).executeTakeFirstOrThrow();
+    const before = (await listMail(db, { ticketId: Number(ticket.id) })).length;
+    await act(unit, submitted.trackingCode, { action: 'accept' });
+    await expect(act(unit, submitted.trackingCode, { action: 'accept' })).rejects.toThrow();
+    expect((await listMail(db, { ticketId: Number(ticket.id) })).length).toBe(before);
+  });
+});
