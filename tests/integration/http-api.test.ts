@@ -153,6 +153,37 @@ describe('HTTP API', () => {
     }
   });
 
+  it('refuses a staff sign-in or change posted from another site, over HTTP', async () => {
+    await t.portal.services.accounts.createUser({ username: 'httpadmin', displayName: '管理员', role: 'admin', password: 'http-admin-pass-1' });
+    const login = (headers: Record<string, string>) =>
+      fetch(`${base}/api/trpc/auth.login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ username: 'httpadmin', password: 'http-admin-pass-1' }),
+      });
+    const crossSite = await login({ origin: 'http://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('set-cookie')).toBeNull();
+    expect(((await crossSite.json()) as any).error.message).toMatch(/跨站/);
+    expect((await login({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+
+    const sameSite = await login({ origin: base });
+    expect(sameSite.status).toBe(200);
+    const cookie = sameSite.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^cc_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+    const session = cookie.split(';')[0]!;
+
+    const me = await fetch(`${base}/api/trpc/auth.me`, { headers: { cookie: session } });
+    expect(((await me.json()) as any).result.data.user.username).toBe('httpadmin');
+    const forged = await fetch(`${base}/api/trpc/staff.users.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session, origin: 'http://evil.example' },
+      body: JSON.stringify({ username: 'intruder', displayName: 'x', role: 'admin', password: 'intruder-pass-1' }),
+    });
+    expect(forged.status).toBe(403);
+    expect((await t.portal.services.accounts.listUsers()).map((u) => u.username)).not.toContain('intruder');
+  });
+
   it('does not serve a photo path outside the media folder', async () => {
     for (const probe of ['/media/..%2Fportal.sqlite', '/media/../portal.sqlite', '/media/portal.sqlite', '/media/.hidden.webp']) {
       expect((await fetch(base + probe)).status, probe).toBe(404);
