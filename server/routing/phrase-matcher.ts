@@ -146,6 +146,23 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
     }
   }
 
+  // The first step from the roots, and the long phrases by character, by array index: it is taken
+  // at every position of the text.
+  const firstStep = (r: TrieNode) => {
+    const a = new Array<TrieNode | undefined>(0x10000);
+    for (const [c, child] of r.children ?? []) a[c] = child;
+    return a;
+  };
+  const rootStep = firstStep(root);
+  const soundStep = firstStep(soundRoot);
+  const byCode = (m: Map<number, number[]>) => {
+    const a = new Array<number[] | undefined>(0x10000);
+    for (const [c, ids] of m) a[c] = ids;
+    return a;
+  };
+  const longFirst = byCode(longByFirst);
+  const longSecond = byCode(longBySecond);
+
   function match(text: string): PhraseMatch<T>[] {
     const n = text.length;
     const exact: Hit[] = [];
@@ -153,17 +170,17 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
     const sounds = hasSounds ? new Int32Array(n) : null;
     if (sounds) for (let i = 0; i < n; i++) sounds[i] = soundOf(text.charCodeAt(i));
     for (let i = 0; i < n; i++) {
-      let at: TrieNode | undefined = root;
+      let at: TrieNode | undefined = rootStep[text.charCodeAt(i)];
       for (let j = i; j < n && at; j++) {
-        at = at.children?.get(text.charCodeAt(j));
+        if (j > i) at = at.children?.get(text.charCodeAt(j));
         if (!at) break;
         if (at.ids) for (const id of at.ids) exact.push({ start: i, end: j + 1, id, exact: true, subs: NONE });
       }
       if (sounds && sounds[i]! >= 0) {
-        let s: TrieNode | undefined = soundRoot;
+        let s: TrieNode | undefined = soundStep[sounds[i]!];
         for (let j = i; j < n && s; j++) {
           if (sounds[j]! < 0) break;
-          s = s.children?.get(sounds[j]!);
+          if (j > i) s = s.children?.get(sounds[j]!);
           if (!s) break;
           if (!s.ids) continue;
           for (const id of s.ids) {
@@ -181,7 +198,7 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
       }
       if (longByFirst.size) {
         const code = text.charCodeAt(i);
-        for (const id of longByFirst.get(code) ?? []) {
+        for (const id of longFirst[code] ?? NONE) {
           const p = phrases[id]!.text;
           if (i + p.length > n) continue;
           let sub = -1;
@@ -197,7 +214,7 @@ export function compilePhrases<T>(entries: Iterable<readonly [string, T]>, optio
           if (sub >= 0 && isHan(text.charCodeAt(sub))) fuzzy.push({ start: i, end: i + p.length, id, exact: false, subs: [sub] });
         }
         if (i + 1 < n && isHan(code)) {
-          for (const id of longBySecond.get(text.charCodeAt(i + 1)) ?? []) {
+          for (const id of longSecond[text.charCodeAt(i + 1)] ?? NONE) {
             const p = phrases[id]!.text;
             if (i + p.length > n || p.charCodeAt(0) === code) continue;
             let ok = true;
