@@ -145,6 +145,7 @@ describe('what residents write', () => {
     expect(lead('锦绣家园小区的垃圾桶好几天没人清了')).toBe('zhujianju');
     expect(lead('临城镇东街村新民居小区里的垃圾没人清理，村里说没钱雇人')).toBe('linchengzhen');
     expect(lead('俺们村那个新农村小区，健身器材都坏了，没人修')).toBe('linchengzhen');
+    expect(lead('俺庄上盖的那几栋楼房，楼道里的灯全坏了，找支书也不管')).toBe('linchengzhen');
     expect(lead({ text: '小区里的垃圾箱坏了，垃圾撒了一地', pointId: 'compound-dongjie-village' })).toBe('linchengzhen');
     expect(lead({ text: '小区里的垃圾箱坏了，垃圾撒了一地', pointId: 'compound-jinxiu' })).toBe('zhujianju');
     expect(lead({ text: '小区里的路灯坏了好久了', location: { address: '临城镇南台村幸福小区' } })).toBe('linchengzhen');
