@@ -1,0 +1,294 @@
+// Every query the ledgers and the monthly report make. Returns plain objects from explicit
+// selects (DESIGN rule 4); nothing selects ticket_reporters: the ledgers carry no personal data
+// of reporters. Events of many tickets come in one query, selected by a subquery rather than a
+// list of ids, so no query grows with the number of tickets and none runs per ticket.
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
+import { OVERDUE_STATUSES, type HistoryEvent, type TicketState } from './ticket-history.ts';
+
+type Db = Kysely<Database>;
+
+/** A ticket's own facts, which no event changes. */
+export interface TicketFacts {
+  id: number;
+  trackingCode: string;
+  receivedAt: string;
+  channel: string;
+  description: string;
+  pointId: string | null;
+  locationAddress: string | null;
+}
+
+export interface TicketSnapshot {
+  facts: TicketFacts;
+  /** The state now, from the ticket row. */
+  state: TicketState;
+}
+
+export interface TicketWithHistory extends TicketSnapshot {
+  /** Its events in seq order (only those before the cut-off, when one was given). */
+  events: HistoryEvent[];
+}
+
+/** The problem ledger's filter, resolved to instants and code lists. */
+export interface ProblemWhere {
+  statuses?: readonly Status[];
+  unitCode?: string;
+  includeCooperating?: boolean;
+  categoryCodes?: readonly string[];
+  pointId?: string;
+  channel?: string;
+  receivedFrom?: string;
+  receivedBefore?: string;
+  /** Only tickets overdue at this instant. */
+  overdueAt?: string;
+}
+
+interface TicketRow {
+  id: number;
+  tracking_code: string;
+  created_at: string;
+  channel: string;
+  description: string;
+  point_id: string | null;
+  location_address: string | null;
+  status: string;
+  category_code: string | null;
+  lead_unit_code: string | null;
+  cooperating_unit_codes: string;
+  deadline_at: string | null;
+  closed_at: string | null;
+  last_verified_at: string | null;
+}
+
+function toSnapshot(r: TicketRow): TicketSnapshot {
+  const status = r.status as Status;
+  return {
+    facts: {
+      id: Number(r.id),
+      trackingCode: r.tracking_code,
+      receivedAt: r.created_at,
+      channel: r.channel,
+      description: r.description,
+      pointId: r.point_id,
+      locationAddress: r.location_address,
+    },
+    state: {
+      status,
+      categoryCode: r.category_code,
+      leadUnitCode: r.lead_unit_code,
+      cooperatingUnitCodes: JSON.parse(r.cooperating_unit_codes) as string[],
+      deadlineAt: r.deadline_at,
+      // closed_at is set by verify; the verify event is the fallback if a path forgot it.
+      closedAt: status === 'closed' ? (r.closed_at ?? r.last_verified_at) : null,
+    },
+  };
+}
+
+function ticketsWithState(db: Db) {
+  return db.selectFrom('tickets as t').select((eb) => [
+    't.id',
+    't.tracking_code',
+    't.created_at',
+    't.channel',
+    't.description',
+    't.point_id',
+    't.location_address',
+    't.status',
+    't.category_code',
+    't.lead_unit_code',
+    't.cooperating_unit_codes',
+    't.deadline_at',
+    't.closed_at',
+    eb
+      .selectFrom('ticket_events as v')
+      .select((v) => v.fn.max('v.at').as('at'))
+      .whereRef('v.ticket_id', '=', 't.id')
+      .where('v.action', '=', 'verify')
+      .as('last_verified_at'),
+  ]);
+}
+
+type TicketsFrom = { t: Database['tickets'] };
+
+/** The filter as one condition, for the page and for its count alike. */
+function problemCondition(eb: ExpressionBuilder<TicketsFrom, 't'>, w: ProblemWhere): Expression<SqlBool> {
+  const all: Expression<SqlBool>[] = [];
+  if (w.statuses && w.statuses.length > 0) all.push(eb('t.status', 'in', w.statuses));
+  if (w.unitCode) {
+    const lead = eb('t.lead_unit_code', '=', w.unitCode);
+    // Unit codes are [a-z0-9-] (validated), so they carry no LIKE wildcard.
+    all.push(w.includeCooperating ? eb.or([lead, eb('t.cooperating_unit_codes', 'like', `%"${w.unitCode}"%`)]) : lead);
+  }
+  if (w.categoryCodes?.length) all.push(eb('t.category_code', 'in', w.categoryCodes));
+  if (w.pointId) all.push(eb('t.point_id', '=', w.pointId));
+  if (w.channel) all.push(eb('t.channel', '=', w.channel));
+  if (w.receivedFrom) all.push(eb('t.created_at', '>=', w.receivedFrom));
+  if (w.receivedBefore) all.push(eb('t.created_at', '<', w.receivedBefore));
+  if (w.overdueAt) all.push(eb('t.status', 'in', OVERDUE_STATUSES), eb('t.deadline_at', '<', w.overdueAt));
+  return eb.and(all);
+}
+
+function countTickets(db: Db) {
+  return db.selectFrom('tickets as t').select((eb) => eb.fn.countAll<number | string>().as('n'));
+}
+
+/** Tickets matching the filter, newest first; one page of them when `page` is given. */
+export async function selectProblems(
+  db: Db,
+  where: ProblemWhere,
+  page?: { offset: number; limit: number },
+): Promise<{ tickets: TicketSnapshot[]; total: number }> {
+  let q = ticketsWithState(db)
+    .where((eb) => problemCondition(eb, where))
+    .orderBy('t.created_at', 'desc')
+    .orderBy('t.id', 'desc');
+  if (page) q = q.limit(page.limit).offset(page.offset);
+  const [rows, count] = await Promise.all([
+    q.execute(),
+    page
+      ? countTickets(db)
+          .where((eb) => problemCondition(eb, where))
+          .executeTakeFirstOrThrow()
+      : null,
+  ]);
+  const tickets = (rows as TicketRow[]).map(toSnapshot);
+  return { tickets, total: count ? Number(count.n) : tickets.length };
+}
+
+/** Open tickets (not closed, rejected or merged) that name a point, oldest first. */
+export async function selectOpenTicketsAtPoints(db: Db): Promise<TicketSnapshot[]> {
+  const rows = await ticketsWithState(db)
+    .where('t.point_id', 'is not', null)
+    .where('t.status', 'not in', TERMINAL_STATUSES)
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .execute();
+  return (rows as TicketRow[]).map(toSnapshot);
+}
+
+type TicketIdQuery = ReturnType<typeof ticketIdsWithEvent>;
+
+function ticketIdsWithEvent(db: Db, action: string, from?: string, before?: string) {
+  let q = db.selectFrom('ticket_events as s').select('s.ticket_id').where('s.action', '=', action);
+  if (from) q = q.where('s.at', '>=', from);
+  if (before) q = q.where('s.at', '<', before);
+  return q;
+}
+
+async function withHistories(db: Db, ids: TicketIdQuery, eventsBefore?: string): Promise<TicketWithHistory[]> {
+  let events = db
+    .selectFrom('ticket_events as e')
+    .select(['e.ticket_id', 'e.seq', 'e.at', 'e.action', 'e.to_status', 'e.reason', 'e.data'])
+    .where('e.ticket_id', 'in', ids)
+    .orderBy('e.ticket_id')
+    .orderBy('e.seq');
+  if (eventsBefore) events = events.where('e.at', '<', eventsBefore);
+  const [ticketRows, eventRows] = await Promise.all([
+    ticketsWithState(db).where('t.id', 'in', ids).orderBy('t.created_at').orderBy('t.id').execute(),
+    events.execute(),
+  ]);
+  const byTicket = new Map<number, HistoryEvent[]>();
+  for (const r of eventRows) {
+    const id = Number(r.ticket_id);
+    let list = byTicket.get(id);
+    if (!list) byTicket.set(id, (list = []));
+    list.push({
+      seq: Number(r.seq),
+      at: r.at,
+      action: r.action,
+      toStatus: r.to_status as Status,
+      reason: r.reason,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    });
+  }
+  return (ticketRows as TicketRow[]).map((r) => {
+    const snapshot = toSnapshot(r);
+    return { ...snapshot, events: byTicket.get(snapshot.facts.id) ?? [] };
+  });
+}
+
+/**
+ * Tickets with a rectification report (reported in [from, before) when given), with their whole
+ * event log.
+ */
+export function selectRectifiedTickets(db: Db, range: { from?: string; before?: string } = {}): Promise<TicketWithHistory[]> {
+  return withHistories(db, ticketIdsWithEvent(db, 'reportRectification', range.from, range.before));
+}
+
+/** Tickets the office struck off in [from, before), with their whole event log. */
+export function selectTicketsVerifiedIn(db: Db, from: string, before: string): Promise<TicketWithHistory[]> {
+  return withHistories(db, ticketIdsWithEvent(db, 'verify', from, before));
+}
+
+/**
+ * The tickets whose state at `at` the monthly report needs, with their events before `at`: every
+ * ticket received in [receivedFrom, at), and every older one that may still have been open at
+ * `at` — open now, or changed since (a ticket that is closed now and unchanged since `at` was
+ * closed then too, so its history need not be read).
+ */
+export function selectTicketsForStateAt(db: Db, at: string, receivedFrom: string): Promise<TicketWithHistory[]> {
+  const ids = db
+    .selectFrom('tickets as c')
+    .select('c.id as ticket_id')
+    .where('c.created_at', '<', at)
+    .where((eb) =>
+      eb.or([eb('c.created_at', '>=', receivedFrom), eb('c.status', 'not in', TERMINAL_STATUSES), eb('c.updated_at', '>=', at)]),
+    );
+  return withHistories(db, ids as unknown as TicketIdQuery, at);
+}
+
+/** Tracking codes of tickets by id (for escalations, which name ticket ids). */
+export async function selectTrackingCodes(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['id', 'tracking_code'])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((r) => [Number(r.id), r.tracking_code]));
+}
+
+/** The escalations table (migration 005, escalation engineer): read here, never written. */
+interface EscalationTable {
+  id: number;
+  unit_code: string;
+  level: number;
+  at: string;
+  /** JSON array of ticket ids. */
+  ticket_ids: string;
+  reason: string | null;
+}
+
+export interface StoredEscalation {
+  id: number;
+  unitCode: string;
+  level: number;
+  at: string;
+  ticketIds: number[];
+  reason: string | null;
+}
+
+/** Escalations in [from, before), oldest first; null when the escalations table does not exist (yet). */
+export async function selectEscalations(db: Db, from: string, before: string): Promise<StoredEscalation[] | null> {
+  const tables = await db.introspection.getTables();
+  if (!tables.some((t) => t.name === 'escalations')) return null;
+  const rows = await db
+    .withTables<{ escalations: EscalationTable }>()
+    .selectFrom('escalations')
+    .select(['id', 'unit_code', 'level', 'at', 'ticket_ids', 'reason'])
+    .where('at', '>=', from)
+    .where('at', '<', before)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    unitCode: r.unit_code,
+    level: Number(r.level),
+    at: r.at,
+    ticketIds: (JSON.parse(r.ticket_ids) as unknown[]).map(Number),
+    reason: r.reason,
+  }));
+}

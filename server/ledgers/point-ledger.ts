@@ -1,0 +1,77 @@
+// 点位台帐: every evaluation point of the catalog (content/points.json) with its grid — type,
+// responsible unit and person, area, address — and the problems open there now (tickets naming
+// the point that are not closed, rejected or merged). Points come from the catalog, problems from
+// one query; the responsible person is internal (staff only, never public).
+import type { Area } from '../catalog/types.ts';
+import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
+import type { LedgerDeps } from './ledger-context.ts';
+import type { PointLedgerFilter } from './ledger-filters.ts';
+import { AREA_LABELS, createLabels, type UnitLabel } from './ledger-labels.ts';
+import { selectOpenTicketsAtPoints } from './ledger-repository.ts';
+import { daysOverdue } from './ticket-history.ts';
+
+export interface OpenProblem {
+  ticketId: number;
+  trackingCode: string;
+  status: Status;
+  statusLabel: string;
+  overdue: boolean;
+}
+
+export interface PointLedgerRow {
+  id: string;
+  name: string;
+  type: { code: string; name: string };
+  /** The point's responsible unit (网格责任单位). */
+  unit: UnitLabel;
+  /** The grid's named responsible person (网格责任人). */
+  responsiblePerson: string;
+  area: Area;
+  areaLabel: string;
+  address: string;
+  openCount: number;
+  overdueCount: number;
+  /** Oldest first. */
+  openProblems: OpenProblem[];
+}
+
+/** Every point matching the filter, in catalog order. */
+export async function pointLedgerRows(deps: LedgerDeps, filter: PointLedgerFilter = {}): Promise<PointLedgerRow[]> {
+  const labels = createLabels(deps.catalog);
+  const now = deps.clock.now();
+  const open = new Map<string, OpenProblem[]>();
+  for (const t of await selectOpenTicketsAtPoints(deps.db)) {
+    const pointId = t.facts.pointId!;
+    let list = open.get(pointId);
+    if (!list) open.set(pointId, (list = []));
+    list.push({
+      ticketId: t.facts.id,
+      trackingCode: t.facts.trackingCode,
+      status: t.state.status,
+      statusLabel: STATUS_LABELS[t.state.status] ?? t.state.status,
+      overdue: daysOverdue(t.state.status, t.state.deadlineAt, now) > 0,
+    });
+  }
+  const rows: PointLedgerRow[] = [];
+  for (const p of deps.catalog.points) {
+    const problems = open.get(p.id) ?? [];
+    if (filter.unitCode && p.unitCode !== filter.unitCode) continue;
+    if (filter.typeCode && p.typeCode !== filter.typeCode) continue;
+    if (filter.area && p.area !== filter.area) continue;
+    if (filter.hasOpenProblems !== undefined && filter.hasOpenProblems !== problems.length > 0) continue;
+    rows.push({
+      id: p.id,
+      name: p.name,
+      type: { code: p.typeCode, name: deps.catalog.pointTypes.find((t) => t.code === p.typeCode)?.name ?? p.typeCode },
+      unit: labels.unit(p.unitCode)!,
+      responsiblePerson: p.responsiblePerson,
+      area: p.area,
+      areaLabel: AREA_LABELS[p.area],
+      address: p.address,
+      openCount: problems.length,
+      overdueCount: problems.filter((o) => o.overdue).length,
+      openProblems: problems,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,97 @@
+// 整改台帐: one row per rectification a unit reported (event reportRectification), with its
+// evidence (text, after-photos), the deadline in force when it was reported, and the office's
+// verdict (struck off, sent back with a reason, or still waiting). A ticket sent back and
+// reported again has one row per report.
+import type { Status } from '../tickets/lifecycle.ts';
+import { chinaDateRange, ms } from './china-time.ts';
+import { pageOf, type LedgerDeps, type LedgerPage } from './ledger-context.ts';
+import type { RectificationLedgerFilter } from './ledger-filters.ts';
+import { createLabels, type CategoryLabel, type Labels, type UnitLabel } from './ledger-labels.ts';
+import { selectRectifiedTickets, type TicketWithHistory } from './ledger-repository.ts';
+import { initialState, rectificationRounds, type RectificationOutcome } from './ticket-history.ts';
+
+export const OUTCOME_LABELS: Record<RectificationOutcome, string> = {
+  verified: '核验通过，已销号',
+  sentBack: '退回重新整改',
+  pending: '待核验',
+};
+
+export interface RectificationLedgerRow {
+  ticketId: number;
+  trackingCode: string;
+  /** The ticket's status now. */
+  ticketStatus: Status;
+  /** 1 for the first report on the ticket, 2 after a send-back … */
+  round: number;
+  /** The unit that reported: the lead unit at the time. */
+  unit: UnitLabel | null;
+  category: CategoryLabel | null;
+  reportedAt: string;
+  text: string;
+  photoIds: string[];
+  photoCount: number;
+  /** The deadline in force when it was reported (after any approved extension). */
+  deadlineAt: string | null;
+  onTime: boolean;
+  outcome: RectificationOutcome;
+  outcomeLabel: string;
+  verifiedAt: string | null;
+  sentBackAt: string | null;
+  sendBackReason: string | null;
+}
+
+/** The rows of some tickets, newest report first. */
+export function rectificationRows(labels: Labels, tickets: readonly TicketWithHistory[]): RectificationLedgerRow[] {
+  const rows: RectificationLedgerRow[] = [];
+  for (const t of tickets) {
+    for (const r of rectificationRounds(t.events, initialState(t.state.categoryCode))) {
+      rows.push({
+        ticketId: t.facts.id,
+        trackingCode: t.facts.trackingCode,
+        ticketStatus: t.state.status,
+        round: r.round,
+        unit: labels.unit(r.unitCode),
+        category: labels.category(r.categoryCode),
+        reportedAt: r.reportedAt,
+        text: r.text,
+        photoIds: r.photoIds,
+        photoCount: r.photoIds.length,
+        deadlineAt: r.deadlineAt,
+        onTime: r.onTime,
+        outcome: r.outcome,
+        outcomeLabel: OUTCOME_LABELS[r.outcome],
+        verifiedAt: r.outcome === 'verified' ? r.decidedAt : null,
+        sentBackAt: r.outcome === 'sentBack' ? r.decidedAt : null,
+        sendBackReason: r.outcome === 'sentBack' ? r.decisionReason : null,
+      });
+    }
+  }
+  // Newest report first, like the problem ledger.
+  return rows.sort((a, b) => ms(b.reportedAt) - ms(a.reportedAt) || b.ticketId - a.ticketId || b.round - a.round);
+}
+
+/** Every row the filter matches (paging ignored), newest report first: for exports. */
+export async function rectificationLedgerRows(deps: LedgerDeps, filter: RectificationLedgerFilter = {}): Promise<RectificationLedgerRow[]> {
+  const labels = createLabels(deps.catalog);
+  const range = chinaDateRange(filter.dateFrom, filter.dateTo);
+  // The database narrows to tickets with a report in the range; the rows are then the reports
+  // themselves in the range, of the unit and outcome asked for (both known only from the history).
+  const tickets = await selectRectifiedTickets(deps.db, { ...(range.from && { from: range.from }), ...(range.to && { before: range.to }) });
+  return rectificationRows(labels, tickets).filter(
+    (r) =>
+      (!range.from || ms(r.reportedAt) >= ms(range.from)) &&
+      (!range.to || ms(r.reportedAt) < ms(range.to)) &&
+      (!filter.unitCode || r.unit?.code === filter.unitCode) &&
+      (!filter.outcome || r.outcome === filter.outcome),
+  );
+}
+
+/** One page of the rectification ledger (default page 1 of 50). */
+export async function rectificationLedgerPage(
+  deps: LedgerDeps,
+  filter: RectificationLedgerFilter,
+): Promise<LedgerPage<RectificationLedgerRow>> {
+  const { page, pageSize, offset, limit } = pageOf(filter);
+  const all = await rectificationLedgerRows(deps, filter);
+  return { rows: all.slice(offset, offset + limit), total: all.length, page, pageSize };
+}
