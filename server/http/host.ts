@@ -7,6 +7,7 @@ import type { PortalServices, RequestContext } from '../app-services.ts';
 import type { PhotoStore } from '../media/photo-store.ts';
 import type { StaffUser } from '../auth/roles.ts';
 import { clientContext, sendJson } from './request.ts';
+import { createLedgerDownloads } from './ledger-downloads.ts';
 import { createMediaHandler } from './media-handler.ts';
 import { sendFile } from './send-file.ts';
 import { createStaticSite } from './static-site.ts';
@@ -42,6 +43,7 @@ export function createRequestHandler(options: HostOptions) {
   const { app, trustProxy } = options;
   const handleUpload = createUploadHandler(app, trustProxy);
   const handleTrpc = createTrpcHandler(app, trustProxy, options.secureCookies);
+  const handleLedgerDownload = createLedgerDownloads(app, trustProxy);
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);
   const assets = createStaticSite(options.clientDir);
@@ -62,6 +64,10 @@ export function createRequestHandler(options: HostOptions) {
     if (pathname === '/healthz') return sendJson(res, 200, { ok: true });
     if (pathname.startsWith('/api/trpc/')) {
       void handleTrpc(req, res);
+      return;
+    }
+    if (pathname.startsWith('/api/ledgers/')) {
+      void handleLedgerDownload(req, res, () => notFound(res));
       return;
     }
     if (pathname === '/api/uploads') {

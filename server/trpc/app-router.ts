@@ -3,6 +3,7 @@
 import { reportInputSchema, suggestInputSchema, trackInputSchema } from '../intake/report-schema.ts';
 import { publicProcedure, router } from './init.ts';
 import { authRouter, staffRouter } from './staff-router.ts';
+import { ledgerRouter } from './ledger-router.ts';
 
 export const appRouter = router({
   report: router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   }),
   auth: authRouter,
   staff: staffRouter,
+  ledgers: ledgerRouter,
 });
 
 export type AppRouter = typeof appRouter;
