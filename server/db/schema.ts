@@ -127,6 +127,22 @@ export interface MailOutboxTable {
   response: string | null;
 }
 
+/** A unit escalated on the ladder 通报 → 约谈 → 问责 (server/escalation/, docs/decisions/004-escalation.md). */
+export interface EscalationTable {
+  id: Generated<number>;
+  unit_code: string;
+  /** The unit's escalations numbered 1, 2, 3 … (unique per unit, never reset). */
+  seq: number;
+  /** 1 通报 (notice), 2 约谈 (interview), 3 问责 (accountability). */
+  level: number;
+  at: string;
+  /** JSON array of the ids of the tickets behind it. */
+  ticket_ids: string;
+  reason: string;
+  /** The run of the ladder: CST date ("2026-12-07") of the run's first 通报. */
+  period: string;
+}
+
 export interface Database {
   tickets: TicketTable;
   ticket_reporters: TicketReporterTable;
@@ -135,4 +151,5 @@ export interface Database {
   users: UserTable;
   sessions: SessionTable;
   mail_outbox: MailOutboxTable;
+  escalations: EscalationTable;
 }
