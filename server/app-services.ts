@@ -7,6 +7,8 @@ import type { Accounts } from './auth/accounts.ts';
 import type { StaffUser } from './auth/roles.ts';
 import type { StaffCommands } from './staff/ticket-commands.ts';
 import type { TicketQueries } from './staff/ticket-queries.ts';
+import type { Ledgers } from './ledgers/ledgers.ts';
+import type { EscalationService } from './escalation/escalation-service.ts';
 
 export interface UnitRef {
   code: string;
@@ -91,6 +93,10 @@ export interface PortalServices {
   accounts: Accounts;
   /** Staff actions on tickets; every call checks the user's role and unit. */
   staff: StaffCommands & TicketQueries;
+  /** The escalation ladder (通报/约谈/问责): recorded escalations and where each unit stands. */
+  escalations: EscalationService;
+  /** The three ledgers and the monthly report as this user may read them (server/ledgers/ledger-access.ts). */
+  ledgersFor(user: StaffUser): Ledgers;
   /** The signed-in staff user of a request, or null. */
   userOf(ctx: RequestContext): Promise<StaffUser | null>;
 }

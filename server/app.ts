@@ -19,6 +19,9 @@ import { ForbiddenError } from './errors.ts';
 import { createStaffCommands } from './staff/ticket-commands.ts';
 import { createTicketNotifications } from './notify/ticket-notifications.ts';
 import { createTicketQueries } from './staff/ticket-queries.ts';
+import { createLedgers } from './ledgers/ledgers.ts';
+import { ledgersFor } from './ledgers/ledger-access.ts';
+import { createEscalationService } from './escalation/escalation-service.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -32,6 +35,8 @@ export interface PortalOptions {
   publicUrl?: string;
   /** Domain of the Message-IDs of mail we send (from MAIL_FROM). */
   messageIdDomain?: string;
+  /** Days without a new escalation after which a unit's ladder restarts (ESCALATION_RESET_DAYS, 90 by default). */
+  escalationResetDays?: number;
 }
 
 export interface Portal {
@@ -61,7 +66,9 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours, observers: [notifications] });
   const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications] });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
+  const escalations = createEscalationService({ db, catalog, clock, ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }) });
   const userOf = (ctx: RequestContext) => accounts.userForSession(ctx.sessionToken);
+  const ledgers = createLedgers({ db, catalog, clock });
 
   const services: PortalServices = {
     catalog,
@@ -89,6 +96,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
     accounts,
     staff: { ...commands, ...queries },
+    escalations,
+    ledgersFor: (user) => ledgersFor(ledgers, user),
     userOf,
   };
 

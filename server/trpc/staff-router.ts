@@ -2,6 +2,7 @@
 // the session; role and unit checks live in the domain (server/staff, server/auth).
 import { z } from 'zod';
 import { newUserSchema, userUpdateSchema } from '../auth/accounts.ts';
+import { escalationFilterSchema } from '../escalation/escalation-service.ts';
 import { clearedSessionCookie, sessionCookie } from '../http/session-cookie.ts';
 import { ticketActionInputSchema } from '../staff/action-schema.ts';
 import { ticketFilterSchema } from '../staff/ticket-queries.ts';
@@ -33,6 +34,10 @@ export const staffRouter = router({
       .input(z.object({ trackingCode: z.string().trim().min(1).max(40) }))
       .query(({ ctx, input }) => ctx.app.staff.detail(ctx.user, input.trackingCode)),
     act: staffProcedure().input(ticketActionInputSchema).mutation(({ ctx, input }) => ctx.app.staff.act(ctx.user, input)),
+  }),
+  escalations: router({
+    list: staffProcedure().input(escalationFilterSchema).query(({ ctx, input }) => ctx.app.escalations.list(ctx.user, input)),
+    ladder: staffProcedure().query(({ ctx }) => ctx.app.escalations.ladder(ctx.user)),
   }),
   users: router({
     list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
