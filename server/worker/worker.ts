@@ -1,0 +1,100 @@
+// The background worker (DESIGN rule 9): the deadline jobs, the escalation ladder and mail
+// delivery on one scheduler. `npm start` runs it beside the web server; `--role worker` alone.
+// Each tick, in order:
+//   reminders → acknowledge-overdue → overdue → escalation → (extra jobs) → mail
+// so that the notices queued in a tick are delivered in the same tick.
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/schema.ts';
+import { createEscalationPass, type EscalationPassResult } from '../escalation/escalate-units.ts';
+import { DEFAULT_RESET_DAYS } from '../escalation/ladder.ts';
+import { createDeadlineJobs, type MarkRun } from './deadline-jobs.ts';
+import { notifyNobody, type NotifyDeadline } from './deadline-notice.ts';
+import { createScheduler, type Job, type Scheduler, type WorkerLog } from './scheduler.ts';
+
+export interface WorkerSettings {
+  /** WORKER_INTERVAL_SECONDS (default 60). */
+  intervalSeconds: number;
+  /** REMINDER_HOURS_BEFORE (default 24). */
+  reminderHoursBefore: number;
+  /** ESCALATION_RESET_DAYS (default 90). */
+  escalationResetDays: number;
+}
+
+export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
+  intervalSeconds: 60,
+  reminderHoursBefore: 24,
+  escalationResetDays: DEFAULT_RESET_DAYS,
+};
+
+export interface WorkerOptions extends Partial<WorkerSettings> {
+  db: Kysely<Database>;
+  clock: Clock;
+  /** Told about reminders, overdue marks and escalations inside their transactions (server/notify maps them to mail). */
+  notify?: NotifyDeadline;
+  /** Delivers the mail outbox: server/notify's `createMailDelivery(…).runOnce`. Without it, mail waits in the outbox. */
+  deliverMail?: () => Promise<unknown>;
+  /** More background work (mail polling, publishing …), run after the escalation pass and before mail delivery. */
+  jobs?: readonly Job[];
+  log?: WorkerLog;
+}
+
+export const WORKER_JOB_NAMES = ['reminders', 'acknowledge-overdue', 'overdue', 'escalation', 'mail'] as const;
+
+export function createWorker(options: WorkerOptions): Scheduler {
+  const settings = { ...DEFAULT_WORKER_SETTINGS, ...definedOnly(options) };
+  const notify = options.notify ?? notifyNobody;
+  const deadlines = createDeadlineJobs({ db: options.db, reminderHoursBefore: settings.reminderHoursBefore, notify });
+  const escalation = createEscalationPass({ db: options.db, resetDays: settings.escalationResetDays, notify });
+  const deliverMail = options.deliverMail;
+
+  const jobs: Job[] = [
+    { name: 'reminders', run: deadlines.reminders },
+    { name: 'acknowledge-overdue', run: deadlines.acknowledgeOverdue },
+    { name: 'overdue', run: deadlines.overdue },
+    { name: 'escalation', run: escalation.run },
+    ...(options.jobs ?? []),
+    ...(deliverMail ? [{ name: 'mail', run: () => deliverMail() }] : []),
+  ];
+  return createScheduler({
+    jobs,
+    clock: options.clock,
+    intervalSeconds: settings.intervalSeconds,
+    ...(options.log && { log: options.log }),
+    summarize,
+  });
+}
+
+function definedOnly(options: Partial<WorkerSettings>): Partial<WorkerSettings> {
+  return Object.fromEntries(
+    (['intervalSeconds', 'reminderHoursBefore', 'escalationResetDays'] as const).flatMap((k) =>
+      options[k] === undefined ? [] : [[k, options[k]]],
+    ),
+  );
+}
+
+const MARK_WORDS: Record<string, string> = {
+  reminders: 'reminder(s) sent',
+  'acknowledge-overdue': 'unacknowledged ticket(s) flagged',
+  overdue: 'ticket(s) marked overdue',
+};
+
+/** One log line per job that did something; silence when nothing happened. */
+function summarize(job: string, result: unknown): string | null {
+  if (job in MARK_WORDS) {
+    const run = result as MarkRun;
+    return run.marked.length > 0 ? `${run.marked.length} ${MARK_WORDS[job]}` : null;
+  }
+  if (job === 'escalation') {
+    const run = result as EscalationPassResult;
+    return run.escalated.length > 0
+      ? run.escalated.map((e) => `${e.unitCode} → level ${e.level} (${e.ticketIds.length} ticket(s))`).join('; ')
+      : null;
+  }
+  if (job === 'mail') {
+    const run = result as { sent?: number; failed?: number; retried?: number } | undefined;
+    const parts = run ? (['sent', 'retried', 'failed'] as const).flatMap((k) => (run[k] ? [`${run[k]} ${k}`] : [])) : [];
+    return parts.length > 0 ? parts.join(', ') : null;
+  }
+  return null;
+}
