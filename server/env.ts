@@ -3,9 +3,12 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { mailEnvShape, mailSettings, type MailSettings } from './notify/mail-settings.ts';
+import { parseRoles, workerEnvShape, workerSettings, type ProcessRole } from './worker/worker-settings.ts';
+import type { WorkerSettings } from './worker/worker.ts';
 
 const envSchema = z.object({
   ...mailEnvShape,
+  ...workerEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -36,6 +39,9 @@ export type Env = {
   routingThreshold: number | undefined;
   acknowledgeHours: number;
   mail: MailSettings;
+  /** ROLES: what this process runs (`--role` on the command line overrides it). */
+  roles: ProcessRole[];
+  worker: WorkerSettings;
 };
 
 export class EnvError extends Error {
@@ -64,5 +70,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     routingThreshold: e.ROUTING_THRESHOLD,
     acknowledgeHours: e.ACKNOWLEDGE_HOURS,
     mail: mailSettings(e),
+    roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
+    worker: workerSettings(e),
   };
 }

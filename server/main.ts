@@ -1,11 +1,20 @@
 // Starts the portal: validates the configuration, opens (and migrates) the database, loads the
-// catalog, mounts the built Astro site and listens. `npm start` runs this.
+// catalog, then runs this process's roles (DESIGN rule 9): `web` mounts the built Astro site and
+// listens; `worker` runs the scheduler (deadlines, escalation, mail delivery). `npm start` runs
+// both; `node server/main.ts --role web` or `--role worker` (or ROLES=…) runs one. A worker-only
+// process needs no built site.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createPortal } from './app.ts';
+import { systemClock } from './clock.ts';
 import { EnvError, readEnv } from './env.ts';
 import { createRequestHandler, listen, type AstroHandler } from './http/host.ts';
+import { createMailDelivery } from './notify/mail-delivery.ts';
+import { createTransport, type MailTransport } from './notify/mail-transport.ts';
+import { createWorker } from './worker/worker.ts';
+import { rolesFromArgs } from './worker/worker-settings.ts';
+import type { Scheduler } from './worker/scheduler.ts';
 
 async function loadAstro(root: string): Promise<{ handler: AstroHandler; clientDir: string }> {
   const entry = path.join(root, 'dist', 'server', 'entry.mjs');
@@ -18,38 +27,78 @@ async function loadAstro(root: string): Promise<{ handler: AstroHandler; clientD
 
 async function main(): Promise<void> {
   const env = readEnv();
+  let roles;
+  try {
+    roles = rolesFromArgs(process.argv.slice(2), env.roles);
+  } catch (error) {
+    throw new EnvError((error as Error).message);
+  }
+  const web = roles.includes('web');
   const root = path.resolve(import.meta.dirname, '..');
-  const astro = await loadAstro(root);
+  const astro = web ? await loadAstro(root) : null;
+  const clock = systemClock;
   const portal = await createPortal({
     databaseUrl: env.databaseUrl,
     dataDir: env.dataDir,
     contentDir: env.contentDir,
+    clock,
     routingThreshold: env.routingThreshold,
     acknowledgeHours: env.acknowledgeHours,
     publicUrl: env.publicUrl,
     messageIdDomain: env.mail.messageIdDomain,
+    escalationResetDays: env.worker.escalationResetDays,
   });
-  const handler = createRequestHandler({
-    app: portal.services,
-    photos: portal.photos,
-    clientDir: astro.clientDir,
-    astroHandler: astro.handler,
-    trustProxy: env.trustProxy,
-    secureCookies: env.publicUrl.startsWith('https:'),
-  });
-  const server = await listen(handler, env.host, env.port);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : env.port;
-  const shownHost = env.host.includes(':') ? `[${env.host}]` : env.host;
-  console.log(`临城县创城问题反映平台已启动 / portal listening on http://${shownHost}:${port}/`);
-  console.log(`database: ${portal.database.dialect}; data: ${env.dataDir}`);
 
-  const stop = () => {
-    server.close(() => void portal.close().then(() => process.exit(0)));
-    server.closeAllConnections();
+  let server: Awaited<ReturnType<typeof listen>> | undefined;
+  if (astro) {
+    const handler = createRequestHandler({
+      app: portal.services,
+      photos: portal.photos,
+      clientDir: astro.clientDir,
+      astroHandler: astro.handler,
+      trustProxy: env.trustProxy,
+      secureCookies: env.publicUrl.startsWith('https:'),
+    });
+    server = await listen(handler, env.host, env.port);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : env.port;
+    const shownHost = env.host.includes(':') ? `[${env.host}]` : env.host;
+    console.log(`临城县创城问题反映平台已启动 / portal listening on http://${shownHost}:${port}/`);
+  }
+
+  let worker: Scheduler | undefined;
+  let transport: MailTransport | undefined;
+  if (roles.includes('worker')) {
+    transport = createTransport({ smtpUrl: env.mail.smtpUrl, dataDir: env.dataDir });
+    const delivery = createMailDelivery({ db: portal.database.db, transport, clock, from: env.mail.from });
+    worker = createWorker({ db: portal.database.db, clock, ...env.worker, deliverMail: () => delivery.runOnce() });
+    worker.start();
+    const w = env.worker;
+    console.log(
+      `worker: every ${w.intervalSeconds} s; reminders ${w.reminderHoursBefore} h before the deadline; ` +
+        `escalation ladder restarts after ${w.escalationResetDays} days; mail: ${transport.kind}`,
+    );
+  }
+  console.log(`roles: ${roles.join(', ')}; database: ${portal.database.dialect}; data: ${env.dataDir}`);
+
+  // SIGTERM/SIGINT: stop taking requests, let the worker finish its tick, then close the
+  // database. A second signal kills at once (the handlers are `once`).
+  const stop = async () => {
+    const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
+    server?.closeAllConnections();
+    await Promise.all([closed, worker?.stop()]);
+    transport?.close();
+    await portal.close();
+    process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const onSignal = () => {
+    stop().catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }
 
 main().catch((error: unknown) => {

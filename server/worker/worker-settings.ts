@@ -1,0 +1,77 @@
+// The worker's settings and the process roles, as a fragment for server/env.ts (validated once
+// at start, DESIGN rule 8), and the `--role` command-line flag of server/main.ts.
+import { z } from 'zod';
+import type { WorkerSettings } from './worker.ts';
+
+/** What one process does: `web` serves the site and the API, `worker` runs the scheduler. */
+export const PROCESS_ROLES = ['web', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+const ROLES_MESSAGE = 'must be web, worker or web,worker';
+
+/** "web,worker" → ['web', 'worker']; null when anything else is named (or nothing). */
+export function parseRoles(text: string): ProcessRole[] | null {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0 || names.some((n) => !(PROCESS_ROLES as readonly string[]).includes(n))) return null;
+  return PROCESS_ROLES.filter((r) => names.includes(r));
+}
+
+export const workerEnvShape = {
+  ROLES: z
+    .string()
+    .default('web,worker')
+    .refine((v) => parseRoles(v) !== null, ROLES_MESSAGE)
+    .describe('What this process runs: web (site and API), worker (deadlines, escalation, mail), or both (the default).'),
+  WORKER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60).describe('Seconds between two worker ticks.'),
+  REMINDER_HOURS_BEFORE: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 14)
+    .default(24)
+    .describe('Hours before its deadline a unit is reminded of an open ticket.'),
+  ESCALATION_RESET_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3660)
+    .default(90)
+    .describe('Days without a new escalation after which a unit’s ladder (通报/约谈/问责) restarts at 通报.'),
+};
+
+export function workerSettings(values: {
+  WORKER_INTERVAL_SECONDS: number;
+  REMINDER_HOURS_BEFORE: number;
+  ESCALATION_RESET_DAYS: number;
+}): WorkerSettings {
+  return {
+    intervalSeconds: values.WORKER_INTERVAL_SECONDS,
+    reminderHoursBefore: values.REMINDER_HOURS_BEFORE,
+    escalationResetDays: values.ESCALATION_RESET_DAYS,
+  };
+}
+
+/**
+ * The roles of this process: `--role web`, `--role worker`, `--role=web,worker` (the flag may be
+ * repeated) override ROLES. Throws with a message naming the flag when it is wrong.
+ */
+export function rolesFromArgs(argv: readonly string[], fallback: readonly ProcessRole[]): ProcessRole[] {
+  const named: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--role') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new Error(`--role ${ROLES_MESSAGE}`);
+      named.push(value);
+      i++;
+    } else if (arg.startsWith('--role=')) {
+      named.push(arg.slice('--role='.length));
+    }
+  }
+  if (named.length === 0) return [...fallback];
+  const roles = parseRoles(named.join(','));
+  if (!roles) throw new Error(`--role ${ROLES_MESSAGE} (got ${named.join(', ')})`);
+  return roles;
+}
