@@ -26,7 +26,8 @@ import type { TicketObserver } from '../staff/ticket-commands.ts';
 import { generateTrackingCode } from '../tickets/tracking-code.ts';
 import { fieldErrors, reportInputSchema, type ReportInput } from './report-schema.ts';
 
-export type Channel = 'web' | 'mail' | 'hotline' | 'patrol' | 'inspection';
+export type { Channel } from './channels.ts';
+import type { Channel } from './channels.ts';
 
 export interface SubmitContext {
   channel: Channel;

@@ -1,5 +1,6 @@
 // Names for codes, from the catalog. A code the catalog no longer knows (a unit renamed away, a
 // category removed) shows as itself rather than breaking a ledger of older tickets.
+import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
 import type { Area, Catalog } from '../catalog/types.ts';
 
 export interface UnitLabel {
@@ -20,14 +21,6 @@ export interface PointLabel {
   name: string;
 }
 
-/** The channel names residents and staff know (the same words as the tracking page). */
-export const CHANNEL_LABELS: Readonly<Record<string, string>> = {
-  web: '网站',
-  mail: '专用邮箱',
-  hotline: '热线电话',
-  patrol: '社会巡访',
-  inspection: '督导检查',
-};
 
 export const AREA_LABELS: Readonly<Record<Area, string>> = {
   urban: '建成区',
@@ -60,7 +53,7 @@ export function createLabels(catalog: Catalog) {
       return { id, name: catalog.point(id)?.name ?? id };
     },
     channel(code: string): string {
-      return CHANNEL_LABELS[code] ?? code;
+      return CHANNEL_LABELS[code as Channel] ?? code;
     },
     /** A category and every category under it. */
     withSubcategories(code: string): string[] {

@@ -5,7 +5,8 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
-import { OVERDUE_STATUSES, type HistoryEvent, type TicketState } from './ticket-history.ts';
+import { DEADLINE_RUNNING_STATUSES } from '../tickets/lifecycle.ts';
+import type { HistoryEvent, TicketState } from './ticket-history.ts';
 
 type Db = Kysely<Database>;
 
@@ -126,7 +127,7 @@ function problemCondition(eb: ExpressionBuilder<TicketsFrom, 't'>, w: ProblemWhe
   if (w.channel) all.push(eb('t.channel', '=', w.channel));
   if (w.receivedFrom) all.push(eb('t.created_at', '>=', w.receivedFrom));
   if (w.receivedBefore) all.push(eb('t.created_at', '<', w.receivedBefore));
-  if (w.overdueAt) all.push(eb('t.status', 'in', OVERDUE_STATUSES), eb('t.deadline_at', '<', w.overdueAt));
+  if (w.overdueAt) all.push(eb('t.status', 'in', DEADLINE_RUNNING_STATUSES), eb('t.deadline_at', '<', w.overdueAt));
   return eb.and(all);
 }
 

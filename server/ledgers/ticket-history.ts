@@ -2,7 +2,7 @@
 // (status, lead unit, category, deadline in force), and its rectification rounds with the
 // office's verdict on each. The ledgers and the monthly report read both from here, so "overdue",
 // "on time" and "closed" mean one thing everywhere. Pure functions: no database, no clock.
-import { OFFICE_QUEUE_STATUSES, TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
+import { DEADLINE_RUNNING_STATUSES, OFFICE_QUEUE_STATUSES, TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
 import { DAY_MS, ms } from './china-time.ts';
 
 export interface HistoryEvent {
@@ -25,12 +25,6 @@ export interface TicketState {
   closedAt: string | null;
 }
 
-/**
- * States in which a unit owes the rectification, so its deadline runs. A ticket the unit has
- * reported waits for the office; one in the office's queue (received, returned, reopened) has no
- * unit working on it, and its old deadline belonged to a dispatch that no longer holds.
- */
-export const OVERDUE_STATUSES: readonly Status[] = ['dispatched', 'accepted', 'rectifying', 'extension_requested'];
 
 export function isOpen(status: Status): boolean {
   return !TERMINAL_STATUSES.includes(status);
@@ -42,7 +36,7 @@ export function isOpen(status: Status): boolean {
  * deadline is one day overdue.
  */
 export function daysOverdue(status: Status, deadlineAt: string | null, now: Date): number {
-  if (deadlineAt === null || !OVERDUE_STATUSES.includes(status)) return 0;
+  if (deadlineAt === null || !DEADLINE_RUNNING_STATUSES.includes(status)) return 0;
   const late = now.getTime() - ms(deadlineAt);
   return late > 0 ? Math.ceil(late / DAY_MS) : 0;
 }

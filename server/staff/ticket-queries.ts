@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { canSeeReporter, type StaffUser } from '../auth/roles.ts';
 import { photoIdsOfTicket } from '../media/photo-repository.ts';
-import { ACTION_LABELS, STATUSES, STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
+import { ACTION_LABELS, DEADLINE_RUNNING_STATUSES, STATUSES, STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
 import { listEvents } from '../tickets/ticket-repository.ts';
 import { ticketForUser } from './ticket-commands.ts';
 
@@ -64,8 +64,6 @@ export interface TicketDetail extends TicketListItem {
   }>;
 }
 
-const OPEN_WITH_DEADLINE: Status[] = ['dispatched', 'accepted', 'rectifying', 'extension_requested'];
-
 export interface TicketQueryDeps {
   db: Kysely<Database>;
   catalog: Catalog;
@@ -113,7 +111,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       createdAt: row.created_at,
       deadlineAt: row.deadline_at,
       acknowledgeDueAt: row.acknowledge_due_at,
-      overdue: row.deadline_at !== null && OPEN_WITH_DEADLINE.includes(status) && row.deadline_at < clock.now().toISOString(),
+      overdue: row.deadline_at !== null && DEADLINE_RUNNING_STATUSES.includes(status) && row.deadline_at < clock.now().toISOString(),
       version: Number(row.version),
     };
   }
@@ -145,7 +143,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
     if (f.categoryCode) q = q.where((eb) => eb.or([eb('category_code', '=', f.categoryCode!), eb('category_code', 'like', `${f.categoryCode}.%`)]));
     if (f.pointId) q = q.where('point_id', '=', f.pointId);
     if (f.channel) q = q.where('channel', '=', f.channel);
-    if (f.overdue) q = q.where('status', 'in', OPEN_WITH_DEADLINE).where('deadline_at', '<', clock.now().toISOString());
+    if (f.overdue) q = q.where('status', 'in', DEADLINE_RUNNING_STATUSES).where('deadline_at', '<', clock.now().toISOString());
     if (f.search) {
       const s = f.search.replace(/[%_\\]/g, '');
       q = q.where((eb) => eb.or([eb('description', 'like', `%${s}%`), eb('tracking_code', 'like', `%${s.toUpperCase()}%`)]));

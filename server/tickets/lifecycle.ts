@@ -76,6 +76,12 @@ export const ACTIONS = Object.keys(TRANSITIONS) as Action[];
 
 /** States where the ticket waits for the office rather than a unit. */
 export const OFFICE_QUEUE_STATUSES: readonly Status[] = openForOffice;
+/**
+ * States in which a unit owes the rectification, so its deadline runs (and can be overdue). A
+ * ticket the unit has reported waits for the office; one in the office's queue has no unit
+ * working on it, and its old deadline belonged to a dispatch that no longer holds.
+ */
+export const DEADLINE_RUNNING_STATUSES: readonly Status[] = ['dispatched', 'accepted', 'rectifying', 'extension_requested'];
 /** States where nothing more is expected (reopen aside). */
 export const TERMINAL_STATUSES: readonly Status[] = ['closed', 'rejected', 'merged'];
 

@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { createRateLimiter } from '../rate-limit.ts';
+import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
 import { STATUS_LABELS } from './lifecycle.ts';
 import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
 import { normalizeTrackingCode } from './tracking-code.ts';
@@ -23,14 +24,6 @@ export interface TrackDeps {
   missWindowMs?: number;
 }
 
-const CHANNEL_NAMES: Record<string, string> = {
-  web: '网站',
-  mail: '专用邮箱',
-  hotline: '热线电话',
-  patrol: '社会巡访',
-  inspection: '督导检查',
-};
-
 function chineseDate(iso: string): string {
   // Deadlines are shown as calendar dates in China Standard Time.
   const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
@@ -42,7 +35,7 @@ function describeEvent(e: EventRecord, unitName: (code: unknown) => string): str
   const deadline = typeof e.data['deadlineAt'] === 'string' ? `，整改期限至${chineseDate(e.data['deadlineAt'])}` : '';
   switch (e.action) {
     case 'submit':
-      return `通过${CHANNEL_NAMES[String(e.data['channel'])] ?? '其他渠道'}反映的问题已受理`;
+      return `通过${CHANNEL_LABELS[String(e.data['channel']) as Channel] ?? '其他渠道'}反映的问题已受理`;
     case 'dispatch':
       return `已转交${unit}办理${deadline}`;
     case 'reassign':

@@ -8,11 +8,11 @@ import {
   holdingUnitCode,
   initialState,
   isOnTime,
-  OVERDUE_STATUSES,
   rectificationRounds,
   stateBefore,
   type HistoryEvent,
 } from '../../server/ledgers/ticket-history.ts';
+import { DEADLINE_RUNNING_STATUSES } from '../../server/tickets/lifecycle.ts';
 
 let seq = 0;
 const ev = (
@@ -98,7 +98,7 @@ describe('ticket history', () => {
   it('counts started days overdue only while a unit owes the rectification', () => {
     const deadline = '2026-11-10T02:00:00.000Z';
     const at = (iso: string) => new Date(iso);
-    expect(OVERDUE_STATUSES).toEqual(['dispatched', 'accepted', 'rectifying', 'extension_requested']);
+    expect(DEADLINE_RUNNING_STATUSES).toEqual(['dispatched', 'accepted', 'rectifying', 'extension_requested']);
     expect(daysOverdue('rectifying', deadline, at('2026-11-10T02:00:00.000Z'))).toBe(0);
     expect(daysOverdue('rectifying', deadline, at('2026-11-10T02:00:00.001Z'))).toBe(1);
     expect(daysOverdue('rectifying', deadline, at('2026-11-11T02:00:00.000Z'))).toBe(1);
