@@ -1,0 +1,60 @@
+// Who may open which console page, where each role starts, and the navigation it sees. The
+// server enforces every action again in the domain (server/staff, server/auth); this only decides
+// which pages a role is shown, so a person is not sent to a page that would refuse them.
+import type { Role, StaffUser } from '../../../server/auth/roles.ts';
+
+export type ConsoleArea = 'queue' | 'inbox' | 'verify' | 'users' | 'units' | 'escalations' | 'ticket';
+
+const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
+  queue: ['admin', 'dispatcher', 'operator', 'leader'],
+  inbox: ['unit'],
+  verify: ['admin', 'dispatcher', 'leader'],
+  users: ['admin'],
+  units: ['admin', 'dispatcher', 'operator', 'leader'],
+  escalations: ['admin', 'dispatcher', 'leader'],
+  ticket: ['admin', 'dispatcher', 'operator', 'unit', 'leader'],
+};
+
+const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
+  { area: 'queue', href: '/console', text: '办件队列' },
+  { area: 'inbox', href: '/console/inbox', text: '本单位待办' },
+  { area: 'verify', href: '/console/verify', text: '核验' },
+  { area: 'escalations', href: '/console/escalations', text: '升级记录' },
+  { area: 'units', href: '/console/units', text: '单位' },
+  { area: 'users', href: '/console/users', text: '用户管理' },
+];
+
+export function mayOpen(user: StaffUser, area: ConsoleArea): boolean {
+  return AREA_ROLES[area].includes(user.role);
+}
+
+export function navFor(user: StaffUser): Array<{ area: ConsoleArea; href: string; text: string }> {
+  return NAV.filter((item) => mayOpen(user, item.area));
+}
+
+/** Where a role lands after signing in: unit staff in their inbox, everyone else in the queue. */
+export function homeOf(user: StaffUser): string {
+  return user.role === 'unit' ? '/console/inbox' : '/console';
+}
+
+/** A `next` address is followed only within the console (no other site, no protocol-relative URL). */
+export function safeNext(next: string | null | undefined): string | null {
+  if (!next || !next.startsWith('/console') || next.startsWith('/console/login') || next.startsWith('/console/logout')) return null;
+  if (/[\\\r\n]/.test(next) || next.startsWith('//')) return null;
+  return next;
+}
+
+export function loginUrl(url: URL): string {
+  return `/console/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+}
+
+export type Access = { kind: 'ok'; user: StaffUser } | { kind: 'redirect'; to: string } | { kind: 'forbidden'; user: StaffUser };
+
+/** The server-side guard of every console page. */
+export function checkAccess(user: StaffUser | null, url: URL, area: ConsoleArea): Access {
+  if (!user) return { kind: 'redirect', to: loginUrl(url) };
+  if (mayOpen(user, area)) return { kind: 'ok', user };
+  // The queue is "home": unit staff are sent to theirs rather than refused.
+  if (area === 'queue' && user.role === 'unit') return { kind: 'redirect', to: '/console/inbox' };
+  return { kind: 'forbidden', user };
+}
