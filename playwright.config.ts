@@ -1,4 +1,5 @@
-// End-to-end tests in Debian's Chromium at a phone viewport, against the real server
+// End-to-end tests in Debian's Chromium against the real server: the public pages at a phone
+// viewport, the staff console (tests/e2e/console*.spec.ts) at 1280×800 and on a tablet, all
 // (`npm start`) on a fresh data directory. The web server first builds the site (`npm run build`)
 // so the tests never run against a stale dist/; set E2E_SKIP_BUILD=1 when the caller (e.g.
 // `npm test`) has just built it. Chromium: `apt-get install -y chromium fonts-noto-cjk`
@@ -51,6 +52,7 @@ export default defineConfig({
   projects: [
     {
       name: 'phone-chromium',
+      testIgnore: /console.*\.spec\.ts$/,
       use: {
         browserName: 'chromium',
         viewport: { width: 360, height: 740 },
@@ -58,6 +60,18 @@ export default defineConfig({
         isMobile: true,
         hasTouch: true,
       },
+    },
+    // The staff console: desktop first, and a portrait tablet for the layout checks.
+    {
+      name: 'desktop-chromium',
+      testMatch: /console.*\.spec\.ts$/,
+      testIgnore: /console-tablet\.spec\.ts$/,
+      use: { browserName: 'chromium', viewport: { width: 1280, height: 800 } },
+    },
+    {
+      name: 'tablet-chromium',
+      testMatch: /console-tablet\.spec\.ts$/,
+      use: { browserName: 'chromium', viewport: { width: 820, height: 1180 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
     },
   ],
   webServer: {

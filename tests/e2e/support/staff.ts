@@ -1,0 +1,88 @@
+// Staff accounts for the console's browser tests, created through the real admin command
+// (`node scripts/admin.ts create-user`, what the office runs for its first administrator) against
+// the e2e server's data directory (E2E_DATA_DIR, set in playwright.config.ts), and signing in as
+// one of them through the login form.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+export const STAFF_PASSWORD = 'e2e-console-pass-42';
+
+export const STAFF = {
+  admin: { username: 'e2e-admin', name: '管理员陈静', role: 'admin', unit: null },
+  office: { username: 'e2e-office', name: '调度员王芳', role: 'dispatcher', unit: null },
+  leader: { username: 'e2e-leader', name: '领导赵刚', role: 'leader', unit: null },
+  fagai: { username: 'e2e-fagai', name: '发改局李明', role: 'unit', unit: 'fagaiju' },
+  zhujian: { username: 'e2e-zhujian', name: '住建局孙丽', role: 'unit', unit: 'zhujianju' },
+  jiaojing: { username: 'e2e-jiaojing', name: '交警大队周强', role: 'unit', unit: 'jiaojing' },
+} as const;
+export type StaffKey = keyof typeof STAFF;
+
+/** Node 24 (the project's): the runner's own when started through npx, else node_modules/.bin/node. */
+function projectNode(): string {
+  if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
+  const local = path.resolve('node_modules', '.bin', 'node');
+  if (fs.existsSync(local)) return local;
+  throw new Error('Node 24 is needed to run scripts/admin.ts: run the tests through `npx playwright test`.');
+}
+
+function admin(args: string[]): string {
+  const dataDir = process.env['E2E_DATA_DIR'];
+  if (!dataDir) throw new Error('E2E_DATA_DIR is not set: run the tests through playwright.config.ts');
+  return execFileSync(projectNode(), ['scripts/admin.ts', ...args], {
+    env: { ...process.env, DATA_DIR: dataDir, ADMIN_PASSWORD: STAFF_PASSWORD },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+let ensured = false;
+
+/** Creates the accounts this run has not created yet (each test file calls it; it runs once). */
+export function ensureStaff(): void {
+  if (ensured) return;
+  const existing = new Set(
+    admin(['list-users'])
+      .split('\n')
+      .map((line) => line.split('\t')[1])
+      .filter(Boolean),
+  );
+  for (const s of Object.values(STAFF)) {
+    if (existing.has(s.username)) continue;
+    admin(['create-user', '--username', s.username, '--name', s.name, '--role', s.role, ...(s.unit ? ['--unit', s.unit] : [])]);
+  }
+  ensured = true;
+}
+
+/** Signs in through the login form as `who` (after signing out whoever was signed in). */
+export async function loginAs(page: Page, who: StaffKey): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto('/console/login');
+  await page.getByLabel('用户名').fill(STAFF[who].username);
+  await page.getByLabel('密码').fill(STAFF_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByTestId('console-user-name')).toHaveText(STAFF[who].name);
+}
+
+/** Waits until every island on the page has hydrated (Astro drops the `ssr` attribute then). */
+export async function waitForIslands(page: Page): Promise<void> {
+  await expect(page.locator('astro-island[ssr]')).toHaveCount(0);
+}
+
+/** A report through the public API (the form itself is exercised in the first console test). */
+export async function apiReport(page: Page, description: string): Promise<string> {
+  const response = await page.request.post('/api/trpc/report.submit', {
+    data: { description, idempotencyKey: crypto.randomUUID() },
+    headers: { 'content-type': 'application/json' },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  const body = (await response.json()) as { result: { data: { trackingCode: string } } };
+  return body.result.data.trackingCode;
+}
+
+/** The page itself never scrolls sideways (wide tables scroll inside their own box). */
+export async function expectNoSideways(page: Page): Promise<void> {
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
+  expect(widths.page, 'the page scrolls sideways').toBeLessThanOrEqual(widths.view);
+}
