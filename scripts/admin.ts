@@ -7,7 +7,7 @@
 // Uses the same settings as `npm start` (DATA_DIR, DATABASE_URL, CONTENT_DIR).
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createPortal } from '../server/app.ts';
+import { createPortal, portalOptions } from '../server/app.ts';
 import { ROLES, ROLE_LABELS } from '../server/auth/roles.ts';
 import { readEnv } from '../server/env.ts';
 
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const env = readEnv();
-  const portal = await createPortal({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, contentDir: env.contentDir });
+  const portal = await createPortal(portalOptions(env));
   const { accounts } = portal.services;
   try {
     if (command === 'list-users') {

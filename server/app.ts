@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { PortalServices, RequestContext } from './app-services.ts';
 import { loadCatalog } from './catalog/load-catalog.ts';
 import { systemClock, type Clock } from './clock.ts';
+import type { Env } from './env.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.ts';
 import { createWriteBatcher } from './db/write-batcher.ts';
 import { createReportIntake } from './intake/submit-report.ts';
@@ -44,6 +45,21 @@ export interface Portal {
   database: DatabaseHandle;
   photos: PhotoStore;
   close(): Promise<void>;
+}
+
+/** The portal's options from the validated environment (server/env.ts). */
+export function portalOptions(env: Env, clock?: Clock): PortalOptions {
+  return {
+    databaseUrl: env.databaseUrl,
+    dataDir: env.dataDir,
+    contentDir: env.contentDir,
+    ...(clock && { clock }),
+    routingThreshold: env.routingThreshold,
+    acknowledgeHours: env.acknowledgeHours,
+    publicUrl: env.publicUrl,
+    messageIdDomain: env.mail.messageIdDomain,
+    escalationResetDays: env.worker.escalationResetDays,
+  };
 }
 
 export async function createPortal(options: PortalOptions): Promise<Portal> {

@@ -6,13 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createPortal } from './app.ts';
+import { createPortal, portalOptions } from './app.ts';
 import { systemClock } from './clock.ts';
 import { EnvError, readEnv } from './env.ts';
 import { createRequestHandler, listen, type AstroHandler } from './http/host.ts';
-import { createMailDelivery } from './notify/mail-delivery.ts';
-import { createTransport, type MailTransport } from './notify/mail-transport.ts';
-import { createWorker } from './worker/worker.ts';
+import type { MailTransport } from './notify/mail-transport.ts';
+import { createPortalWorker } from './worker/portal-worker.ts';
 import { rolesFromArgs } from './worker/worker-settings.ts';
 import type { Scheduler } from './worker/scheduler.ts';
 
@@ -37,17 +36,7 @@ async function main(): Promise<void> {
   const root = path.resolve(import.meta.dirname, '..');
   const astro = web ? await loadAstro(root) : null;
   const clock = systemClock;
-  const portal = await createPortal({
-    databaseUrl: env.databaseUrl,
-    dataDir: env.dataDir,
-    contentDir: env.contentDir,
-    clock,
-    routingThreshold: env.routingThreshold,
-    acknowledgeHours: env.acknowledgeHours,
-    publicUrl: env.publicUrl,
-    messageIdDomain: env.mail.messageIdDomain,
-    escalationResetDays: env.worker.escalationResetDays,
-  });
+  const portal = await createPortal(portalOptions(env, clock));
 
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   if (astro) {
@@ -69,9 +58,7 @@ async function main(): Promise<void> {
   let worker: Scheduler | undefined;
   let transport: MailTransport | undefined;
   if (roles.includes('worker')) {
-    transport = createTransport({ smtpUrl: env.mail.smtpUrl, dataDir: env.dataDir });
-    const delivery = createMailDelivery({ db: portal.database.db, transport, clock, from: env.mail.from });
-    worker = createWorker({ db: portal.database.db, clock, ...env.worker, deliverMail: () => delivery.runOnce() });
+    ({ scheduler: worker, transport } = createPortalWorker(portal, env, clock));
     worker.start();
     const w = env.worker;
     console.log(

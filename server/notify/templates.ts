@@ -65,6 +65,16 @@ export function unitReminderMail(input: UnitMailInput): MailContent {
   ]);
 }
 
+/** The unit has not acknowledged (签收) a dispatched ticket in time. */
+export function unitAcknowledgeOverdueMail(input: UnitMailInput): MailContent {
+  const { ticket } = input;
+  return unitMail(input, `【签收提醒】查询码 ${ticket.trackingCode} 尚未签收`, [
+    paragraph(`${OFFICE}交办你单位的问题已超过签收时限，仍未签收。请立即登录工作台签收并组织整改；如不属于你单位职责，请退单并说明理由。`),
+    ticketFacts(ticket),
+    { kind: 'quote', label: '问题描述', text: ticket.description },
+  ]);
+}
+
 /** The deadline has passed without a rectification report. */
 export function unitOverdueMail(input: UnitMailInput): MailContent {
   const { ticket } = input;

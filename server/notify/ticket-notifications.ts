@@ -8,6 +8,7 @@ import type { Database } from '../db/schema.ts';
 import type { TicketObserver } from '../staff/ticket-commands.ts';
 import type { EventRecord, TicketRecord } from '../tickets/ticket-repository.ts';
 import { enqueueMail, type MailKind } from './mail-outbox.ts';
+import { ticketFacts } from './ticket-facts.ts';
 import type { MailContent, TicketFacts } from './templates.ts';
 import { reporterAcceptedMail, reporterClosedMail, reporterRectifiedMail, unitDispatchMail, unitSendBackMail } from './templates.ts';
 
@@ -23,15 +24,8 @@ export function createTicketNotifications({ catalog, publicUrl, messageIdDomain 
   }
 
   async function facts(trx: Transaction<Database>, ticket: TicketRecord): Promise<TicketFacts> {
-    const row = await trx.selectFrom('tickets').select(['location_address', 'point_id']).where('id', '=', ticket.id).executeTakeFirstOrThrow();
-    const point = row.point_id ? catalog.point(row.point_id) : undefined;
-    return {
-      trackingCode: ticket.trackingCode,
-      categoryName: ticket.categoryCode ? (catalog.category(ticket.categoryCode)?.name ?? null) : null,
-      description: ticket.description,
-      location: row.location_address ?? (point ? `${point.name}（${point.address}）` : null),
-      deadlineAt: ticket.deadlineAt,
-    };
+    const [found] = await ticketFacts(trx, catalog, [ticket.id]);
+    return found!;
   }
 
   async function reporterEmail(trx: Transaction<Database>, ticket: TicketRecord): Promise<string | null> {

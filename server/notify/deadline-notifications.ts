@@ -1,0 +1,36 @@
+// The worker's deadline events as mail to the unit (server/worker/deadline-notice.ts): a
+// reminder, an unacknowledged ticket and an overdue mark, one mail per ticket; an escalation,
+// one mail with the tickets behind it. Queued in the worker's transaction with the mark itself.
+import type { Catalog } from '../catalog/types.ts';
+import type { Clock } from '../clock.ts';
+import type { NotifyDeadline } from '../worker/deadline-notice.ts';
+import { enqueueMail } from './mail-outbox.ts';
+import { ticketFacts } from './ticket-facts.ts';
+import { unitAcknowledgeOverdueMail, unitEscalationMail, unitOverdueMail, unitReminderMail, type EscalationLevel } from './templates.ts';
+
+const LEVELS: Record<1 | 2 | 3, EscalationLevel> = { 1: 'notice', 2: 'interview', 3: 'accountability' };
+const PER_TICKET = { reminder: unitReminderMail, 'acknowledge-overdue': unitAcknowledgeOverdueMail, overdue: unitOverdueMail } as const;
+
+export function createDeadlineNotifications(options: { catalog: Catalog; clock: Clock; publicUrl: string; messageIdDomain?: string }): NotifyDeadline {
+  const { catalog, clock, publicUrl } = options;
+  const idOptions = options.messageIdDomain ? { messageIdDomain: options.messageIdDomain } : {};
+  return async (trx, event) => {
+    const unit = catalog.unit(event.unitCode);
+    if (!unit) return;
+    const now = clock.now();
+    if (event.kind === 'escalation') {
+      const facts = await ticketFacts(trx, catalog, event.ticketIds);
+      const level = LEVELS[(event.level ?? 1) as 1 | 2 | 3];
+      const content = unitEscalationMail({ publicUrl, unitName: unit.name, level, tickets: facts, reason: event.reason ?? null });
+      await enqueueMail(trx, { kind: 'escalation', unitCode: unit.code, to: unit.emails, ...content }, now, idOptions);
+      return;
+    }
+    const template = PER_TICKET[event.kind];
+    for (const ticketId of event.ticketIds) {
+      const [ticket] = await ticketFacts(trx, catalog, [ticketId]);
+      if (!ticket) continue;
+      const content = template({ publicUrl, unitName: unit.name, ticket });
+      await enqueueMail(trx, { kind: event.kind, ticketId, unitCode: unit.code, to: unit.emails, ...content }, now, idOptions);
+    }
+  };
+}
