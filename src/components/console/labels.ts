@@ -1,11 +1,7 @@
 // Chinese words the console shows for codes the back end keeps in English.
-export const CHANNEL_LABELS: Record<string, string> = {
-  web: '网站',
-  mail: '专用邮箱',
-  hotline: '热线电话',
-  patrol: '社会巡访',
-  inspection: '督导检查',
-};
+import { CHANNEL_LABELS } from '../../../server/intake/channels.ts';
+
+export { CHANNEL_LABELS };
 
 export const UNIT_KIND_LABELS: Record<string, string> = {
   office: '创城办',
@@ -15,7 +11,7 @@ export const UNIT_KIND_LABELS: Record<string, string> = {
 };
 
 export function channelLabel(channel: string): string {
-  return CHANNEL_LABELS[channel] ?? channel;
+  return (CHANNEL_LABELS as Readonly<Record<string, string>>)[channel] ?? channel;
 }
 
 export function percent(confidence: number | null): string {

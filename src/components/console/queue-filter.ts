@@ -2,7 +2,13 @@
 // (an unknown value is ignored, never passed on), and the list filter it becomes.
 import type { Catalog } from '../../../server/catalog/types.ts';
 import type { TicketFilter } from '../../../server/staff/ticket-queries.ts';
-import { STATUSES, STATUS_LABELS, type Status } from '../../../server/tickets/lifecycle.ts';
+import {
+  DEADLINE_RUNNING_STATUSES,
+  OFFICE_QUEUE_STATUSES,
+  STATUSES,
+  STATUS_LABELS,
+  type Status,
+} from '../../../server/tickets/lifecycle.ts';
 import { CHANNEL_LABELS } from './labels.ts';
 
 export const PAGE_SIZE = 50;
@@ -11,9 +17,9 @@ export const PAGE_SIZE = 50;
 export const STATUS_CHOICES: Array<{ value: string; label: string; statuses: Status[] | null }> = [
   { value: 'all', label: '全部状态', statuses: null },
   // 待分派: new, returned (退单) and reopened tickets; 办理中: with a unit, not yet reported.
-  { value: 'triage', label: '待分派', statuses: ['received', 'returned', 'reopened'] },
+  { value: 'triage', label: '待分派', statuses: [...OFFICE_QUEUE_STATUSES] },
   { value: 'verify', label: '待核验', statuses: ['reported'] },
-  { value: 'open', label: '办理中', statuses: ['dispatched', 'accepted', 'rectifying', 'extension_requested'] },
+  { value: 'open', label: '办理中', statuses: [...DEADLINE_RUNNING_STATUSES] },
   ...STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], statuses: [s] })),
 ];
 
