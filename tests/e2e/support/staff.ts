@@ -1,7 +1,8 @@
 // Staff accounts for the console's browser tests, created through the real admin command
 // (`node scripts/admin.ts create-user`, what the office runs for its first administrator) against
 // the e2e server's data directory (E2E_DATA_DIR, set in playwright.config.ts), and signing in as
-// one of them through the login form.
+// one of them through the login form. With E2E_REUSE_SERVER=1, set E2E_DATA_DIR to that server's
+// DATA_DIR, or the accounts land in another database.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
