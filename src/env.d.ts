@@ -9,5 +9,7 @@ declare namespace App {
     app: import('../server/app-services.ts').PortalServices;
     request: import('../server/app-services.ts').RequestContext;
     user: import('../server/auth/roles.ts').StaffUser | null;
+    /** Cookies must be marked Secure: the portal is served over HTTPS (PUBLIC_URL). */
+    secureCookies: boolean;
   }
 }

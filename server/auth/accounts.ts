@@ -128,6 +128,10 @@ export function createAccounts({ db, catalog, clock }: AccountsDeps) {
     const role = u.role ?? current.role;
     const unitCode = checkUnit(role, u.unitCode === undefined ? current.unitCode : u.unitCode);
     if (u.password !== undefined) checkPassword(u.password);
+    const staysAdmin = role === 'admin' && (u.active ?? current.active);
+    if (current.role === 'admin' && current.active && !staysAdmin && (await activeAdmins()) <= 1) {
+      throw new ConflictError('这是最后一个启用的管理员账号，不能停用或改为其他角色');
+    }
     await db
       .updateTable('users')
       .set({
@@ -143,6 +147,16 @@ export function createAccounts({ db, catalog, clock }: AccountsDeps) {
     // A deactivated account, or one whose password was reset, is signed out everywhere.
     if (u.active === false || u.password !== undefined) await db.deleteFrom('sessions').where('user_id', '=', id).execute();
     return getUser(id);
+  }
+
+  async function activeAdmins(): Promise<number> {
+    const row = await db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('role', '=', 'admin')
+      .where('active', '=', 1)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async function getUser(id: number): Promise<AccountRecord> {

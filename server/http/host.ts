@@ -18,7 +18,7 @@ export type AstroHandler = (
   req: IncomingMessage,
   res: ServerResponse,
   next: (err?: unknown) => void,
-  locals: { app: PortalServices; request: RequestContext; user: StaffUser | null },
+  locals: { app: PortalServices; request: RequestContext; user: StaffUser | null; secureCookies: boolean },
 ) => Promise<void>;
 
 export interface HostOptions {
@@ -79,7 +79,7 @@ export function createRequestHandler(options: HostOptions) {
       const request = clientContext(req, trustProxy);
       app
         .userOf(request)
-        .then((user) => options.astroHandler(req, res, () => notFound(res), { app, request, user }))
+        .then((user) => options.astroHandler(req, res, () => notFound(res), { app, request, user, secureCookies: options.secureCookies }))
         .catch((error: unknown) => {
           console.error('[astro]', error);
           if (!res.headersSent) res.writeHead(500).end();

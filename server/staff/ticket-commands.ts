@@ -14,7 +14,8 @@ import { assertAllowed } from '../tickets/lifecycle.ts';
 import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
 import { findTicketByCode, listEvents, type EventRecord, type TicketChange, type TicketRecord } from '../tickets/ticket-repository.ts';
 import { transition, type TransitionRequest } from '../tickets/ticket-transitions.ts';
-import type { TicketActionInput } from './action-schema.ts';
+import { ticketActionInputSchema, type TicketActionInput } from './action-schema.ts';
+import { fieldErrors } from '../intake/report-schema.ts';
 
 /**
  * Told about every change of a ticket inside its transaction (e.g. to queue notification mail):
@@ -101,7 +102,7 @@ export function createStaffCommands(deps: StaffCommandDeps) {
         return { change: { leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null }, reason: act.reason, data: { suggestedUnitCode, returnedBy: ticket.leadUnitCode } };
       }
       case 'requestExtension': {
-        if (ticket.deadlineAt && act.requestedDeadline <= ticket.deadlineAt) {
+        if (ticket.deadlineAt && new Date(act.requestedDeadline).getTime() <= new Date(ticket.deadlineAt).getTime()) {
           throw new InvalidInputError('申请的新期限应晚于当前整改期限', { requestedDeadline: '申请的新期限应晚于当前整改期限' });
         }
         return { change: {}, reason: act.reason, data: { requestedDeadlineAt: new Date(act.requestedDeadline).toISOString() } };
@@ -136,7 +137,13 @@ export function createStaffCommands(deps: StaffCommandDeps) {
     }
   }
 
-  async function act(user: StaffUser, request: ActRequest): Promise<TicketRecord> {
+  async function act(user: StaffUser, rawRequest: ActRequest): Promise<TicketRecord> {
+    const parsed = ticketActionInputSchema.safeParse(rawRequest);
+    if (!parsed.success) {
+      const fields = fieldErrors(parsed.error);
+      throw new InvalidInputError(Object.values(fields)[0] ?? '提交的内容有误', fields);
+    }
+    const request = parsed.data;
     const actorKind = actorKindOf(user.role);
     if (!actorKind) throw new ConflictError('您的账号为只读账号，不能办理工单');
     const now = clock.now();

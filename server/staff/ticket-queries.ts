@@ -37,6 +37,7 @@ export interface TicketListItem {
   unit: { code: string; name: string } | null;
   suggestedUnit: { code: string; name: string } | null;
   routingConfidence: number | null;
+  pointId: string | null;
   pointName: string | null;
   createdAt: string;
   deadlineAt: string | null;
@@ -107,6 +108,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       unit: unitRef(row.lead_unit_code),
       suggestedUnit: unitRef(row.suggested_unit_code),
       routingConfidence: row.routing_confidence === null ? null : Number(row.routing_confidence),
+      pointId: row.point_id,
       pointName: row.point_id ? (catalog.point(row.point_id)?.name ?? null) : null,
       createdAt: row.created_at,
       deadlineAt: row.deadline_at,

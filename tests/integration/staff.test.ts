@@ -160,6 +160,21 @@ describe.each(kinds)('staff side on %s', (kind) => {
     await expect(guesser.auth.login({ username: 'operator', password: PASSWORD })).resolves.toBeTruthy();
   });
 
+  it('refuses an extension to a date that is not later, whatever its time zone, and keeps the last admin', async () => {
+    const code = await submitted();
+    const { deadlineAt } = await as('dispatcher').staff.tickets.get({ trackingCode: code });
+    await act('jiaojing01', code, { action: 'accept' });
+    // The same instant written in China time is not later.
+    const sameInstant = new Date(new Date(deadlineAt!).getTime() + 8 * 3600_000).toISOString().replace('Z', '+08:00');
+    const refused = await failure(act('jiaojing01', code, { action: 'requestExtension', reason: '材料未到', requestedDeadline: sameInstant }));
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/晚于/) });
+
+    const admins = (await t.portal.services.accounts.listUsers()).filter((u) => u.role === 'admin' && u.active);
+    expect(admins).toHaveLength(1);
+    await expect(t.portal.services.accounts.updateUser(admins[0]!.id, { active: false })).rejects.toThrow(/最后一个/);
+    await expect(t.portal.services.accounts.updateUser(admins[0]!.id, { role: 'leader' })).rejects.toThrow(/最后一个/);
+  });
+
   it('refuses a rectification photo upload without a staff session', async () => {
     const bytes = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).png().toBuffer();
     await expect(t.portal.services.uploadPhoto(new Uint8Array(bytes), { ip: '1.2.3.4' }, 'rectification')).rejects.toThrow(/登录/);
