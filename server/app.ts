@@ -79,7 +79,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
   });
-  const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours, observers: [notifications] });
+  const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours });
   const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications] });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
   const escalations = createEscalationService({ db, catalog, clock, ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }) });

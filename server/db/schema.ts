@@ -38,6 +38,8 @@ export interface TicketTable {
   acknowledged_at: string | null;
   reminder_sent_at: string | null;
   overdue_at: string | null;
+  /** The dispatch (its dispatched_at) the units were last told of. */
+  dispatch_notified_at: string | null;
 }
 
 /** Private: who reported. Never selected by anything public. */

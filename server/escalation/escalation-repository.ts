@@ -4,7 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Status } from '../tickets/lifecycle.ts';
 import { isEscalationLevel, type EscalationLevel } from './ladder.ts';
-import { UNIT_HOLDS_STATUSES } from './overdue.ts';
+import { DEADLINE_RUNNING_STATUSES } from '../tickets/lifecycle.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -125,7 +125,7 @@ export async function unitsWithOverdueTickets(db: Db, now: Date): Promise<string
     .selectFrom('tickets')
     .select('lead_unit_code')
     .distinct()
-    .where('status', 'in', UNIT_HOLDS_STATUSES)
+    .where('status', 'in', DEADLINE_RUNNING_STATUSES)
     .where('deadline_at', '<', now.toISOString())
     .where('lead_unit_code', 'is not', null)
     .orderBy('lead_unit_code')
@@ -139,7 +139,7 @@ export async function overdueTicketsOfUnit(db: Db, unitCode: string, now: Date):
     .selectFrom('tickets')
     .select(['id', 'tracking_code'])
     .where('lead_unit_code', '=', unitCode)
-    .where('status', 'in', UNIT_HOLDS_STATUSES)
+    .where('status', 'in', DEADLINE_RUNNING_STATUSES)
     .where('deadline_at', '<', now.toISOString())
     .orderBy('deadline_at')
     .orderBy('id')
@@ -152,7 +152,7 @@ export async function overdueCountsByUnit(db: Db, now: Date): Promise<Map<string
   const rows = await db
     .selectFrom('tickets')
     .select(['lead_unit_code', (eb) => eb.fn.countAll().as('n')])
-    .where('status', 'in', UNIT_HOLDS_STATUSES)
+    .where('status', 'in', DEADLINE_RUNNING_STATUSES)
     .where('deadline_at', '<', now.toISOString())
     .where('lead_unit_code', 'is not', null)
     .groupBy('lead_unit_code')

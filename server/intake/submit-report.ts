@@ -20,9 +20,7 @@ import {
   insertTicket,
   type EventRecord,
   type NewTicket,
-  type TicketRecord,
 } from '../tickets/ticket-repository.ts';
-import type { TicketObserver } from '../staff/ticket-commands.ts';
 import { generateTrackingCode } from '../tickets/tracking-code.ts';
 import { fieldErrors, reportInputSchema, type ReportInput } from './report-schema.ts';
 
@@ -54,8 +52,6 @@ export interface ReportIntakeDeps {
   clock: Clock;
   /** Hours a unit has to acknowledge (签收) a dispatched ticket. */
   acknowledgeHours: number;
-  /** Told about the automatic dispatch of a new report, inside its transaction. */
-  observers?: TicketObserver[];
 }
 
 export function parseReport(raw: unknown): ReportInput {
@@ -77,7 +73,6 @@ function checkReferences(catalog: Catalog, input: ReportInput): void {
 
 export function createReportIntake(deps: ReportIntakeDeps) {
   const { db, writes, catalog, router, clock, acknowledgeHours } = deps;
-  const observers = deps.observers ?? [];
 
   function result(ticket: Pick<NewTicket, 'trackingCode' | 'status' | 'leadUnitCode' | 'deadlineAt'>): SubmitResult {
     const unit = ticket.leadUnitCode ? catalog.unit(ticket.leadUnitCode) : undefined;
@@ -188,11 +183,6 @@ export function createReportIntake(deps: ReportIntakeDeps) {
           if (unattached.length > 0) {
             const message = '有照片已失效或已被使用，请删除这些照片后重新上传';
             throw new InvalidInputError(message, { photoIds: message });
-          }
-          const dispatched = events[1];
-          if (dispatched) {
-            const record: TicketRecord = { ...ticket, id, createdAt: ticket.at, version: events.length };
-            for (const observe of observers) await observe(trx, { ticket: record, event: { ...dispatched, seq: 2 } });
           }
         });
         return ticket;

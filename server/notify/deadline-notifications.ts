@@ -1,23 +1,53 @@
-// The worker's deadline events as mail to the unit (server/worker/deadline-notice.ts): a
-// reminder, an unacknowledged ticket and an overdue mark, one mail per ticket; an escalation,
-// one mail with the tickets behind it. Queued in the worker's transaction with the mark itself.
+// The worker's events as mail to units (server/worker/deadline-notice.ts): a dispatch (to the
+// lead and each cooperating unit), a reminder, an unacknowledged ticket and an overdue mark, one
+// mail per ticket; an escalation, one mail with the tickets behind it. Queued in the worker's
+// transaction with the mark itself.
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { NotifyDeadline } from '../worker/deadline-notice.ts';
 import { enqueueMail } from './mail-outbox.ts';
 import { ticketFacts } from './ticket-facts.ts';
-import { unitAcknowledgeOverdueMail, unitEscalationMail, unitOverdueMail, unitReminderMail, type EscalationLevel } from './templates.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import {
+  unitAcknowledgeOverdueMail,
+  unitDispatchMail,
+  unitEscalationMail,
+  unitOverdueMail,
+  unitReminderMail,
+  type EscalationLevel,
+} from './templates.ts';
 
 const LEVELS: Record<1 | 2 | 3, EscalationLevel> = { 1: 'notice', 2: 'interview', 3: 'accountability' };
-const PER_TICKET = { reminder: unitReminderMail, 'acknowledge-overdue': unitAcknowledgeOverdueMail, overdue: unitOverdueMail } as const;
+const PER_TICKET: Record<'reminder' | 'acknowledge-overdue' | 'overdue', typeof unitReminderMail> = { reminder: unitReminderMail, 'acknowledge-overdue': unitAcknowledgeOverdueMail, overdue: unitOverdueMail } as const;
 
 export function createDeadlineNotifications(options: { catalog: Catalog; clock: Clock; publicUrl: string; messageIdDomain?: string }): NotifyDeadline {
   const { catalog, clock, publicUrl } = options;
   const idOptions = options.messageIdDomain ? { messageIdDomain: options.messageIdDomain } : {};
+  async function dispatchMails(trx: Transaction<Database>, ticketId: number, now: Date): Promise<void> {
+    const row = await trx.selectFrom('tickets').select(['lead_unit_code', 'cooperating_unit_codes']).where('id', '=', ticketId).executeTakeFirst();
+    const [ticket] = await ticketFacts(trx, catalog, [ticketId]);
+    if (!row?.lead_unit_code || !ticket) return;
+    const recipients = [
+      [row.lead_unit_code, 'lead'] as const,
+      ...(JSON.parse(row.cooperating_unit_codes) as string[]).map((code) => [code, 'cooperating'] as const),
+    ];
+    for (const [code, role] of recipients) {
+      const unit = catalog.unit(code);
+      if (!unit) continue;
+      const content = unitDispatchMail({ publicUrl, unitName: unit.name, ticket, role });
+      await enqueueMail(trx, { kind: 'dispatch', ticketId, unitCode: unit.code, to: unit.emails, ...content }, now, idOptions);
+    }
+  }
+
   return async (trx, event) => {
     const unit = catalog.unit(event.unitCode);
     if (!unit) return;
     const now = clock.now();
+    if (event.kind === 'dispatch') {
+      for (const ticketId of event.ticketIds) await dispatchMails(trx, ticketId, now);
+      return;
+    }
     if (event.kind === 'escalation') {
       const facts = await ticketFacts(trx, catalog, event.ticketIds);
       const level = LEVELS[(event.level ?? 1) as 1 | 2 | 3];

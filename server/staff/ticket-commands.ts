@@ -17,11 +17,8 @@ import { transition, type TransitionRequest } from '../tickets/ticket-transition
 import { ticketActionInputSchema, type TicketActionInput } from './action-schema.ts';
 import { fieldErrors } from '../intake/report-schema.ts';
 
-/**
- * Told about every change of a ticket inside its transaction (e.g. to queue notification mail):
- * staff actions, and the automatic dispatch of a new report (no user then).
- */
-export type TicketObserver = (trx: Transaction<Database>, change: { ticket: TicketRecord; event: EventRecord; user?: StaffUser }) => Promise<void>;
+/** Told about every staff change of a ticket inside its transaction (e.g. to queue notification mail). */
+export type TicketObserver = (trx: Transaction<Database>, change: { ticket: TicketRecord; event: EventRecord; user: StaffUser }) => Promise<void>;
 
 export interface StaffCommandDeps {
   db: Kysely<Database>;

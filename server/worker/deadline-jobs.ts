@@ -1,4 +1,6 @@
 // The worker's deadline jobs (issue 3, "Deadlines and escalation"):
+// - dispatch notices: the units of a (re-)dispatched ticket are told once per dispatch
+//   (docs/decisions/005-dispatch-notices.md);
 // - reminders: once per ticket per deadline, `reminderHoursBefore` hours before it;
 // - acknowledgement overdue: a dispatched ticket not acknowledged (签收) in time, once per
 //   acknowledgement deadline;
@@ -10,6 +12,8 @@ import type { Database } from '../db/schema.ts';
 import { notifyNobody, type DeadlineEventKind, type NotifyDeadline } from './deadline-notice.ts';
 import {
   acknowledgeOverdueCandidates,
+  claimDispatchNotice,
+  dispatchNoticeCandidates,
   claimAcknowledgeOverdue,
   claimOverdue,
   claimReminder,
@@ -70,6 +74,10 @@ export function createDeadlineJobs(options: DeadlineJobOptions) {
   }
 
   return {
+    async dispatchNotices(): Promise<MarkRun> {
+      const candidates = await dispatchNoticeCandidates(db, batchSize);
+      return markEach('dispatch', candidates, (trx, c) => claimDispatchNotice(trx, c));
+    },
     async reminders(now: Date): Promise<MarkRun> {
       const candidates = await reminderCandidates(db, now, hoursBefore, batchSize);
       return markEach('reminder', candidates, (trx, c) => claimReminder(trx, c, now, hoursBefore));

@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { EscalationLevel } from '../escalation/ladder.ts';
 
-export type DeadlineEventKind = 'reminder' | 'acknowledge-overdue' | 'overdue' | 'escalation';
+export type DeadlineEventKind = 'dispatch' | 'reminder' | 'acknowledge-overdue' | 'overdue' | 'escalation';
 
 export interface DeadlineEvent {
   kind: DeadlineEventKind;

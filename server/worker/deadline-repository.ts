@@ -5,7 +5,7 @@
 // the ticket's status, version or updated_at (docs/decisions/003-staff-side.md, "System events").
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { UNIT_HOLDS_STATUSES } from '../escalation/overdue.ts';
+import { DEADLINE_RUNNING_STATUSES } from '../tickets/lifecycle.ts';
 
 /**
  * `tickets.acknowledge_overdue_at` (migration 005). Declared here rather than in db/schema.ts,
@@ -38,7 +38,7 @@ export async function reminderCandidates(db: Db, now: Date, hoursBefore: number,
   const rows = await db
     .selectFrom('tickets')
     .select(['id', 'lead_unit_code', 'deadline_at', 'reminder_sent_at'])
-    .where('status', 'in', UNIT_HOLDS_STATUSES)
+    .where('status', 'in', DEADLINE_RUNNING_STATUSES)
     .where('lead_unit_code', 'is not', null)
     .where('deadline_at', '>', now.toISOString())
     .where('deadline_at', '<=', new Date(now.getTime() + hoursBefore * HOUR_MS).toISOString())
@@ -62,8 +62,37 @@ export async function claimReminder(db: Db, c: MarkCandidate, now: Date, hoursBe
     .where('id', '=', c.id)
     .where('lead_unit_code', '=', c.unitCode)
     .where('deadline_at', '=', c.dueAt)
-    .where('status', 'in', UNIT_HOLDS_STATUSES)
+    .where('status', 'in', DEADLINE_RUNNING_STATUSES)
     .where((eb) => eb.or([eb('reminder_sent_at', 'is', null), eb('reminder_sent_at', '<', windowStart)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Tickets held by a unit whose latest dispatch the units have not been told of yet. */
+export async function dispatchNoticeCandidates(db: Db, limit: number): Promise<MarkCandidate[]> {
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['id', 'lead_unit_code', 'dispatched_at'])
+    .where('status', 'in', DEADLINE_RUNNING_STATUSES)
+    .where('lead_unit_code', 'is not', null)
+    .where('dispatched_at', 'is not', null)
+    .where((eb) => eb.or([eb('dispatch_notified_at', 'is', null), eb('dispatch_notified_at', '<>', eb.ref('dispatched_at'))]))
+    .orderBy('dispatched_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.flatMap((r) => (r.lead_unit_code && r.dispatched_at ? [{ id: Number(r.id), unitCode: r.lead_unit_code, dueAt: r.dispatched_at }] : []));
+}
+
+/** True for the one caller that recorded the notice of this dispatch. */
+export async function claimDispatchNotice(db: Db, c: MarkCandidate): Promise<boolean> {
+  const result = await db
+    .updateTable('tickets')
+    .set({ dispatch_notified_at: c.dueAt })
+    .where('id', '=', c.id)
+    .where('dispatched_at', '=', c.dueAt)
+    .where('lead_unit_code', '=', c.unitCode)
+    .where((eb) => eb.or([eb('dispatch_notified_at', 'is', null), eb('dispatch_notified_at', '<>', c.dueAt)]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -109,7 +138,7 @@ export async function overdueCandidates(db: Db, now: Date, limit: number): Promi
   const rows = await db
     .selectFrom('tickets')
     .select(['id', 'lead_unit_code', 'deadline_at'])
-    .where('status', 'in', UNIT_HOLDS_STATUSES)
+    .where('status', 'in', DEADLINE_RUNNING_STATUSES)
     .where('lead_unit_code', 'is not', null)
     .where('deadline_at', '<', now.toISOString())
     .where((eb) => eb.or([eb('overdue_at', 'is', null), eb('overdue_at', '<', eb.ref('deadline_at'))]))
@@ -129,7 +158,7 @@ export async function claimOverdue(db: Db, c: MarkCandidate, now: Date): Promise
     .where('id', '=', c.id)
     .where('lead_unit_code', '=', c.unitCode)
     .where('deadline_at', '=', c.dueAt)
-    .where('status', 'in', UNIT_HOLDS_STATUSES)
+    .where('status', 'in', DEADLINE_RUNNING_STATUSES)
     .where((eb) => eb.or([eb('overdue_at', 'is', null), eb('overdue_at', '<', eb.ref('deadline_at'))]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;

@@ -49,6 +49,7 @@ export function createWorker(options: WorkerOptions): Scheduler {
   const deliverMail = options.deliverMail;
 
   const jobs: Job[] = [
+    { name: 'dispatch-notices', run: deadlines.dispatchNotices },
     { name: 'reminders', run: deadlines.reminders },
     { name: 'acknowledge-overdue', run: deadlines.acknowledgeOverdue },
     { name: 'overdue', run: deadlines.overdue },

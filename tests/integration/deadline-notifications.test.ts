@@ -19,13 +19,13 @@ describe.each(kinds)('deadline notifications on %s', (kind) => {
     await t?.close();
   });
 
-  it('reminds, then reports overdue, then notifies the unit of its 通报', async () => {
+  it('tells the unit of the dispatch, reminds, then reports overdue, then notifies it of its 通报', async () => {
     const { catalog } = t.portal.services;
     const submitted = await t.caller().report.submit({ description: '人民路和府前街交叉口，机动车经过斑马线从来不礼让行人' });
     const deadline = new Date(submitted.deadline!).getTime();
     const notify = createDeadlineNotifications({ catalog, clock: t.clock, publicUrl: 'https://cc.example.cn' });
     const worker = createWorker({ db: t.portal.database.db, clock: t.clock, notify });
-    const unitMail = async () => (await listMail(t.portal.database.db, { unitCode: 'jiaojing' })).filter((m) => m.kind !== 'dispatch').reverse();
+    const unitMail = async () => (await listMail(t.portal.database.db, { unitCode: 'jiaojing' })).reverse();
 
     t.clock.set(new Date(deadline - 12 * HOUR));
     await worker.runOnce();
@@ -33,14 +33,14 @@ describe.each(kinds)('deadline notifications on %s', (kind) => {
     await worker.runOnce();
 
     const mails = await unitMail();
-    expect(mails.map((m) => m.kind)).toEqual(['reminder', 'acknowledge-overdue', 'overdue', 'escalation']);
+    expect(mails.map((m) => m.kind)).toEqual(['dispatch', 'reminder', 'acknowledge-overdue', 'overdue', 'escalation']);
     expect(mails.every((m) => m.to.join() === catalog.unit('jiaojing')!.emails.join())).toBe(true);
-    expect(mails[0]!.subject).toContain(submitted.trackingCode);
-    expect(mails[3]!.subject).toMatch(/【通报】临城县公安局交通警察大队/);
-    expect(mails[3]!.text).toContain(submitted.trackingCode);
-    expect(mails[3]!.html).toContain(`https://cc.example.cn/console/tickets/${submitted.trackingCode}`);
+    expect(mails[1]!.subject).toContain(submitted.trackingCode);
+    expect(mails[4]!.subject).toMatch(/【通报】临城县公安局交通警察大队/);
+    expect(mails[4]!.text).toContain(submitted.trackingCode);
+    expect(mails[4]!.html).toContain(`https://cc.example.cn/console/tickets/${submitted.trackingCode}`);
 
     await worker.runOnce();
-    expect(await unitMail()).toHaveLength(4);
+    expect(await unitMail()).toHaveLength(5);
   });
 });

@@ -1,8 +1,11 @@
-// Which mail a ticket's life queues, to whom — on SQLite and PostgreSQL. Delivery itself (SMTP,
-// retries, outage) is covered in notify-delivery.test.ts.
+// Which mail a ticket's life queues, to whom — on SQLite and PostgreSQL: dispatch notices from
+// the worker's pass, the rest with the staff action. Delivery itself (SMTP, retries, outage) is
+// covered in notify-delivery.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
+import { createDeadlineNotifications } from '../../server/notify/deadline-notifications.ts';
 import { listMail } from '../../server/notify/mail-outbox.ts';
+import { createWorker } from '../../server/worker/worker.ts';
 import type { TicketActionInput } from '../../server/staff/action-schema.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
@@ -27,6 +30,12 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
   });
 
   const act = (user: StaffUser, trackingCode: string, a: TicketActionInput) => t.portal.services.staff.act(user, { trackingCode, act: a });
+  const workerPass = () =>
+    createWorker({
+      db: t.portal.database.db,
+      clock: t.clock,
+      notify: createDeadlineNotifications({ catalog: t.portal.services.catalog, clock: t.clock, publicUrl: 'http://127.0.0.1:4321' }),
+    }).runOnce();
 
   it('tells the lead and cooperating units of a dispatch, and the reporter of acceptance, rectification and closure', async () => {
     const { db } = t.portal.database;
@@ -38,6 +47,9 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
     const ticket = await db.selectFrom('tickets').select('id').where('tracking_code', '=', submitted.trackingCode).executeTakeFirstOrThrow();
     const mails = async () => (await listMail(db, { ticketId: Number(ticket.id) })).reverse();
 
+    expect(await mails()).toEqual([]); // the report's commit carries no mail; the worker tells the units
+    await workerPass();
+    await workerPass();
     const dispatch = await mails();
     const fagaiju = t.portal.services.catalog.unit('fagaiju')!;
     expect(dispatch.map((m) => m.kind)).toEqual(['dispatch', ...Array(dispatch.length - 1).fill('dispatch')]);
@@ -54,6 +66,7 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
     await act(unit, submitted.trackingCode, { action: 'reportRectification', text: '已全部清理过道摊位', photoIds: [] });
     await act(office, submitted.trackingCode, { action: 'verify' });
 
+    await workerPass();
     const later = (await mails()).slice(dispatch.length);
     expect(later.map((m) => [m.kind, m.to])).toEqual([
       ['reporter-accepted', ['qianqi@example.com']],

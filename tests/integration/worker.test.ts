@@ -193,6 +193,7 @@ describe.each(kinds)('worker on %s', (kind) => {
 
     const report = await failing.runOnce();
     expect(report.jobs.map((j) => [j.job, j.ok])).toEqual([
+      ['dispatch-notices', true],
       ['reminders', false],
       ['acknowledge-overdue', true],
       ['overdue', true],
