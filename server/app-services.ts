@@ -8,6 +8,7 @@ import type { StaffUser } from './auth/roles.ts';
 import type { StaffCommands } from './staff/ticket-commands.ts';
 import type { TicketQueries } from './staff/ticket-queries.ts';
 import type { Ledgers } from './ledgers/ledgers.ts';
+import type { UnitDirectory } from './units/unit-directory.ts';
 import type { EscalationService } from './escalation/escalation-service.ts';
 
 export interface UnitRef {
@@ -97,6 +98,8 @@ export interface PortalServices {
   escalations: EscalationService;
   /** The three ledgers and the monthly report as this user may read them (server/ledgers/ledger-access.ts). */
   ledgersFor(user: StaffUser): Ledgers;
+  /** Units with the notification mailboxes the office maintains. */
+  units: UnitDirectory;
   /** The signed-in staff user of a request, or null. */
   userOf(ctx: RequestContext): Promise<StaffUser | null>;
 }

@@ -22,6 +22,7 @@ import { createTicketNotifications } from './notify/ticket-notifications.ts';
 import { createTicketQueries } from './staff/ticket-queries.ts';
 import { createLedgers } from './ledgers/ledgers.ts';
 import { ledgersFor } from './ledgers/ledger-access.ts';
+import { createUnitDirectory } from './units/unit-directory.ts';
 import { createEscalationService } from './escalation/escalation-service.ts';
 
 export interface PortalOptions {
@@ -74,8 +75,10 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const photoUrls = (id: string) => photos.urls(id);
   const tracking = createTracking({ db, catalog, clock, photoUrls });
   const accounts = createAccounts({ db, catalog, clock });
+  const units = createUnitDirectory({ db, catalog, clock });
   const notifications = createTicketNotifications({
     catalog,
+    unitEmails: units.emailsOf,
     publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
   });
@@ -114,6 +117,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     staff: { ...commands, ...queries },
     escalations,
     ledgersFor: (user) => ledgersFor(ledgers, user),
+    units,
     userOf,
   };
 

@@ -145,6 +145,15 @@ export interface EscalationTable {
   period: string;
 }
 
+/** A unit's notification mailboxes as the office set them, replacing content/units.json's list. */
+export interface UnitContactTable {
+  unit_code: string;
+  /** JSON array of addresses. */
+  emails: string;
+  updated_at: string;
+  updated_by: number | null;
+}
+
 export interface Database {
   tickets: TicketTable;
   ticket_reporters: TicketReporterTable;
@@ -152,6 +161,7 @@ export interface Database {
   photos: PhotoTable;
   users: UserTable;
   sessions: SessionTable;
+  unit_contacts: UnitContactTable;
   mail_outbox: MailOutboxTable;
   escalations: EscalationTable;
 }

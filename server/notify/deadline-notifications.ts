@@ -21,8 +21,18 @@ import {
 const LEVELS: Record<1 | 2 | 3, EscalationLevel> = { 1: 'notice', 2: 'interview', 3: 'accountability' };
 const PER_TICKET: Record<'reminder' | 'acknowledge-overdue' | 'overdue', typeof unitReminderMail> = { reminder: unitReminderMail, 'acknowledge-overdue': unitAcknowledgeOverdueMail, overdue: unitOverdueMail } as const;
 
-export function createDeadlineNotifications(options: { catalog: Catalog; clock: Clock; publicUrl: string; messageIdDomain?: string }): NotifyDeadline {
+export interface DeadlineNotificationOptions {
+  catalog: Catalog;
+  clock: Clock;
+  publicUrl: string;
+  /** The addresses a unit's mail goes to (server/units/unit-directory.ts); the catalog's by default. */
+  unitEmails?: (trx: Transaction<Database>, unitCode: string) => Promise<string[]>;
+  messageIdDomain?: string;
+}
+
+export function createDeadlineNotifications(options: DeadlineNotificationOptions): NotifyDeadline {
   const { catalog, clock, publicUrl } = options;
+  const unitEmails = options.unitEmails ?? (async (_trx, code) => catalog.unit(code)?.emails ?? []);
   const idOptions = options.messageIdDomain ? { messageIdDomain: options.messageIdDomain } : {};
   async function dispatchMails(trx: Transaction<Database>, ticketId: number, now: Date): Promise<void> {
     const row = await trx.selectFrom('tickets').select(['lead_unit_code', 'cooperating_unit_codes']).where('id', '=', ticketId).executeTakeFirst();
@@ -36,7 +46,7 @@ export function createDeadlineNotifications(options: { catalog: Catalog; clock: 
       const unit = catalog.unit(code);
       if (!unit) continue;
       const content = unitDispatchMail({ publicUrl, unitName: unit.name, ticket, role });
-      await enqueueMail(trx, { kind: 'dispatch', ticketId, unitCode: unit.code, to: unit.emails, ...content }, now, idOptions);
+      await enqueueMail(trx, { kind: 'dispatch', ticketId, unitCode: unit.code, to: await unitEmails(trx, unit.code), ...content }, now, idOptions);
     }
   }
 
@@ -52,7 +62,7 @@ export function createDeadlineNotifications(options: { catalog: Catalog; clock: 
       const facts = await ticketFacts(trx, catalog, event.ticketIds);
       const level = LEVELS[(event.level ?? 1) as 1 | 2 | 3];
       const content = unitEscalationMail({ publicUrl, unitName: unit.name, level, tickets: facts, reason: event.reason ?? null });
-      await enqueueMail(trx, { kind: 'escalation', unitCode: unit.code, to: unit.emails, ...content }, now, idOptions);
+      await enqueueMail(trx, { kind: 'escalation', unitCode: unit.code, to: await unitEmails(trx, unit.code), ...content }, now, idOptions);
       return;
     }
     const template = PER_TICKET[event.kind];
@@ -60,7 +70,7 @@ export function createDeadlineNotifications(options: { catalog: Catalog; clock: 
       const [ticket] = await ticketFacts(trx, catalog, [ticketId]);
       if (!ticket) continue;
       const content = template({ publicUrl, unitName: unit.name, ticket });
-      await enqueueMail(trx, { kind: event.kind, ticketId, unitCode: unit.code, to: unit.emails, ...content }, now, idOptions);
+      await enqueueMail(trx, { kind: event.kind, ticketId, unitCode: unit.code, to: await unitEmails(trx, unit.code), ...content }, now, idOptions);
     }
   };
 }

@@ -16,10 +16,12 @@ import { reporterAcceptedMail, reporterClosedMail, reporterRectifiedMail, unitSe
 export interface TicketNotificationOptions {
   catalog: Catalog;
   publicUrl: string;
+  /** The addresses a unit's mail goes to (server/units/unit-directory.ts). */
+  unitEmails: (trx: Transaction<Database>, unitCode: string) => Promise<string[]>;
   messageIdDomain?: string;
 }
 
-export function createTicketNotifications({ catalog, publicUrl, messageIdDomain }: TicketNotificationOptions): TicketObserver {
+export function createTicketNotifications({ catalog, publicUrl, unitEmails, messageIdDomain }: TicketNotificationOptions): TicketObserver {
   async function queue(trx: Transaction<Database>, at: string, kind: MailKind, ticket: TicketRecord, to: readonly string[], unitCode: string | null, content: MailContent) {
     await enqueueMail(trx, { kind, ticketId: ticket.id, unitCode, to, ...content }, new Date(at), messageIdDomain ? { messageIdDomain } : {});
   }
@@ -34,7 +36,7 @@ export function createTicketNotifications({ catalog, publicUrl, messageIdDomain 
     if (event.action !== 'sendBack' || !lead) return;
     const [facts] = await ticketFacts(trx, catalog, [ticket.id]);
     const content = unitSendBackMail({ publicUrl, unitName: lead.name, ticket: facts!, reason: event.reason ?? '' });
-    await queue(trx, event.at, 'send-back', ticket, lead.emails, lead.code, content);
+    await queue(trx, event.at, 'send-back', ticket, await unitEmails(trx, lead.code), lead.code, content);
   }
 
   async function toReporter(trx: Transaction<Database>, event: EventRecord, ticket: TicketRecord) {

@@ -39,6 +39,12 @@ export const staffRouter = router({
     list: staffProcedure().input(escalationFilterSchema).query(({ ctx, input }) => ctx.app.escalations.list(ctx.user, input)),
     ladder: staffProcedure().query(({ ctx }) => ctx.app.escalations.ladder(ctx.user)),
   }),
+  units: router({
+    list: staffProcedure().query(({ ctx }) => ctx.app.units.list()),
+    setEmails: staffProcedure('admin')
+      .input(z.object({ unitCode: z.string().trim().min(1).max(60), emails: z.array(z.string().max(254)).max(10).nullable() }))
+      .mutation(({ ctx, input }) => ctx.app.units.setEmails(ctx.user, input.unitCode, input.emails)),
+  }),
   users: router({
     list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
     create: staffProcedure('admin').input(newUserSchema).mutation(({ ctx, input }) => ctx.app.accounts.createUser(input)),

@@ -17,6 +17,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): { sc
   const notify = createDeadlineNotifications({
     catalog: portal.services.catalog,
     clock,
+    unitEmails: portal.services.units.emailsOf,
     publicUrl: env.publicUrl,
     messageIdDomain: env.mail.messageIdDomain,
   });

@@ -1,0 +1,67 @@
+// The units as the office sees them: the catalog's units (content/units.json: names, codes,
+// routing) with the notification mailboxes the office maintains in the console. An office
+// change of a unit's mailboxes takes effect at once, without editing content/ or restarting.
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import type { Catalog, Unit } from '../catalog/types.ts';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/schema.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
+import type { StaffUser } from '../auth/roles.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const unitEmailsSchema = z
+  .array(z.string().trim().pipe(z.email({ error: '邮箱格式不正确' })))
+  .max(10, { error: '每个单位最多10个通知邮箱' });
+
+export interface UnitEntry extends Unit {
+  /** True when the office replaced the mailboxes of content/units.json. */
+  emailsEdited: boolean;
+}
+
+export function createUnitDirectory({ db, catalog, clock }: { db: Kysely<Database>; catalog: Catalog; clock: Clock }) {
+  function known(code: string): Unit {
+    const unit = catalog.unit(code);
+    if (!unit) throw new NotFoundError(`没有单位 ${code}`);
+    return unit;
+  }
+
+  /** The addresses a unit's mail goes to now (read in the caller's transaction). */
+  async function emailsOf(trx: Db, code: string): Promise<string[]> {
+    const row = await trx.selectFrom('unit_contacts').select('emails').where('unit_code', '=', code).executeTakeFirst();
+    return row ? (JSON.parse(row.emails) as string[]) : (catalog.unit(code)?.emails ?? []);
+  }
+
+  async function list(): Promise<UnitEntry[]> {
+    const rows = await db.selectFrom('unit_contacts').select(['unit_code', 'emails']).execute();
+    const edited = new Map(rows.map((r) => [r.unit_code, JSON.parse(r.emails) as string[]]));
+    return catalog.units.map((u) => ({ ...u, emails: edited.get(u.code) ?? u.emails, emailsEdited: edited.has(u.code) }));
+  }
+
+  /** Replaces a unit's mailboxes (administrators only); null restores content/units.json's list. */
+  async function setEmails(user: StaffUser, code: string, emails: string[] | null): Promise<UnitEntry> {
+    if (user.role !== 'admin') throw new ForbiddenError('只有管理员可以修改单位的通知邮箱');
+    const unit = known(code);
+    if (emails === null) {
+      await db.deleteFrom('unit_contacts').where('unit_code', '=', code).execute();
+      return { ...unit, emailsEdited: false };
+    }
+    const parsed = unitEmailsSchema.safeParse(emails.filter((e) => e.trim() !== ''));
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? '邮箱格式不正确';
+      throw new InvalidInputError(message, { emails: message });
+    }
+    const row = { emails: JSON.stringify([...new Set(parsed.data)]), updated_at: clock.now().toISOString(), updated_by: user.id };
+    await db
+      .insertInto('unit_contacts')
+      .values({ unit_code: code, ...row })
+      .onConflict((oc) => oc.column('unit_code').doUpdateSet(row))
+      .execute();
+    return { ...unit, emails: JSON.parse(row.emails) as string[], emailsEdited: true };
+  }
+
+  return { emailsOf, list, setEmails };
+}
+
+export type UnitDirectory = ReturnType<typeof createUnitDirectory>;
