@@ -1,7 +1,8 @@
 // After-photos of a rectification: up to six, uploaded one at a time with a progress bar, a
 // thumbnail, and retry/remove per photo (the same pattern and classes as the report form).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { uploadRectificationPhoto, type UploadedPhoto } from './upload-rectification-photo.ts';
+import { uploadPhoto } from '../report/upload-photo.ts';
+import type { UploadedPhoto } from '../report/report-form-model.ts';
 
 export interface PhotoItem {
   key: number;
@@ -40,7 +41,7 @@ export function RectificationPhotos({ id, items, setItems, maxPhotos, error }: P
     if (!next) return;
     const n = items.indexOf(next) + 1;
     update(next.key, { state: 'uploading', progress: 0, error: '' });
-    const { done, abort } = uploadRectificationPhoto(next.file, (progress) => update(next.key, { progress }));
+    const { done, abort } = uploadPhoto(next.file, (progress) => update(next.key, { progress }), 'rectification');
     aborts.current.set(next.key, abort);
     void done.then((outcome) => {
       aborts.current.delete(next.key);

@@ -1,5 +1,7 @@
 // One photo → POST /api/uploads (multipart, field "file"), through XMLHttpRequest because
 // fetch cannot report upload progress. Each photo has its own request, progress and retry.
+// Residents' before-photos and units' after-photos (purpose "rectification", which needs the
+// staff session cookie) go the same way.
 import type { UploadedPhoto } from './report-form-model.ts';
 
 export type UploadOutcome = { ok: true; photo: UploadedPhoto } | { ok: false; message: string; aborted: boolean };
@@ -11,13 +13,18 @@ function messageFor(status: number, body: unknown): string {
   if (status === 413) return '照片太大，请换一张较小的照片。';
   if (status === 415) return '不支持这种图片格式，请上传 JPG、PNG 等常见格式的照片。';
   if (status === 429) return '上传太频繁，请稍等一会儿再点“重试”。';
+  if (status === 403) return '登录已过期，请重新登录后再上传。';
   return '照片上传失败，请点“重试”。';
 }
 
-export function uploadPhoto(file: File, onProgress: (percent: number) => void): { done: Promise<UploadOutcome>; abort: () => void } {
+export function uploadPhoto(
+  file: File,
+  onProgress: (percent: number) => void,
+  purpose: 'report' | 'rectification' = 'report',
+): { done: Promise<UploadOutcome>; abort: () => void } {
   const xhr = new XMLHttpRequest();
   const done = new Promise<UploadOutcome>((resolve) => {
-    xhr.open('POST', '/api/uploads');
+    xhr.open('POST', purpose === 'report' ? '/api/uploads' : `/api/uploads?purpose=${purpose}`);
     xhr.setRequestHeader('accept', 'application/json');
     xhr.timeout = 120_000;
     xhr.upload.onprogress = (event) => {
