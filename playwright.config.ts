@@ -52,7 +52,7 @@ export default defineConfig({
   projects: [
     {
       name: 'phone-chromium',
-      testIgnore: /console.*\.spec\.ts$/,
+      testIgnore: /(console|ledgers|escalation).*\.spec\.ts$/,
       use: {
         browserName: 'chromium',
         viewport: { width: 360, height: 740 },
@@ -64,7 +64,7 @@ export default defineConfig({
     // The staff console: desktop first, and a portrait tablet for the layout checks.
     {
       name: 'desktop-chromium',
-      testMatch: /console.*\.spec\.ts$/,
+      testMatch: /(console|ledgers|escalation).*\.spec\.ts$/,
       testIgnore: /console-tablet\.spec\.ts$/,
       use: { browserName: 'chromium', viewport: { width: 1280, height: 800 } },
     },

@@ -2,7 +2,7 @@
 // where each unit stands now. The office and leaders see every unit; unit staff their own unit;
 // hotline operators none (escalations are the office's instrument, not a hotline matter).
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import { z } from '../validation.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';

@@ -2,10 +2,7 @@
 // form handler, the mail and hotline adapters, and the report form island, so that a message a
 // resident sees is the same wherever the input is checked. Messages are Chinese and say how to
 // fix the input.
-import { z } from 'zod';
-
-// Messages zod writes itself (type mismatches and the like) are Chinese too.
-z.config(z.locales.zhCN());
+import { z } from '../validation.ts';
 
 export const MAX_DESCRIPTION_CHARS = 2000;
 export const MIN_DESCRIPTION_CHARS = 5;

@@ -1,7 +1,7 @@
 // The filters of the three ledgers and the month of the monthly report: one zod schema per use
 // case (DESIGN rule 2), for the router's `.input()` and the console's filter form alike. Dates
 // are CST calendar dates as the office types them ("2026-11-30"), both ends inclusive.
-import { z } from 'zod';
+import { z } from '../validation.ts';
 import { STATUSES } from '../tickets/lifecycle.ts';
 import { DATE_PATTERN, MONTH_PATTERN } from './china-time.ts';
 

@@ -1,7 +1,7 @@
 // The one schema of a staff action on a ticket, shared by the tRPC router and the console
 // islands. One variant per lifecycle action; what each records is listed in
 // docs/decisions/003-staff-side.md.
-import { z } from 'zod';
+import { z } from '../validation.ts';
 
 const reason = z.string({ error: '请填写理由' }).trim().min(2, { error: '请填写理由（至少2个字）' }).max(1000, { error: '理由不能超过1000字' });
 const unitCode = z.string().trim().min(1, { error: '请选择责任单位' }).max(60);

@@ -1,7 +1,7 @@
 // What staff read: the office queue and a unit's inbox (one filtered list, scoped by role), and
 // one ticket with its whole timeline, photos and — for the office — the reporter.
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import { z } from '../validation.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';

@@ -1,6 +1,6 @@
 // The staff API: sign-in, tickets (list, one, act) and user management. Every procedure checks
 // the session; role and unit checks live in the domain (server/staff, server/auth).
-import { z } from 'zod';
+import { z } from '../validation.ts';
 import { newUserSchema, userUpdateSchema } from '../auth/accounts.ts';
 import { escalationFilterSchema } from '../escalation/escalation-service.ts';
 import { clearedSessionCookie, sessionCookie } from '../http/session-cookie.ts';

@@ -2,7 +2,7 @@
 // routing) with the notification mailboxes the office maintains in the console. An office
 // change of a unit's mailboxes takes effect at once, without editing content/ or restarting.
 import type { Kysely, Transaction } from 'kysely';
-import { z } from 'zod';
+import { z } from '../validation.ts';
 import type { Catalog, Unit } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';

@@ -11,7 +11,7 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   verify: ['admin', 'dispatcher', 'leader'],
   users: ['admin'],
   units: ['admin', 'dispatcher', 'operator', 'leader'],
-  escalations: ['admin', 'dispatcher', 'leader'],
+  escalations: ['admin', 'dispatcher', 'leader', 'unit'],
   ticket: ['admin', 'dispatcher', 'operator', 'unit', 'leader'],
 };
 
