@@ -11,9 +11,11 @@ describe('tracking codes', () => {
     for (const ambiguous of '01ILOBSZDEGPTVUQ') expect(CODE_ALPHABET).not.toContain(ambiguous);
   });
 
-  it('are not sequential: 10000 codes are all different and spread over the alphabet', () => {
+  it('are not sequential: 10000 codes hardly ever repeat and spread over the alphabet', () => {
     const codes = Array.from({ length: 10000 }, () => generateTrackingCode());
-    expect(new Set(codes).size).toBe(codes.length);
+    // 19^8 ≈ 1.7e10 codes: among 10000 a repeat has a chance of about 0.3 % (the intake draws
+    // again on a collision); three or more would mean the codes are not random.
+    expect(codes.length - new Set(codes).size).toBeLessThanOrEqual(2);
     const firstChars = new Set(codes.map((c) => c[0]));
     expect(firstChars.size).toBe(CODE_ALPHABET.length);
   });
