@@ -22,8 +22,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
 
 const REPORT = {
-  description:
-    '人民路和府前街交叉口，早上七点多上学的孩子多，机动车经过斑马线从来不减速也不礼让行人，老人过马路太危险了，希望交警管一管',
+  description: '人民路和府前街交叉口，早上七点多上学的孩子多，机动车经过斑马线从来不减速也不礼让行人，老人过马路太危险了，希望交警管一管',
   location: { address: '临城县人民路与府前街交叉口' },
   reporter: { phone: '13812345678' },
 };
@@ -97,10 +96,10 @@ try {
     `${base}/`,
     `${base}/healthz`,
   );
-  const rows = [portal, baseline].map((r) =>
-    `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.total} |`,
+  const rows = [portal, baseline].map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.total} |`);
+  console.log(
+    `\n${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}, ${args.connections} connections, ${args.duration} s\n`,
   );
-  console.log(`\n${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}, ${args.connections} connections, ${args.duration} s\n`);
   console.log('| server | reports/s | p50 | p99 | reports |');
   console.log('| --- | --- | --- | --- | --- |');
   console.log(rows.join('\n'));

@@ -1,5 +1,5 @@
 // `npm test`: everything CI runs, in order — system packages the tests need (installed from
-// Debian's packages when missing), type checks, unit and integration tests (SQLite, and
+// Debian's packages when missing), formatting, type checks, unit and integration tests (SQLite, and
 // PostgreSQL when it answers), the production build, and the browser tests in Chromium.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +35,7 @@ function ensureSystemPackages(): void {
 }
 
 ensureSystemPackages();
+run('npm', ['run', 'lint']);
 run('npm', ['run', 'typecheck']);
 run('npx', ['vitest', 'run']);
 run('npm', ['run', 'build']);

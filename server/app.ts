@@ -85,14 +85,18 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours });
   const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications] });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
-  const escalations = createEscalationService({ db, catalog, clock, ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }) });
+  const escalations = createEscalationService({
+    db,
+    catalog,
+    clock,
+    ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
+  });
   const userOf = (ctx: RequestContext) => accounts.userForSession(ctx.sessionToken);
   const ledgers = createLedgers({ db, catalog, clock });
 
   const services: PortalServices = {
     catalog,
-    submitReport: (raw, ctx: RequestContext) =>
-      intake.submitReport(raw, { channel: 'web', ip: ctx.ip, userAgent: ctx.userAgent ?? null }),
+    submitReport: (raw, ctx: RequestContext) => intake.submitReport(raw, { channel: 'web', ip: ctx.ip, userAgent: ctx.userAgent ?? null }),
     trackReport: (code, ctx) => tracking.trackReport(code, ctx.ip),
     suggestRoute: (input) => router.suggest(input),
     async uploadPhoto(bytes, ctx, purpose = 'report') {

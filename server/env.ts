@@ -24,7 +24,12 @@ const envSchema = z.object({
     .default('0')
     .transform((v) => v === '1' || v === 'true')
     .describe('Take the client IP from X-Forwarded-For (only behind a reverse proxy you run).'),
-  ACKNOWLEDGE_HOURS: z.coerce.number().min(1).max(24 * 14).default(24).describe('Hours a unit has to acknowledge (签收) a dispatched ticket.'),
+  ACKNOWLEDGE_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 14)
+    .default(24)
+    .describe('Hours a unit has to acknowledge (签收) a dispatched ticket.'),
   ROUTING_THRESHOLD: z.coerce.number().min(0).max(1).optional().describe('Confidence below which a report goes to triage.'),
 });
 

@@ -50,4 +50,3 @@ export function canSeeReporter(user: StaffUser): boolean {
 export function canSeeTicket(user: StaffUser, ticket: { leadUnitCode: string | null }): boolean {
   return user.role !== 'unit' || (ticket.leadUnitCode !== null && ticket.leadUnitCode === user.unitCode);
 }
-

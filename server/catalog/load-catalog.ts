@@ -125,35 +125,44 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
   categories.forEach((c, i) => {
     const where = `entry #${i + 1} (code "${c.code}")`;
     if (c.parentCode === null) {
-      if (c.code.includes('.')) fail(categoriesFile.file, `${where}, field "parentCode"`, 'a code with "." is a sub-category and needs its parentCode');
+      if (c.code.includes('.'))
+        fail(categoriesFile.file, `${where}, field "parentCode"`, 'a code with "." is a sub-category and needs its parentCode');
       return;
     }
     const parent = categoryByCode.get(c.parentCode);
     if (!parent) fail(categoriesFile.file, `${where}, field "parentCode"`, `unknown category "${c.parentCode}"`);
-    if (parent.parentCode !== null) fail(categoriesFile.file, `${where}, field "parentCode"`, `"${parent.code}" is itself a sub-category; only two levels are allowed`);
-    if (!c.code.startsWith(`${parent.code}.`)) fail(categoriesFile.file, `${where}, field "code"`, `a sub-category of "${parent.code}" must be coded "${parent.code}.…"`);
-    if (c.focus !== parent.focus) fail(categoriesFile.file, `${where}, field "focus"`, `must equal the focus of its parent "${parent.code}" (${String(parent.focus)})`);
+    if (parent.parentCode !== null)
+      fail(categoriesFile.file, `${where}, field "parentCode"`, `"${parent.code}" is itself a sub-category; only two levels are allowed`);
+    if (!c.code.startsWith(`${parent.code}.`))
+      fail(categoriesFile.file, `${where}, field "code"`, `a sub-category of "${parent.code}" must be coded "${parent.code}.…"`);
+    if (c.focus !== parent.focus)
+      fail(categoriesFile.file, `${where}, field "focus"`, `must equal the focus of its parent "${parent.code}" (${String(parent.focus)})`);
   });
 
   const pointTypeByCode = uniqueBy(pointTypesFile.file, pointTypes, (t) => t.code, 'code');
   const pointById = uniqueBy(pointsFile.file, points, (p) => p.id, 'id');
   points.forEach((p, i) => {
     const where = `entry #${i + 1} (id "${p.id}")`;
-    if (!pointTypeByCode.has(p.typeCode)) fail(pointsFile.file, `${where}, field "typeCode"`, `unknown point type "${p.typeCode}" (see ${CONTENT_FILES.pointTypes})`);
-    if (!unitByCode.has(p.unitCode)) fail(pointsFile.file, `${where}, field "unitCode"`, `unknown unit "${p.unitCode}" (see ${CONTENT_FILES.units})`);
+    if (!pointTypeByCode.has(p.typeCode))
+      fail(pointsFile.file, `${where}, field "typeCode"`, `unknown point type "${p.typeCode}" (see ${CONTENT_FILES.pointTypes})`);
+    if (!unitByCode.has(p.unitCode))
+      fail(pointsFile.file, `${where}, field "unitCode"`, `unknown unit "${p.unitCode}" (see ${CONTENT_FILES.units})`);
     if ((p.lat === null) !== (p.lng === null)) fail(pointsFile.file, `${where}, field "lat"`, 'give both lat and lng, or neither');
   });
 
   const ruleKeys = new Set<string>();
   rules.forEach((r, i) => {
     const where = `rule #${i + 1} (category "${r.category}", area "${r.area}")`;
-    if (!categoryByCode.has(r.category)) fail(rulesFile.file, `${where}, field "category"`, `unknown category "${r.category}" (see ${CONTENT_FILES.categories})`);
+    if (!categoryByCode.has(r.category))
+      fail(rulesFile.file, `${where}, field "category"`, `unknown category "${r.category}" (see ${CONTENT_FILES.categories})`);
     if (!unitByCode.has(r.lead)) fail(rulesFile.file, `${where}, field "lead"`, `unknown unit "${r.lead}" (see ${CONTENT_FILES.units})`);
     r.cooperating.forEach((u, j) => {
-      if (!unitByCode.has(u)) fail(rulesFile.file, `${where}, field "cooperating.${j}"`, `unknown unit "${u}" (see ${CONTENT_FILES.units})`);
+      if (!unitByCode.has(u))
+        fail(rulesFile.file, `${where}, field "cooperating.${j}"`, `unknown unit "${u}" (see ${CONTENT_FILES.units})`);
       if (u === r.lead) fail(rulesFile.file, `${where}, field "cooperating.${j}"`, `"${u}" is already the lead unit`);
     });
-    if (new Set(r.cooperating).size !== r.cooperating.length) fail(rulesFile.file, `${where}, field "cooperating"`, 'a unit is listed twice');
+    if (new Set(r.cooperating).size !== r.cooperating.length)
+      fail(rulesFile.file, `${where}, field "cooperating"`, 'a unit is listed twice');
     const key = `${r.category}|${r.area}`;
     if (ruleKeys.has(key)) fail(rulesFile.file, where, 'duplicate rule: an earlier rule has the same category and area');
     ruleKeys.add(key);
@@ -165,7 +174,12 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
       for (let code: string | null = c.code; code && !found; code = categoryByCode.get(code)?.parentCode ?? null) {
         found = ruleKeys.has(`${code}|${area}`) || ruleKeys.has(`${code}|any`);
       }
-      if (!found) fail(rulesFile.file, 'field "rules"', `no rule routes category "${c.code}" in area "${area}" (add one for it or its parent, area "${area}" or "any")`);
+      if (!found)
+        fail(
+          rulesFile.file,
+          'field "rules"',
+          `no rule routes category "${c.code}" in area "${area}" (add one for it or its parent, area "${area}" or "any")`,
+        );
     }
   }
 
@@ -173,10 +187,12 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
   for (const [code, entry] of Object.entries(lexicon.categories)) {
     const category = categoryByCode.get(code);
     if (!category) fail(kw, `field "categories.${code}"`, `unknown category "${code}" (see ${CONTENT_FILES.categories})`);
-    if (entry.scene && category.parentCode !== null) fail(kw, `field "categories.${code}.scene"`, 'scenes belong to top-level categories only');
+    if (entry.scene && category.parentCode !== null)
+      fail(kw, `field "categories.${code}.scene"`, 'scenes belong to top-level categories only');
   }
   for (const [typeCode, hint] of Object.entries(lexicon.pointTypes)) {
-    if (!pointTypeByCode.has(typeCode)) fail(kw, `field "pointTypes.${typeCode}"`, `unknown point type "${typeCode}" (see ${CONTENT_FILES.pointTypes})`);
+    if (!pointTypeByCode.has(typeCode))
+      fail(kw, `field "pointTypes.${typeCode}"`, `unknown point type "${typeCode}" (see ${CONTENT_FILES.pointTypes})`);
     if (!categoryByCode.has(hint.category)) fail(kw, `field "pointTypes.${typeCode}.category"`, `unknown category "${hint.category}"`);
   }
 

@@ -6,9 +6,7 @@
 import { z } from 'zod';
 
 /** Stable machine code: lower-case latin letters, digits and dashes, e.g. "zhujianju". */
-const code = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*$/, { error: 'use lower-case latin letters, digits and "-", starting with a letter' });
+const code = z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'use lower-case latin letters, digits and "-", starting with a letter' });
 
 /** Category code: a top-level code, or "parent.child", e.g. "frontage.lighting". */
 const categoryCode = z
@@ -20,9 +18,7 @@ const chineseText = z.string().trim().min(1);
 const weight = z.number().positive().max(20).describe('Weight of the phrase as evidence (0.5 faint … 5 decisive).');
 
 /** phrase → weight */
-const weightedPhrases = z
-  .record(z.string().min(1).describe('A phrase as residents write it.'), weight)
-  .describe('Phrase → weight.');
+const weightedPhrases = z.record(z.string().min(1).describe('A phrase as residents write it.'), weight).describe('Phrase → weight.');
 
 export const unitSchema = z.object({
   code: code.describe('Stable code used in data and URLs, e.g. "zhujianju". Never reused for another unit.'),
@@ -30,7 +26,9 @@ export const unitSchema = z.object({
   shortName: chineseText.describe('Short name used in lists, e.g. "县住建局".'),
   kind: z
     .enum(['office', 'department', 'township', 'organisation'])
-    .describe('office: the campaign office (exactly one; owns the triage queue); department; township (乡镇); organisation (群团、机关工委).'),
+    .describe(
+      'office: the campaign office (exactly one; owns the triage queue); department; township (乡镇); organisation (群团、机关工委).',
+    ),
   emails: z
     .array(z.email().describe('A contact mailbox of the unit.'))
     .describe('Mailboxes notified of new tickets; may be empty. Seed data uses @lincheng.example.cn placeholders.'),
@@ -53,7 +51,9 @@ export const categorySchema = z.object({
     .min(1)
     .max(90)
     .nullable()
-    .describe('Rectification deadline in days when it differs from the default (routing-rules.json); null inherits the parent\'s or the default.'),
+    .describe(
+      "Rectification deadline in days when it differs from the default (routing-rules.json); null inherits the parent's or the default.",
+    ),
   hint: z.string().trim().describe('One line residents see under the name to help them pick.'),
 });
 
@@ -75,7 +75,7 @@ export const pointSchema = z.object({
 });
 
 export const routingRuleSchema = z.object({
-  category: categoryCode.describe('Category code the rule applies to; sub-categories without their own rule use their parent\'s.'),
+  category: categoryCode.describe("Category code the rule applies to; sub-categories without their own rule use their parent's."),
   area: z
     .enum(['urban', 'village', 'any'])
     .describe('Area the rule applies to; "any" when the area does not matter. A rule for the exact area wins over "any".'),
@@ -84,7 +84,7 @@ export const routingRuleSchema = z.object({
   pointUnitCooperates: z
     .boolean()
     .optional()
-    .describe('When true and a report names a point, the point\'s responsible unit cooperates too (public-service ads).'),
+    .describe("When true and a report names a point, the point's responsible unit cooperates too (public-service ads)."),
   note: z.string().optional().describe('Why the rule is what it is, for the office (never shown to residents).'),
 });
 
@@ -104,7 +104,9 @@ export const categoryLexiconSchema = z.strictObject({
   diminishing: z
     .boolean()
     .optional()
-    .describe('Phrases count with diminishing weight (strongest in full, next half, then a quarter…): topic markers whose side mentions in a long report must not add up ("other").'),
+    .describe(
+      'Phrases count with diminishing weight (strongest in full, next half, then a quarter…): topic markers whose side mentions in a long report must not add up ("other").',
+    ),
   generic: z
     .boolean()
     .optional()
@@ -117,7 +119,9 @@ export const routingLexiconSchema = z.strictObject({
   marginExponent: z
     .number()
     .positive()
-    .describe('Confidence is multiplied by 1 − (runner-up ÷ best)^marginExponent, the runner-up being the best candidate of another lead unit.'),
+    .describe(
+      'Confidence is multiplied by 1 − (runner-up ÷ best)^marginExponent, the runner-up being the best candidate of another lead unit.',
+    ),
   sceneCap: z.number().positive().describe('Upper bound of the scene score of one family, so that a list of places is not a problem.'),
   sceneMin: z.number().min(0).describe('Scene score a family needs before its context phrases count.'),
   issueMin: z.number().min(0).describe('Problem evidence a family needs beyond its scene (a place alone is no problem).'),
@@ -130,15 +134,15 @@ export const routingLexiconSchema = z.strictObject({
         .int()
         .min(2)
         .describe('From this length on any Han character may be substituted; shorter phrases only with a confusable one.'),
-      confusables: z
-        .array(z.string().min(2))
-        .describe('Groups of characters residents confuse when typing (homophones), e.g. "闯创窗".'),
+      confusables: z.array(z.string().min(2)).describe('Groups of characters residents confuse when typing (homophones), e.g. "闯创窗".'),
       factor: z.number().min(0).max(1).describe('Weight factor of such a match.'),
     })
     .describe('Tolerant matching of homophone typos.'),
-  pointRadiusMetres: z.number().min(0).describe('A location within this distance of a point takes the point\'s area.'),
+  pointRadiusMetres: z.number().min(0).describe("A location within this distance of a point takes the point's area."),
   boilerplate: z.array(z.string().min(1)).describe('Operator and courtesy phrases removed before matching ("来电人反映" …).'),
-  corrections: z.record(z.string().min(1), z.string().min(1)).describe('Misspelling → spelling, applied before matching ("路登" → "路灯").'),
+  corrections: z
+    .record(z.string().min(1), z.string().min(1))
+    .describe('Misspelling → spelling, applied before matching ("路登" → "路灯").'),
   neutral: z
     .array(z.string().min(1))
     .describe('Phrases that contain a keyword but are no evidence ("等红灯" is not "闯红灯"); they hide what they contain.'),

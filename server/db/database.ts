@@ -31,7 +31,9 @@ async function loadMigrations(): Promise<Record<string, MigrationModule>> {
     .filter((f) => /^\d{3}-[\w-]+\.ts$/.test(f))
     .sort();
   const entries = await Promise.all(
-    files.map(async (f) => [f.replace(/\.ts$/, ''), (await import(pathToFileURL(path.join(MIGRATIONS_DIR, f)).href)) as MigrationModule] as const),
+    files.map(
+      async (f) => [f.replace(/\.ts$/, ''), (await import(pathToFileURL(path.join(MIGRATIONS_DIR, f)).href)) as MigrationModule] as const,
+    ),
   );
   return Object.fromEntries(entries);
 }

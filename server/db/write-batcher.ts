@@ -49,7 +49,10 @@ export function createWriteBatcher(handle: DatabaseHandle, options: { maxBatch?:
       }
       await trx.commit().execute();
     } catch (error) {
-      await trx.rollback().execute().catch(() => {});
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
       throw error;
     }
     return outcomes;

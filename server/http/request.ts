@@ -42,7 +42,11 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 }
 
 export function clientContext(req: IncomingMessage, trustProxy: boolean): RequestContext {
-  const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
+  const forwarded = trustProxy
+    ? String(req.headers['x-forwarded-for'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : '';
   const ua = req.headers['user-agent'];
   const sessionToken = readSessionToken(req);
   return {

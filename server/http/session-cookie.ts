@@ -37,9 +37,18 @@ export function clearedSessionCookie(secure: boolean): string {
 export function isSameOrigin(req: IncomingMessage, trustProxy: boolean): boolean {
   const origin = req.headers.origin;
   if (origin) {
-    const forwardedProto = trustProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() : '';
+    const forwardedProto = trustProxy
+      ? String(req.headers['x-forwarded-proto'] ?? '')
+          .split(',')[0]
+          ?.trim()
+      : '';
     const proto = forwardedProto || ('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http');
-    const host = (trustProxy && String(req.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim()) || req.headers.host;
+    const host =
+      (trustProxy &&
+        String(req.headers['x-forwarded-host'] ?? '')
+          .split(',')[0]
+          ?.trim()) ||
+      req.headers.host;
     return origin === `${proto}://${host}`;
   }
   const site = req.headers['sec-fetch-site'];

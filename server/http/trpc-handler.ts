@@ -48,10 +48,15 @@ export function createTrpcHandler(app: PortalServices, trustProxy: boolean, secu
       res.end(payload);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
-        return sendJson(res, 413, { error: { message: '提交的内容太长了，请精简后再提交', code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } });
+        return sendJson(res, 413, {
+          error: { message: '提交的内容太长了，请精简后再提交', code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } },
+        });
       }
       console.error('[trpc]', error);
-      if (!res.headersSent) sendJson(res, 500, { error: { message: '服务器暂时出错，请稍后再试', code: -32603, data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 } } });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          error: { message: '服务器暂时出错，请稍后再试', code: -32603, data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 } },
+        });
     }
   };
 }

@@ -58,11 +58,7 @@ export const reportInputSchema = z.object({
   location: optional(locationSchema),
   reporter: optional(reporterSchema),
   anonymous: optional(z.boolean()),
-  photoIds: optional(
-    z
-      .array(z.string().trim().min(1).max(64))
-      .max(MAX_PHOTOS, { error: `最多上传${MAX_PHOTOS}张照片` }),
-  ),
+  photoIds: optional(z.array(z.string().trim().min(1).max(64)).max(MAX_PHOTOS, { error: `最多上传${MAX_PHOTOS}张照片` })),
   idempotencyKey: optional(z.string().trim().min(8).max(100)),
 });
 

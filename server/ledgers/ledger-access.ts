@@ -10,7 +10,8 @@ export function ledgersFor(ledgers: Ledgers, user: StaffUser): Ledgers {
   if (user.role === 'operator') throw new ForbiddenError('热线话务员账号不能查看台帐');
   const readsAll = isOffice(user) || user.role === 'leader';
   if (!readsAll && !user.unitCode) throw new ForbiddenError('账号未绑定责任单位，不能查看台帐');
-  const scope = <F extends { unitCode?: string | undefined }>(filter: F): F => (readsAll ? filter : { ...filter, unitCode: user.unitCode! });
+  const scope = <F extends { unitCode?: string | undefined }>(filter: F): F =>
+    readsAll ? filter : { ...filter, unitCode: user.unitCode! };
   const officeOnly = () => {
     if (!readsAll) throw new ForbiddenError('工作月报仅供创城办和领导查看');
   };

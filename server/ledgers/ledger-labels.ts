@@ -21,7 +21,6 @@ export interface PointLabel {
   name: string;
 }
 
-
 export const AREA_LABELS: Readonly<Record<Area, string>> = {
   urban: '建成区',
   village: '行政村',

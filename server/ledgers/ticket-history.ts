@@ -25,7 +25,6 @@ export interface TicketState {
   closedAt: string | null;
 }
 
-
 export function isOpen(status: Status): boolean {
   return !TERMINAL_STATUSES.includes(status);
 }

@@ -9,16 +9,7 @@ export type AcceptedPhotoFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
 
 /** Why a photo was refused; the message a resident sees follows from it. */
 export type PhotoRejectionReason =
-  | 'empty'
-  | 'too-large'
-  | 'too-many-pixels'
-  | 'heic'
-  | 'unsupported-image'
-  | 'pdf'
-  | 'video'
-  | 'not-image'
-  | 'corrupt'
-  | 'unprocessable';
+  'empty' | 'too-large' | 'too-many-pixels' | 'heic' | 'unsupported-image' | 'pdf' | 'video' | 'not-image' | 'corrupt' | 'unprocessable';
 
 const ACCEPTED_LIST = 'JPG、PNG、WebP、AVIF或GIF';
 
@@ -80,8 +71,7 @@ export function rejectionMessage(reason: PhotoRejectionReason, detail: { formatN
 }
 
 export type SniffResult =
-  | { kind: 'accepted'; format: AcceptedPhotoFormat }
-  | { kind: 'refused'; reason: PhotoRejectionReason; formatName?: string };
+  { kind: 'accepted'; format: AcceptedPhotoFormat } | { kind: 'refused'; reason: PhotoRejectionReason; formatName?: string };
 
 const ascii = (bytes: Uint8Array, start: number, end: number): string =>
   String.fromCharCode(...bytes.subarray(start, Math.min(end, bytes.length)));
@@ -90,7 +80,7 @@ const startsWith = (bytes: Uint8Array, prefix: readonly number[], at = 0): boole
   bytes.length >= at + prefix.length && prefix.every((b, i) => bytes[at + i] === b);
 
 const u32be = (bytes: Uint8Array, at: number): number =>
-  ((bytes[at] ?? 0) * 0x1000000 + ((bytes[at + 1] ?? 0) << 16)) + ((bytes[at + 2] ?? 0) << 8) + (bytes[at + 3] ?? 0);
+  (bytes[at] ?? 0) * 0x1000000 + ((bytes[at + 1] ?? 0) << 16) + ((bytes[at + 2] ?? 0) << 8) + (bytes[at + 3] ?? 0);
 
 // HEIF brands (ISO/IEC 23008-12). AVIF files also list 'mif1', so 'avif'/'avis' wins.
 const AVIF_BRANDS = new Set(['avif', 'avis']);

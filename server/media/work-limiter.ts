@@ -23,7 +23,8 @@ export function createWorkLimiter(options: { concurrency: number; maxQueued: num
 
   const release = () => {
     const next = waiting.shift();
-    if (next) next(); // hand the slot over directly: `active` stays the same
+    if (next)
+      next(); // hand the slot over directly: `active` stays the same
     else active--;
   };
 

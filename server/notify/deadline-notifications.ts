@@ -19,7 +19,11 @@ import {
 } from './templates.ts';
 
 const LEVELS: Record<1 | 2 | 3, EscalationLevel> = { 1: 'notice', 2: 'interview', 3: 'accountability' };
-const PER_TICKET: Record<'reminder' | 'acknowledge-overdue' | 'overdue', typeof unitReminderMail> = { reminder: unitReminderMail, 'acknowledge-overdue': unitAcknowledgeOverdueMail, overdue: unitOverdueMail } as const;
+const PER_TICKET: Record<'reminder' | 'acknowledge-overdue' | 'overdue', typeof unitReminderMail> = {
+  reminder: unitReminderMail,
+  'acknowledge-overdue': unitAcknowledgeOverdueMail,
+  overdue: unitOverdueMail,
+} as const;
 
 export interface DeadlineNotificationOptions {
   catalog: Catalog;
@@ -35,7 +39,11 @@ export function createDeadlineNotifications(options: DeadlineNotificationOptions
   const unitEmails = options.unitEmails ?? (async (_trx, code) => catalog.unit(code)?.emails ?? []);
   const idOptions = options.messageIdDomain ? { messageIdDomain: options.messageIdDomain } : {};
   async function dispatchMails(trx: Transaction<Database>, ticketId: number, now: Date): Promise<void> {
-    const row = await trx.selectFrom('tickets').select(['lead_unit_code', 'cooperating_unit_codes']).where('id', '=', ticketId).executeTakeFirst();
+    const row = await trx
+      .selectFrom('tickets')
+      .select(['lead_unit_code', 'cooperating_unit_codes'])
+      .where('id', '=', ticketId)
+      .executeTakeFirst();
     const [ticket] = await ticketFacts(trx, catalog, [ticketId]);
     if (!row?.lead_unit_code || !ticket) return;
     const recipients = [
@@ -46,7 +54,12 @@ export function createDeadlineNotifications(options: DeadlineNotificationOptions
       const unit = catalog.unit(code);
       if (!unit) continue;
       const content = unitDispatchMail({ publicUrl, unitName: unit.name, ticket, role });
-      await enqueueMail(trx, { kind: 'dispatch', ticketId, unitCode: unit.code, to: await unitEmails(trx, unit.code), ...content }, now, idOptions);
+      await enqueueMail(
+        trx,
+        { kind: 'dispatch', ticketId, unitCode: unit.code, to: await unitEmails(trx, unit.code), ...content },
+        now,
+        idOptions,
+      );
     }
   }
 
@@ -70,7 +83,12 @@ export function createDeadlineNotifications(options: DeadlineNotificationOptions
       const [ticket] = await ticketFacts(trx, catalog, [ticketId]);
       if (!ticket) continue;
       const content = template({ publicUrl, unitName: unit.name, ticket });
-      await enqueueMail(trx, { kind: event.kind, ticketId, unitCode: unit.code, to: await unitEmails(trx, unit.code), ...content }, now, idOptions);
+      await enqueueMail(
+        trx,
+        { kind: event.kind, ticketId, unitCode: unit.code, to: await unitEmails(trx, unit.code), ...content },
+        now,
+        idOptions,
+      );
     }
   };
 }

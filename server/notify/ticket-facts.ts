@@ -5,7 +5,11 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
 import type { TicketFacts } from './templates.ts';
 
-export async function ticketFacts(db: Kysely<Database> | Transaction<Database>, catalog: Catalog, ticketIds: readonly number[]): Promise<TicketFacts[]> {
+export async function ticketFacts(
+  db: Kysely<Database> | Transaction<Database>,
+  catalog: Catalog,
+  ticketIds: readonly number[],
+): Promise<TicketFacts[]> {
   if (ticketIds.length === 0) return [];
   const rows = await db
     .selectFrom('tickets')

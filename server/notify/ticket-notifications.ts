@@ -22,8 +22,21 @@ export interface TicketNotificationOptions {
 }
 
 export function createTicketNotifications({ catalog, publicUrl, unitEmails, messageIdDomain }: TicketNotificationOptions): TicketObserver {
-  async function queue(trx: Transaction<Database>, at: string, kind: MailKind, ticket: TicketRecord, to: readonly string[], unitCode: string | null, content: MailContent) {
-    await enqueueMail(trx, { kind, ticketId: ticket.id, unitCode, to, ...content }, new Date(at), messageIdDomain ? { messageIdDomain } : {});
+  async function queue(
+    trx: Transaction<Database>,
+    at: string,
+    kind: MailKind,
+    ticket: TicketRecord,
+    to: readonly string[],
+    unitCode: string | null,
+    content: MailContent,
+  ) {
+    await enqueueMail(
+      trx,
+      { kind, ticketId: ticket.id, unitCode, to, ...content },
+      new Date(at),
+      messageIdDomain ? { messageIdDomain } : {},
+    );
   }
 
   async function reporterEmail(trx: Transaction<Database>, ticket: TicketRecord): Promise<string | null> {
@@ -52,9 +65,16 @@ export function createTicketNotifications({ catalog, publicUrl, unitEmails, mess
       ],
       reportRectification: () => [
         'reporter-rectified',
-        reporterRectifiedMail({ publicUrl, trackingCode: ticket.trackingCode, ...(typeof event.data['text'] === 'string' && { rectificationText: event.data['text'] }) }),
+        reporterRectifiedMail({
+          publicUrl,
+          trackingCode: ticket.trackingCode,
+          ...(typeof event.data['text'] === 'string' && { rectificationText: event.data['text'] }),
+        }),
       ],
-      verify: () => ['reporter-closed', reporterClosedMail({ publicUrl, trackingCode: ticket.trackingCode, ...(event.reason && { note: event.reason }) })],
+      verify: () => [
+        'reporter-closed',
+        reporterClosedMail({ publicUrl, trackingCode: ticket.trackingCode, ...(event.reason && { note: event.reason }) }),
+      ],
     };
     const mail = mails[event.action];
     if (!mail) return;

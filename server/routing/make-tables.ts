@@ -103,7 +103,10 @@ const wrap = (items: string[], indent: string) => {
 const q = JSON.stringify;
 let out = source.replace(
   /"confusables": \[[^\]]*\]/,
-  `"confusables": [\n${wrap(confusables.map((g) => q(g)), '      ')}\n    ]`,
+  `"confusables": [\n${wrap(
+    confusables.map((g) => q(g)),
+    '      ',
+  )}\n    ]`,
 );
 out = out.replace(
   /"corrections": \{[^}]*\}/,
@@ -113,4 +116,6 @@ out = out.replace(
   )}\n  }`,
 );
 writeFileSync(FILE, out);
-console.log(`${confusables.length} homophone groups over ${chars.length} characters; ${traditional.length} traditional characters; ${handCorrections.length} hand corrections kept`);
+console.log(
+  `${confusables.length} homophone groups over ${chars.length} characters; ${traditional.length} traditional characters; ${handCorrections.length} hand corrections kept`,
+);

@@ -39,7 +39,7 @@ function replaceAll(s: string, root: Node): string {
   if (root.next.size === 0) return s;
   let out = '';
   let copied = 0;
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     let n: Node | undefined = root;
     let end = -1;
     let to = '';

@@ -170,7 +170,8 @@ export function createRouter(catalog: Catalog, options: RouterOptions = {}): Rou
    * place nearby). A neutral phrase hides everything.
    */
   function inheritContained(own: Map<string, Contribution[]>): Map<string, Contribution[]> {
-    const familyOfContribution = (c: Contribution) => (c.kind === Kind.Scene ? c.target : c.kind === Kind.Generic ? -1 : familyOf[c.target]!);
+    const familyOfContribution = (c: Contribution) =>
+      c.kind === Kind.Scene ? c.target : c.kind === Kind.Generic ? -1 : familyOf[c.target]!;
     const familyLevel = (c: Contribution) => c.kind === Kind.Scene || (c.kind === Kind.Term && categories[c.target]!.parentCode === null);
     const result = new Map<string, Contribution[]>();
     for (const [phrase, list] of own) {
@@ -182,7 +183,9 @@ export function createRouter(catalog: Catalog, options: RouterOptions = {}): Rou
       // Families the phrase speaks for at the top level (scene, term or context of the family
       // itself) need no anchor from inside: "停车位" is a place, not a 停车 problem.
       const topLevel = new Set(
-        list.filter((c) => c.kind === Kind.Scene || (c.kind !== Kind.Generic && categories[c.target]!.parentCode === null)).map(familyOfContribution),
+        list
+          .filter((c) => c.kind === Kind.Scene || (c.kind !== Kind.Generic && categories[c.target]!.parentCode === null))
+          .map(familyOfContribution),
       );
       const inherited = new Map<string, Contribution>();
       for (let a = 0; a < phrase.length; a++) {
@@ -190,9 +193,7 @@ export function createRouter(catalog: Catalog, options: RouterOptions = {}): Rou
           if (b - a === phrase.length) continue;
           for (const c of own.get(phrase.slice(a, b)) ?? []) {
             const f = familyOfContribution(c);
-            const keep =
-              (c.kind === Kind.Context && !spoken.has(f)) ||
-              (familyLevel(c) && spoken.has(f) && !topLevel.has(f));
+            const keep = (c.kind === Kind.Context && !spoken.has(f)) || (familyLevel(c) && spoken.has(f) && !topLevel.has(f));
             if (!keep) continue;
             const key = `${c.kind}:${c.target}`;
             if ((inherited.get(key)?.weight ?? 0) < c.weight) inherited.set(key, c);
@@ -267,7 +268,8 @@ export function createRouter(catalog: Catalog, options: RouterOptions = {}): Rou
     for (const m of matches) {
       for (const c of m.payload) {
         const w = c.weight * m.factor;
-        if (c.kind !== Kind.Scene && c.kind !== Kind.Generic && diminishing[c.target]) (topical ??= []).push({ target: c.target, kind: c.kind, weight: w });
+        if (c.kind !== Kind.Scene && c.kind !== Kind.Generic && diminishing[c.target])
+          (topical ??= []).push({ target: c.target, kind: c.kind, weight: w });
         else if (c.kind === Kind.Scene) scene[c.target]! += w;
         else if (c.kind === Kind.Term) terms[c.target]! += w;
         else if (c.kind === Kind.Context) context[c.target]! += w;
@@ -316,7 +318,12 @@ export function createRouter(catalog: Catalog, options: RouterOptions = {}): Rou
     const listed = candidates.map((c) => ({ category: categories[c.i]!.code, lead: c.lead, score: Math.round(c.score * 100) / 100 }));
     const best = candidates[0];
     if (!best || best.score <= 0) {
-      return { suggestion: { category: null, unit: null, cooperating: [], confidence: 0, needsTriage: true }, area, matched, candidates: listed };
+      return {
+        suggestion: { category: null, unit: null, cooperating: [], confidence: 0, needsTriage: true },
+        area,
+        matched,
+        candidates: listed,
+      };
     }
     const runner = candidates.find((c) => c.lead !== best.lead)?.score ?? 0;
     const strength = 1 - Math.exp(-best.score / lexicon.confidenceScale);

@@ -3,7 +3,11 @@
 // docs/decisions/003-staff-side.md.
 import { z } from '../validation.ts';
 
-const reason = z.string({ error: '请填写理由' }).trim().min(2, { error: '请填写理由（至少2个字）' }).max(1000, { error: '理由不能超过1000字' });
+const reason = z
+  .string({ error: '请填写理由' })
+  .trim()
+  .min(2, { error: '请填写理由（至少2个字）' })
+  .max(1000, { error: '理由不能超过1000字' });
 const unitCode = z.string().trim().min(1, { error: '请选择责任单位' }).max(60);
 const categoryCode = z.string().trim().max(40).nullish();
 const cooperating = z.array(z.string().trim().min(1).max(60)).max(10).optional();

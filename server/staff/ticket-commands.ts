@@ -18,7 +18,10 @@ import { ticketActionInputSchema, type TicketActionInput } from './action-schema
 import { fieldErrors } from '../intake/report-schema.ts';
 
 /** Told about every staff change of a ticket inside its transaction (e.g. to queue notification mail). */
-export type TicketObserver = (trx: Transaction<Database>, change: { ticket: TicketRecord; event: EventRecord; user: StaffUser }) => Promise<void>;
+export type TicketObserver = (
+  trx: Transaction<Database>,
+  change: { ticket: TicketRecord; event: EventRecord; user: StaffUser },
+) => Promise<void>;
 
 export interface StaffCommandDeps {
   db: Kysely<Database>;
@@ -57,7 +60,11 @@ export function createStaffCommands(deps: StaffCommandDeps) {
     return code;
   }
 
-  function routedTo(act: { unitCode: string; categoryCode?: string | null | undefined; cooperatingUnitCodes?: string[] | undefined }, ticket: TicketRecord, now: Date): TicketChange {
+  function routedTo(
+    act: { unitCode: string; categoryCode?: string | null | undefined; cooperatingUnitCodes?: string[] | undefined },
+    ticket: TicketRecord,
+    now: Date,
+  ): TicketChange {
     const leadUnitCode = unitRequired(act.unitCode, 'unitCode');
     const categoryCode = categoryAllowed(act.categoryCode) ?? ticket.categoryCode;
     const cooperatingUnitCodes = [...new Set(act.cooperatingUnitCodes ?? [])].filter((c) => c !== leadUnitCode);
@@ -73,7 +80,12 @@ export function createStaffCommands(deps: StaffCommandDeps) {
   }
 
   /** The request (and extra event data) for an action, from its input and the ticket as it is. */
-  async function plan(trx: Transaction<Database>, ticket: TicketRecord, act: TicketActionInput, now: Date): Promise<{
+  async function plan(
+    trx: Transaction<Database>,
+    ticket: TicketRecord,
+    act: TicketActionInput,
+    now: Date,
+  ): Promise<{
     change: Omit<TicketChange, 'status'>;
     reason?: string | null;
     data?: Record<string, unknown>;
@@ -81,7 +93,11 @@ export function createStaffCommands(deps: StaffCommandDeps) {
     switch (act.action) {
       case 'dispatch':
       case 'reassign': {
-        const suggested = await trx.selectFrom('tickets').select(['suggested_category_code', 'suggested_unit_code']).where('id', '=', ticket.id).executeTakeFirstOrThrow();
+        const suggested = await trx
+          .selectFrom('tickets')
+          .select(['suggested_category_code', 'suggested_unit_code'])
+          .where('id', '=', ticket.id)
+          .executeTakeFirstOrThrow();
         const { status: _s, ...change } = routedTo(act, ticket, now);
         return {
           change,
@@ -96,7 +112,11 @@ export function createStaffCommands(deps: StaffCommandDeps) {
       case 'return': {
         const suggestedUnitCode = act.suggestedUnitCode ? unitRequired(act.suggestedUnitCode, 'suggestedUnitCode') : null;
         // Back with the office: the unit no longer holds it (and no longer sees it).
-        return { change: { leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null }, reason: act.reason, data: { suggestedUnitCode, returnedBy: ticket.leadUnitCode } };
+        return {
+          change: { leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null },
+          reason: act.reason,
+          data: { suggestedUnitCode, returnedBy: ticket.leadUnitCode },
+        };
       }
       case 'requestExtension': {
         if (ticket.deadlineAt && new Date(act.requestedDeadline).getTime() <= new Date(ticket.deadlineAt).getTime()) {
@@ -126,11 +146,15 @@ export function createStaffCommands(deps: StaffCommandDeps) {
         const target = code ? await findTicketByCode(trx, code) : null;
         if (!target) throw new InvalidInputError(`没有找到工单 ${act.intoTrackingCode}`, { intoTrackingCode: '没有找到这个查询码的工单' });
         if (target.id === ticket.id) throw new InvalidInputError('不能合并到工单自身', { intoTrackingCode: '不能合并到工单自身' });
-        if (target.status === 'merged') throw new InvalidInputError('目标工单本身已被合并，请合并到它所合并的工单', { intoTrackingCode: '目标工单已被合并' });
+        if (target.status === 'merged')
+          throw new InvalidInputError('目标工单本身已被合并，请合并到它所合并的工单', { intoTrackingCode: '目标工单已被合并' });
         return { change: { mergedIntoId: target.id }, data: { mergedIntoId: target.id, mergedIntoCode: target.trackingCode } };
       }
       case 'reopen':
-        return { change: { closedAt: null, leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null }, reason: act.reason };
+        return {
+          change: { closedAt: null, leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null },
+          reason: act.reason,
+        };
     }
   }
 

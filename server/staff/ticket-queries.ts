@@ -142,7 +142,8 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
     let q = db.selectFrom('tickets');
     if (unitCode) q = q.where('lead_unit_code', '=', unitCode);
     if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
-    if (f.categoryCode) q = q.where((eb) => eb.or([eb('category_code', '=', f.categoryCode!), eb('category_code', 'like', `${f.categoryCode}.%`)]));
+    if (f.categoryCode)
+      q = q.where((eb) => eb.or([eb('category_code', '=', f.categoryCode!), eb('category_code', 'like', `${f.categoryCode}.%`)]));
     if (f.pointId) q = q.where('point_id', '=', f.pointId);
     if (f.channel) q = q.where('channel', '=', f.channel);
     if (f.overdue) q = q.where('status', 'in', DEADLINE_RUNNING_STATUSES).where('deadline_at', '<', clock.now().toISOString());
@@ -161,10 +162,21 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
     const numeric = [...new Set(ids)].map(Number).filter(Number.isInteger);
     if (numeric.length === 0) return new Map();
     const rows = await db.selectFrom('users').select(['id', 'display_name', 'unit_code']).where('id', 'in', numeric).execute();
-    return new Map(rows.map((r) => [String(r.id), r.unit_code ? `${r.display_name}（${catalog.unit(r.unit_code)?.shortName ?? r.unit_code}）` : r.display_name]));
+    return new Map(
+      rows.map((r) => [
+        String(r.id),
+        r.unit_code ? `${r.display_name}（${catalog.unit(r.unit_code)?.shortName ?? r.unit_code}）` : r.display_name,
+      ]),
+    );
   }
 
-  const ACTOR_KIND_NAMES: Record<string, string> = { resident: '群众', system: '系统', office: '创城办', unit: '责任单位', operator: '热线' };
+  const ACTOR_KIND_NAMES: Record<string, string> = {
+    resident: '群众',
+    system: '系统',
+    office: '创城办',
+    unit: '责任单位',
+    operator: '热线',
+  };
 
   async function detail(user: StaffUser, trackingCode: string): Promise<TicketDetail> {
     const ticket = await ticketForUser(db, user, trackingCode);
@@ -173,17 +185,27 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       .select([...listColumns, 'cooperating_unit_codes', 'location_address', 'location_lat', 'location_lng', 'closed_at'])
       .where('id', '=', ticket.id)
       .executeTakeFirstOrThrow();
-    const [events, before, after] = await Promise.all([listEvents(db, ticket.id), photoIdsOfTicket(db, ticket.id, 'report'), photoIdsOfTicket(db, ticket.id, 'rectification')]);
+    const [events, before, after] = await Promise.all([
+      listEvents(db, ticket.id),
+      photoIdsOfTicket(db, ticket.id, 'report'),
+      photoIdsOfTicket(db, ticket.id, 'rectification'),
+    ]);
     const names = await actorNames(events.flatMap((e) => (e.actorId ? [e.actorId] : [])));
     const reporter = canSeeReporter(user)
-      ? await db.selectFrom('ticket_reporters').select(['anonymous', 'name', 'phone', 'email']).where('ticket_id', '=', ticket.id).executeTakeFirst()
+      ? await db
+          .selectFrom('ticket_reporters')
+          .select(['anonymous', 'name', 'phone', 'email'])
+          .where('ticket_id', '=', ticket.id)
+          .executeTakeFirst()
       : undefined;
     return {
       ...listItem(row),
       cooperatingUnits: (JSON.parse(row.cooperating_unit_codes) as string[]).flatMap((c) => unitRef(c) ?? []),
       location: { address: row.location_address, lat: row.location_lat, lng: row.location_lng },
       closedAt: row.closed_at,
-      reporter: reporter ? { anonymous: Number(reporter.anonymous) === 1, name: reporter.name, phone: reporter.phone, email: reporter.email } : null,
+      reporter: reporter
+        ? { anonymous: Number(reporter.anonymous) === 1, name: reporter.name, phone: reporter.phone, email: reporter.email }
+        : null,
       photos: { before: before.map(photoUrls), after: after.map(photoUrls) },
       timeline: events.map((e) => ({
         seq: e.seq,

@@ -9,7 +9,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function deadlineFor(catalog: Catalog, categoryCode: string | null, dispatchedAt: Date): Date {
   let days: number | null = null;
-  for (let code = categoryCode; code && days === null; ) {
+  for (let code = categoryCode; code && days === null;) {
     const category = catalog.category(code);
     days = category?.deadlineDays ?? null;
     code = category?.parentCode ?? null;

@@ -238,7 +238,10 @@ export async function applyEvent(
   if (Number(updated.numUpdatedRows) !== 1) {
     throw new Error(`Ticket ${ticket.id} changed concurrently (expected version ${ticket.version})`);
   }
-  await db.insertInto('ticket_events').values(eventRow(ticket.id, seq, event)).execute();
+  await db
+    .insertInto('ticket_events')
+    .values(eventRow(ticket.id, seq, event))
+    .execute();
   ticket.version = seq;
 }
 

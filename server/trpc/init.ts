@@ -3,7 +3,14 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { PortalServices, RequestContext } from '../app-services.ts';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, TooManyRequestsError, UnsupportedContentError } from '../errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  TooManyRequestsError,
+  UnsupportedContentError,
+} from '../errors.ts';
 import type { Role, StaffUser } from '../auth/roles.ts';
 import { fieldErrors } from '../intake/report-schema.ts';
 
@@ -22,7 +29,8 @@ const INTERNAL_MESSAGE = '服务器暂时出错，请稍后再试';
 
 function toTrpcError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
-  if (error instanceof UnsupportedContentError) return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: error.message, cause: error });
+  if (error instanceof UnsupportedContentError)
+    return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: error.message, cause: error });
   if (error instanceof InvalidInputError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
   if (error instanceof NotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
   if (error instanceof ConflictError) return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });

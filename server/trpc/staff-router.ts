@@ -29,14 +29,20 @@ export const authRouter = router({
 
 export const staffRouter = router({
   tickets: router({
-    list: staffProcedure().input(ticketFilterSchema).query(({ ctx, input }) => ctx.app.staff.list(ctx.user, input)),
+    list: staffProcedure()
+      .input(ticketFilterSchema)
+      .query(({ ctx, input }) => ctx.app.staff.list(ctx.user, input)),
     get: staffProcedure()
       .input(z.object({ trackingCode: z.string().trim().min(1).max(40) }))
       .query(({ ctx, input }) => ctx.app.staff.detail(ctx.user, input.trackingCode)),
-    act: staffProcedure().input(ticketActionInputSchema).mutation(({ ctx, input }) => ctx.app.staff.act(ctx.user, input)),
+    act: staffProcedure()
+      .input(ticketActionInputSchema)
+      .mutation(({ ctx, input }) => ctx.app.staff.act(ctx.user, input)),
   }),
   escalations: router({
-    list: staffProcedure().input(escalationFilterSchema).query(({ ctx, input }) => ctx.app.escalations.list(ctx.user, input)),
+    list: staffProcedure()
+      .input(escalationFilterSchema)
+      .query(({ ctx, input }) => ctx.app.escalations.list(ctx.user, input)),
     ladder: staffProcedure().query(({ ctx }) => ctx.app.escalations.ladder(ctx.user)),
   }),
   units: router({
@@ -47,7 +53,9 @@ export const staffRouter = router({
   }),
   users: router({
     list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
-    create: staffProcedure('admin').input(newUserSchema).mutation(({ ctx, input }) => ctx.app.accounts.createUser(input)),
+    create: staffProcedure('admin')
+      .input(newUserSchema)
+      .mutation(({ ctx, input }) => ctx.app.accounts.createUser(input)),
     update: staffProcedure('admin')
       .input(z.object({ id: z.number().int().positive(), changes: userUpdateSchema }))
       .mutation(({ ctx, input }) => ctx.app.accounts.updateUser(input.id, input.changes)),

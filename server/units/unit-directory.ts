@@ -12,7 +12,12 @@ import type { StaffUser } from '../auth/roles.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 export const unitEmailsSchema = z
-  .array(z.string().trim().pipe(z.email({ error: '邮箱格式不正确' })))
+  .array(
+    z
+      .string()
+      .trim()
+      .pipe(z.email({ error: '邮箱格式不正确' })),
+  )
   .max(10, { error: '每个单位最多10个通知邮箱' });
 
 export interface UnitEntry extends Unit {

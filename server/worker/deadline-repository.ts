@@ -81,7 +81,9 @@ export async function dispatchNoticeCandidates(db: Db, limit: number): Promise<M
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.flatMap((r) => (r.lead_unit_code && r.dispatched_at ? [{ id: Number(r.id), unitCode: r.lead_unit_code, dueAt: r.dispatched_at }] : []));
+  return rows.flatMap((r) =>
+    r.lead_unit_code && r.dispatched_at ? [{ id: Number(r.id), unitCode: r.lead_unit_code, dueAt: r.dispatched_at }] : [],
+  );
 }
 
 /** True for the one caller that recorded the notice of this dispatch. */

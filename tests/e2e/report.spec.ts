@@ -18,7 +18,9 @@ test('report with two photos → tracking code → the track page shows status a
 
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: '添加照片' }).click();
-  await (await chooser).setFiles([
+  await (
+    await chooser
+  ).setFiles([
     { name: 'market-gate.jpg', mimeType: 'image/jpeg', buffer: await jpegPhoto({ r: 180, g: 40, b: 40 }) },
     { name: 'market-street.jpg', mimeType: 'image/jpeg', buffer: await jpegPhoto({ r: 40, g: 90, b: 160 }) },
   ]);
@@ -87,11 +89,15 @@ test('a submit lost on the way back is retried with the same key and gives the s
 
   // The first submit reaches the server, but the answer never reaches the phone.
   let firstCode = '';
-  await page.route('**/api/trpc/report.submit', async (route) => {
-    const response = await route.fetch();
-    firstCode = ((await response.json()) as { result: { data: { trackingCode: string } } }).result.data.trackingCode;
-    await route.abort('connectionreset');
-  }, { times: 1 });
+  await page.route(
+    '**/api/trpc/report.submit',
+    async (route) => {
+      const response = await route.fetch();
+      firstCode = ((await response.json()) as { result: { data: { trackingCode: string } } }).result.data.trackingCode;
+      await route.abort('connectionreset');
+    },
+    { times: 1 },
+  );
   await page.getByRole('button', { name: '提交反映' }).click();
   await expect(page.locator('.error-summary')).toContainText('网络连接失败');
   await expect(page.getByLabel('问题描述')).toHaveValue('锦绣小区3号楼楼道里堆满了杂物，消防通道被堵。');

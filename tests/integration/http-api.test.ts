@@ -80,7 +80,11 @@ describe('HTTP API', () => {
   });
 
   it('answers malformed JSON and unknown procedures without a stack trace', async () => {
-    const broken = await fetch(`${base}/api/trpc/report.submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"description": ' });
+    const broken = await fetch(`${base}/api/trpc/report.submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"description": ',
+    });
     expect(broken.status).toBe(400);
     expect(await broken.text()).not.toMatch(/stack|\.ts:\d+/);
     const unknown = await fetch(`${base}/api/trpc/report.nothing`);
@@ -154,7 +158,12 @@ describe('HTTP API', () => {
   });
 
   it('refuses a staff sign-in or change posted from another site, over HTTP', async () => {
-    await t.portal.services.accounts.createUser({ username: 'httpadmin', displayName: '管理员', role: 'admin', password: 'http-admin-pass-1' });
+    await t.portal.services.accounts.createUser({
+      username: 'httpadmin',
+      displayName: '管理员',
+      role: 'admin',
+      password: 'http-admin-pass-1',
+    });
     const login = (headers: Record<string, string>) =>
       fetch(`${base}/api/trpc/auth.login`, {
         method: 'POST',

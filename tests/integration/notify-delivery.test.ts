@@ -246,13 +246,11 @@ describe.each(kinds)('notification mail on %s', (kind) => {
   it('delivers a queued mail over SMTP: recipients, Chinese subject, both parts, our Message-ID', async () => {
     const ticketId = await insertTicket();
     const to = ['office@fagaiju.example', 'chief@fagaiju.example'];
-    const queued = await handle.db
-      .transaction()
-      .execute((trx) =>
-        enqueueMail(trx, dispatchMail([...to, ' Office@Fagaiju.example '], { ticketId }), clock.now(), {
-          messageIdDomain: 'cc.lincheng.example',
-        }),
-      );
+    const queued = await handle.db.transaction().execute((trx) =>
+      enqueueMail(trx, dispatchMail([...to, ' Office@Fagaiju.example '], { ticketId }), clock.now(), {
+        messageIdDomain: 'cc.lincheng.example',
+      }),
+    );
     expect(queued?.messageId).toMatch(/^<20261130T020000Z\.[0-9a-f]+@cc\.lincheng\.example>$/);
 
     clock.advance(5_000);

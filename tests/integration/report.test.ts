@@ -78,7 +78,9 @@ describe.each(kinds)('web report on %s', (kind) => {
 
   it('the reporter is kept privately, and not at all when anonymous', async () => {
     const named = await t.caller().report.submit({ description: CROSSING, reporter: { name: '李四', phone: '138 1234 5678' } });
-    const anonymous = await t.caller().report.submit({ description: CROSSING, anonymous: true, reporter: { name: '张三', phone: '13800000000' } });
+    const anonymous = await t
+      .caller()
+      .report.submit({ description: CROSSING, anonymous: true, reporter: { name: '张三', phone: '13800000000' } });
     const rows = await t.portal.database.db
       .selectFrom('ticket_reporters')
       .innerJoin('tickets', 'tickets.id', 'ticket_reporters.ticket_id')
@@ -162,6 +164,9 @@ describe.each(kinds)('web report on %s', (kind) => {
 });
 
 async function countTickets(t: TestPortal): Promise<number> {
-  const row = await t.portal.database.db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await t.portal.database.db
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -32,7 +32,11 @@ describe.each(kinds)('staff side on %s', (kind) => {
   const users: Record<string, StaffUser> = {};
 
   const as = (name: string, request: { sameOrigin?: boolean } = {}) =>
-    appRouter.createCaller({ app: t.portal.services, request: { ip: '10.0.0.1', sameOrigin: true, ...request }, user: users[name] ?? null });
+    appRouter.createCaller({
+      app: t.portal.services,
+      request: { ip: '10.0.0.1', sameOrigin: true, ...request },
+      user: users[name] ?? null,
+    });
 
   beforeAll(async () => {
     t = await startTestPortal(kind);
@@ -55,9 +59,15 @@ describe.each(kinds)('staff side on %s', (kind) => {
   const submitted = async (text = CROSSING) => (await t.caller().report.submit({ description: text })).trackingCode;
 
   async function rectificationPhoto(): Promise<string> {
-    const bytes = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#0a0' } }).png().toBuffer();
+    const bytes = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#0a0' } })
+      .png()
+      .toBuffer();
     const session = await t.portal.services.accounts.login('jiaojing01', PASSWORD, { ip: '10.0.0.2' });
-    const uploaded = await t.portal.services.uploadPhoto(new Uint8Array(bytes), { ip: '10.0.0.2', sessionToken: session.token }, 'rectification');
+    const uploaded = await t.portal.services.uploadPhoto(
+      new Uint8Array(bytes),
+      { ip: '10.0.0.2', sessionToken: session.token },
+      'rectification',
+    );
     return uploaded.id;
   }
 
@@ -67,7 +77,11 @@ describe.each(kinds)('staff side on %s', (kind) => {
     await act('dispatcher', code, { action: 'dispatch', unitCode: 'jiaojing', categoryCode: null });
     await act('jiaojing01', code, { action: 'accept' });
     await act('jiaojing01', code, { action: 'startRectification' });
-    await act('jiaojing01', code, { action: 'requestExtension', reason: '需要采购新的标志牌', requestedDeadline: '2026-12-20T00:00:00.000Z' });
+    await act('jiaojing01', code, {
+      action: 'requestExtension',
+      reason: '需要采购新的标志牌',
+      requestedDeadline: '2026-12-20T00:00:00.000Z',
+    });
     const extended = await act('dispatcher', code, { action: 'approveExtension' });
     expect(extended.deadlineAt).toBe('2026-12-20T00:00:00.000Z');
     const photoId = await rectificationPhoto();
@@ -124,14 +138,22 @@ describe.each(kinds)('staff side on %s', (kind) => {
     const code = (await t.caller().report.submit({ description: CROSSING, reporter: { name: '赵六', phone: '13700001111' } })).trackingCode;
     expect((await as('leader').staff.tickets.get({ trackingCode: code })).reporter).toBeNull();
     expect((await as('jiaojing01').staff.tickets.get({ trackingCode: code })).reporter).toBeNull();
-    expect((await as('dispatcher').staff.tickets.get({ trackingCode: code })).reporter).toMatchObject({ name: '赵六', phone: '13700001111' });
-    expect(await failure(act('leader', code, { action: 'accept' }))).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/只读/) });
+    expect((await as('dispatcher').staff.tickets.get({ trackingCode: code })).reporter).toMatchObject({
+      name: '赵六',
+      phone: '13700001111',
+    });
+    expect(await failure(act('leader', code, { action: 'accept' }))).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/只读/),
+    });
   });
 
   it('refuses staff mutations started by another site, and anything without a session', async () => {
     const code = await submitted();
     const crossSite = as('jiaojing01', { sameOrigin: false });
-    expect(await failure(crossSite.staff.tickets.act({ trackingCode: code, act: { action: 'accept' } }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await failure(crossSite.staff.tickets.act({ trackingCode: code, act: { action: 'accept' } }))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
     expect(await failure(crossSite.auth.login({ username: 'admin', password: PASSWORD }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await failure(as('nobody').staff.tickets.list({}))).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await failure(as('dispatcher').staff.users.list())).toMatchObject({ code: 'FORBIDDEN' });
@@ -139,7 +161,12 @@ describe.each(kinds)('staff side on %s', (kind) => {
 
   it('signs in with a cookie session, signs out, and throttles password guessing', async () => {
     const resHeaders = new Headers();
-    const caller = appRouter.createCaller({ app: t.portal.services, request: { ip: '10.9.9.9', sameOrigin: true }, user: null, resHeaders });
+    const caller = appRouter.createCaller({
+      app: t.portal.services,
+      request: { ip: '10.9.9.9', sameOrigin: true },
+      user: null,
+      resHeaders,
+    });
     const { user } = await caller.auth.login({ username: 'ADMIN ', password: PASSWORD });
     expect(user.role).toBe('admin');
     const cookie = resHeaders.get('set-cookie')!;
@@ -147,7 +174,9 @@ describe.each(kinds)('staff side on %s', (kind) => {
     expect(cookie).toMatch(/SameSite=Strict/);
     const token = decodeURIComponent(/cc_session=([^;]+)/.exec(cookie)![1]!);
     expect((await t.portal.services.userOf({ ip: 'x', sessionToken: token }))?.username).toBe('admin');
-    await appRouter.createCaller({ app: t.portal.services, request: { ip: 'x', sameOrigin: true, sessionToken: token }, user }).auth.logout();
+    await appRouter
+      .createCaller({ app: t.portal.services, request: { ip: 'x', sameOrigin: true, sessionToken: token }, user })
+      .auth.logout();
     expect(await t.portal.services.userOf({ ip: 'x', sessionToken: token })).toBeNull();
 
     const guesser = appRouter.createCaller({ app: t.portal.services, request: { ip: '10.6.6.6', sameOrigin: true }, user: null });
@@ -166,7 +195,9 @@ describe.each(kinds)('staff side on %s', (kind) => {
     await act('jiaojing01', code, { action: 'accept' });
     // The same instant written in China time is not later.
     const sameInstant = new Date(new Date(deadlineAt!).getTime() + 8 * 3600_000).toISOString().replace('Z', '+08:00');
-    const refused = await failure(act('jiaojing01', code, { action: 'requestExtension', reason: '材料未到', requestedDeadline: sameInstant }));
+    const refused = await failure(
+      act('jiaojing01', code, { action: 'requestExtension', reason: '材料未到', requestedDeadline: sameInstant }),
+    );
     expect(refused).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/晚于/) });
 
     const admins = (await t.portal.services.accounts.listUsers()).filter((u) => u.role === 'admin' && u.active);
@@ -176,7 +207,9 @@ describe.each(kinds)('staff side on %s', (kind) => {
   });
 
   it('refuses a rectification photo upload without a staff session', async () => {
-    const bytes = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).png().toBuffer();
+    const bytes = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     await expect(t.portal.services.uploadPhoto(new Uint8Array(bytes), { ip: '1.2.3.4' }, 'rectification')).rejects.toThrow(/登录/);
   });
 

@@ -19,7 +19,13 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
   beforeAll(async () => {
     t = await startTestPortal(kind);
     const make = async (username: string, role: StaffUser['role'], unitCode: string | null) => {
-      const u = await t.portal.services.accounts.createUser({ username, displayName: username, role, unitCode, password: 'notify-pass-123' });
+      const u = await t.portal.services.accounts.createUser({
+        username,
+        displayName: username,
+        role,
+        unitCode,
+        password: 'notify-pass-123',
+      });
       return { id: u.id, username, displayName: username, role, unitCode };
     };
     office = await make('office', 'dispatcher', null);
@@ -44,7 +50,11 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
       reporter: { name: '钱七', phone: '13900002222', email: 'qianqi@example.com' },
     });
     expect(submitted.unit?.code).toBe('fagaiju');
-    const ticket = await db.selectFrom('tickets').select('id').where('tracking_code', '=', submitted.trackingCode).executeTakeFirstOrThrow();
+    const ticket = await db
+      .selectFrom('tickets')
+      .select('id')
+      .where('tracking_code', '=', submitted.trackingCode)
+      .executeTakeFirstOrThrow();
     const mails = async () => (await listMail(db, { ticketId: Number(ticket.id) })).reverse();
 
     expect(await mails()).toEqual([]); // the report's commit carries no mail; the worker tells the units
@@ -82,7 +92,11 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
   it('queues nothing for a reporter without an address, and nothing when the change is refused', async () => {
     const { db } = t.portal.database;
     const submitted = await t.caller().report.submit({ description: '西关集贸市场里垃圾堆成山，臭气熏天' });
-    const ticket = await db.selectFrom('tickets').select('id').where('tracking_code', '=', submitted.trackingCode).executeTakeFirstOrThrow();
+    const ticket = await db
+      .selectFrom('tickets')
+      .select('id')
+      .where('tracking_code', '=', submitted.trackingCode)
+      .executeTakeFirstOrThrow();
     const before = (await listMail(db, { ticketId: Number(ticket.id) })).length;
     await act(unit, submitted.trackingCode, { action: 'accept' });
     await expect(act(unit, submitted.trackingCode, { action: 'accept' })).rejects.toThrow();

@@ -35,7 +35,12 @@ describe.each(kinds)('unit mailboxes on %s', (kind) => {
     expect((await units.list()).find((u) => u.code === 'jiaojing')?.emails).toEqual(saved.emails);
 
     await t.caller().report.submit({ description: '人民路和府前街交叉口，机动车经过斑马线从来不礼让行人' });
-    const notify = createDeadlineNotifications({ catalog: t.portal.services.catalog, clock: t.clock, publicUrl: 'http://x', unitEmails: units.emailsOf });
+    const notify = createDeadlineNotifications({
+      catalog: t.portal.services.catalog,
+      clock: t.clock,
+      publicUrl: 'http://x',
+      unitEmails: units.emailsOf,
+    });
     await createWorker({ db: t.portal.database.db, clock: t.clock, notify }).runOnce();
     const [mail] = await listMail(t.portal.database.db, { unitCode: 'jiaojing', kind: 'dispatch' });
     expect(mail?.to).toEqual(saved.emails);

@@ -24,7 +24,16 @@ describe.each(kinds)('write batcher on %s', (kind) => {
     return (trx: Parameters<Parameters<ReturnType<typeof createWriteBatcher>['run']>[0]>[0]) =>
       trx
         .insertInto('photos')
-        .values({ id, ticket_id: null, purpose: 'report', width: 1, height: 1, sha256: 'x', uploaded_at: '2026-11-29T00:00:00.000Z', position: null })
+        .values({
+          id,
+          ticket_id: null,
+          purpose: 'report',
+          width: 1,
+          height: 1,
+          sha256: 'x',
+          uploaded_at: '2026-11-29T00:00:00.000Z',
+          position: null,
+        })
         .execute()
         .then(() => id);
   }

@@ -58,7 +58,8 @@ describe('the seed catalog', () => {
 
   it('routes every category in both areas, with village compounds going to Lincheng Town', () => {
     const rule = (category: string, area: 'urban' | 'village') =>
-      catalog.rules.find((r) => r.category === category && r.area === area) ?? catalog.rules.find((r) => r.category === category && r.area === 'any');
+      catalog.rules.find((r) => r.category === category && r.area === area) ??
+      catalog.rules.find((r) => r.category === category && r.area === 'any');
     expect(rule('compound', 'urban')?.lead).toBe('zhujianju');
     expect(rule('compound', 'village')?.lead).toBe('linchengzhen');
     expect(rule('market', 'urban')).toMatchObject({ lead: 'fagaiju', cooperating: ['shichangjianguanju', 'zhujianju', 'xiaofang'] });

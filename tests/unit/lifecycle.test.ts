@@ -98,9 +98,9 @@ describe('ticket lifecycle', () => {
     const edges = ACTIONS.flatMap((a) => TRANSITIONS[a].from.map((f) => [f, TRANSITIONS[a].to] as const));
     const reach = (start: Status) => {
       const seen = new Set<Status>([start]);
-      for (let grew = true; grew; ) {
+      for (let grew = true; grew;) {
         grew = false;
-        for (const [f, t] of edges) if (seen.has(f) && !seen.has(t)) seen.add(t), (grew = true);
+        for (const [f, t] of edges) if (seen.has(f) && !seen.has(t)) (seen.add(t), (grew = true));
       }
       return seen;
     };

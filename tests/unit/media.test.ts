@@ -107,7 +107,9 @@ describe('accepted formats, judged by content', () => {
     // withGainMap() (sharp 0.35, experimental) is missing from sharp's type declarations.
     const withGainMap = sharp(base) as Sharp & { withGainMap(): Sharp };
     const ultraHdr = await withGainMap.withGainMap().jpeg().toBuffer();
-    expect(ultraHdr.includes(Buffer.from('hdrgm', 'latin1')) || ultraHdr.includes(Buffer.from('urn:iso:std:iso:ts:21496', 'latin1'))).toBe(true);
+    expect(ultraHdr.includes(Buffer.from('hdrgm', 'latin1')) || ultraHdr.includes(Buffer.from('urn:iso:std:iso:ts:21496', 'latin1'))).toBe(
+      true,
+    );
     const photo = await processPhoto(ultraHdr);
     expect(photo.format).toBe('jpeg');
     expect(await sharp(photo.full).metadata()).toMatchObject({ width: 400, height: 300, space: 'srgb' });
@@ -123,10 +125,21 @@ describe('accepted formats, judged by content', () => {
 
   it('greyscale, 16-bit, transparent and CMYK inputs all come out as 8-bit sRGB', async () => {
     const inputs = [
-      await sharp({ create: { width: 50, height: 40, channels: 3, background: RED } }).greyscale().png().toBuffer(),
-      await sharp({ create: { width: 50, height: 40, channels: 3, background: RED } }).toColourspace('rgb16').png().toBuffer(),
-      await sharp({ create: { width: 50, height: 40, channels: 4, background: { ...RED, alpha: 0.5 } } }).png().toBuffer(),
-      await sharp({ create: { width: 50, height: 40, channels: 3, background: RED } }).toColourspace('cmyk').jpeg().toBuffer(),
+      await sharp({ create: { width: 50, height: 40, channels: 3, background: RED } })
+        .greyscale()
+        .png()
+        .toBuffer(),
+      await sharp({ create: { width: 50, height: 40, channels: 3, background: RED } })
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer(),
+      await sharp({ create: { width: 50, height: 40, channels: 4, background: { ...RED, alpha: 0.5 } } })
+        .png()
+        .toBuffer(),
+      await sharp({ create: { width: 50, height: 40, channels: 3, background: RED } })
+        .toColourspace('cmyk')
+        .jpeg()
+        .toBuffer(),
     ];
     for (const input of inputs) {
       const meta = await sharp((await processPhoto(input)).full).metadata();
@@ -205,7 +218,9 @@ describe('refused formats, with a message that says what to do', () => {
 
 describe('corrupt and truncated images: a message, never a crash', () => {
   it.each(['jpeg', 'png', 'webp', 'gif', 'avif'] as const)('truncated %s', async (format) => {
-    const whole = await sharp({ create: { width: 200, height: 150, channels: 3, background: RED, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    const whole = await sharp({
+      create: { width: 200, height: 150, channels: 3, background: RED, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+    })
       .toFormat(format)
       .toBuffer();
     const error = await expectRefused(whole.subarray(0, Math.floor(whole.length * 0.6)), 'corrupt');

@@ -78,7 +78,9 @@ beforeAll(async () => {
       `out of scope ${String(f.outOfScope).padStart(3)}: triaged ${pct(f.outTriaged, f.outOfScope).padStart(6)}`
     );
   });
-  console.log(`routing v1 on ${reports.length} reports (threshold ${catalog.lexicon?.threshold})\n${lines.join('\n')}\nrouted wrongly: ${figures.all.misses.join('; ') || 'none'}`);
+  console.log(
+    `routing v1 on ${reports.length} reports (threshold ${catalog.lexicon?.threshold})\n${lines.join('\n')}\nrouted wrongly: ${figures.all.misses.join('; ') || 'none'}`,
+  );
 });
 
 describe('the evaluation set', () => {

@@ -93,7 +93,10 @@ describe('what residents write', () => {
     // None of these spellings is listed anywhere: the homophone groups of the lexicon find them.
     expect(lead('将尸车在小区外面的路边停了一年多了轮胎都瘪了')).toBe('jiaojing');
     expect(lead('马路是场早上六点就开始摆一直到九点车根本过不去')).toBe('zhujianju');
-    expect(route('电动扯在人行到上乱挺一大片盲道都看不见了')).toMatchObject({ unit: { code: 'zhujianju' }, category: { code: 'parking.non-motor' } });
+    expect(route('电动扯在人行到上乱挺一大片盲道都看不见了')).toMatchObject({
+      unit: { code: 'zhujianju' },
+      category: { code: 'parking.non-motor' },
+    });
     const ad = router.explain({ text: '公义广高牌被风刮倒了' });
     expect(ad.matched).toContainEqual({ phrase: '公益广告牌', factor: catalog.lexicon!.fuzzy.factor });
     expect(ad.suggestion.unit?.code).toBe('wenmingban');
@@ -116,7 +119,10 @@ describe('what residents write', () => {
 
   it('does not count a violation the resident denies or sets aside', () => {
     expect(lead('我在路口被交警拦下罚了两百，我觉得我没闯红灯，想申诉')).toBeNull();
-    expect(route('不是说电动车，是那些小汽车，天天停在盲道上，盲人怎么走')).toMatchObject({ unit: { code: 'jiaojing' }, category: { code: 'parking.motor' } });
+    expect(route('不是说电动车，是那些小汽车，天天停在盲道上，盲人怎么走')).toMatchObject({
+      unit: { code: 'jiaojing' },
+      category: { code: 'parking.motor' },
+    });
   });
 
   it('triages disputes over money, contracts and claims that share words with focus problems', () => {
@@ -304,7 +310,10 @@ describe('speed', () => {
 describe('the normaliser', () => {
   it('applies single-character corrections first, then the longest correction at each position, then drops boilerplate', async () => {
     const { createNormaliser } = await import('../../server/routing/normalise.ts');
-    const normalise = createNormaliser({ 區: '区', 亂: '乱', 乱仍: '乱扔', 小取: '小区', 小取里: '小区里', 拉圾: '垃圾' }, ['来电人反映', '来电人']);
+    const normalise = createNormaliser({ 區: '区', 亂: '乱', 乱仍: '乱扔', 小取: '小区', 小取里: '小区里', 拉圾: '垃圾' }, [
+      '来电人反映',
+      '来电人',
+    ]);
     expect(normalise('来电人反映：小區里有人亂仍拉圾')).toBe('，:小区里有人乱扔垃圾'); // NFKC: full-width colon too
     expect(normalise('小取里ＡＢ１２')).toBe('小区里ab12');
     expect(normalise('没有要改的')).toBe('没有要改的');

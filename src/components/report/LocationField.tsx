@@ -107,7 +107,13 @@ export function LocationField({ points, values, onChange, enhanced, errors }: Pr
       {enhanced ? (
         <div class={fieldClass('location', errors)}>
           <FieldError id="location" errors={errors} />
-          <button type="button" id="location" onClick={locate} disabled={geo.kind === 'locating'} aria-describedby={describedBy('location', errors)}>
+          <button
+            type="button"
+            id="location"
+            onClick={locate}
+            disabled={geo.kind === 'locating'}
+            aria-describedby={describedBy('location', errors)}
+          >
             使用我的位置
           </button>
           {geo.kind === 'ok' ? (

@@ -83,18 +83,16 @@ export function PhotoField({ items, setItems, kept, enhanced, errors, noJsInputR
     setAnnouncement(
       skipped > 0 ? `最多上传${maxPhotos}张照片，多选的${skipped}张没有添加。` : `已添加${accepted.length}张照片，正在上传。`,
     );
-    const added = accepted.map(
-      (file): PhotoItem => ({
-        key: nextKey++,
-        name: file.name,
-        file,
-        preview: URL.createObjectURL(file),
-        state: file.size === 0 ? 'error' : 'queued',
-        progress: 0,
-        error: file.size === 0 ? '这个文件是空的，请换一张照片。' : '',
-        photo: null,
-      }),
-    );
+    const added = accepted.map((file): PhotoItem => ({
+      key: nextKey++,
+      name: file.name,
+      file,
+      preview: URL.createObjectURL(file),
+      state: file.size === 0 ? 'error' : 'queued',
+      progress: 0,
+      error: file.size === 0 ? '这个文件是空的，请换一张照片。' : '',
+      photo: null,
+    }));
     setItems((list) => [...list, ...added]);
   };
 

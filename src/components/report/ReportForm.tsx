@@ -129,14 +129,7 @@ export default function ReportForm({ categories, points, initial, limits, initia
   const descriptionLength = values.description.trim().length;
 
   return (
-    <form
-      ref={formRef}
-      method="post"
-      action="/report"
-      encType="multipart/form-data"
-      noValidate
-      onSubmit={(e) => void onSubmit(e)}
-    >
+    <form ref={formRef} method="post" action="/report" encType="multipart/form-data" noValidate onSubmit={(e) => void onSubmit(e)}>
       {summary.length > 0 || formMessage || errors.form ? (
         <div class="notice notice-error error-summary" ref={summaryRef} tabIndex={-1} aria-labelledby="error-summary-title">
           <h2 id="error-summary-title">{formMessage || (summary.length > 0 ? '请修改以下内容后再提交：' : errors.form)}</h2>
@@ -215,9 +208,7 @@ export default function ReportForm({ categories, points, initial, limits, initia
         <legend>
           您的联系方式 <span class="optional">（选填）</span>
         </legend>
-        <p class="hint">
-          留下电话，工作人员可以向您核实情况、告诉您办理结果。联系方式只有创城办和责任单位能看到，不会公开。
-        </p>
+        <p class="hint">留下电话，工作人员可以向您核实情况、告诉您办理结果。联系方式只有创城办和责任单位能看到，不会公开。</p>
         <div class="field">
           <label class="checkbox" for="anonymous">
             <input
@@ -238,7 +229,15 @@ export default function ReportForm({ categories, points, initial, limits, initia
           </p>
         </div>
         <div hidden={contactHidden}>
-          <ContactInput id="name" label="姓名或称呼" type="text" autoComplete="name" value={values.name} errors={errors} onInput={(name) => set({ name })} />
+          <ContactInput
+            id="name"
+            label="姓名或称呼"
+            type="text"
+            autoComplete="name"
+            value={values.name}
+            errors={errors}
+            onInput={(name) => set({ name })}
+          />
           <ContactInput
             id="phone"
             label="手机或电话"

@@ -38,7 +38,13 @@ export function uploadPhoto(
         // Not JSON: the status alone decides the message.
       }
       const photo = body as Partial<UploadedPhoto> | null;
-      if (xhr.status === 200 && photo && typeof photo.id === 'string' && typeof photo.url === 'string' && typeof photo.thumbUrl === 'string') {
+      if (
+        xhr.status === 200 &&
+        photo &&
+        typeof photo.id === 'string' &&
+        typeof photo.url === 'string' &&
+        typeof photo.thumbUrl === 'string'
+      ) {
         onProgress(100);
         resolve({ ok: true, photo: { id: photo.id, url: photo.url, thumbUrl: photo.thumbUrl } });
       } else {
