@@ -37,6 +37,8 @@ export interface TicketTable {
   acknowledge_due_at: string | null;
   acknowledged_at: string | null;
   reminder_sent_at: string | null;
+  /** When the unit was told it had not acknowledged in time (for the acknowledge_due_at then in force). */
+  acknowledge_overdue_at: string | null;
   overdue_at: string | null;
   /** The dispatch (its dispatched_at) the units were last told of. */
   dispatch_notified_at: string | null;

@@ -7,13 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { DEADLINE_RUNNING_STATUSES } from '../tickets/lifecycle.ts';
 
-/**
- * `tickets.acknowledge_overdue_at` (migration 005). Declared here rather than in db/schema.ts,
- * which keeps the columns every module reads; only the worker reads or writes this one.
- */
-type WorkerColumns = { tickets: { acknowledge_overdue_at: string | null } };
 type Db = Kysely<Database> | Transaction<Database>;
-const withWorkerColumns = (db: Db) => db.withTables<WorkerColumns>();
 
 const HOUR_MS = 3600_000;
 
@@ -101,7 +95,7 @@ export async function claimDispatchNotice(db: Db, c: MarkCandidate): Promise<boo
 
 /** Dispatched tickets not acknowledged (签收) by their acknowledgement deadline, not yet flagged for it. */
 export async function acknowledgeOverdueCandidates(db: Db, now: Date, limit: number): Promise<MarkCandidate[]> {
-  const rows = await withWorkerColumns(db)
+  const rows = await db
     .selectFrom('tickets')
     .select(['id', 'lead_unit_code', 'acknowledge_due_at'])
     .where('status', '=', 'dispatched')
@@ -119,7 +113,7 @@ export async function acknowledgeOverdueCandidates(db: Db, now: Date, limit: num
 }
 
 export async function claimAcknowledgeOverdue(db: Db, c: MarkCandidate, now: Date): Promise<boolean> {
-  const result = await withWorkerColumns(db)
+  const result = await db
     .updateTable('tickets')
     .set({ acknowledge_overdue_at: now.toISOString() })
     .where('id', '=', c.id)
