@@ -1,5 +1,5 @@
-// `npm test`: everything CI runs, in order — system packages the tests need (installed from
-// Debian's packages when missing), formatting, type checks, unit and integration tests (SQLite, and
+// `npm test`: everything CI runs, in order — system packages the tests need (Chromium, a CJK
+// font, Dovecot for the mailbox tests; installed from Debian's packages when missing), formatting, type checks, unit and integration tests (SQLite, and
 // PostgreSQL when it answers), the production build, and the browser tests in Chromium.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +25,7 @@ function ensureSystemPackages(): void {
   const missing: string[] = [];
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (!hasCjkFont()) missing.push('fonts-noto-cjk');
+  if (!fs.existsSync('/usr/sbin/dovecot')) missing.push('dovecot-imapd');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`Missing Debian packages: ${missing.join(' ')}. Install them: sudo apt-get install -y ${missing.join(' ')}`);
