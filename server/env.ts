@@ -3,10 +3,13 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { mailEnvShape, mailSettings, type MailSettings } from './notify/mail-settings.ts';
+import { imapEnvShape, imapSettings } from './intake/mail/imap-env.ts';
+import type { ImapSettings } from './intake/mail/imap-intake.ts';
 import { parseRoles, workerEnvShape, workerSettings, type ProcessRole } from './worker/worker-settings.ts';
 import type { WorkerSettings } from './worker/worker.ts';
 
 const envSchema = z.object({
+  ...imapEnvShape,
   ...mailEnvShape,
   ...workerEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
@@ -44,6 +47,8 @@ export type Env = {
   routingThreshold: number | undefined;
   acknowledgeHours: number;
   mail: MailSettings;
+  /** The dedicated mailbox to read; null when MAIL_IMAP_URL is unset. */
+  imap: ImapSettings | null;
   /** ROLES: what this process runs (`--role` on the command line overrides it). */
   roles: ProcessRole[];
   worker: WorkerSettings;
@@ -75,6 +80,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     routingThreshold: e.ROUTING_THRESHOLD,
     acknowledgeHours: e.ACKNOWLEDGE_HOURS,
     mail: mailSettings(e),
+    imap: imapSettings(e),
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
   };
