@@ -166,4 +166,44 @@ export interface Database {
   unit_contacts: UnitContactTable;
   mail_outbox: MailOutboxTable;
   escalations: EscalationTable;
+  mail_messages: MailMessageTable;
+  ticket_messages: TicketMessageTable;
+}
+
+/** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */
+export interface MailMessageTable {
+  id: Generated<number>;
+  /** RFC 5322 Message-ID; unique when present. */
+  message_id: string | null;
+  /** Unique: the dedupe key of a mail without a Message-ID. */
+  content_hash: string;
+  received_at: string;
+  from_address: string | null;
+  subject: string;
+  /** 'created', 'appended', 'ignored' or 'quarantined'. */
+  outcome: string;
+  reason: string | null;
+  ticket_id: number | null;
+  /** The raw message under DATA_DIR/mail-raw/ (private, never served). */
+  raw_path: string | null;
+  /** JSON array of {name, type, size, photoId?, path?, refused?}. */
+  attachments: string;
+  /** Where it came from: "file:…" or "imap:<uid>". */
+  source: string | null;
+}
+
+/** A reply or bounce concerning a ticket, shown on the staff timeline. */
+export interface TicketMessageTable {
+  id: Generated<number>;
+  ticket_id: number;
+  mail_message_id: number | null;
+  /** 'reply' or 'bounce'. */
+  kind: string;
+  at: string;
+  from_address: string | null;
+  from_name: string | null;
+  subject: string;
+  text: string;
+  /** JSON array, as mail_messages.attachments. */
+  attachments: string;
 }

@@ -55,7 +55,9 @@ export function createMailDelivery(options: MailDeliveryOptions): MailDelivery {
     const attempt = mail.attempts + 1;
     try {
       const { to, subject, text, html, messageId } = mail;
-      const response = await transport.send({ from, to, subject, text, html, messageId, date: clock.now() });
+      // The mailbox's acknowledgements answer a resident's mail (RFC 3834 'auto-replied').
+      const autoSubmitted = mail.kind === 'mail-acknowledgement' ? ('auto-replied' as const) : ('auto-generated' as const);
+      const response = await transport.send({ from, to, subject, text, html, messageId, date: clock.now(), autoSubmitted });
       await markSent(db, mail.id, clock.now(), response);
       outcome.sent++;
     } catch (error) {

@@ -134,6 +134,7 @@ export async function requeueFailedMail(db: Db, id: number, now: Date): Promise<
 
 export interface DueMail {
   id: number;
+  kind: string;
   to: string[];
   subject: string;
   text: string;
@@ -146,7 +147,7 @@ export interface DueMail {
 export async function dueMail(db: Db, now: Date, limit: number): Promise<DueMail[]> {
   const rows = await db
     .selectFrom('mail_outbox')
-    .select(['id', 'recipients', 'subject', 'text', 'html', 'message_id', 'attempts', 'next_attempt_at'])
+    .select(['id', 'kind', 'recipients', 'subject', 'text', 'html', 'message_id', 'attempts', 'next_attempt_at'])
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now.toISOString())
     .orderBy('next_attempt_at')
@@ -155,6 +156,7 @@ export async function dueMail(db: Db, now: Date, limit: number): Promise<DueMail
     .execute();
   return rows.map((r) => ({
     id: Number(r.id),
+    kind: r.kind,
     to: JSON.parse(r.recipients) as string[],
     subject: r.subject,
     text: r.text,

@@ -15,6 +15,8 @@ export interface OutgoingMessage {
   /** "<…@host>", assigned when the mail was queued. */
   messageId: string;
   date: Date;
+  /** RFC 3834: 'auto-generated' unless said otherwise; 'auto-replied' for answers to incoming mail. */
+  autoSubmitted?: 'auto-generated' | 'auto-replied';
 }
 
 export interface MailTransport {
@@ -78,7 +80,7 @@ function mailOptions(message: OutgoingMessage) {
     headers: {
       // RFC 3834: tells vacation responders not to answer — their replies would land in the
       // office's mailbox, which the mail intake reads as reports.
-      'Auto-Submitted': 'auto-generated',
+      'Auto-Submitted': message.autoSubmitted ?? 'auto-generated',
     },
   };
 }

@@ -63,6 +63,15 @@ export interface TicketDetail extends TicketListItem {
     reason: string | null;
     data: Record<string, unknown>;
   }>;
+  /** Mail about the ticket after it was made: the reporter's replies, and bounces of our mail. `from` only for those who see the reporter. */
+  messages: Array<{
+    at: string;
+    kind: 'reply' | 'bounce';
+    from: string | null;
+    subject: string;
+    text: string;
+    attachments: Array<{ name: string | null; type: string; size: number }>;
+  }>;
 }
 
 export interface TicketQueryDeps {
@@ -185,10 +194,17 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       .select([...listColumns, 'cooperating_unit_codes', 'location_address', 'location_lat', 'location_lng', 'closed_at'])
       .where('id', '=', ticket.id)
       .executeTakeFirstOrThrow();
-    const [events, before, after] = await Promise.all([
+    const [events, before, after, messages] = await Promise.all([
       listEvents(db, ticket.id),
       photoIdsOfTicket(db, ticket.id, 'report'),
       photoIdsOfTicket(db, ticket.id, 'rectification'),
+      db
+        .selectFrom('ticket_messages')
+        .select(['at', 'kind', 'from_address', 'from_name', 'subject', 'text', 'attachments'])
+        .where('ticket_id', '=', ticket.id)
+        .orderBy('at')
+        .orderBy('id')
+        .execute(),
     ]);
     const names = await actorNames(events.flatMap((e) => (e.actorId ? [e.actorId] : [])));
     const reporter = canSeeReporter(user)
@@ -217,6 +233,18 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
         toStatus: e.toStatus,
         reason: e.reason,
         data: e.data,
+      })),
+      messages: messages.map((m) => ({
+        at: m.at,
+        kind: m.kind as 'reply' | 'bounce',
+        from: reporter ? [m.from_name, m.from_address && `<${m.from_address}>`].filter(Boolean).join(' ') || null : null,
+        subject: m.subject,
+        text: m.text,
+        attachments: (JSON.parse(m.attachments) as Array<{ name: string | null; type: string; size: number }>).map((a) => ({
+          name: a.name,
+          type: a.type,
+          size: a.size,
+        })),
       })),
     };
   }
