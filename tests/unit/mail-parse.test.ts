@@ -135,6 +135,22 @@ describe('Foxmail and the raw 8-bit GBK subject trap', () => {
     expect(m.defects.join(' ')).toMatch(/raw 8-bit header .*GB18030/);
   });
 
+  it('reads raw 8-bit Latin-1 headers (isolated high bytes, no declared charset) as windows-1252', async () => {
+    const raw = mail([Buffer.from('Subject: Die Hasen und die Fr\xf6sche', 'latin1'), 'From: a@example.de'], 'x');
+    const m = await parseMail(raw);
+    expect(m.subject).toBe('Die Hasen und die Frösche');
+  });
+
+  it('reads raw 8-bit Big5 headers as Big5 when the message declares Big5', async () => {
+    const raw = mail(
+      [Buffer.concat([Buffer.from('Subject: '), enc('路燈損壞', 'big5')]), 'Content-Type: text/plain; charset=big5'],
+      enc('路燈', 'big5'),
+    );
+    const m = await parseMail(raw);
+    expect(m.subject).toBe('路燈損壞');
+    expect(m.text).toBe('路燈');
+  });
+
   it('leaves valid raw UTF-8 headers alone', async () => {
     const raw = mail(
       [Buffer.from('Subject: 井盖丢失', 'utf8'), 'From: a@example.cn', 'Content-Type: text/plain; charset=utf-8'],

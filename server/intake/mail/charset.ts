@@ -100,8 +100,8 @@ function declaredCharset(headerText: string): string | null {
   return cs?.[1]?.toLowerCase() ?? null;
 }
 
-/** A charset to read raw 8-bit header bytes with: the first non-ASCII, non-UTF-8 charset the message declares, else GB18030. */
-function guessHeaderCharset(raw: Buffer, headerText: string): string {
+/** A charset to read raw 8-bit header bytes with: the first non-ASCII, non-UTF-8 charset the message declares, else null. */
+function guessHeaderCharset(raw: Buffer, headerText: string): string | null {
   const top = declaredCharset(headerText);
   const usable = (cs: string | null | undefined): cs is string =>
     !!cs && !/^(us-?ascii|utf-?8|ascii|x-unknown|unknown|default)$/i.test(cs) && decoderFor(cs) !== null;
@@ -111,7 +111,25 @@ function guessHeaderCharset(raw: Buffer, headerText: string): string {
     const cs = m[1]?.toLowerCase();
     if (usable(cs)) return canonicalCharset(cs) ?? cs;
   }
-  return 'gb18030';
+  return null;
+}
+
+/**
+ * Chinese GB text pairs two high bytes almost always (GB2312's range is A1–FE for both); Latin-1
+ * text has isolated high bytes between ASCII letters. With no declared charset to go by, a header
+ * whose every high byte is followed by ASCII is read as windows-1252, anything else as GB18030.
+ */
+export function looksLikeLatin1(bytes: Uint8Array): boolean {
+  let sawHigh = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] ?? 0;
+    if (b < 0x80) continue;
+    sawHigh = true;
+    const next = bytes[i + 1] ?? 0;
+    if (next >= 0x80) return false;
+    i++;
+  }
+  return sawHigh;
 }
 
 export interface RepairResult {
@@ -147,7 +165,7 @@ export function repairRaw(input: Buffer): RepairResult {
   const header = raw.subarray(0, end);
   if (!has8bit(header) || isValidUtf8(header)) return { raw, defects };
   const headerText = header.toString('latin1');
-  const charset = guessHeaderCharset(raw, headerText);
+  const charset = guessHeaderCharset(raw, headerText) ?? (looksLikeLatin1(header) ? 'windows-1252' : 'gb18030');
   const decoder = decoderFor(charset) ?? new TextDecoder('gb18030');
   const parts: Buffer[] = [];
   const fixedNames = new Set<string>();
