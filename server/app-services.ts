@@ -10,6 +10,7 @@ import type { TicketQueries } from './staff/ticket-queries.ts';
 import type { Ledgers } from './ledgers/ledgers.ts';
 import type { UnitDirectory } from './units/unit-directory.ts';
 import type { EscalationService } from './escalation/escalation-service.ts';
+import type { MailIntake } from './intake/mail/mail-intake.ts';
 
 export interface UnitRef {
   code: string;
@@ -102,4 +103,6 @@ export interface PortalServices {
   units: UnitDirectory;
   /** The signed-in staff user of a request, or null. */
   userOf(ctx: RequestContext): Promise<StaffUser | null>;
+  /** The dedicated mailbox's intake: `processMail(raw, source)` turns one raw message into a ticket, a reply, or a reasoned ignore/quarantine. */
+  mail: MailIntake;
 }

@@ -24,6 +24,7 @@ import { createLedgers } from './ledgers/ledgers.ts';
 import { ledgersFor } from './ledgers/ledger-access.ts';
 import { createUnitDirectory } from './units/unit-directory.ts';
 import { createEscalationService } from './escalation/escalation-service.ts';
+import { createMailIntake, type MailLimits } from './intake/mail/mail-intake.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -39,6 +40,10 @@ export interface PortalOptions {
   messageIdDomain?: string;
   /** Days without a new escalation after which a unit's ladder restarts (ESCALATION_RESET_DAYS, 90 by default). */
   escalationResetDays?: number;
+  /** The portal's own mail addresses (MAIL_FROM, the dedicated mailbox): mail from them is never a report. */
+  ourMailAddresses?: string[];
+  /** Limits of the dedicated mailbox's intake (server/intake/mail/mail-intake.ts). */
+  mailLimits?: Partial<MailLimits>;
 }
 
 export interface Portal {
@@ -60,6 +65,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     publicUrl: env.publicUrl,
     messageIdDomain: env.mail.messageIdDomain,
     escalationResetDays: env.worker.escalationResetDays,
+    ourMailAddresses: [/<([^<>]+)>\s*$/.exec(env.mail.from)?.[1] ?? env.mail.from].map((a) => a.trim()),
   };
 }
 
@@ -93,6 +99,17 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   });
   const userOf = (ctx: RequestContext) => accounts.userForSession(ctx.sessionToken);
   const ledgers = createLedgers({ db, catalog, clock });
+  const mail = createMailIntake({
+    db,
+    intake,
+    photos: { process: processPhoto, store: photos, record: recordPhoto },
+    clock,
+    dataDir: options.dataDir,
+    ourAddresses: options.ourMailAddresses ?? [],
+    publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
+    messageIdDomain: options.messageIdDomain,
+    ...(options.mailLimits && { limits: options.mailLimits }),
+  });
 
   const services: PortalServices = {
     catalog,
@@ -123,6 +140,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ledgersFor: (user) => ledgersFor(ledgers, user),
     units,
     userOf,
+    mail,
   };
 
   return { services, database, photos, close: () => database.close() };

@@ -1,0 +1,20 @@
+// Reads mail from files into the portal — backfill of the dedicated mailbox, and tests:
+//   npm run mail:import -- inbox/*.eml archive.mbox
+// Each message goes through the same pipeline as the mailbox intake (server/intake/mail/) and
+// prints one JSON line: {"file", "outcome", "trackingCode"?, "subject", "reason"?}. A bad file
+// is reported as 'quarantined'; the command always exits 0. Uses the same settings as `npm start`.
+import { createPortal, portalOptions } from '../server/app.ts';
+import { readEnv } from '../server/env.ts';
+import { importMailFiles } from '../server/intake/mail/mail-import.ts';
+
+const files = process.argv.slice(2).filter((a) => a !== '--');
+if (files.length === 0) {
+  console.error('usage: npm run mail:import -- FILE.eml|FILE.mbox …');
+  process.exit(2);
+}
+const portal = await createPortal(portalOptions(readEnv()));
+try {
+  await importMailFiles(portal.services.mail, files, (line) => console.log(JSON.stringify(line)));
+} finally {
+  await portal.close();
+}

@@ -1,0 +1,532 @@
+// What a mail to the dedicated mailbox becomes (issue 4, item 3): a new ticket through the same
+// submitReport as the web form, a reply appended to a ticket's timeline, ignored (auto-replies,
+// bounces, lists, our own mail) or quarantined with the reason — never lost: the raw message is
+// kept privately under DATA_DIR/mail-raw/ before anything else, and every message gets a
+// mail_messages row. The IMAP poller and the import command (mail-import.ts) both call
+// processMail; a message seen before (same Message-ID, or same content hash when it has none)
+// is answered with its earlier outcome, under a race too (the unique constraints decide).
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Kysely, Transaction } from 'kysely';
+import type { SubmitResult } from '../../app-services.ts';
+import type { Clock } from '../../clock.ts';
+import { isUniqueViolation } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+import { InvalidInputError } from '../../errors.ts';
+import type { ProcessedPhoto } from '../../media/photo-pipeline.ts';
+import type { PhotoPurpose } from '../../media/photo-repository.ts';
+import type { PhotoStore } from '../../media/photo-store.ts';
+import { renderMail } from '../../notify/mail-layout.ts';
+import { enqueueMail } from '../../notify/mail-outbox.ts';
+import { trackUrl } from '../../notify/templates.ts';
+import { normalizeTrackingCode } from '../../tickets/tracking-code.ts';
+import { emailSchema, MAX_DESCRIPTION_CHARS, MAX_PHOTOS } from '../report-schema.ts';
+import type { SubmitContext } from '../submit-report.ts';
+import { parseMail, type ParsedMail } from './parse-mail.ts';
+
+export type MailOutcome = 'created' | 'appended' | 'ignored' | 'quarantined';
+
+export interface MailResult {
+  outcome: MailOutcome;
+  trackingCode?: string;
+  subject: string;
+  reason?: string;
+}
+
+export interface MailSource {
+  file?: string;
+  uid?: number;
+}
+
+export interface MailLimits {
+  /** A larger message is quarantined unparsed (default 40 MB). */
+  maxMessageBytes: number;
+  /** Attachments kept per message, images included (default 25 MB); the rest are listed only. */
+  maxAttachmentBytes: number;
+  /** New tickets per sender in 24 hours before further mail is quarantined as 'flood' (10). */
+  ticketsPerSenderPerDay: number;
+  /** Acknowledgements per sender in 24 hours (3). */
+  acknowledgementsPerSenderPerDay: number;
+}
+
+export const DEFAULT_MAIL_LIMITS: MailLimits = {
+  maxMessageBytes: 40 * 1024 * 1024,
+  maxAttachmentBytes: 25 * 1024 * 1024,
+  ticketsPerSenderPerDay: 10,
+  acknowledgementsPerSenderPerDay: 3,
+};
+
+export interface MailIntakeDeps {
+  db: Kysely<Database>;
+  intake: { submitReport(raw: unknown, ctx: SubmitContext): Promise<SubmitResult> };
+  photos: {
+    process(bytes: Uint8Array): Promise<ProcessedPhoto>;
+    store: Pick<PhotoStore, 'save'>;
+    record(
+      db: Kysely<Database>,
+      photo: { id: string; purpose: PhotoPurpose; width: number; height: number; sha256: string; at: string },
+    ): Promise<void>;
+  };
+  clock: Clock;
+  dataDir: string;
+  /** The mailbox's own addresses: mail from them is ignored, never answered. */
+  ourAddresses: readonly string[];
+  publicUrl: string;
+  messageIdDomain?: string | undefined;
+  limits?: Partial<MailLimits>;
+}
+
+/** The outbox kind of the acknowledgement of a mailed report (sent with Auto-Submitted: auto-replied). */
+export const ACKNOWLEDGEMENT_KIND = 'mail-acknowledgement';
+
+interface AttachmentRecord {
+  name: string | null;
+  type: string;
+  size: number;
+  photoId?: string;
+  path?: string;
+  refused?: string;
+}
+
+interface Decision {
+  outcome: MailOutcome;
+  reason: string | null;
+  ticketId: number | null;
+  trackingCode?: string;
+  attachments: AttachmentRecord[];
+  /** Written in the same transaction as the mail's row. */
+  also?: (trx: Transaction<Database>, mailRowId: number) => Promise<void>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function createMailIntake(deps: MailIntakeDeps) {
+  const { db, intake, photos, clock, dataDir } = deps;
+  const limits: MailLimits = { ...DEFAULT_MAIL_LIMITS, ...deps.limits };
+  const ours = new Set(deps.ourAddresses.map((a) => a.trim().toLowerCase()).filter(Boolean));
+  const rawDir = path.join(dataDir, 'mail-raw');
+  const attachmentDir = path.join(dataDir, 'mail-attachments');
+
+  async function processMail(raw: Buffer, source: MailSource = {}): Promise<MailResult> {
+    const rawHash = createHash('sha256').update(raw).digest('hex');
+    const sourceText = source.uid !== undefined ? `imap:${source.uid}` : source.file ? `file:${source.file}` : null;
+    // Kept before anything else, so that whatever happens next the message exists.
+    const rawPath = await keepRaw(rawHash, raw);
+
+    let mail: ParsedMail;
+    try {
+      if (raw.length > limits.maxMessageBytes) throw new Error(`message too large (${raw.length} bytes)`);
+      mail = await parseMail(raw, { ourAddresses: [...ours], maxBytes: limits.maxMessageBytes });
+    } catch (error) {
+      const key = { messageId: null, contentHash: `raw:${rawHash}` };
+      const earlier = await findEarlier(key);
+      if (earlier) return earlier;
+      return record(key, { address: null, subject: '' }, rawPath, sourceText, {
+        outcome: 'quarantined',
+        reason: `unparseable: ${describe(error)}`,
+        ticketId: null,
+        attachments: [],
+      });
+    }
+
+    const key = { messageId: mail.messageId?.trim() || null, contentHash: mail.contentHash || `raw:${rawHash}` };
+    const earlier = await findEarlier(key);
+    if (earlier) return earlier;
+    const meta = { address: mail.from.address?.trim().toLowerCase() || null, subject: mail.subject ?? '' };
+
+    let decision: Decision;
+    try {
+      decision = await decide(mail, meta.address);
+    } catch (error) {
+      decision = { outcome: 'quarantined', reason: describe(error), ticketId: null, attachments: [] };
+    }
+    try {
+      return await record(key, meta, rawPath, sourceText, decision);
+    } catch (error) {
+      // The row could not be written with its consequences: keep the message as quarantined.
+      const again = await findEarlier(key);
+      if (again) return again;
+      return record(key, meta, rawPath, sourceText, {
+        outcome: 'quarantined',
+        reason: describe(error),
+        ticketId: decision.ticketId,
+        attachments: decision.attachments,
+      });
+    }
+  }
+
+  async function decide(mail: ParsedMail, from: string | null): Promise<Decision> {
+    const none = { ticketId: null, attachments: [] as AttachmentRecord[] };
+    if (from && ours.has(from)) return { outcome: 'ignored', reason: 'from ourselves', ...none };
+    if (mail.kind === 'bounce') return bounce(mail);
+    if (mail.kind === 'auto-reply' || mail.kind === 'list') {
+      return { outcome: 'ignored', reason: `${mail.kind}${mail.kindReason ? `: ${mail.kindReason}` : ''}`, ...none };
+    }
+    const ticket = await ticketRepliedTo(mail);
+    if (ticket) return reply(mail, from, ticket);
+    return newReport(mail, from);
+  }
+
+  /** A bounce is ignored; when it is one of ours coming back, the outbox row and the ticket say so. */
+  async function bounce(mail: ParsedMail): Promise<Decision> {
+    const reason = `bounce${mail.kindReason ? `: ${mail.kindReason}` : ''}`;
+    const sent = mail.bouncedMessageId
+      ? await db
+          .selectFrom('mail_outbox')
+          .select(['id', 'ticket_id', 'recipients'])
+          .where('message_id', '=', mail.bouncedMessageId.trim())
+          .executeTakeFirst()
+      : undefined;
+    if (!sent) return { outcome: 'ignored', reason, ticketId: null, attachments: [] };
+    const ticketId = sent.ticket_id === null ? null : Number(sent.ticket_id);
+    const at = clock.now().toISOString();
+    return {
+      outcome: 'ignored',
+      reason: `${reason} (of our mail ${mail.bouncedMessageId})`,
+      ticketId,
+      attachments: [],
+      async also(trx, mailRowId) {
+        await trx
+          .updateTable('mail_outbox')
+          .set({ last_error: `退信 ${at}: ${(mail.kindReason ?? mail.subject).slice(0, 900)}` })
+          .where('id', '=', Number(sent.id))
+          .execute();
+        if (ticketId !== null) {
+          await trx
+            .insertInto('ticket_messages')
+            .values({
+              ticket_id: ticketId,
+              mail_message_id: mailRowId,
+              kind: 'bounce',
+              at,
+              from_address: null,
+              from_name: null,
+              subject: mail.subject.slice(0, 500),
+              text: `发往 ${(JSON.parse(sent.recipients) as string[]).join(', ')} 的邮件被退回。${mail.text.slice(0, 2000)}`,
+              attachments: '[]',
+            })
+            .execute();
+        }
+      },
+    };
+  }
+
+  /** The ticket a mail answers: a Message-ID of ours it references, else a tracking code in its subject. */
+  async function ticketRepliedTo(mail: ParsedMail): Promise<{ id: number; trackingCode: string } | null> {
+    const referenced = [...new Set([...mail.inReplyTo, ...mail.references].map((id) => id.trim()).filter(Boolean))];
+    if (referenced.length > 0) {
+      const row = await db
+        .selectFrom('mail_outbox')
+        .innerJoin('tickets', 'tickets.id', 'mail_outbox.ticket_id')
+        .select(['tickets.id', 'tickets.tracking_code'])
+        .where('mail_outbox.message_id', 'in', referenced.slice(0, 100))
+        .orderBy('mail_outbox.id', 'desc')
+        .executeTakeFirst();
+      if (row) return { id: Number(row.id), trackingCode: row.tracking_code };
+    }
+    const codes = trackingCodesIn(mail.subject);
+    if (codes.length > 0) {
+      const row = await db.selectFrom('tickets').select(['id', 'tracking_code']).where('tracking_code', 'in', codes).executeTakeFirst();
+      if (row) return { id: Number(row.id), trackingCode: row.tracking_code };
+    }
+    return null;
+  }
+
+  async function reply(mail: ParsedMail, from: string | null, ticket: { id: number; trackingCode: string }): Promise<Decision> {
+    // Attachments of a reply are kept privately and listed on the message, not added to the
+    // ticket's public photos: the office decides what they are.
+    const attachments = await keepFiles(mail.attachments);
+    const at = clock.now().toISOString();
+    return {
+      outcome: 'appended',
+      reason: null,
+      ticketId: ticket.id,
+      trackingCode: ticket.trackingCode,
+      attachments,
+      async also(trx, mailRowId) {
+        await trx
+          .insertInto('ticket_messages')
+          .values({
+            ticket_id: ticket.id,
+            mail_message_id: mailRowId,
+            kind: 'reply',
+            at,
+            from_address: from,
+            from_name: mail.from.name?.slice(0, 200) ?? null,
+            subject: mail.subject.slice(0, 500),
+            text: (mail.text.trim() || mail.fullText.trim()).slice(0, 20_000),
+            attachments: JSON.stringify(attachments),
+          })
+          .execute();
+      },
+    };
+  }
+
+  async function newReport(mail: ParsedMail, from: string | null): Promise<Decision> {
+    if (from && (await createdLately(from)) >= limits.ticketsPerSenderPerDay) {
+      return { outcome: 'quarantined', reason: 'flood', ticketId: null, attachments: [] };
+    }
+    const attachments = await keepAttachments(mail.attachments);
+    const photoIds = attachments.flatMap((a) => (a.photoId ? [a.photoId] : []));
+    const description = [mail.subject.trim(), (mail.text.trim() || mail.fullText.trim()).trim()]
+      .filter(Boolean)
+      .join('\n')
+      .slice(0, MAX_DESCRIPTION_CHARS)
+      .trim();
+    const email = from && emailSchema.safeParse(from).success ? from : undefined;
+    const name = mail.from.name?.trim().slice(0, 50) || undefined;
+    let result: SubmitResult;
+    try {
+      result = await intake.submitReport(
+        {
+          description,
+          reporter: { ...(name && { name }), ...(email && { email }) },
+          photoIds,
+          idempotencyKey: `mail:${mail.messageId?.trim() || mail.contentHash}`.slice(0, 200),
+        },
+        { channel: 'mail' },
+      );
+    } catch (error) {
+      if (error instanceof InvalidInputError) return { outcome: 'quarantined', reason: error.message, ticketId: null, attachments };
+      throw error;
+    }
+    const ticket = await db.selectFrom('tickets').select('id').where('tracking_code', '=', result.trackingCode).executeTakeFirstOrThrow();
+    const ticketId = Number(ticket.id);
+    const acknowledge = mail.kind === 'normal' && email !== undefined;
+    return {
+      outcome: 'created',
+      reason: null,
+      ticketId,
+      trackingCode: result.trackingCode,
+      attachments,
+      async also(trx) {
+        if (acknowledge && (await acknowledgedLately(trx, email)) < limits.acknowledgementsPerSenderPerDay) {
+          await enqueueMail(
+            trx,
+            { kind: ACKNOWLEDGEMENT_KIND, ticketId, to: [email], ...acknowledgementMail(result.trackingCode, mail.subject) },
+            clock.now(),
+            deps.messageIdDomain ? { messageIdDomain: deps.messageIdDomain } : {},
+          );
+        }
+      },
+    };
+  }
+
+  function acknowledgementMail(trackingCode: string, subject: string) {
+    const {
+      subject: s,
+      text,
+      html,
+    } = renderMail({
+      subject: `【已受理】您反映的问题已收到（查询码 ${trackingCode}）`,
+      greeting: '您好：',
+      blocks: [
+        {
+          kind: 'paragraph',
+          text: `您发送到创城专用邮箱的来信${subject.trim() ? `“${subject.trim().slice(0, 80)}”` : ''}已登记，查询码为 ${trackingCode}。请妥善保存查询码，凭它可随时查询办理进度；补充情况可直接回复本邮件（请保留标题中的查询码）。`,
+        },
+        { kind: 'link', label: '查询办理进度', url: trackUrl(deps.publicUrl, trackingCode) },
+        {
+          kind: 'paragraph',
+          text: '隐私说明：您的姓名和邮箱地址仅供创城办核实和回复使用，不会公开，也不会提供给责任单位；公开查询页面只显示问题本身和办理进度。',
+        },
+      ],
+      footer: '本邮件由临城县创城办问题受理平台自动回复，请勿修改标题中的查询码。',
+    });
+    return { subject: s, text, html };
+  }
+
+  async function createdLately(from: string): Promise<number> {
+    const since = new Date(clock.now().getTime() - DAY_MS).toISOString();
+    const row = await db
+      .selectFrom('mail_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('from_address', '=', from)
+      .where('outcome', '=', 'created')
+      .where('received_at', '>=', since)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async function acknowledgedLately(trx: Transaction<Database>, to: string): Promise<number> {
+    const since = new Date(clock.now().getTime() - DAY_MS).toISOString();
+    const row = await trx
+      .selectFrom('mail_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', ACKNOWLEDGEMENT_KIND)
+      .where('recipients', '=', JSON.stringify([to]))
+      .where('created_at', '>=', since)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Images through the photo pipeline (at most MAX_PHOTOS, as on the web form), the rest kept privately. */
+  async function keepAttachments(list: ParsedMail['attachments']): Promise<AttachmentRecord[]> {
+    const out: AttachmentRecord[] = [];
+    let budget = limits.maxAttachmentBytes;
+    let photoCount = 0;
+    for (const a of list) {
+      const entry: AttachmentRecord = { name: a.filename, type: a.contentType, size: a.size };
+      out.push(entry);
+      if (a.content.length > budget) {
+        entry.refused = 'too large: not kept';
+        continue;
+      }
+      budget -= a.content.length;
+      if (a.contentType.toLowerCase().startsWith('image/') && photoCount < MAX_PHOTOS) {
+        try {
+          const processed = await photos.process(a.content);
+          const { id } = await photos.store.save(processed);
+          await photos.record(db, {
+            id,
+            purpose: 'report',
+            width: processed.width,
+            height: processed.height,
+            sha256: processed.sha256,
+            at: clock.now().toISOString(),
+          });
+          entry.photoId = id;
+          photoCount++;
+          continue;
+        } catch (error) {
+          entry.refused = describe(error);
+        }
+      }
+      entry.path = await keepFile(a.content, a.filename);
+    }
+    return out;
+  }
+
+  async function keepFiles(list: ParsedMail['attachments']): Promise<AttachmentRecord[]> {
+    const out: AttachmentRecord[] = [];
+    let budget = limits.maxAttachmentBytes;
+    for (const a of list) {
+      const entry: AttachmentRecord = { name: a.filename, type: a.contentType, size: a.size };
+      out.push(entry);
+      if (a.content.length > budget) entry.refused = 'too large: not kept';
+      else {
+        budget -= a.content.length;
+        entry.path = await keepFile(a.content, a.filename);
+      }
+    }
+    return out;
+  }
+
+  /** DATA_DIR/mail-attachments/<sha256>-<safe name>: never served; the path relative to DATA_DIR. */
+  async function keepFile(content: Buffer, filename: string | null): Promise<string> {
+    const hash = createHash('sha256').update(content).digest('hex');
+    const safe = (filename ?? 'attachment')
+      .normalize('NFKC')
+      .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+      .replace(/^\.+/, '')
+      .slice(0, 80);
+    const file = path.join(attachmentDir, `${hash}-${safe || 'attachment'}`);
+    await writeOnce(file, content);
+    return path.relative(dataDir, file);
+  }
+
+  async function keepRaw(hash: string, raw: Buffer): Promise<string> {
+    const file = path.join(rawDir, `${hash}.eml`);
+    await writeOnce(file, raw);
+    return path.relative(dataDir, file);
+  }
+
+  async function findEarlier(key: { messageId: string | null; contentHash: string }): Promise<MailResult | null> {
+    let query = db
+      .selectFrom('mail_messages')
+      .leftJoin('tickets', 'tickets.id', 'mail_messages.ticket_id')
+      .select(['mail_messages.outcome', 'mail_messages.reason', 'mail_messages.subject', 'tickets.tracking_code']);
+    query = key.messageId
+      ? query.where('mail_messages.message_id', '=', key.messageId)
+      : query.where('mail_messages.content_hash', '=', key.contentHash);
+    const row = await query.executeTakeFirst();
+    if (!row && key.messageId) {
+      // A Message-ID seen for the first time, but the very same content under another id.
+      return findEarlier({ messageId: null, contentHash: key.contentHash });
+    }
+    return row ? toResult(row) : null;
+  }
+
+  async function record(
+    key: { messageId: string | null; contentHash: string },
+    meta: { address: string | null; subject: string },
+    rawPath: string,
+    source: string | null,
+    decision: Decision,
+  ): Promise<MailResult> {
+    const subject = meta.subject.slice(0, 1000);
+    try {
+      await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('mail_messages')
+          .values({
+            message_id: key.messageId?.slice(0, 1000) ?? null,
+            content_hash: key.contentHash,
+            received_at: clock.now().toISOString(),
+            from_address: meta.address?.slice(0, 320) ?? null,
+            subject,
+            outcome: decision.outcome,
+            reason: decision.reason?.slice(0, 2000) ?? null,
+            ticket_id: decision.ticketId,
+            raw_path: rawPath,
+            attachments: JSON.stringify(decision.attachments),
+            source,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await decision.also?.(trx, Number(row.id));
+      });
+    } catch (error) {
+      // Another worker recorded the same message first: its outcome is the answer.
+      if (isUniqueViolation(error, 'message_id') || isUniqueViolation(error, 'content_hash')) {
+        const earlier = (await findEarlier(key)) ?? (await findEarlier({ messageId: null, contentHash: key.contentHash }));
+        if (earlier) return earlier;
+      }
+      throw error;
+    }
+    return toResult({ outcome: decision.outcome, reason: decision.reason, subject, tracking_code: decision.trackingCode ?? null });
+  }
+
+  return { processMail };
+}
+
+export type MailIntake = ReturnType<typeof createMailIntake>;
+
+function toResult(row: { outcome: string; reason: string | null; subject: string; tracking_code: string | null }): MailResult {
+  return {
+    outcome: row.outcome as MailOutcome,
+    ...(row.tracking_code && { trackingCode: row.tracking_code }),
+    subject: row.subject,
+    ...(row.reason && { reason: row.reason }),
+  };
+}
+
+/** Canonical tracking codes written anywhere in a subject ("回复：【已受理】…（查询码 AC3-K7M-9XP）"). */
+export function trackingCodesIn(subject: string): string[] {
+  const text = subject.normalize('NFKC');
+  const found = new Set<string>();
+  for (const m of text.matchAll(/(?<![A-Za-z0-9])[A-Za-z0-9]{3}[\s\-_—–·.]?[A-Za-z0-9]{3}[\s\-_—–·.]?[A-Za-z0-9]{3}(?![A-Za-z0-9])/g)) {
+    const code = normalizeTrackingCode(m[0]);
+    if (code) found.add(code);
+  }
+  return [...found];
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
+}
+
+/** Content-addressed files: written once (atomically), left alone when already there. */
+async function writeOnce(file: string, content: Buffer): Promise<void> {
+  try {
+    await fs.access(file);
+    return;
+  } catch {
+    // not there yet
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await fs.writeFile(temp, content);
+  await fs.rename(temp, file);
+}
