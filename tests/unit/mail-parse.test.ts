@@ -163,6 +163,48 @@ describe('Foxmail and the raw 8-bit GBK subject trap', () => {
   });
 });
 
+describe('MIME parts with raw or missing charsets', () => {
+  function multipart(parts: Buffer[]): Buffer {
+    const body: Buffer[] = [];
+    for (const part of parts) body.push(Buffer.from('--b\r\n'), part, Buffer.from('\r\n'));
+    body.push(Buffer.from('--b--\r\n'));
+    return mail(['From: a@qq.com', 'Subject: x', 'Content-Type: multipart/mixed; boundary="b"'], Buffer.concat(body));
+  }
+
+  it('decodes a raw GBK attachment filename and an unlabelled 8-bit GBK text part', async () => {
+    const raw = multipart([
+      Buffer.concat([Buffer.from('Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'), enc('井盖丢了', 'gbk')]),
+      Buffer.concat([
+        Buffer.from('Content-Type: image/jpeg; name="'),
+        enc('照片.jpg', 'gbk'),
+        Buffer.from('"\r\nContent-Disposition: attachment; filename="'),
+        enc('照片.jpg', 'gbk'),
+        Buffer.from(`"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64Lines(JPEG)}`),
+      ]),
+    ]);
+    const m = await parseMail(raw);
+    expect(m.text).toBe('井盖丢了');
+    expect(m.attachments.map((a) => a.filename)).toEqual(['照片.jpg']);
+    expect(m.attachments[0]?.content.equals(JPEG)).toBe(true);
+  });
+
+  it('reads a GB-labelled part whose bytes are UTF-8 as UTF-8', async () => {
+    const raw = multipart([
+      Buffer.from(
+        `Content-Type: text/plain; charset=gb2312\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64Lines(Buffer.from('路灯不亮', 'utf8'))}`,
+      ),
+    ]);
+    const m = await parseMail(raw);
+    expect(m.text).toBe('路灯不亮');
+  });
+
+  it('reads an unlabelled single-part GBK body (base64) as GB18030', async () => {
+    const raw = mail(['From: a@qq.com', 'Subject: x', 'Content-Transfer-Encoding: base64'], b64Lines(enc('垃圾桶满了', 'gbk')));
+    const m = await parseMail(raw);
+    expect(m.text).toBe('垃圾桶满了');
+  });
+});
+
 describe('the eucgb2312_cn trap and other GB aliases', () => {
   for (const label of ['eucgb2312_cn', 'x-gbk', 'gb_2312-80', 'cp936', 'euc-cn', 'GB2312', 'GBK', 'GB18030']) {
     it(`decodes charset ${label} in subject and body (base64 and QP)`, async () => {

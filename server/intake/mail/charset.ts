@@ -137,18 +137,60 @@ export interface RepairResult {
   defects: string[];
 }
 
-/** Rewrites charset aliases and transcodes raw 8-bit top-level header lines to UTF-8. */
+interface Edit {
+  start: number;
+  end: number;
+  bytes: Buffer;
+}
+
+function applyEdits(raw: Buffer, edits: Edit[]): Buffer {
+  if (edits.length === 0) return raw;
+  edits.sort((a, b) => a.start - b.start);
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const e of edits) {
+    if (e.start < at) continue;
+    parts.push(raw.subarray(at, e.start), e.bytes);
+    at = e.end;
+  }
+  parts.push(raw.subarray(at));
+  return Buffer.concat(parts);
+}
+
+/** End of the header block starting at `from` (offset just after the blank line's first newline). */
+function blockEnd(raw: Buffer, from: number, limit: number): number {
+  for (let i = from; i < limit; i++) {
+    if (raw[i] !== 0x0a) continue;
+    if (raw[i + 1] === 0x0a) return i + 1;
+    if (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) return i + 1;
+  }
+  return limit;
+}
+
+function decodeBodyBytes(body: Buffer, cte: string): Buffer {
+  if (cte === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
+  if (cte === 'quoted-printable') {
+    const text = body.toString('latin1').replace(/=\r?\n/g, '');
+    return Buffer.from(
+      text.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    );
+  }
+  return body;
+}
+
+/** Rewrites charset aliases, transcodes raw 8-bit header lines (top level and MIME parts) to UTF-8, and labels unlabelled or mislabelled 8-bit text parts. */
 export function repairRaw(input: Buffer): RepairResult {
   const defects: string[] = [];
   let raw = input;
 
   // 1. Aliases, anywhere a charset is named (part headers and encoded words).
-  const latin = raw.toString('latin1');
+  let latin = raw.toString('latin1');
   const renamed = new Set<string>();
   const rename = (label: string): string => {
     const canonical = canonicalCharset(label);
     if (canonical && canonical !== label.toLowerCase()) {
-      renamed.add(`${label}→${canonical}`);
+      renamed.add(`${label.toLowerCase()}→${canonical}`);
       return canonical;
     }
     return label;
@@ -157,33 +199,109 @@ export function repairRaw(input: Buffer): RepairResult {
   changed = changed.replace(ENCODED_WORD_CHARSET, (_m, pre: string, label: string, post: string) => pre + rename(label) + post);
   if (renamed.size > 0) {
     raw = Buffer.from(changed, 'latin1');
+    latin = changed;
     defects.push(`charset label rewritten: ${[...renamed].sort().join(', ')}`);
   }
 
-  // 2. Raw 8-bit bytes in the top-level header block.
-  const { end } = headerEnd(raw);
-  const header = raw.subarray(0, end);
-  if (!has8bit(header) || isValidUtf8(header)) return { raw, defects };
-  const headerText = header.toString('latin1');
-  const charset = guessHeaderCharset(raw, headerText) ?? (looksLikeLatin1(header) ? 'windows-1252' : 'gb18030');
-  const decoder = decoderFor(charset) ?? new TextDecoder('gb18030');
-  const parts: Buffer[] = [];
-  const fixedNames = new Set<string>();
-  let start = 0;
-  while (start < header.length) {
-    let nl = header.indexOf(0x0a, start);
-    nl = nl === -1 ? header.length : nl + 1;
-    const line = header.subarray(start, nl);
-    if (has8bit(line) && !isValidUtf8(line)) {
-      parts.push(Buffer.from(decoder.decode(line), 'utf8'));
-      const name = /^([!-9;-~]+):/.exec(line.toString('latin1'))?.[1];
-      fixedNames.add(name ?? 'continuation');
-    } else {
-      parts.push(line);
+  // 2. Header blocks: the top level and every MIME part (found after its boundary line).
+  const { end: topEnd } = headerEnd(raw);
+  const topHeaderText = raw.subarray(0, topEnd).toString('latin1');
+  const declared = guessHeaderCharset(raw, topHeaderText);
+  const fallback = (bytes: Uint8Array): string => declared ?? (looksLikeLatin1(bytes) ? 'windows-1252' : 'gb18030');
+  const edits: Edit[] = [];
+  const fixedHeaders = new Set<string>();
+  const labelled: string[] = [];
+
+  const fixHeaderBlock = (start: number, end: number): void => {
+    const block = raw.subarray(start, end);
+    if (!has8bit(block) || isValidUtf8(block)) return;
+    const charset = fallback(block);
+    const decoder = decoderFor(charset) ?? new TextDecoder('gb18030');
+    let at = start;
+    while (at < end) {
+      let nl = raw.indexOf(0x0a, at);
+      nl = nl === -1 || nl >= end ? end : nl + 1;
+      const line = raw.subarray(at, nl);
+      if (has8bit(line) && !isValidUtf8(line)) {
+        edits.push({ start: at, end: nl, bytes: Buffer.from(decoder.decode(line), 'utf8') });
+        const name = /^([!-9;-~]+):/.exec(line.toString('latin1'))?.[1];
+        fixedHeaders.add(`${name ?? 'continuation'} as ${charset.toUpperCase()}`);
+      }
+      at = nl;
     }
-    start = nl;
+  };
+
+  fixHeaderBlock(0, topEnd);
+
+  const boundaries = new Set<string>();
+  for (const m of latin.matchAll(/boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi)) {
+    const b = m[1] ?? m[2];
+    if (b) boundaries.add(b);
   }
-  parts.push(raw.subarray(end));
-  defects.push(`raw 8-bit header (${[...fixedNames].join(', ')}) decoded as ${charset.toUpperCase()}`);
-  return { raw: Buffer.concat(parts), defects };
+  if (boundaries.size > 0 && boundaries.size <= 200) {
+    for (const boundary of boundaries) {
+      const marker = `--${boundary}`;
+      let at = latin.indexOf(marker);
+      let parts = 0;
+      while (at !== -1 && parts < 2000) {
+        const lineStart = at === 0 || latin[at - 1] === '\n';
+        const after = at + marker.length;
+        const next = latin.indexOf(marker, after);
+        if (lineStart && !latin.startsWith('--', after)) {
+          const eol = latin.indexOf('\n', after);
+          if (eol !== -1 && /^[ \t\r]*$/.test(latin.slice(after, eol))) {
+            parts++;
+            const hStart = eol + 1;
+            const hEnd = blockEnd(raw, hStart, next === -1 ? raw.length : next);
+            fixHeaderBlock(hStart, hEnd);
+            labelTextPart(hStart, hEnd, next === -1 ? raw.length : next);
+          }
+        }
+        at = next;
+      }
+    }
+  } else if (topEnd < raw.length) {
+    labelTextPart(0, topEnd, raw.length);
+  }
+
+  function labelTextPart(hStart: number, hEnd: number, bodyEnd: number): void {
+    const headerText = latin.slice(hStart, hEnd);
+    const ctMatch = /^content-type[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)/im.exec(headerText);
+    const ct = ctMatch?.[1] ?? '';
+    const type = /^\s*([^;\s]+)/.exec(ct)?.[1]?.toLowerCase() ?? 'text/plain';
+    if (!type.startsWith('text/')) return;
+    const charsetMatch = /charset\s*=\s*"?([A-Za-z0-9_.:-]+)/i.exec(ct);
+    const cte = /^content-transfer-encoding[ \t]*:[ \t]*([^\s;]+)/im.exec(headerText)?.[1]?.toLowerCase() ?? '7bit';
+    const bodyStart = Math.min(bodyEnd, hEnd + (raw[hEnd] === 0x0d ? 2 : 1));
+    const slice = raw.subarray(bodyStart, Math.min(bodyEnd, bodyStart + 2 * 1024 * 1024));
+    const body = decodeBodyBytes(slice, cte);
+    if (!has8bit(body)) return;
+    const label = charsetMatch?.[1]?.toLowerCase() ?? null;
+    const valid = isValidUtf8(body);
+    let newLabel: string | null = null;
+    if (label === null || /^(us-?ascii|ascii|x-unknown|unknown|default)$/.test(label)) {
+      newLabel = valid ? 'utf-8' : fallback(body);
+    } else if (label === 'gb18030' && valid) {
+      // Chinese text in GB encoding is practically never valid UTF-8: the part is mislabelled.
+      newLabel = 'utf-8';
+    } else if (/^utf-?8$/.test(label) && !valid && !looksLikeLatin1(body)) {
+      newLabel = declared && !/^utf-?8$/.test(declared) ? declared : 'gb18030';
+    }
+    if (!newLabel || newLabel === label) return;
+    labelled.push(`${type} ${label ?? 'unlabelled'}→${newLabel}`);
+    if (ctMatch && charsetMatch) {
+      const rel = ctMatch[0].search(/charset\s*=\s*"?[A-Za-z0-9_.:-]+"?/i) + ctMatch.index;
+      const orig = /charset\s*=\s*"?[A-Za-z0-9_.:-]+"?/i.exec(ctMatch[0])?.[0] ?? '';
+      edits.push({ start: hStart + rel, end: hStart + rel + orig.length, bytes: Buffer.from(`charset="${newLabel}"`) });
+    } else if (ctMatch) {
+      const lineEnd = hStart + ctMatch.index + ctMatch[0].replace(/\r$/, '').length;
+      edits.push({ start: lineEnd, end: lineEnd, bytes: Buffer.from(`; charset="${newLabel}"`) });
+    } else {
+      edits.push({ start: hStart, end: hStart, bytes: Buffer.from(`Content-Type: text/plain; charset="${newLabel}"\r\n`) });
+    }
+  }
+
+  if (fixedHeaders.size > 0) defects.push(`raw 8-bit header (${[...fixedHeaders].join(', ')}) decoded`);
+  if (labelled.length > 0) defects.push(`text part charset guessed: ${labelled.slice(0, 5).join(', ')}`);
+  return { raw: applyEdits(raw, edits), defects };
 }
