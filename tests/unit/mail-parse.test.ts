@@ -227,6 +227,13 @@ describe('the eucgb2312_cn trap and other GB aliases', () => {
     });
   }
 
+  it('joins a GBK character split across two encoded words (long QQ subjects)', async () => {
+    const bytes = enc(SUBJECT, 'gbk');
+    const [w1, w2] = [bytes.subarray(0, 5).toString('base64'), bytes.subarray(5).toString('base64')];
+    const m = await parseMail(mail([`Subject: =?eucgb2312_cn?B?${w1}?=`, ` =?gbk?B?${w2}?=`], 'x'));
+    expect(m.subject).toBe(SUBJECT);
+  });
+
   it('decodes GB18030 four-byte characters (𠮷, €) that GB2312 lacks', async () => {
     const raw = mail(
       [`Subject: ${wordB('𠮷野家€', 'gb18030')}`, 'Content-Type: text/plain; charset=gb2312', 'Content-Transfer-Encoding: base64'],
@@ -264,6 +271,31 @@ describe('HTML-only mail', () => {
     expect(m.fullText).toContain('您的举报已受理。');
     expect(m.fullText).not.toContain('alert');
     expect(m.fullText).not.toContain('color');
+  });
+
+  it('QQ Mail HTML reply: the 原始邮件 block after the new text is dropped', () => {
+    const html =
+      '<div>已经处理好了</div><div><br></div><div><br></div>' +
+      '<div style="font-size: 12px;font-family: Arial Narrow;padding:2px 0 2px 0;">------------------&nbsp;原始邮件&nbsp;------------------</div>' +
+      '<div style="font-size: 12px;background:#efefef;padding:8px;"><div><b>发件人:</b>&nbsp;"创城办"&lt;jubao@x.cn&gt;;</div>' +
+      '<div><b>发送时间:</b>&nbsp;2026年11月30日(星期一) 上午10:20</div><div><b>收件人:</b>&nbsp;"张三"&lt;1@qq.com&gt;;</div></div>' +
+      '<div><br></div>您的举报已受理';
+    expect(stripQuotedText(htmlToText(html, { dropQuotes: true }))).toBe('已经处理好了');
+  });
+
+  it('163 HTML reply: the attribution and blockquote are dropped', () => {
+    const html =
+      '<div style="line-height:1.7;"><div>谢谢，已看到。</div><br><br>' +
+      '<div style="position:relative;zoom:1"></div><div id="divNeteaseMailCard"></div><br>' +
+      '<pre><br>在 2026-11-30 10:20:00，"创城办" &lt;jubao@x.cn&gt; 写道：<br></pre>' +
+      '<blockquote id="isReplyContent" style="PADDING-LEFT: 1ex; MARGIN: 0px 0px 0px 0.8ex; BORDER-LEFT: #ccc 1px solid">您的举报已受理</blockquote></div>';
+    expect(stripQuotedText(htmlToText(html, { dropQuotes: true }))).toBe('谢谢，已看到。');
+  });
+
+  it('Outlook HTML reply: divRplyFwdMsg and what follows are dropped', () => {
+    const html =
+      '<div>收到</div><hr style="display:inline-block;width:98%" tabindex="-1"><div id="divRplyFwdMsg" dir="ltr"><b>From:</b> 创城办<br><b>Sent:</b> Monday</div><div>old</div>';
+    expect(stripQuotedText(htmlToText(html, { dropQuotes: true }))).toBe('收到');
   });
 
   it('htmlToText decodes entities and keeps line structure', () => {
