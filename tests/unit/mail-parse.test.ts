@@ -3,7 +3,7 @@
 // style, and what counts as an auto-reply, a bounce, a list or our own mail.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MailTooLargeError, extractMessageIds, parseMail } from '../../server/intake/mail/parse-mail.ts';
+import { MailParseError, MailTooLargeError, extractMessageIds, parseMail } from '../../server/intake/mail/parse-mail.ts';
 import { stripQuotedText } from '../../server/intake/mail/quoted-text.ts';
 import { htmlToText } from '../../server/intake/mail/html-text.ts';
 import { CRLF, JPEG, b64Lines, enc, mail, qp, qqMail, wordB, wordQ } from '../fixtures/mail/make-mails.ts';
@@ -461,6 +461,19 @@ describe('bounds and identifiers', () => {
   it('refuses input over maxBytes before parsing', async () => {
     await expect(parseMail(Buffer.alloc(2000, 0x61), { maxBytes: 1000 })).rejects.toThrow(MailTooLargeError);
     await expect(parseMail(Buffer.alloc(2000, 0x61), { maxBytes: 1000 })).rejects.toThrow(/too large/);
+  });
+
+  it('rejects what mailparser refuses (too many parts) with a MailParseError, quickly', async () => {
+    const parts = Array.from({ length: 3000 }, () => '--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n').join('');
+    const raw = Buffer.from(`From: a@b.c\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n${parts}--x--\r\n`);
+    await expect(parseMail(raw)).rejects.toThrow(MailParseError);
+  });
+
+  it('parses 500 nested multiparts without hanging', async () => {
+    let body = 'hello';
+    for (let i = 0; i < 500; i++) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}\r\n--b${i}--\r\n`;
+    const m = await parseMail(Buffer.from(`From: a@b.c\r\nSubject: deep\r\n${body}`));
+    expect(m.subject).toBe('deep');
   });
 
   it('keeps Message-IDs in the canonical <…> form', async () => {

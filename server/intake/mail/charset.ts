@@ -239,7 +239,11 @@ export function repairRaw(input: Buffer): RepairResult {
     if (b) boundaries.add(b);
   }
   if (boundaries.size > 0 && boundaries.size <= 200) {
+    // Each boundary costs one scan of the message: bounded work (~400 MB of scanning) on huge mails.
+    let budget = 400_000_000;
     for (const boundary of boundaries) {
+      budget -= latin.length;
+      if (budget < 0) break;
       const marker = `--${boundary}`;
       let at = latin.indexOf(marker);
       let parts = 0;

@@ -59,6 +59,14 @@ export class MailTooLargeError extends Error {
   }
 }
 
+/** mailparser refused the message (its own bounds: too many parts, a huge header …). */
+export class MailParseError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MailParseError';
+  }
+}
+
 const MSG_ID = /<[^<>\s]+>/g;
 
 /** '<…>' ids in a header value; bare tokens containing '@' are wrapped. */
@@ -150,13 +158,18 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions = {}): Pr
   const repaired = repairRaw(raw);
   const defects = [...repaired.defects];
 
-  const mail = await simpleParser(repaired.raw, {
-    skipHtmlToText: true,
-    skipTextToHtml: true,
-    skipImageLinks: true,
-    skipTextLinks: true,
-    keepDeliveryStatus: true,
-  });
+  let mail: Awaited<ReturnType<typeof simpleParser>>;
+  try {
+    mail = await simpleParser(repaired.raw, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+      keepDeliveryStatus: true,
+    });
+  } catch (error) {
+    throw new MailParseError(`mail could not be parsed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
 
   const headers = headerMap(mail.headerLines ?? []);
   const messageId = canonicalId(mail.messageId);
