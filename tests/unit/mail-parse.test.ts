@@ -450,7 +450,15 @@ describe('classification', () => {
   });
 
   it('a resident subject with everyday words stays normal', async () => {
-    for (const subject of ['外出散步时发现路灯坏了', '快递柜旁边垃圾堆积', 'Re: [CC-2026-000123] 您的举报已受理']) {
+    for (const subject of [
+      '外出散步时发现路灯坏了',
+      '快递柜旁边垃圾堆积',
+      'Re: [CC-2026-000123] 您的举报已受理',
+      '国庆休假期间装修噪音扰民',
+      '快递投递失败还乱扔包裹',
+      '短信发送失败',
+      'Noise on holiday evenings',
+    ]) {
       const m = await parseMail(simple(['From: a@qq.com', `Subject: ${wordB(subject, 'gbk')}`, 'In-Reply-To: <ack@x.cn>']));
       expect(m.kind, subject).toBe('normal');
     }

@@ -23,61 +23,45 @@ export interface Classification {
   reason: string | null;
 }
 
-const BOUNCE_SUBJECTS: RegExp[] = [
-  /undeliver(ed|able)/i,
-  /returned mail/i,
-  /mail delivery (failed|failure|system|subsystem)/i,
-  /delivery (status notification|failure|has failed|failed|problem|report|notification)/i,
-  /failure notice/i,
-  /non[- ]?delivery/i,
-  /not (be )?delivered/i,
-  /could not (be )?deliver/i,
-  /returned to sender/i,
-  /message (not delivered|delivery failed|rejected)/i,
-  /^\s*(warning|delayed mail)\b.*\bdelay/i,
-  /mail (system error|could not be delivered)/i,
-  /rejected:/i,
-  /退信/,
-  /投递失败/,
-  /投遞失敗/,
-  /未送达/,
-  /未能送达/,
-  /无法投递/,
-  /无法送达/,
-  /发送失败/,
-  /邮件被退回/,
-  /系统退信/,
-  /unzustellbar/i,
-  /nicht zustellbar/i,
-  /non remis/i,
-  /échec de (la )?remise/i,
+// A subject alone says "bounce" only when it is a notice's typical opening; anywhere else in the
+// subject (a resident may write "快递投递失败"), it needs a machine signal too.
+const START = String.raw`^\s*(?:\[[^\]]{0,40}\]\s*|【[^】]{0,20}】\s*)?`;
+const BOUNCE_SUBJECTS_STRONG: RegExp[] = [
+  new RegExp(
+    START +
+      '(undelivered mail|undeliverable|undelivered|returned mail|mail delivery (failed|failure|system|subsystem)|delivery status notification|delivery (failure|has failed|failed|notification)|failure notice|non[- ]?delivery|mail system error|message (not delivered|delivery failed)|delayed mail)',
+    'i',
+  ),
+  new RegExp(
+    START + '(系统退信|退信|邮件退信|邮件投递失败|投递失败|投遞失敗|邮件发送失败|邮件未送达|未能?送达|无法投递|无法送达|邮件被退回)',
+  ),
+  /unzustellbar|nicht zustellbar|non remis|échec de (la )?remise/i,
+];
+const BOUNCE_SUBJECTS_WEAK: RegExp[] = [
+  /undeliver(ed|able)|returned (mail|to sender)|not (be )?delivered|could not (be )?deliver|delivery (status|failure|failed|problem|report)|failure notice|rejected:/i,
+  /退信|投递失败|投遞失敗|未送达|未能送达|无法投递|无法送达|发送失败|邮件被退回/,
 ];
 
+// Explicit auto-reply markers count anywhere in the subject; vaguer ones (vacation, 休假, 不在办公室)
+// only at its start, so "国庆休假期间装修噪音" stays a report.
 const AUTO_SUBJECTS: RegExp[] = [
   /auto(matic|matisch|matique)?[\s_-]*(reply|response|responder|answer|antwort|réponse|reponse|respuesta|risposta)/i,
   /autoreply|autoresponse|auto-?reply/i,
-  /out of (the )?office/i,
-  /\bout of office\b|\bOOO\b|\bOOF\b/,
-  /\baway from (the )?(office|my desk|keyboard)/i,
-  /\bon (vacation|holiday|leave)\b/i,
-  /^\s*(vacation|holiday|urlaub|abwesenheit|absence|absent|congés?)\b/i,
+  /\bout of (the )?office\b|\bOOO\b|\bOOF\b/i,
+  new RegExp(
+    START +
+      '(away from (the )?(office|my desk)|on (vacation|holiday|leave)|vacation|holiday|urlaub|abwesenheit|absence|absent|congés?|i am (currently )?(away|out))\\b',
+    'i',
+  ),
   /\b(vacation|holiday|absence) (notice|reply|message|notification)/i,
-  /\bi am (currently )?(away|out)\b/i,
-  /abwesenheitsnotiz|abwesend|automatische antwort/i,
+  /abwesenheitsnotiz|automatische antwort/i,
   /r[ée]ponse automatique|absent du bureau/i,
   /odpowied[zź] automatyczna|automatyczna odpowied[zź]/i,
   /respuesta autom[aá]tica|fuera de la oficina/i,
   /risposta automatica|fuori ufficio/i,
-  /自动回复/,
-  /自動回覆/,
-  /自动答复/,
-  /自動答覆/,
-  /自动应答/,
-  /自动回信/,
-  /自动响应/,
-  /休假/,
-  /不在办公室/,
-  /不在辦公室/,
+  /自动回复|自動回覆|自动答复|自動答覆|自动应答|自动回信|自动响应/,
+  new RegExp(START + '(休假|不在办公室|不在辦公室)'),
+  /休假(自动|通知|中)|不在办公室/,
 ];
 
 const AUTO_HEADERS: Array<[string, RegExp | null]> = [
@@ -126,20 +110,19 @@ export function classifyMail(input: ClassifyInput): Classification {
     /^(mailer-daemon|mailer_daemon|maildaemon|postmaster|mail-daemon|mdaemon|bounce|bounces|mail\.?delivery\.?subsystem)$/i.test(local) ||
     /mail delivery (subsystem|system)|mailer[- ]daemon|postmaster|系统退信|退信/i.test(input.fromName ?? '') ||
     (!from && /mailer-daemon|postmaster/i.test(first(headers, 'from') ?? ''));
-  const bounceSubject = BOUNCE_SUBJECTS.find((re) => re.test(subject));
+  const machine =
+    (first(headers, 'auto-submitted') ?? 'no').toLowerCase() !== 'no' ||
+    input.partTypes.some((t) => t === 'message/rfc822' || t === 'text/rfc822-headers');
+  const bounceSubject =
+    BOUNCE_SUBJECTS_STRONG.find((re) => re.test(subject)) ?? (machine ? BOUNCE_SUBJECTS_WEAK.find((re) => re.test(subject)) : undefined);
   if (fromIsDaemon) {
     if (input.contentType === 'multipart/report' && input.reportType && input.reportType !== 'delivery-status') {
       return { kind: 'auto-reply', reason: `multipart/report ${input.reportType}` };
     }
     return { kind: 'bounce', reason: `from ${local || 'MAILER-DAEMON'}` };
   }
-  if (
-    bounceSubject &&
-    (first(headers, 'auto-submitted') ||
-      !first(headers, 'in-reply-to') ||
-      input.partTypes.some((t) => t === 'message/rfc822' || t === 'text/rfc822-headers'))
-  ) {
-    return { kind: 'bounce', reason: `subject ${bounceSubject.exec(subject)?.[0] ?? ''}`.trim() };
+  if (bounceSubject) {
+    return { kind: 'bounce', reason: `subject ${bounceSubject.exec(subject)?.[0]?.trim() ?? ''}`.trim() };
   }
   if (first(headers, 'x-failed-recipients')) {
     return { kind: 'bounce', reason: 'X-Failed-Recipients header' };
@@ -166,10 +149,6 @@ export function classifyMail(input: ClassifyInput): Classification {
   if (autoSubject) {
     return { kind: 'auto-reply', reason: `subject ${autoSubject.exec(subject)?.[0] ?? ''}`.trim() };
   }
-  if (bounceSubject) {
-    return { kind: 'bounce', reason: `subject ${bounceSubject.exec(subject)?.[0] ?? ''}`.trim() };
-  }
-
   // Lists.
   if (first(headers, 'list-id') !== null) return { kind: 'list', reason: 'List-Id header' };
   if (first(headers, 'list-unsubscribe') !== null) return { kind: 'list', reason: 'List-Unsubscribe header' };
