@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMail } from '../../server/notify/mail-outbox.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
 import { createTransport } from '../../server/notify/mail-transport.ts';
-import { ACKNOWLEDGEMENT_KIND } from '../../server/intake/mail/mail-intake.ts';
+import { ACKNOWLEDGEMENT_KIND, createMailIntake } from '../../server/intake/mail/mail-intake.ts';
+import { processPhoto } from '../../server/media/photo-pipeline.ts';
+import { recordPhoto } from '../../server/media/photo-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 import { staffUser } from '../support/ticket-factory.ts';
@@ -257,6 +259,29 @@ describe.each(kinds)('mail intake on %s', (kind) => {
     expect(outcomes.filter((o) => o === 'created')).toHaveLength(10);
     expect(outcomes.slice(10)).toEqual(['flood', 'flood']);
     expect((await listMail(t.portal.database.db, { kind: ACKNOWLEDGEMENT_KIND })).filter((m) => m.to.includes(from))).toHaveLength(3);
+  });
+
+  it('ignores mail from our own addresses', async () => {
+    const intake = createMailIntake({
+      db: t.portal.database.db,
+      intake: {
+        submitReport: () => {
+          throw new Error('no report from ourselves');
+        },
+      },
+      photos: { process: processPhoto, store: t.portal.photos, record: recordPhoto },
+      clock: t.clock,
+      dataDir: t.database.dataDir,
+      ourAddresses: ['NoReply@Lincheng.example'],
+      publicUrl: 'https://cc.lincheng.example',
+    });
+    const before = await acks();
+    const r = await intake.processMail(
+      mail({ from: '创城办 <noreply@lincheng.example>', subject: '测试邮件来自本平台', text: '这是平台自己发出的邮件，不应成为问题。' }),
+      {},
+    );
+    expect(r).toMatchObject({ outcome: 'ignored', reason: 'from ourselves' });
+    expect(await acks()).toBe(before);
   });
 
   it('quarantines a mail that is not a valid report, with the reason, and keeps it', async () => {
