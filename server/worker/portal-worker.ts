@@ -1,5 +1,6 @@
 // The worker as a deployment runs it: the deadline and escalation jobs with their notices queued
-// as mail, and mail delivery through SMTP_URL (or .eml files). Used by `npm start` and by
+// as mail, the dedicated mailbox when MAIL_IMAP_URL is set, and mail delivery through SMTP_URL
+// (or .eml files). Used by `npm start` and by
 // `npm run worker:tick`, so both run the same assembly.
 import type { Clock } from '../clock.ts';
 import type { Env } from '../env.ts';
@@ -9,6 +10,7 @@ import { createMailDelivery } from '../notify/mail-delivery.ts';
 import { createTransport, type MailTransport } from '../notify/mail-transport.ts';
 import type { Scheduler } from './scheduler.ts';
 import { createWorker } from './worker.ts';
+import { createImapIntake } from '../intake/mail/imap-intake.ts';
 
 export function createPortalWorker(portal: Portal, env: Env, clock: Clock): { scheduler: Scheduler; transport: MailTransport } {
   const { db } = portal.database;
@@ -21,6 +23,15 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): { sc
     publicUrl: env.publicUrl,
     messageIdDomain: env.mail.messageIdDomain,
   });
-  const scheduler = createWorker({ db, clock, ...env.worker, notify, deliverMail: () => delivery.runOnce() });
+  const mailbox = env.imap ? createImapIntake(env.imap, (raw, source) => portal.services.mail.processMail(raw, source)) : null;
+  const scheduler = createWorker({
+    db,
+    clock,
+    ...env.worker,
+    notify,
+    deliverMail: () => delivery.runOnce(),
+    // The mailbox is read before mail is delivered, so acknowledgements go out in the same pass.
+    ...(mailbox && { jobs: [{ name: 'mailbox', run: () => mailbox.runOnce() }] }),
+  });
   return { scheduler, transport };
 }

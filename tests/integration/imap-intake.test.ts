@@ -3,7 +3,8 @@
 // one stays in the inbox for the next run, and a server that goes away costs one run.
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImapIntake, imapSettingsFromUrl, type HandleMail, type MailOutcome } from '../../server/intake/mail/imap-intake.ts';
+import { createImapIntake, imapSettingsFromUrl, type HandleMail } from '../../server/intake/mail/imap-intake.ts';
+import type { MailOutcome } from '../../server/intake/mail/mail-intake.ts';
 import { dovecotAvailable, startDovecot, type TestImapServer } from '../support/dovecot.ts';
 
 function message(id: string, subject: string): Buffer {

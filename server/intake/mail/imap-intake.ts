@@ -7,6 +7,7 @@
 // crash between commit and move — come out as its first outcome, never a second ticket.
 // Each run opens its own connection, so a dropped connection costs one run, not the worker.
 import { ImapFlow } from 'imapflow';
+import type { MailOutcome } from './mail-intake.ts';
 
 export interface ImapSettings {
   host: string;
@@ -20,8 +21,6 @@ export interface ImapSettings {
   /** Messages handled per run at most, so one run stays short. */
   maxPerRun: number;
 }
-
-export type MailOutcome = 'created' | 'appended' | 'ignored' | 'quarantined';
 
 /** The pipeline: handles one raw message and says what it became (after committing it). */
 export type HandleMail = (raw: Buffer, source: { uid: number }) => Promise<{ outcome: MailOutcome; reason?: string }>;
