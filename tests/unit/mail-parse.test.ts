@@ -316,6 +316,10 @@ describe('quoted history and signatures, per client style', () => {
     ['发自我的iPhone', '收到\n\n发自我的iPhone\n\n------------------ 原始邮件 ------------------\nold'],
     ['Sent from my iPhone', '收到\n\nSent from my iPhone\n\n> On 30 Nov 2026, at 10:20, X wrote:\n> old'],
     ['发自我的华为手机', '收到\n\n发自我的华为手机'],
+    ['Outlook Chinese -----原始邮件-----', '收到\n\n-----原始邮件-----\n发件人: a\n发送时间: b\nold'],
+    ['Outlook Chinese -----邮件原件-----', '收到\n-----邮件原件-----\nold'],
+    ['发自我的 iPhone (with a space)', '收到\n\n发自我的 iPhone'],
+    ['从我的iPhone发送', '收到\n从我的iPhone发送'],
   ];
   for (const [name, text] of cases) {
     it(name, () => {

@@ -3,7 +3,7 @@
 
 const SEPARATOR_LINES: RegExp[] = [
   // QQ Mail / Foxmail: "------------------ 原始邮件 ------------------", English UI "Original".
-  /^-{2,}\s*(原始邮件|原始郵件|Original|Original Message|Original message|回复的原邮件|原邮件)\s*-{2,}$/i,
+  /^-{2,}\s*(原始邮件|原始郵件|邮件原件|原始信件|原邮件|回复的原邮件|Original|Original Message|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}$/i,
   /^-{3,}\s*(Reply message|Reply Message|回复邮件)\s*-{3,}$/i,
   // Outlook Web / mobile: a line of underscores (the From: block follows).
   /^_{20,}$/,
@@ -16,6 +16,7 @@ const SIGNATURE_LINES: RegExp[] = [
   /^--\s?$/,
   /^(发自|来自|發自|寄自)(我的)?\s*(iPhone|iPad|手机|手機|华为|HUAWEI|荣耀|小米|OPPO|vivo|Android|安卓|网易邮箱大师|网易邮箱|QQ邮箱|QQ邮箱手机版|Mail for Windows|移动设备)/i,
   /^Sent from (my )?\S/i,
+  /^从我的\s*\S+\s*发送/,
   /^Get Outlook for (iOS|Android)/i,
   /^(Sent|Envoyé) (with|via|using) /i,
 ];
