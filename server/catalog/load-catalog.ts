@@ -88,7 +88,9 @@ function uniqueBy<T>(file: string, items: readonly T[], key: (item: T) => string
  */
 export async function loadCatalog(dir: string): Promise<Catalog> {
   const read = (name: string) => readJson(dir, name);
-  const [unitsFile, categoriesFile, pointTypesFile, pointsFile, rulesFile, keywordsFile] = await Promise.all([
+  // Read in parallel, but report the first broken file in a fixed order, so the message an
+  // office sees does not depend on which read happened to finish first.
+  const results = await Promise.allSettled([
     read(CONTENT_FILES.units),
     read(CONTENT_FILES.categories),
     read(CONTENT_FILES.pointTypes),
@@ -96,6 +98,18 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
     read(CONTENT_FILES.routingRules),
     read(CONTENT_FILES.routingKeywords),
   ]);
+  const broken = results.find((r) => r.status === 'rejected');
+  if (broken) throw broken.reason;
+  const [unitsFile, categoriesFile, pointTypesFile, pointsFile, rulesFile, keywordsFile] = results.map(
+    (r) => (r as PromiseFulfilledResult<{ file: string; data: unknown }>).value,
+  ) as [
+    { file: string; data: unknown },
+    { file: string; data: unknown },
+    { file: string; data: unknown },
+    { file: string; data: unknown },
+    { file: string; data: unknown },
+    { file: string; data: unknown },
+  ];
 
   // Each file on its own.
   const units: Unit[] = parse(unitsFileSchema, unitsFile.file, unitsFile.data);
