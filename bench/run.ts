@@ -4,6 +4,7 @@
 // docs/benchmarks.md by hand, with the machine they were taken on.
 //   npm run bench                    # 10 s per run, 32 connections
 //   npm run bench -- --duration 20 --connections 64
+//   npm run bench -- mail            # the mailbox pipeline (bench/mail.ts)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,13 +12,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { benchMail } from './mail.ts';
 
-const { values: args } = parseArgs({
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
+    files: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
   },
 });
+if (positionals[0] === 'mail') {
+  await benchMail({ files: args.files, rounds: Number(args.rounds) });
+  process.exit(0);
+}
 const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
 
