@@ -65,7 +65,11 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     publicUrl: env.publicUrl,
     messageIdDomain: env.mail.messageIdDomain,
     escalationResetDays: env.worker.escalationResetDays,
-    ourMailAddresses: [/<([^<>]+)>\s*$/.exec(env.mail.from)?.[1] ?? env.mail.from].map((a) => a.trim()),
+    // Mail from these is ours (notifications, acknowledgements, the mailbox itself): never a report.
+    ourMailAddresses: [
+      /<([^<>]+)>\s*$/.exec(env.mail.from)?.[1] ?? env.mail.from,
+      ...(env.imap?.user.includes('@') ? [env.imap.user] : []),
+    ].map((a) => a.trim().toLowerCase()),
   };
 }
 
