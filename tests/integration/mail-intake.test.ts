@@ -291,4 +291,12 @@ describe.each(kinds)('mail intake on %s', (kind) => {
     const again = await t.portal.services.mail.processMail(mail({ subject: '', text: '好', messageId: null }), {});
     expect(again).toEqual(r);
   });
+
+  it('quarantines a file that is not a mail at all, however much text it has', async () => {
+    const licence = Buffer.from(
+      'MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n',
+    );
+    const r = await t.portal.services.mail.processMail(licence, { file: 'LICENSE' });
+    expect(r).toMatchObject({ outcome: 'quarantined', reason: expect.stringMatching(/not an e-mail message/) });
+  });
 });

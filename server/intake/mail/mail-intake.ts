@@ -158,6 +158,10 @@ export function createMailIntake(deps: MailIntakeDeps) {
 
   async function decide(mail: ParsedMail, from: string | null): Promise<Decision> {
     const none = { ticketId: null, attachments: [] as AttachmentRecord[] };
+    // A file with none of a message's headers (a licence text, a note) is not a mail to act on.
+    if (!from && !mail.messageId && !mail.date && !mail.subject) {
+      return { outcome: 'quarantined', reason: 'not an e-mail message: no From, Message-ID, Date or Subject', ...none };
+    }
     if (from && ours.has(from)) return { outcome: 'ignored', reason: 'from ourselves', ...none };
     if (mail.kind === 'bounce') return bounce(mail);
     if (mail.kind === 'auto-reply' || mail.kind === 'list') {
