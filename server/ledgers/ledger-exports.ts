@@ -1,7 +1,7 @@
 // The three ledgers and the monthly report as files: each ledger's columns declared once
 // (Chinese headers), written as .xlsx or CSV by table-export.ts. File names carry the CST date
 // of the export ("问题台帐-2026-11-30.xlsx") or the month of the report ("工作月报-2026-11.xlsx").
-import { chinaDate, chinaDateTime } from './china-time.ts';
+import { chinaDate, chinaDateTime } from '../china-time.ts';
 import { NO_CATEGORY_LABEL, NO_UNIT_LABEL } from './ledger-labels.ts';
 import type { MonthlyCounts, MonthlyReport } from './monthly-report.ts';
 import type { PointLedgerRow } from './point-ledger.ts';

@@ -3,7 +3,7 @@
 // are CST calendar dates as the office types them ("2026-11-30"), both ends inclusive.
 import { z } from '../validation.ts';
 import { STATUSES } from '../tickets/lifecycle.ts';
-import { DATE_PATTERN, MONTH_PATTERN } from './china-time.ts';
+import { DATE_PATTERN, MONTH_PATTERN } from '../china-time.ts';
 
 const code = z
   .string()

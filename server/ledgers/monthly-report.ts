@@ -22,7 +22,7 @@
 //   office's queue: triage, returned, reopened). Cooperating units are not counted.
 // - by category: the top-level category (the eight focus problems and "other").
 import { InvalidInputError } from '../errors.ts';
-import { monthPeriod, ms } from './china-time.ts';
+import { monthPeriod, ms } from '../china-time.ts';
 import type { LedgerDeps } from './ledger-context.ts';
 import { createLabels, type CategoryLabel, type UnitLabel } from './ledger-labels.ts';
 import { selectEscalations, selectTicketsVerifiedIn, selectTrackingCodes } from './ledger-repository.ts';

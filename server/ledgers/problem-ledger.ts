@@ -2,7 +2,7 @@
 // whether it is overdue. Filtered and paged in the database for the screen; all rows for the
 // export. No reporter data: the office sees who reported on the ticket page, not in a ledger.
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
-import { chinaDateRange } from './china-time.ts';
+import { chinaDateRange } from '../china-time.ts';
 import { pageOf, type LedgerDeps, type LedgerPage } from './ledger-context.ts';
 import type { ProblemLedgerFilter } from './ledger-filters.ts';
 import { createLabels, type CategoryLabel, type Labels, type PointLabel, type UnitLabel } from './ledger-labels.ts';

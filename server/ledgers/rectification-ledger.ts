@@ -3,7 +3,7 @@
 // verdict (struck off, sent back with a reason, or still waiting). A ticket sent back and
 // reported again has one row per report.
 import type { Status } from '../tickets/lifecycle.ts';
-import { chinaDateRange, ms } from './china-time.ts';
+import { chinaDateRange, ms } from '../china-time.ts';
 import { pageOf, type LedgerDeps, type LedgerPage } from './ledger-context.ts';
 import type { RectificationLedgerFilter } from './ledger-filters.ts';
 import { createLabels, type CategoryLabel, type Labels, type UnitLabel } from './ledger-labels.ts';

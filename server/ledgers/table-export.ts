@@ -4,7 +4,7 @@
 // quotes doubled, CRLF between records; UTF-8 with a byte-order mark, without which Excel
 // reads the Chinese as mojibake). Each ledger declares its columns once and gets both.
 import writeXlsxFile, { type Cell, type Row, type Sheet } from 'write-excel-file/node';
-import { chinaDate, chinaDateTime, spreadsheetDate } from './china-time.ts';
+import { chinaDate, chinaDateTime, spreadsheetDate } from '../china-time.ts';
 
 /**
  * text: one line; wrapText: long text, wrapped in the sheet; datetime/date: an ISO instant shown

@@ -3,7 +3,7 @@
 // office's verdict on each. The ledgers and the monthly report read both from here, so "overdue",
 // "on time" and "closed" mean one thing everywhere. Pure functions: no database, no clock.
 import { DEADLINE_RUNNING_STATUSES, OFFICE_QUEUE_STATUSES, TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
-import { DAY_MS, ms } from './china-time.ts';
+import { DAY_MS, ms } from '../china-time.ts';
 
 export interface HistoryEvent {
   seq: number;

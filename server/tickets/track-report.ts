@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { createRateLimiter } from '../rate-limit.ts';
+import { chinaDate } from '../china-time.ts';
 import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
 import { STATUS_LABELS } from './lifecycle.ts';
 import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
@@ -25,9 +26,8 @@ export interface TrackDeps {
 }
 
 function chineseDate(iso: string): string {
-  // Deadlines are shown as calendar dates in China Standard Time.
-  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
-  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+  const [y, m, d] = chinaDate(iso).split('-').map(Number);
+  return `${y}年${m}月${d}日`;
 }
 
 function describeEvent(e: EventRecord, unitName: (code: unknown) => string): string {

@@ -1,7 +1,7 @@
 // The export formats (server/ledgers/table-export.ts) and China time (china-time.ts).
 import { readSheet } from 'read-excel-file/node';
 import { describe, expect, it } from 'vitest';
-import { chinaDate, chinaDateRange, chinaDateTime, chinaDayStart, monthPeriod, spreadsheetDate } from '../../server/ledgers/china-time.ts';
+import { chinaDate, chinaDateRange, chinaDateTime, chinaDayStart, monthPeriod, spreadsheetDate } from '../../server/china-time.ts';
 import { problemLedgerFilterSchema, monthlyReportInputSchema } from '../../server/ledgers/ledger-filters.ts';
 import { csvField, guardFormula, tablesToXlsx, tableToCsv, type Table } from '../../server/ledgers/table-export.ts';
 

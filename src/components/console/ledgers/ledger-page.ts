@@ -3,6 +3,7 @@
 // ledgers as this user may read them (a unit's own rows).
 import type { StaffUser } from '../../../../server/auth/roles.ts';
 import type { Ledgers } from '../../../../server/ledgers/ledgers.ts';
+import { chinaDate } from '../../../../server/china-time.ts';
 import { loginUrl } from '../console-access.ts';
 import { isForbidden } from './ledger-nav.ts';
 
@@ -21,7 +22,7 @@ export function ledgerAccess(app: App.Locals['app'], user: StaffUser | null, url
 
 /** "2026-11": the month of an instant in China Standard Time. */
 export function chinaMonth(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+  return chinaDate(at).slice(0, 7);
 }
 
 /** The month before a "YYYY-MM" month. */
