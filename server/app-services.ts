@@ -11,6 +11,7 @@ import type { Ledgers } from './ledgers/ledgers.ts';
 import type { UnitDirectory } from './units/unit-directory.ts';
 import type { EscalationService } from './escalation/escalation-service.ts';
 import type { MailIntake } from './intake/mail/mail-intake.ts';
+import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
 
 export interface UnitRef {
   code: string;
@@ -105,4 +106,6 @@ export interface PortalServices {
   userOf(ctx: RequestContext): Promise<StaffUser | null>;
   /** The dedicated mailbox's intake: `processMail(raw, source)` turns one raw message into a ticket, a reply, or a reasoned ignore/quarantine. */
   mail: MailIntake;
+  /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */
+  mailbox: MailboxConsole;
 }

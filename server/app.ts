@@ -25,6 +25,7 @@ import { ledgersFor } from './ledgers/ledger-access.ts';
 import { createUnitDirectory } from './units/unit-directory.ts';
 import { createEscalationService } from './escalation/escalation-service.ts';
 import { createMailIntake, type MailLimits } from './intake/mail/mail-intake.ts';
+import { createMailboxConsole } from './intake/mail/mailbox-console.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -44,6 +45,8 @@ export interface PortalOptions {
   ourMailAddresses?: string[];
   /** Limits of the dedicated mailbox's intake (server/intake/mail/mail-intake.ts). */
   mailLimits?: Partial<MailLimits>;
+  /** Whether a mailbox is read (MAIL_IMAP_URL): the console says so. */
+  mailboxConfigured?: boolean;
 }
 
 export interface Portal {
@@ -70,6 +73,8 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
       /<([^<>]+)>\s*$/.exec(env.mail.from)?.[1] ?? env.mail.from,
       ...(env.imap?.user.includes('@') ? [env.imap.user] : []),
     ].map((a) => a.trim().toLowerCase()),
+    mailLimits: env.mailLimits,
+    mailboxConfigured: env.imap !== null,
   };
 }
 
@@ -145,6 +150,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     units,
     userOf,
     mail,
+    mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
   };
 
   return { services, database, photos, close: () => database.close() };

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { mailEnvShape, mailSettings, type MailSettings } from './notify/mail-settings.ts';
-import { imapEnvShape, imapSettings } from './intake/mail/imap-env.ts';
+import { imapEnvShape, imapSettings, mailLimits } from './intake/mail/imap-env.ts';
+import type { MailLimits } from './intake/mail/mail-intake.ts';
 import type { ImapSettings } from './intake/mail/imap-intake.ts';
 import { parseRoles, workerEnvShape, workerSettings, type ProcessRole } from './worker/worker-settings.ts';
 import type { WorkerSettings } from './worker/worker.ts';
@@ -49,6 +50,8 @@ export type Env = {
   mail: MailSettings;
   /** The dedicated mailbox to read; null when MAIL_IMAP_URL is unset. */
   imap: ImapSettings | null;
+  /** What the mail intake accepts (MAIL_MAX_MESSAGE_MB …), for the mailbox and mail:import alike. */
+  mailLimits: MailLimits;
   /** ROLES: what this process runs (`--role` on the command line overrides it). */
   roles: ProcessRole[];
   worker: WorkerSettings;
@@ -81,6 +84,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     acknowledgeHours: e.ACKNOWLEDGE_HOURS,
     mail: mailSettings(e),
     imap: imapSettings(e),
+    mailLimits: mailLimits(e),
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
   };

@@ -14,6 +14,7 @@ import type { MailTransport } from './notify/mail-transport.ts';
 import { createPortalWorker } from './worker/portal-worker.ts';
 import { rolesFromArgs } from './worker/worker-settings.ts';
 import type { Scheduler } from './worker/scheduler.ts';
+import type { MailboxWatcher } from './intake/mail/imap-watch.ts';
 
 async function loadAstro(root: string): Promise<{ handler: AstroHandler; clientDir: string }> {
   const entry = path.join(root, 'dist', 'server', 'entry.mjs');
@@ -57,13 +58,16 @@ async function main(): Promise<void> {
 
   let worker: Scheduler | undefined;
   let transport: MailTransport | undefined;
+  let watcher: MailboxWatcher | null = null;
   if (roles.includes('worker')) {
-    ({ scheduler: worker, transport } = createPortalWorker(portal, env, clock));
+    ({ scheduler: worker, transport, mailboxWatcher: watcher } = createPortalWorker(portal, env, clock));
     worker.start();
+    watcher?.start();
     const w = env.worker;
     console.log(
       `worker: every ${w.intervalSeconds} s; reminders ${w.reminderHoursBefore} h before the deadline; ` +
-        `escalation ladder restarts after ${w.escalationResetDays} days; mail: ${transport.kind}`,
+        `escalation ladder restarts after ${w.escalationResetDays} days; mail: ${transport.kind}; ` +
+        `mailbox: ${env.imap ? `${env.imap.host}:${env.imap.port}${watcher ? ' (IDLE when offered)' : ' (read every pass)'}` : 'none'}`,
     );
   }
   console.log(`roles: ${roles.join(', ')}; database: ${portal.database.dialect}; data: ${env.dataDir}`);
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
     server?.closeAllConnections();
-    await Promise.all([closed, worker?.stop()]);
+    await Promise.all([closed, worker?.stop(), watcher?.stop()]);
     transport?.close();
     await portal.close();
     process.exit(0);

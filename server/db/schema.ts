@@ -168,6 +168,7 @@ export interface Database {
   escalations: EscalationTable;
   mail_messages: MailMessageTable;
   ticket_messages: TicketMessageTable;
+  mailbox_status: MailboxStatusTable;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */
@@ -190,6 +191,27 @@ export interface MailMessageTable {
   attachments: string;
   /** Where it came from: "file:…" or "imap:<uid>". */
   source: string | null;
+  /** Set when the office re-processed this quarantined mail (its dedupe keys are then released). */
+  reprocessed_at: string | null;
+  reprocessed_by: number | null;
+  /** What the re-processing made of it ('created', …), once done. */
+  reprocessed_outcome: string | null;
+  reprocessed_ticket_id: number | null;
+}
+
+/** How the worker's last reads of a mailbox went (server/intake/mail/mailbox-status.ts). */
+export interface MailboxStatusTable {
+  mailbox: string;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  consecutive_failures: Generated<number>;
+  /** JSON of the last successful run's counts. */
+  last_run: string | null;
+  /** 'idle' (a worker listens with IMAP IDLE) or 'poll' (read once per worker pass). */
+  mode: Generated<string>;
+  mode_since: string | null;
 }
 
 /** A reply or bounce concerning a ticket, shown on the staff timeline. */

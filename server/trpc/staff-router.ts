@@ -51,6 +51,14 @@ export const staffRouter = router({
       .input(z.object({ unitCode: z.string().trim().min(1).max(60), emails: z.array(z.string().max(254)).max(10).nullable() }))
       .mutation(({ ctx, input }) => ctx.app.units.setEmails(ctx.user, input.unitCode, input.emails)),
   }),
+  mailbox: router({
+    overview: staffProcedure()
+      .input(z.object({ limit: z.number().int().min(1).max(500).optional() }).optional())
+      .query(({ ctx, input }) => ctx.app.mailbox.overview(ctx.user, input ?? {})),
+    reprocess: staffProcedure()
+      .input(z.object({ id: z.number().int().positive() }))
+      .mutation(({ ctx, input }) => ctx.app.mailbox.reprocess(ctx.user, input.id)),
+  }),
   users: router({
     list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
     create: staffProcedure('admin')

@@ -1,9 +1,13 @@
 // The IMAP side of the mailbox intake against a real Dovecot: messages are read with PEEK,
 // moved only after the pipeline has answered, quarantined ones go to their folder, a failing
-// one stays in the inbox for the next run, and a server that goes away costs one run.
+// one stays in the inbox for the next run, and a server that goes away costs one run. The IDLE
+// watcher reads new mail as it arrives and reconnects after its connection is cut.
+import net from 'node:net';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImapIntake, imapSettingsFromUrl, type HandleMail } from '../../server/intake/mail/imap-intake.ts';
+import { createMailboxWatcher } from '../../server/intake/mail/imap-watch.ts';
+import type { MailboxMode } from '../../server/intake/mail/mailbox-status.ts';
 import type { MailOutcome } from '../../server/intake/mail/mail-intake.ts';
 import { dovecotAvailable, startDovecot, type TestImapServer } from '../support/dovecot.ts';
 
@@ -92,5 +96,55 @@ describe.skipIf(!dovecotAvailable() && !process.env['CI'])('IMAP intake', () => 
     await expect(gone.runOnce()).rejects.toThrow();
     const intake = createImapIntake(imapSettingsFromUrl(url), async () => ({ outcome: 'created' }));
     await expect(intake.runOnce()).resolves.toMatchObject({ failed: 0 });
+  });
+
+  it('listens with IDLE: new mail is read at once, and after a dropped connection it reconnects and reads again', async () => {
+    // A TCP relay in front of Dovecot, so the test can cut the watcher's connection.
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((inbound) => {
+      const outbound = net.connect(server.port, server.host);
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => sockets.delete(s));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('close', () => outbound.destroy());
+      outbound.on('close', () => inbound.destroy());
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const relayPort = (relay.address() as net.AddressInfo).port;
+    const settings = { ...imapSettingsFromUrl(url), port: relayPort };
+
+    const subjects: string[] = [];
+    const intake = createImapIntake(settings, async (raw) => {
+      subjects.push(/Subject: (\w+)/.exec(raw.toString())![1]!);
+      return { outcome: 'created' };
+    });
+    const modes: MailboxMode[] = [];
+    const watcher = createMailboxWatcher({
+      settings,
+      onNewMail: () => intake.runOnce(),
+      onMode: (mode) => void modes.push(mode),
+      backoff: { initialMs: 20, maxMs: 200, resetAfterMs: 60_000 },
+    });
+    watcher.start();
+    try {
+      await expect.poll(() => watcher.listening, { timeout: 10_000 }).toBe(true);
+      await withClient((imap) => imap.append('INBOX', message('idle-1', 'first')));
+      await expect.poll(() => subjects, { timeout: 10_000 }).toContain('first');
+
+      for (const s of sockets) s.destroy();
+      await expect.poll(() => modes.includes('poll'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => watcher.listening && modes.at(-1) === 'idle', { timeout: 10_000 }).toBe(true);
+      await withClient((imap) => imap.append('INBOX', message('idle-2', 'second')));
+      await expect.poll(() => subjects, { timeout: 10_000 }).toContain('second');
+      expect(subjects.filter((s) => s === 'first')).toHaveLength(1);
+    } finally {
+      await watcher.stop();
+      relay.close();
+    }
+    expect(watcher.listening).toBe(false);
+    expect(modes.at(-1)).toBe('poll');
   });
 });

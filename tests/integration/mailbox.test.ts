@@ -3,7 +3,11 @@
 // bounce create nothing; a crash between commit and move makes no second ticket.
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnv } from '../../server/env.ts';
 import { createImapIntake, imapSettingsFromUrl } from '../../server/intake/mail/imap-intake.ts';
+import { createPortalWorker } from '../../server/worker/portal-worker.ts';
+import { expectConsoleError } from '../setup/fail-on-console-error.ts';
+import { staffUser } from '../support/ticket-factory.ts';
 import { dovecotAvailable, startDovecot, type TestImapServer } from '../support/dovecot.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
@@ -22,10 +26,11 @@ describe.skipIf(!dovecotAvailable() && !process.env['CI'])('dedicated mailbox ov
   let server: TestImapServer;
   let t: TestPortal;
   let imap: ReturnType<typeof createImapIntake>;
+  let url: string;
   beforeAll(async () => {
     server = await startDovecot();
     t = await startTestPortal('sqlite');
-    const url = `imap://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}`;
+    url = `imap://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}`;
     imap = createImapIntake(imapSettingsFromUrl(url), (raw, source) => t.portal.services.mail.processMail(raw, source));
   });
   afterAll(async () => {
@@ -106,5 +111,34 @@ describe.skipIf(!dovecotAvailable() && !process.env['CI'])('dedicated mailbox ov
     });
     await box.close();
     await more.close();
+  });
+
+  it('the deployed worker reads the mailbox each pass and records how it went for the console', async () => {
+    const office = await staffUser(t, 'office');
+    const env = (imapUrl: string) =>
+      readEnv({ DATA_DIR: t.database.dataDir, DATABASE_URL: t.database.url, MAIL_IMAP_URL: imapUrl, MAIL_IMAP_IDLE: '0' });
+    const box = await append(
+      mail({ Subject: b64('北街路灯不亮'), 'Message-ID': '<worker-1@example.com>' }, '北街从东头数第三根路灯不亮，晚上看不见路。'),
+    );
+    const worker = createPortalWorker(t.portal, env(url), t.clock);
+    expect(worker.mailboxWatcher).toBeNull(); // MAIL_IMAP_IDLE=0
+    const tick = await worker.scheduler.runOnce();
+    expect(tick.jobs.find((j) => j.job === 'mailbox')).toMatchObject({ ok: true, result: { handled: 1 } });
+    let health = (await t.portal.services.mailbox.overview(office)).health;
+    expect(health).toMatchObject({ configured: false, lastSuccessAt: t.clock.now().toISOString(), consecutiveFailures: 0 });
+    expect(health.lastRun).toMatchObject({ handled: 1, quarantined: 0 });
+    worker.transport.close();
+    await box.close();
+
+    // The server unreachable: the pass goes on with its other jobs, and the console says why.
+    expectConsoleError(1);
+    const away = createPortalWorker(t.portal, env(url.replace(`:${server.port}`, ':1')), t.clock);
+    const failed = await away.scheduler.runOnce();
+    expect(failed.jobs.find((j) => j.job === 'mailbox')).toMatchObject({ ok: false });
+    expect(failed.jobs.find((j) => j.job === 'mail')).toMatchObject({ ok: true });
+    health = (await t.portal.services.mailbox.overview(office)).health;
+    expect(health.consecutiveFailures).toBe(1);
+    expect(health.lastError).toMatch(/ECONNREFUSED|connect/i);
+    away.transport.close();
   });
 });

@@ -3,6 +3,7 @@
 // `npm run mail:import`).
 import { z } from 'zod';
 import { imapSettingsFromUrl, type ImapSettings } from './imap-intake.ts';
+import type { MailLimits } from './mail-intake.ts';
 
 export const imapEnvShape = {
   MAIL_IMAP_URL: z
@@ -15,6 +16,32 @@ export const imapEnvShape = {
   MAIL_IMAP_PROCESSED: z.string().min(1).default('Processed').describe('Folder handled mail is moved to.'),
   MAIL_IMAP_QUARANTINE: z.string().min(1).default('Quarantine').describe('Folder mail that could not be handled is moved to.'),
   MAIL_IMAP_MAX_PER_RUN: z.coerce.number().int().min(1).max(1000).default(50).describe('Messages handled per worker pass at most.'),
+  MAIL_IMAP_IDLE: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true')
+    .describe('Listen for new mail with IMAP IDLE between worker passes when the server offers it (0: read once per pass only).'),
+  MAIL_MAX_MESSAGE_MB: z.coerce.number().min(1).max(500).default(40).describe('A larger mail is quarantined unread.'),
+  MAIL_MAX_ATTACHMENTS_MB: z.coerce
+    .number()
+    .min(1)
+    .max(500)
+    .default(25)
+    .describe('Attachments kept per mail (photos included); the rest are listed on the ticket, not kept.'),
+  MAIL_TICKETS_PER_SENDER_PER_DAY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(10)
+    .describe('New tickets from one sender in 24 hours; further mail is quarantined as a flood (the office can re-process it).'),
+  MAIL_ACKS_PER_SENDER_PER_DAY: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(3)
+    .describe('Acknowledgements sent to one sender in 24 hours.'),
 };
 
 export function imapSettings(values: {
@@ -23,6 +50,7 @@ export function imapSettings(values: {
   MAIL_IMAP_PROCESSED: string;
   MAIL_IMAP_QUARANTINE: string;
   MAIL_IMAP_MAX_PER_RUN: number;
+  MAIL_IMAP_IDLE: boolean;
 }): ImapSettings | null {
   if (!values.MAIL_IMAP_URL) return null;
   return imapSettingsFromUrl(values.MAIL_IMAP_URL, {
@@ -30,5 +58,21 @@ export function imapSettings(values: {
     processedFolder: values.MAIL_IMAP_PROCESSED,
     quarantineFolder: values.MAIL_IMAP_QUARANTINE,
     maxPerRun: values.MAIL_IMAP_MAX_PER_RUN,
+    idle: values.MAIL_IMAP_IDLE,
   });
+}
+
+/** The intake's limits (mail-intake.ts), for mail read from the mailbox and imported alike. */
+export function mailLimits(values: {
+  MAIL_MAX_MESSAGE_MB: number;
+  MAIL_MAX_ATTACHMENTS_MB: number;
+  MAIL_TICKETS_PER_SENDER_PER_DAY: number;
+  MAIL_ACKS_PER_SENDER_PER_DAY: number;
+}): MailLimits {
+  return {
+    maxMessageBytes: Math.round(values.MAIL_MAX_MESSAGE_MB * 1024 * 1024),
+    maxAttachmentBytes: Math.round(values.MAIL_MAX_ATTACHMENTS_MB * 1024 * 1024),
+    ticketsPerSenderPerDay: values.MAIL_TICKETS_PER_SENDER_PER_DAY,
+    acknowledgementsPerSenderPerDay: values.MAIL_ACKS_PER_SENDER_PER_DAY,
+  };
 }

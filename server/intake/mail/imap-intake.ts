@@ -5,7 +5,9 @@
 // message whose handling throws stays in the inbox for the next run, so nothing is lost; the
 // pipeline's dedupe (Message-ID, else content hash) makes a message handled twice — after a
 // crash between commit and move — come out as its first outcome, never a second ticket.
-// Each run opens its own connection, so a dropped connection costs one run, not the worker.
+// Each run opens its own connection, so a dropped connection costs one run, not the worker. Runs
+// never overlap within a process (the worker's pass and the IDLE watcher, imap-watch.ts, both
+// ask for them): a run asked for while one is going starts after it.
 import { ImapFlow } from 'imapflow';
 import type { MailOutcome } from './mail-intake.ts';
 
@@ -20,6 +22,8 @@ export interface ImapSettings {
   quarantineFolder: string;
   /** Messages handled per run at most, so one run stays short. */
   maxPerRun: number;
+  /** Listen with IMAP IDLE between worker passes when the server offers it (imap-watch.ts). */
+  idle: boolean;
 }
 
 /** The pipeline: handles one raw message and says what it became (after committing it). */
@@ -36,7 +40,7 @@ export interface ImapRun {
 /** Settings from `imap://user:password@host:143` or `imaps://…:993` (user and password URL-encoded). */
 export function imapSettingsFromUrl(
   url: string,
-  folders: Partial<Pick<ImapSettings, 'inbox' | 'processedFolder' | 'quarantineFolder' | 'maxPerRun'>> = {},
+  folders: Partial<Pick<ImapSettings, 'inbox' | 'processedFolder' | 'quarantineFolder' | 'maxPerRun' | 'idle'>> = {},
 ): ImapSettings {
   const u = new URL(url);
   if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') throw new Error('MAIL_IMAP_URL must start with imap:// or imaps://');
@@ -51,6 +55,7 @@ export function imapSettingsFromUrl(
     processedFolder: folders.processedFolder ?? 'Processed',
     quarantineFolder: folders.quarantineFolder ?? 'Quarantine',
     maxPerRun: folders.maxPerRun ?? 50,
+    idle: folders.idle ?? true,
   };
 }
 
@@ -73,7 +78,14 @@ export function createImapIntake(settings: ImapSettings, handle: HandleMail) {
     if (!existing.some((box) => box.path === folder)) await imap.mailboxCreate(folder);
   }
 
-  async function runOnce(): Promise<ImapRun> {
+  let previous: Promise<unknown> = Promise.resolve();
+  function runOnce(): Promise<ImapRun> {
+    const next = previous.catch(() => {}).then(run);
+    previous = next;
+    return next;
+  }
+
+  async function run(): Promise<ImapRun> {
     const imap = client();
     // A dropped connection surfaces as an 'error' event; without a listener it would crash the
     // process. The run's own awaits then fail, and the next run reconnects.

@@ -37,6 +37,8 @@ export interface MailResult {
 export interface MailSource {
   file?: string;
   uid?: number;
+  /** The office re-processes the quarantined mail_messages row with this id (mailbox-console.ts): the flood cap does not apply. */
+  reprocessOf?: number;
 }
 
 export interface MailLimits {
@@ -110,7 +112,14 @@ export function createMailIntake(deps: MailIntakeDeps) {
 
   async function processMail(raw: Buffer, source: MailSource = {}): Promise<MailResult> {
     const rawHash = createHash('sha256').update(raw).digest('hex');
-    const sourceText = source.uid !== undefined ? `imap:${source.uid}` : source.file ? `file:${source.file}` : null;
+    const sourceText =
+      source.reprocessOf !== undefined
+        ? `reprocess:${source.reprocessOf}`
+        : source.uid !== undefined
+          ? `imap:${source.uid}`
+          : source.file
+            ? `file:${source.file}`
+            : null;
     // Kept before anything else, so that whatever happens next the message exists.
     const rawPath = await keepRaw(rawHash, raw);
 
@@ -137,7 +146,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
 
     let decision: Decision;
     try {
-      decision = await decide(mail, meta.address);
+      decision = await decide(mail, meta.address, source);
     } catch (error) {
       decision = { outcome: 'quarantined', reason: describe(error), ticketId: null, attachments: [] };
     }
@@ -156,7 +165,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
     }
   }
 
-  async function decide(mail: ParsedMail, from: string | null): Promise<Decision> {
+  async function decide(mail: ParsedMail, from: string | null, source: MailSource): Promise<Decision> {
     const none = { ticketId: null, attachments: [] as AttachmentRecord[] };
     // A file with none of a message's headers (a licence text, a note) is not a mail to act on.
     if (!from && !mail.messageId && !mail.date && !mail.subject) {
@@ -169,7 +178,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
     }
     const ticket = await ticketRepliedTo(mail);
     if (ticket) return reply(mail, from, ticket);
-    return newReport(mail, from);
+    return newReport(mail, from, { floodCap: source.reprocessOf === undefined });
   }
 
   /** A bounce is ignored; when it is one of ours coming back, the outbox row and the ticket say so. */
@@ -267,8 +276,8 @@ export function createMailIntake(deps: MailIntakeDeps) {
     };
   }
 
-  async function newReport(mail: ParsedMail, from: string | null): Promise<Decision> {
-    if (from && (await createdLately(from)) >= limits.ticketsPerSenderPerDay) {
+  async function newReport(mail: ParsedMail, from: string | null, options: { floodCap: boolean }): Promise<Decision> {
+    if (options.floodCap && from && (await createdLately(from)) >= limits.ticketsPerSenderPerDay) {
       return { outcome: 'quarantined', reason: 'flood', ticketId: null, attachments: [] };
     }
     const attachments = await keepAttachments(mail.attachments);

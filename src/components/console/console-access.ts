@@ -3,7 +3,7 @@
 // which pages a role is shown, so a person is not sent to a page that would refuse them.
 import type { Role, StaffUser } from '../../../server/auth/roles.ts';
 
-export type ConsoleArea = 'queue' | 'inbox' | 'verify' | 'users' | 'units' | 'escalations' | 'ticket';
+export type ConsoleArea = 'queue' | 'inbox' | 'verify' | 'users' | 'units' | 'escalations' | 'mailbox' | 'ticket';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -12,6 +12,7 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   users: ['admin'],
   units: ['admin', 'dispatcher', 'operator', 'leader'],
   escalations: ['admin', 'dispatcher', 'leader', 'unit'],
+  mailbox: ['admin', 'dispatcher', 'leader'],
   ticket: ['admin', 'dispatcher', 'operator', 'unit', 'leader'],
 };
 
@@ -21,6 +22,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'verify', href: '/console/verify', text: '核验' },
   { area: 'escalations', href: '/console/escalations', text: '升级记录' },
   { area: 'units', href: '/console/units', text: '单位' },
+  { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
 ];
 

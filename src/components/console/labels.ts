@@ -17,3 +17,25 @@ export function channelLabel(channel: string): string {
 export function percent(confidence: number | null): string {
   return confidence === null ? '' : `${Math.round(confidence * 100)}%`;
 }
+
+/** What a mail read from the dedicated mailbox became (mail_messages.outcome). */
+export const MAIL_OUTCOME_LABELS: Record<string, string> = {
+  created: '新建工单',
+  appended: '追加到已有工单',
+  ignored: '已忽略（自动回复、退信等）',
+  quarantined: '已隔离',
+};
+
+/** Why a mail was quarantined, in words for the office (the pipeline records short English reasons; the intake's own refusals are already Chinese). */
+export function mailReasonLabel(reason: string | null): string {
+  if (!reason) return '（未记录原因）';
+  if (reason === 'flood') return '同一发件人24小时内来信过多，疑似刷屏，已暂停受理';
+  if (reason.startsWith('not an e-mail message')) return '不是邮件：没有发件人、邮件编号、日期和标题';
+  const unparseable = /^unparseable: (.*)$/s.exec(reason);
+  if (unparseable) {
+    const tooLarge = /message too large \((\d+) bytes\)/.exec(unparseable[1]!);
+    if (tooLarge) return `邮件过大（${(Number(tooLarge[1]) / 1024 / 1024).toFixed(1)} MB），未处理`;
+    return `邮件格式无法解析：${unparseable[1]}`;
+  }
+  return /[\u4e00-\u9fff]/.test(reason) ? reason : `处理出错：${reason}`;
+}

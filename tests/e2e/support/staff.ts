@@ -38,6 +38,21 @@ function admin(args: string[]): string {
   });
 }
 
+/** Mail into the e2e server's database through the real import command (`npm run mail:import`); its JSON lines. */
+export function importMail(files: string[]): Array<{ outcome: string; reason?: string; trackingCode?: string }> {
+  const dataDir = process.env['E2E_DATA_DIR'];
+  if (!dataDir) throw new Error('E2E_DATA_DIR is not set: run the tests through playwright.config.ts');
+  const out = execFileSync(projectNode(), ['scripts/mail-import.ts', ...files], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { outcome: string; reason?: string; trackingCode?: string });
+}
+
 let ensured = false;
 
 /** Creates the accounts this run has not created yet (each test file calls it; it runs once). */
