@@ -161,6 +161,34 @@ describe('Foxmail and the raw 8-bit GBK subject trap', () => {
     expect(m.text).toBe('东街井盖丢失。');
     expect(m.defects.join(' ')).not.toMatch(/raw 8-bit/);
   });
+
+  // mailparser trims a header as a binary string: a last UTF-8 byte A0 (映 = E6 98 A0, one CJK
+  // character in 64) would be taken for a no-break space and the character lost.
+  it('keeps a subject’s last character whose UTF-8 ends in byte A0, raw UTF-8 or transcoded from GBK', async () => {
+    const utf8 = mail(
+      [Buffer.from('Subject: 关于垃圾堆放的反映', 'utf8'), 'From: a@example.cn', 'Content-Type: text/plain; charset=utf-8'],
+      'x',
+    );
+    expect((await parseMail(utf8)).subject).toBe('关于垃圾堆放的反映');
+    const gbk = mail(
+      [
+        Buffer.concat([Buffer.from('Subject: '), enc('占道经营问题反映', 'gbk')]),
+        'From: b@foxmail.com',
+        'Content-Type: text/plain; charset="GB2312"',
+      ],
+      enc('路边摊占道。', 'gbk'),
+    );
+    const m = await parseMail(gbk);
+    expect(m.subject).toBe('占道经营问题反映');
+    expect(m.text).toBe('路边摊占道。');
+    // Every CJK character of the common block comes through as the last one of a subject.
+    const all = Array.from({ length: 0x9fa5 - 0x4e00 + 1 }, (_, i) => String.fromCodePoint(0x4e00 + i)).filter(
+      (c) => Buffer.from(c).at(-1) === 0xa0,
+    );
+    for (const c of all.slice(0, 40)) {
+      expect((await parseMail(mail([Buffer.from(`Subject: 问题${c}`, 'utf8'), 'From: a@example.cn'], 'x'))).subject).toBe(`问题${c}`);
+    }
+  });
 });
 
 describe('MIME parts with raw or missing charsets', () => {

@@ -307,5 +307,63 @@ export function repairRaw(input: Buffer): RepairResult {
 
   if (fixedHeaders.size > 0) defects.push(`raw 8-bit header (${[...fixedHeaders].join(', ')}) decoded`);
   if (labelled.length > 0) defects.push(`text part charset guessed: ${labelled.slice(0, 5).join(', ')}`);
-  return { raw: applyEdits(raw, edits), defects };
+  const guarded = guardTrailingNbsp(applyEdits(raw, edits));
+  if (guarded.names.length > 0) defects.push(`raw UTF-8 header ending in byte A0 (${guarded.names.join(', ')}) encoded`);
+  return { raw: guarded.raw, defects };
+}
+
+/**
+ * mailparser reads a header as a binary string and trims it before decoding it as UTF-8, so a raw
+ * UTF-8 value whose last byte is 0xA0 (one CJK character in 64 ends so: 映 is E6 98 A0) loses that
+ * byte, as if it were a no-break space, and its last character turns into U+FFFD. Such a
+ * top-level header (a raw UTF-8 subject, or a GBK one transcoded above) is rewritten as RFC 2047
+ * encoded words, which mailparser decodes whole.
+ */
+function guardTrailingNbsp(raw: Buffer): { raw: Buffer; names: string[] } {
+  const { end } = headerEnd(raw);
+  const edits: Edit[] = [];
+  const names: string[] = [];
+  let at = 0;
+  while (at < end) {
+    // One header: its first line and its continuation lines.
+    let stop = at;
+    do {
+      const nl = raw.indexOf(0x0a, stop);
+      stop = nl === -1 || nl >= end ? end : nl + 1;
+    } while (stop < end && (raw[stop] === 0x20 || raw[stop] === 0x09));
+    const header = raw.subarray(at, stop);
+    let last = header.length;
+    while (last > 0 && (header[last - 1] === 0x0a || header[last - 1] === 0x0d)) last--;
+    const colon = header.indexOf(0x3a);
+    if (colon > 0 && last > colon && header[last - 1] === 0xa0 && isValidUtf8(header)) {
+      const name = header.subarray(0, colon).toString('latin1');
+      const value = header
+        .subarray(colon + 1, last)
+        .toString('utf8')
+        .replace(/\r?\n(?=[ \t])/g, '')
+        .replace(/^[ \t]+/, '');
+      if (/^[!-9;-~]+$/.test(name) && !value.includes('=?')) {
+        const eol = header.subarray(last).toString('latin1') || '\r\n';
+        edits.push({ start: at, end: stop, bytes: Buffer.from(`${name}: ${encodedWords(value)}${eol}`, 'latin1') });
+        names.push(name);
+      }
+    }
+    at = stop;
+  }
+  return { raw: applyEdits(raw, edits), names };
+}
+
+/** RFC 2047 B-encoded words of at most 45 bytes of text each, split between characters, folded. */
+function encodedWords(text: string): string {
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(chunk + ch) > 45) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk) words.push(chunk);
+  return words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join('\r\n ');
 }
