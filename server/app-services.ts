@@ -12,6 +12,8 @@ import type { UnitDirectory } from './units/unit-directory.ts';
 import type { EscalationService } from './escalation/escalation-service.ts';
 import type { MailIntake } from './intake/mail/mail-intake.ts';
 import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
+import type { Hotline } from './hotline/hotline-service.ts';
+import type { FollowUps } from './hotline/follow-ups.ts';
 
 export interface UnitRef {
   code: string;
@@ -106,6 +108,10 @@ export interface PortalServices {
   userOf(ctx: RequestContext): Promise<StaffUser | null>;
   /** The dedicated mailbox's intake: `processMail(raw, source)` turns one raw message into a ticket, a reply, or a reasoned ignore/quarantine. */
   mail: MailIntake;
+  /** The hotline: calls logged by operators, caller history, likely duplicates (server/hotline/). */
+  hotline: Hotline;
+  /** Follow-up calls (回访) after closure, and their results per unit. */
+  followUps: FollowUps;
   /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */
   mailbox: MailboxConsole;
 }

@@ -26,6 +26,8 @@ import { createUnitDirectory } from './units/unit-directory.ts';
 import { createEscalationService } from './escalation/escalation-service.ts';
 import { createMailIntake, type MailLimits } from './intake/mail/mail-intake.ts';
 import { createMailboxConsole } from './intake/mail/mailbox-console.ts';
+import { createHotline } from './hotline/hotline-service.ts';
+import { createFollowUps, followUpOnClose } from './hotline/follow-ups.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -98,7 +100,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
   });
   const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours });
-  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications] });
+  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications, followUpOnClose] });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
   const escalations = createEscalationService({
     db,
@@ -150,6 +152,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     units,
     userOf,
     mail,
+    hotline: createHotline({ db, catalog, clock, intake }),
+    followUps: createFollowUps({ db, catalog, clock, commands }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
   };
 

@@ -53,6 +53,10 @@ export interface TicketReporterTable {
   email: string | null;
   ip: string | null;
   user_agent: string | null;
+  /** 1 when the reporter may be phoned back (回访); hotline callers say so, others with a phone number are. */
+  wants_callback: Generated<number>;
+  /** Set when the retention purge removed the personal data (server/hotline/purge.ts). */
+  purged_at: string | null;
 }
 
 /** Append-only: rows are inserted, never updated or deleted. */
@@ -169,6 +173,8 @@ export interface Database {
   mail_messages: MailMessageTable;
   ticket_messages: TicketMessageTable;
   mailbox_status: MailboxStatusTable;
+  calls: CallTable;
+  follow_ups: FollowUpTable;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */
@@ -228,4 +234,50 @@ export interface TicketMessageTable {
   text: string;
   /** JSON array, as mail_messages.attachments. */
   attachments: string;
+}
+
+/** A call the hotline took, whatever it became (server/hotline/). */
+export interface CallTable {
+  id: Generated<number>;
+  at: string;
+  operator_id: number | null;
+  operator_name: string | null;
+  /** Digits only; null when withheld or purged. */
+  caller_phone: string | null;
+  caller_name: string | null;
+  anonymous: number;
+  wants_callback: number;
+  /** 'ticket', 'attached', 'answered' or 'referred'. */
+  outcome: string;
+  ticket_id: number | null;
+  summary: string;
+  answer: string | null;
+  referred_to: string | null;
+  category_code: string | null;
+  /** 'console' or 'import'. */
+  source: string;
+  external_id: string | null;
+  idempotency_key: string | null;
+  purged_at: string | null;
+}
+
+/** A follow-up call (回访) after a ticket was closed. */
+export interface FollowUpTable {
+  id: Generated<number>;
+  ticket_id: number;
+  closed_at: string;
+  created_at: string;
+  /** 'pending' or 'done'. */
+  status: string;
+  attempts: Generated<number>;
+  last_attempt_at: string | null;
+  reached: number | null;
+  fixed: number | null;
+  /** 'satisfied', 'fair' or 'unsatisfied'. */
+  satisfaction: string | null;
+  comment: string | null;
+  operator_id: number | null;
+  completed_at: string | null;
+  reopened: Generated<number>;
+  unit_code: string | null;
 }

@@ -33,6 +33,12 @@ export interface SubmitContext {
   userAgent?: string | null;
   /** Hotline operator or staff account that entered the report, if any. */
   actorId?: string | null;
+  /**
+   * The caller's wish to be phoned back (hotline). An anonymous caller who wants a call-back keeps
+   * the number (never shown to units or the public); without the wish an anonymous report keeps
+   * no contact at all. Other channels: a reporter who left a number may be called back.
+   */
+  callback?: boolean;
 }
 
 export interface RouteSuggester {
@@ -166,6 +172,8 @@ export function createReportIntake(deps: ReportIntakeDeps) {
   async function commit(input: ReportInput, suggestion: RoutingSuggestion, ctx: SubmitContext): Promise<NewTicket> {
     const { ticket: planned, events } = plan(input, suggestion, ctx, clock.now());
     const anonymous = input.anonymous ?? false;
+    const phone = input.reporter?.phone ?? null;
+    const keepPhone = !anonymous || ctx.callback === true;
     for (let attempt = 1; ; attempt++) {
       const ticket = { ...planned, trackingCode: generateTrackingCode() };
       try {
@@ -174,10 +182,11 @@ export function createReportIntake(deps: ReportIntakeDeps) {
           await insertReporter(trx, id, {
             anonymous,
             name: anonymous ? null : (input.reporter?.name ?? null),
-            phone: anonymous ? null : (input.reporter?.phone ?? null),
+            phone: keepPhone ? phone : null,
             email: anonymous ? null : (input.reporter?.email ?? null),
             ip: ctx.ip ?? null,
             userAgent: ctx.userAgent ?? null,
+            wantsCallback: keepPhone && phone !== null && (ctx.callback ?? true),
           });
           const unattached = await attachPhotos(trx, id, input.photoIds ?? [], 'report');
           if (unattached.length > 0) {

@@ -90,7 +90,7 @@ const EMPTY_LEXICON: RoutingLexicon = {
   categories: {},
 };
 
-function metresBetween(lat1: number, lng1: number, lat2: number, lng2: number): number {
+export function metresBetween(lat1: number, lng1: number, lat2: number, lng2: number): number {
   const rad = Math.PI / 180;
   const x = (lng2 - lng1) * rad * Math.cos(((lat1 + lat2) / 2) * rad);
   const y = (lat2 - lat1) * rad;

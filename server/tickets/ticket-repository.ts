@@ -48,6 +48,8 @@ export interface Reporter {
   email: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** May be phoned back (回访). */
+  wantsCallback: boolean;
 }
 
 export interface EventRecord {
@@ -173,6 +175,7 @@ export async function insertReporter(db: Db, ticketId: number, r: Reporter): Pro
       email: r.email,
       ip: r.ip,
       user_agent: r.userAgent,
+      wants_callback: r.wantsCallback ? 1 : 0,
     })
     .execute();
 }

@@ -51,6 +51,39 @@ export const staffRouter = router({
       .input(z.object({ unitCode: z.string().trim().min(1).max(60), emails: z.array(z.string().max(254)).max(10).nullable() }))
       .mutation(({ ctx, input }) => ctx.app.units.setEmails(ctx.user, input.unitCode, input.emails)),
   }),
+  hotline: router({
+    logCall: staffProcedure()
+      .input(z.unknown())
+      .mutation(({ ctx, input }) => ctx.app.hotline.logCall(ctx.user, input)),
+    history: staffProcedure()
+      .input(z.object({ phone: z.string().trim().max(30) }))
+      .query(({ ctx, input }) => ctx.app.hotline.history(ctx.user, input.phone)),
+    duplicates: staffProcedure()
+      .input(
+        z.object({
+          pointId: z.string().trim().max(60).optional(),
+          categoryCode: z.string().trim().max(40).optional(),
+          address: z.string().trim().max(200).optional(),
+          lat: z.number().min(-90).max(90).optional(),
+          lng: z.number().min(-180).max(180).optional(),
+        }),
+      )
+      .query(({ ctx, input }) => ctx.app.hotline.duplicates(ctx.user, input)),
+    points: staffProcedure()
+      .input(z.object({ q: z.string().trim().max(60) }))
+      .query(({ ctx, input }) => ctx.app.hotline.points(ctx.user, input.q)),
+    calls: staffProcedure()
+      .input(z.object({ phone: z.string().trim().max(30).optional(), limit: z.number().int().min(1).max(200).optional() }).optional())
+      .query(({ ctx, input }) => ctx.app.hotline.recentCalls(ctx.user, input ?? {})),
+  }),
+  followUps: router({
+    pending: staffProcedure()
+      .input(z.object({ limit: z.number().int().min(1).max(200).optional() }).optional())
+      .query(({ ctx, input }) => ctx.app.followUps.pending(ctx.user, input ?? {})),
+    record: staffProcedure()
+      .input(z.unknown())
+      .mutation(({ ctx, input }) => ctx.app.followUps.record(ctx.user, input as never)),
+  }),
   mailbox: router({
     overview: staffProcedure()
       .input(z.object({ limit: z.number().int().min(1).max(500).optional() }).optional())
