@@ -73,6 +73,5 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('wants_callback', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.alterTable('ticket_reporters').addColumn('purged_at', 'text').execute();
-  // Caller history: a reporter's tickets by phone number.
-  await db.schema.createIndex('ticket_reporters_phone_idx').on('ticket_reporters').column('phone').execute();
+  // Caller history looks tickets up by the reporter's number: ticket_reporters_phone_idx (001).
 }
