@@ -2,11 +2,12 @@
 // history by number, see open tickets that are likely the same problem, and record the call as a
 // new ticket (through the same submitReport as every channel), a "+1" on an existing ticket, a
 // consultation answered, or a referral. Every call is a row in `calls`.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { SubmitResult } from '../app-services.ts';
 import { canSeeReporter, type StaffUser } from '../auth/roles.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
+import { isUniqueViolation } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenError, InvalidInputError } from '../errors.ts';
 import { fieldErrors } from '../intake/report-schema.ts';
@@ -82,6 +83,18 @@ export interface RecentCall {
   operator: string | null;
 }
 
+/** An imported call's ticket events name this actor when its operator has no account here. */
+const IMPORT_ACTOR = 'hotline-import';
+
+export interface ImportedCallMeta {
+  /** When the call was taken (ISO-8601 UTC). */
+  at: string;
+  /** The phone system's id of the call. */
+  externalId: string;
+  /** The operator as the phone system names them. */
+  operatorName: string | null;
+}
+
 const NEARBY_METRES = 300;
 const DUPLICATE_WINDOW_DAYS = 60;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -133,16 +146,73 @@ export function createHotline(deps: {
       const earlier = await callByKey(call.idempotencyKey);
       if (earlier) return earlier;
     }
+    checkReferences(call);
+    const { ticketId, outcome } = await resolveOutcome(call, {
+      actorId: String(user.id),
+      ticketKey: call.idempotencyKey ? `call:${call.idempotencyKey}` : undefined,
+    });
+    const id = await insertCall(call, ticketId, outcome, {
+      at: clock.now().toISOString(),
+      operator_id: user.id,
+      operator_name: user.displayName,
+      source: 'console',
+      external_id: null,
+      idempotency_key: call.idempotencyKey ?? null,
+    });
+    return describeCall(id);
+  }
+
+  /**
+   * Records a call from the phone system's records (server/hotline/call-import.ts): the same
+   * validation and outcomes as logCall, at the time the call was taken, by the operator named as
+   * the phone system knows them (linked to the account whose username or display name it is,
+   * when exactly one is). A call whose external id was recorded before is not recorded again:
+   * the answer is the earlier call, `duplicate: true` — also when two imports race.
+   */
+  async function recordImportedCall(raw: unknown, meta: ImportedCallMeta): Promise<LoggedCall & { duplicate: boolean }> {
+    const earlier = await callByExternalId(meta.externalId);
+    if (earlier) return { ...earlier, duplicate: true };
+    const call = parse(raw);
+    checkReferences(call);
+    const operator = meta.operatorName ? await accountNamed(meta.operatorName) : null;
+    const { ticketId, outcome } = await resolveOutcome(call, {
+      actorId: operator ? String(operator) : IMPORT_ACTOR,
+      // A re-import after a crash between the ticket and the call row finds the ticket again.
+      ticketKey: `hotline-import:${meta.externalId}`,
+    });
+    try {
+      const id = await insertCall(call, ticketId, outcome, {
+        at: meta.at,
+        operator_id: operator,
+        operator_name: meta.operatorName,
+        source: 'import',
+        external_id: meta.externalId,
+        idempotency_key: null,
+      });
+      return { ...(await describeCall(id)), duplicate: false };
+    } catch (error) {
+      if (isUniqueViolation(error, 'external_id')) {
+        const winner = await callByExternalId(meta.externalId);
+        if (winner) return { ...winner, duplicate: true };
+      }
+      throw error;
+    }
+  }
+
+  function checkReferences(call: ParsedCall): void {
     if (call.categoryCode && !catalog.category(call.categoryCode))
       throw new InvalidInputError('所选问题类别不存在', { categoryCode: '所选问题类别不存在' });
     if (call.pointId && !catalog.point(call.pointId)) throw new InvalidInputError('所选点位不存在', { pointId: '所选点位不存在' });
+  }
 
-    let ticketId: number | null = null;
-    let outcome: CallOutcome;
-    let result: SubmitResult | null = null;
+  /** What the call becomes: a new ticket (through submitReport), a "+1" on a ticket, or no ticket. */
+  async function resolveOutcome(
+    call: ParsedCall,
+    ctx: { actorId: string; ticketKey: string | undefined },
+  ): Promise<{ ticketId: number | null; outcome: CallOutcome }> {
     switch (call.outcome) {
       case 'ticket': {
-        result = await deps.intake.submitReport(
+        const result = await deps.intake.submitReport(
           {
             description: call.description,
             ...(call.categoryCode && { category: call.categoryCode }),
@@ -150,14 +220,12 @@ export function createHotline(deps: {
             ...(call.address && { location: { address: call.address } }),
             reporter: { ...(call.caller.name && { name: call.caller.name }), ...(call.caller.phone && { phone: call.caller.phone }) },
             anonymous: call.caller.anonymous,
-            ...(call.idempotencyKey && { idempotencyKey: `call:${call.idempotencyKey}` }),
+            ...(ctx.ticketKey && { idempotencyKey: ctx.ticketKey }),
           },
-          { channel: 'hotline', actorId: String(user.id), callback: call.caller.wantsCallback },
+          { channel: 'hotline', actorId: ctx.actorId, callback: call.caller.wantsCallback },
         );
         const row = await db.selectFrom('tickets').select('id').where('tracking_code', '=', result.trackingCode).executeTakeFirstOrThrow();
-        ticketId = Number(row.id);
-        outcome = 'ticket';
-        break;
+        return { ticketId: Number(row.id), outcome: 'ticket' };
       }
       case 'attach': {
         let target = await ticketByCode(call.attachTo!);
@@ -170,24 +238,25 @@ export function createHotline(deps: {
             .executeTakeFirstOrThrow();
           target = await ticketByCode(into.tracking_code);
         }
-        ticketId = target.id;
-        outcome = 'attached';
-        break;
+        return { ticketId: target.id, outcome: 'attached' };
       }
       case 'answer':
-        outcome = 'answered';
-        break;
+        return { ticketId: null, outcome: 'answered' };
       case 'refer':
-        outcome = 'referred';
-        break;
+        return { ticketId: null, outcome: 'referred' };
     }
+  }
 
+  async function insertCall(
+    call: ParsedCall,
+    ticketId: number | null,
+    outcome: CallOutcome,
+    who: Pick<Insertable<Database['calls']>, 'at' | 'operator_id' | 'operator_name' | 'source' | 'external_id' | 'idempotency_key'>,
+  ): Promise<number> {
     const inserted = await db
       .insertInto('calls')
       .values({
-        at: clock.now().toISOString(),
-        operator_id: user.id,
-        operator_name: user.displayName,
+        ...who,
         caller_phone: call.caller.phone ?? null,
         caller_name: call.caller.anonymous ? null : (call.caller.name ?? null),
         anonymous: call.caller.anonymous ? 1 : 0,
@@ -198,14 +267,27 @@ export function createHotline(deps: {
         answer: call.outcome === 'answer' ? (call.answer ?? null) : null,
         referred_to: call.outcome === 'refer' ? (REFERRALS[call.referredTo!] ?? call.referredTo!) : null,
         category_code: call.categoryCode ?? null,
-        source: 'console',
-        external_id: null,
-        idempotency_key: call.idempotencyKey ?? null,
         purged_at: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return describeCall(Number(inserted.id));
+    return Number(inserted.id);
+  }
+
+  async function callByExternalId(externalId: string): Promise<LoggedCall | null> {
+    const row = await db.selectFrom('calls').select('id').where('external_id', '=', externalId).executeTakeFirst();
+    return row ? describeCall(Number(row.id)) : null;
+  }
+
+  /** The account an imported call's operator name stands for: its username or display name, when only one has it. */
+  async function accountNamed(name: string): Promise<number | null> {
+    const rows = await db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb.or([eb('username', '=', name), eb('display_name', '=', name)]))
+      .limit(2)
+      .execute();
+    return rows.length === 1 ? Number(rows[0]!.id) : null;
   }
 
   async function callByKey(key: string): Promise<LoggedCall | null> {
@@ -438,27 +520,7 @@ export function createHotline(deps: {
     }));
   }
 
-  /** The calls about one ticket (its "+1"s), for the ticket page; numbers masked by the caller of this. */
-  async function callsAbout(
-    ticketId: number,
-  ): Promise<Array<{ at: string; outcome: CallOutcome; callerPhone: string | null; summary: string; operator: string | null }>> {
-    const rows = await db
-      .selectFrom('calls')
-      .leftJoin('users', 'users.id', 'calls.operator_id')
-      .select(['calls.at', 'calls.outcome', 'calls.caller_phone', 'calls.summary', 'users.display_name', 'calls.operator_name'])
-      .where('calls.ticket_id', '=', ticketId)
-      .orderBy('calls.at')
-      .execute();
-    return rows.map((r) => ({
-      at: r.at,
-      outcome: r.outcome as CallOutcome,
-      callerPhone: r.caller_phone,
-      summary: r.summary,
-      operator: r.display_name ?? r.operator_name,
-    }));
-  }
-
-  return { logCall, history, duplicates, points, recentCalls, callsAbout };
+  return { logCall, recordImportedCall, history, duplicates, points, recentCalls };
 }
 
 export type Hotline = ReturnType<typeof createHotline>;

@@ -10,6 +10,7 @@ import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { ACTION_LABELS, DEADLINE_RUNNING_STATUSES, STATUSES, STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
 import { listEvents } from '../tickets/ticket-repository.ts';
 import { ticketForUser } from './ticket-commands.ts';
+import { maskPhone } from '../hotline/phone.ts';
 
 export const ticketFilterSchema = z.object({
   statuses: z.array(z.enum(STATUSES)).optional(),
@@ -71,6 +72,20 @@ export interface TicketDetail extends TicketListItem {
     subject: string;
     text: string;
     attachments: Array<{ name: string | null; type: string; size: number }>;
+  }>;
+  /** Hotline calls about the ticket (the one that made it, and later "+1"s); numbers masked for those who do not see the reporter. */
+  calls: Array<{ at: string; outcome: string; callerPhone: string | null; summary: string; operator: string | null }>;
+  /** Follow-up calls (回访) after each closure. */
+  followUps: Array<{
+    closedAt: string;
+    status: 'pending' | 'done';
+    attempts: number;
+    reached: boolean | null;
+    fixed: boolean | null;
+    satisfaction: string | null;
+    comment: string | null;
+    completedAt: string | null;
+    reopened: boolean;
   }>;
 }
 
@@ -207,13 +222,44 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
         .execute(),
     ]);
     const names = await actorNames(events.flatMap((e) => (e.actorId ? [e.actorId] : [])));
-    const reporter = canSeeReporter(user)
-      ? await db
-          .selectFrom('ticket_reporters')
-          .select(['anonymous', 'name', 'phone', 'email'])
-          .where('ticket_id', '=', ticket.id)
-          .executeTakeFirst()
-      : undefined;
+    const seesReporter = canSeeReporter(user);
+    const [reporterRow, calls, followUps] = await Promise.all([
+      db
+        .selectFrom('ticket_reporters')
+        .select(['anonymous', 'name', 'phone', 'email'])
+        .where('ticket_id', '=', ticket.id)
+        .executeTakeFirst(),
+      db
+        .selectFrom('calls')
+        .leftJoin('users', 'users.id', 'calls.operator_id')
+        .select([
+          'calls.at',
+          'calls.outcome',
+          'calls.caller_phone',
+          'calls.anonymous',
+          'calls.summary',
+          'users.display_name',
+          'calls.operator_name',
+        ])
+        .where('calls.ticket_id', '=', ticket.id)
+        .orderBy('calls.at')
+        .orderBy('calls.id')
+        .execute(),
+      db
+        .selectFrom('follow_ups')
+        .select(['closed_at', 'status', 'attempts', 'reached', 'fixed', 'satisfaction', 'comment', 'completed_at', 'reopened'])
+        .where('ticket_id', '=', ticket.id)
+        .orderBy('closed_at')
+        .execute(),
+    ]);
+    const reporter = seesReporter ? reporterRow : undefined;
+    // Everyone else sees that a resident can be reached, never who: a masked number, no name or mail.
+    const maskedReporter =
+      !seesReporter && reporterRow && Number(reporterRow.anonymous) !== 1 && reporterRow.phone
+        ? { anonymous: false, name: null, phone: maskPhone(reporterRow.phone), email: null }
+        : null;
+    const phoneFor = (phone: string | null, anonymous: number) =>
+      seesReporter ? phone : Number(anonymous) === 1 ? null : maskPhone(phone);
     return {
       ...listItem(row),
       cooperatingUnits: (JSON.parse(row.cooperating_unit_codes) as string[]).flatMap((c) => unitRef(c) ?? []),
@@ -221,7 +267,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       closedAt: row.closed_at,
       reporter: reporter
         ? { anonymous: Number(reporter.anonymous) === 1, name: reporter.name, phone: reporter.phone, email: reporter.email }
-        : null,
+        : maskedReporter,
       photos: { before: before.map(photoUrls), after: after.map(photoUrls) },
       timeline: events.map((e) => ({
         seq: e.seq,
@@ -245,6 +291,24 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
           type: a.type,
           size: a.size,
         })),
+      })),
+      calls: calls.map((c) => ({
+        at: c.at,
+        outcome: c.outcome,
+        callerPhone: phoneFor(c.caller_phone, c.anonymous),
+        summary: c.summary,
+        operator: c.display_name ?? c.operator_name,
+      })),
+      followUps: followUps.map((f) => ({
+        closedAt: f.closed_at,
+        status: f.status === 'done' ? 'done' : 'pending',
+        attempts: Number(f.attempts),
+        reached: f.reached === null ? null : Number(f.reached) === 1,
+        fixed: f.fixed === null ? null : Number(f.fixed) === 1,
+        satisfaction: f.satisfaction,
+        comment: f.comment,
+        completedAt: f.completed_at,
+        reopened: Number(f.reopened) === 1,
       })),
     };
   }
