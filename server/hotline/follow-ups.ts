@@ -226,46 +226,49 @@ export function createFollowUps(deps: { db: Kysely<Database>; catalog: Catalog; 
     if (Number(result.numUpdatedRows) !== 1) throw new ConflictError('这条回访刚被其他话务员登记，请刷新');
   }
 
-  /** Follow-up results per unit (tasks created in [from, before)), for the units' record. */
-  async function stats(range: { from?: string; before?: string } = {}): Promise<FollowUpStats[]> {
-    let q = db
-      .selectFrom('follow_ups')
-      .select([
-        'unit_code',
-        (eb) => eb.fn.countAll<number>().as('due'),
-        (eb) => eb.fn.sum<number>(eb.case().when('status', '=', 'done').then(1).else(0).end()).as('done'),
-        (eb) => eb.fn.sum<number>(eb.case().when('reached', '=', 1).then(1).else(0).end()).as('reached'),
-        (eb) => eb.fn.sum<number>(eb.case().when('fixed', '=', 1).then(1).else(0).end()).as('fixed'),
-        (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'satisfied').then(1).else(0).end()).as('satisfied'),
-        (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'fair').then(1).else(0).end()).as('fair'),
-        (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'unsatisfied').then(1).else(0).end()).as('unsatisfied'),
-      ])
-      .where('unit_code', 'is not', null)
-      .groupBy('unit_code');
-    if (range.from) q = q.where('created_at', '>=', range.from);
-    if (range.before) q = q.where('created_at', '<', range.before);
-    const rows = await q.execute();
-    return rows.map((r) => {
-      const due = Number(r.due);
-      const reached = Number(r.reached ?? 0);
-      const satisfied = Number(r.satisfied ?? 0);
-      const fair = Number(r.fair ?? 0);
-      return {
-        unitCode: r.unit_code!,
-        due,
-        done: Number(r.done ?? 0),
-        reached,
-        fixed: Number(r.fixed ?? 0),
-        satisfied,
-        fair,
-        unsatisfied: Number(r.unsatisfied ?? 0),
-        followUpRate: due > 0 ? reached / due : null,
-        satisfactionRate: reached > 0 ? (satisfied + fair) / reached : null,
-      };
-    });
-  }
+  return { pending, record, stats: (range: { from?: string; before?: string } = {}) => followUpStats(db, range) };
+}
 
-  return { pending, record, stats };
+/**
+ * Follow-up results per unit — the unit that held each ticket when it was closed — for follow-ups
+ * of closures in [from, before): the units' record (monthly report, unit pages).
+ */
+export async function followUpStats(db: Kysely<Database>, range: { from?: string; before?: string } = {}): Promise<FollowUpStats[]> {
+  let q = db
+    .selectFrom('follow_ups')
+    .select([
+      'unit_code',
+      (eb) => eb.fn.countAll<number>().as('due'),
+      (eb) => eb.fn.sum<number>(eb.case().when('status', '=', 'done').then(1).else(0).end()).as('done'),
+      (eb) => eb.fn.sum<number>(eb.case().when('reached', '=', 1).then(1).else(0).end()).as('reached'),
+      (eb) => eb.fn.sum<number>(eb.case().when('fixed', '=', 1).then(1).else(0).end()).as('fixed'),
+      (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'satisfied').then(1).else(0).end()).as('satisfied'),
+      (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'fair').then(1).else(0).end()).as('fair'),
+      (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'unsatisfied').then(1).else(0).end()).as('unsatisfied'),
+    ])
+    .where('unit_code', 'is not', null)
+    .groupBy('unit_code');
+  if (range.from) q = q.where('closed_at', '>=', range.from);
+  if (range.before) q = q.where('closed_at', '<', range.before);
+  const rows = await q.execute();
+  return rows.map((r) => {
+    const due = Number(r.due);
+    const reached = Number(r.reached ?? 0);
+    const satisfied = Number(r.satisfied ?? 0);
+    const fair = Number(r.fair ?? 0);
+    return {
+      unitCode: r.unit_code!,
+      due,
+      done: Number(r.done ?? 0),
+      reached,
+      fixed: Number(r.fixed ?? 0),
+      satisfied,
+      fair,
+      unsatisfied: Number(r.unsatisfied ?? 0),
+      followUpRate: due > 0 ? reached / due : null,
+      satisfactionRate: reached > 0 ? (satisfied + fair) / reached : null,
+    };
+  });
 }
 
 export type FollowUps = ReturnType<typeof createFollowUps>;

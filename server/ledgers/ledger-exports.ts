@@ -181,6 +181,24 @@ export function exportMonthlyReport(report: MonthlyReport): Promise<XlsxFile> {
       rows: report.escalations,
       numbered: true,
     }),
+    sheet<MonthlyReport['followUps'][number] & { label: string }>({
+      sheet: '回访满意度',
+      columns: [
+        { header: '责任单位', kind: 'text', width: 22, value: (r) => r.label },
+        { header: '应回访', kind: 'integer', width: 8, value: (r) => r.due },
+        { header: '已联系上', kind: 'integer', width: 10, value: (r) => r.reached },
+        { header: '回访率', kind: 'percent', width: 9, value: (r) => r.followUpRate },
+        { header: '问题已解决', kind: 'integer', width: 11, value: (r) => r.fixed },
+        { header: '满意', kind: 'integer', width: 7, value: (r) => r.satisfied },
+        { header: '基本满意', kind: 'integer', width: 10, value: (r) => r.fair },
+        { header: '不满意', kind: 'integer', width: 8, value: (r) => r.unsatisfied },
+        { header: '满意率', kind: 'percent', width: 9, value: (r) => r.satisfactionRate },
+      ],
+      rows: [
+        ...report.followUps.map((f) => ({ ...f, label: f.unit?.shortName ?? NO_UNIT_LABEL })),
+        { ...report.followUpTotals, unit: null, label: '合计' },
+      ],
+    }),
   ];
   return xlsxFile(`工作月报-${report.month}`, tables);
 }

@@ -21,6 +21,9 @@
 //   and overdue ones for the unit holding them at month end — the lead unit, or none (the
 //   office's queue: triage, returned, reopened). Cooperating units are not counted.
 // - by category: the top-level category (the eight focus problems and "other").
+// - follow-ups (回访): the follow-up calls of closures in the month, for the unit that held the
+//   ticket when it was closed; follow-up rate = callers reached ÷ follow-ups due, satisfaction
+//   rate = (满意 + 基本满意) ÷ callers reached.
 import { InvalidInputError } from '../errors.ts';
 import { monthPeriod, ms } from '../china-time.ts';
 import type { LedgerDeps } from './ledger-context.ts';
@@ -29,6 +32,7 @@ import { selectEscalations, selectTicketsVerifiedIn, selectTrackingCodes } from 
 import { problemLedgerAt, type ProblemLedgerRow } from './problem-ledger.ts';
 import { rectificationRows, type RectificationLedgerRow } from './rectification-ledger.ts';
 import { holdingUnitCode, isOpen } from './ticket-history.ts';
+import { followUpStats, type FollowUpStats } from '../hotline/follow-ups.ts';
 
 export interface MonthlyCounts {
   received: number;
@@ -93,6 +97,9 @@ export interface MonthlyReport {
   /** The verified rectifications behind `closed`, one per ticket (rectification ledger rows). */
   closures: RectificationLedgerRow[];
   escalations: EscalationRow[];
+  /** Follow-up calls (回访) of the month's closures, by unit, and their total. */
+  followUps: Array<Omit<FollowUpStats, 'unitCode'> & { unit: UnitLabel | null }>;
+  followUpTotals: Omit<FollowUpStats, 'unitCode'>;
   /** Where escalations came from: the escalations table, the caller, or nowhere (no table yet). */
   escalationsSource: 'table' | 'input' | 'none';
 }
@@ -133,10 +140,11 @@ export async function monthlyReport(deps: LedgerDeps, month: string, options: Mo
   if (now.getTime() < ms(period.from)) throw new InvalidInputError('该月份尚未开始，不能生成月报', { month: '该月份尚未开始' });
   const asOf = now.getTime() < ms(period.to) ? now.toISOString() : period.to;
 
-  const [problems, verifiedTickets, escalations] = await Promise.all([
+  const [problems, verifiedTickets, escalations, followUps] = await Promise.all([
     problemLedgerAt(deps, asOf, period.from),
     selectTicketsVerifiedIn(deps.db, period.from, asOf),
     escalationsOf(deps, period.from, asOf, options),
+    followUpStats(deps.db, { from: period.from, before: asOf }),
   ]);
 
   // The month's first strike-off of each ticket, and the rectification it accepted.
@@ -183,6 +191,27 @@ export async function monthlyReport(deps: LedgerDeps, month: string, options: Mo
     overdue: problems.filter((p) => p.overdue).sort((a, b) => b.daysOverdue - a.daysOverdue || ms(a.receivedAt) - ms(b.receivedAt)),
     closures: [...closures.values()].sort((a, b) => ms(a.verifiedAt!) - ms(b.verifiedAt!)),
     ...escalations,
+    followUps: followUps
+      .sort((a, b) => unitOrder.indexOf(a.unitCode) - unitOrder.indexOf(b.unitCode))
+      .map(({ unitCode, ...counts }) => ({ unit: labels.unit(unitCode), ...counts })),
+    followUpTotals: totalFollowUps(followUps),
+  };
+}
+
+function totalFollowUps(rows: readonly FollowUpStats[]): Omit<FollowUpStats, 'unitCode'> {
+  const sum = (k: 'due' | 'done' | 'reached' | 'fixed' | 'satisfied' | 'fair' | 'unsatisfied') => rows.reduce((n, r) => n + r[k], 0);
+  const due = sum('due');
+  const reached = sum('reached');
+  return {
+    due,
+    done: sum('done'),
+    reached,
+    fixed: sum('fixed'),
+    satisfied: sum('satisfied'),
+    fair: sum('fair'),
+    unsatisfied: sum('unsatisfied'),
+    followUpRate: due > 0 ? reached / due : null,
+    satisfactionRate: reached > 0 ? (sum('satisfied') + sum('fair')) / reached : null,
   };
 }
 

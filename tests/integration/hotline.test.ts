@@ -239,6 +239,20 @@ describe.each(kinds)('hotline on %s', (kind) => {
 
     const stats = await t.portal.services.followUps.stats();
     expect(stats.find((s) => s.unitCode === 'fagaiju')).toMatchObject({ due: 1, reached: 1, unsatisfied: 1, satisfactionRate: 0 });
+    // The unit's record: the monthly report counts it for the unit that held the ticket.
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+    const report = await t.portal.services.ledgersFor(users['dispatcher']!).monthlyReport('2026-11');
+    expect(report.followUps).toEqual([
+      expect.objectContaining({
+        unit: expect.objectContaining({ code: 'fagaiju' }),
+        due: 1,
+        reached: 1,
+        fixed: 0,
+        unsatisfied: 1,
+        followUpRate: 1,
+      }),
+    ]);
+    expect(report.followUpTotals).toMatchObject({ due: 1, satisfactionRate: 0 });
   });
 
   it('shows callers’ numbers masked to units and leaders, and nowhere in public output', async () => {

@@ -673,7 +673,7 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       });
       expect(file.filename).toBe('工作月报-2026-11.xlsx');
       const sheets = Object.fromEntries((await readExcelFile(file.body)).map((s) => [s.sheet, s.data]));
-      expect(Object.keys(sheets)).toEqual(['概况', '按单位', '按问题类别', '月末逾期问题', '办结问题', '通报约谈问责']);
+      expect(Object.keys(sheets)).toEqual(['概况', '按单位', '按问题类别', '月末逾期问题', '办结问题', '通报约谈问责', '回访满意度']);
       expect(sheets['概况']).toEqual([
         ['项目', '数值'],
         ['月份', '2026-11'],
@@ -706,7 +706,11 @@ describe.each(kinds)('ledgers on %s', (kind) => {
         [code('G'), 9],
       ]);
       expect(sheets['办结问题']!.slice(1).map((r) => r[1])).toEqual([code('A'), code('B'), code('E')]);
-      expect(sheets['通报约谈问责']!.slice(1)).toEqual([[1, cst('2026-11-25T01:00:00.000Z'), '县住建局', '通报', code('C'), '逾期未整改']]);
+      expect(sheets['通报约谈问责']!.slice(1)).toEqual([[1, cst('2026-11-25T01:00:00.000Z'), '县住建局', '通报', code('C'), '逾期未整改']]); // One closure had a reporter with a phone number: a follow-up due, not yet made.
+      expect(sheets['回访满意度']!.slice(1)).toEqual([
+        ['县交警大队', 1, 0, 0, 0, 0, 0, 0, null],
+        ['合计', 1, 0, 0, 0, 0, 0, 0, null],
+      ]);
     });
   });
 });
