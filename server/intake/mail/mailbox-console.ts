@@ -146,7 +146,8 @@ export function createMailboxConsole(deps: {
       quarantined: rows.map((r) => ({
         id: Number(r.id),
         receivedAt: r.received_at,
-        from: r.from_address,
+        // Residents' addresses are for the office; leaders read the page with them masked.
+        from: isOffice(user) ? r.from_address : maskEmail(r.from_address),
         subject: r.subject,
         reason: r.reason,
         source: r.source,
@@ -211,3 +212,10 @@ export function createMailboxConsole(deps: {
 }
 
 export type MailboxConsole = ReturnType<typeof createMailboxConsole>;
+
+/** "zhangsan@qq.com" → "z***@qq.com". */
+export function maskEmail(address: string | null): string | null {
+  if (!address) return null;
+  const at = address.lastIndexOf('@');
+  return at > 0 ? `${address[0]}***${address.slice(at)}` : '***';
+}
