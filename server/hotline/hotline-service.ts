@@ -388,30 +388,42 @@ export function createHotline(deps: {
     const address = input.address?.trim() ?? '';
     if (!point && !category && address.length < 4) return [];
     const since = new Date(clock.now().getTime() - DUPLICATE_WINDOW_DAYS * DAY_MS).toISOString();
-    let q = db
-      .selectFrom('tickets')
-      .select([
-        'id',
-        'tracking_code',
-        'status',
-        'description',
-        'category_code',
-        'point_id',
-        'location_address',
-        'location_lat',
-        'location_lng',
-        'created_at',
-      ])
-      .where('status', 'in', OPEN_STATUSES)
-      .where('created_at', '>=', since);
-    q = q.where((eb) => {
-      const any = [];
-      if (point) any.push(eb('point_id', '=', point.id));
-      if (category) any.push(eb('category_code', '=', category.code));
-      if (address.length >= 4) any.push(eb('location_address', 'like', `%${address.replace(/[%_\\]/g, '')}%`));
-      return eb.or(any);
-    });
-    const rows = await q.orderBy('created_at', 'desc').limit(500).execute();
+    // One indexed query per clue (tickets_point_idx, tickets_category_idx), merged: an OR over
+    // them would scan every open ticket, and a city's hotline has many.
+    const open = () =>
+      db
+        .selectFrom('tickets')
+        .select([
+          'id',
+          'tracking_code',
+          'status',
+          'description',
+          'category_code',
+          'point_id',
+          'location_address',
+          'location_lat',
+          'location_lng',
+          'created_at',
+        ])
+        .where('status', 'in', OPEN_STATUSES)
+        .where('created_at', '>=', since)
+        .orderBy('created_at', 'desc');
+    const batches = await Promise.all([
+      point ? open().where('point_id', '=', point.id).limit(50).execute() : [],
+      category
+        ? open()
+            .where((eb) => eb.or([eb('category_code', '=', category.code), eb('category_code', 'like', `${category.code}.%`)]))
+            .limit(300)
+            .execute()
+        : [],
+      address.length >= 4
+        ? open()
+            .where('location_address', 'like', `%${address.replace(/[%_\\]/g, '')}%`)
+            .limit(50)
+            .execute()
+        : [],
+    ]);
+    const rows = [...new Map(batches.flat().map((r) => [Number(r.id), r])).values()];
 
     const found: DuplicateCandidate[] = [];
     for (const r of rows) {

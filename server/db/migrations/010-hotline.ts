@@ -74,4 +74,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.alterTable('ticket_reporters').addColumn('purged_at', 'text').execute();
   // Caller history looks tickets up by the reporter's number: ticket_reporters_phone_idx (001).
+  // Likely duplicates of a call: open tickets at a point, or in a category, newest first.
+  await db.schema.createIndex('tickets_point_idx').on('tickets').columns(['point_id', 'created_at']).execute();
+  await db.schema.createIndex('tickets_category_idx').on('tickets').columns(['category_code', 'created_at']).execute();
 }
