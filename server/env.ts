@@ -7,12 +7,14 @@ import { imapEnvShape, imapSettings, mailLimits } from './intake/mail/imap-env.t
 import type { MailLimits } from './intake/mail/mail-intake.ts';
 import type { ImapSettings } from './intake/mail/imap-intake.ts';
 import { parseRoles, workerEnvShape, workerSettings, type ProcessRole } from './worker/worker-settings.ts';
+import { privacyEnvShape, privacySettings, type PrivacySettings } from './privacy/privacy-env.ts';
 import type { WorkerSettings } from './worker/worker.ts';
 
 const envSchema = z.object({
   ...imapEnvShape,
   ...mailEnvShape,
   ...workerEnvShape,
+  ...privacyEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -55,6 +57,8 @@ export type Env = {
   /** ROLES: what this process runs (`--role` on the command line overrides it). */
   roles: ProcessRole[];
   worker: WorkerSettings;
+  /** PERSONAL_DATA_RETENTION_DAYS, for the retention purge (server/privacy/purge.ts). */
+  privacy: PrivacySettings;
 };
 
 export class EnvError extends Error {
@@ -87,5 +91,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     mailLimits: mailLimits(e),
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
+    privacy: privacySettings(e),
   };
 }
