@@ -55,7 +55,7 @@ export interface TicketReporterTable {
   user_agent: string | null;
   /** 1 when the reporter may be phoned back (回访); hotline callers say so, others with a phone number are. */
   wants_callback: Generated<number>;
-  /** Set when the retention purge removed the personal data (server/hotline/purge.ts). */
+  /** Set when the retention purge removed the personal data (server/privacy/purge.ts). */
   purged_at: string | null;
 }
 
