@@ -3,7 +3,7 @@
 // which pages a role is shown, so a person is not sent to a page that would refuse them.
 import type { Role, StaffUser } from '../../../server/auth/roles.ts';
 
-export type ConsoleArea = 'queue' | 'inbox' | 'verify' | 'users' | 'units' | 'escalations' | 'mailbox' | 'ticket';
+export type ConsoleArea = 'queue' | 'inbox' | 'verify' | 'users' | 'units' | 'escalations' | 'mailbox' | 'ticket' | 'hotline' | 'followUps';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -14,12 +14,17 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   escalations: ['admin', 'dispatcher', 'leader', 'unit'],
   mailbox: ['admin', 'dispatcher', 'leader'],
   ticket: ['admin', 'dispatcher', 'operator', 'unit', 'leader'],
+  // The hotline and its follow-up calls show callers' full numbers: operators and the office only.
+  hotline: ['operator', 'admin', 'dispatcher'],
+  followUps: ['operator', 'admin', 'dispatcher'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'queue', href: '/console', text: '办件队列' },
   { area: 'inbox', href: '/console/inbox', text: '本单位待办' },
   { area: 'verify', href: '/console/verify', text: '核验' },
+  { area: 'hotline', href: '/console/hotline', text: '热线受理' },
+  { area: 'followUps', href: '/console/follow-ups', text: '回访' },
   { area: 'escalations', href: '/console/escalations', text: '升级记录' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
@@ -34,9 +39,11 @@ export function navFor(user: StaffUser): Array<{ area: ConsoleArea; href: string
   return NAV.filter((item) => mayOpen(user, item.area));
 }
 
-/** Where a role lands after signing in: unit staff in their inbox, everyone else in the queue. */
+/** Where a role lands after signing in: unit staff in their inbox, operators at the phone, everyone else in the queue. */
 export function homeOf(user: StaffUser): string {
-  return user.role === 'unit' ? '/console/inbox' : '/console';
+  if (user.role === 'unit') return '/console/inbox';
+  if (user.role === 'operator') return '/console/hotline';
+  return '/console';
 }
 
 /** A `next` address is followed only within the console (no other site, no protocol-relative URL). */

@@ -1,5 +1,6 @@
 // The console islands' calls to the staff API in plain fetch (tRPC 11 wire format without a
-// transformer: the input is the JSON body, the answer `{result: {data}}` or `{error}`).
+// transformer: a mutation's input is the JSON body, a query's the URL-encoded `input` parameter;
+// the answer `{result: {data}}` or `{error}`).
 import type { TicketActionInput } from '../../../server/staff/action-schema.ts';
 
 export type ApiOutcome<T> =
@@ -33,6 +34,29 @@ export async function callMutation<T>(path: string, input: unknown): Promise<Api
   } catch {
     return { kind: 'failed', message: NETWORK_FAILED, status: 0 };
   }
+  return readOutcome<T>(response);
+}
+
+/**
+ * A tRPC query (GET, the input URL-encoded JSON). An aborted request (the person typed on, a newer
+ * query replaced it) answers `failed` with status 0 like a network failure: check `signal.aborted`.
+ */
+export async function callQuery<T>(path: string, input?: unknown, signal?: AbortSignal): Promise<ApiOutcome<T>> {
+  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  let response: Response;
+  try {
+    response = await fetch(`/api/trpc/${path}${query}`, {
+      headers: { accept: 'application/json' },
+      credentials: 'same-origin',
+      ...(signal && { signal }),
+    });
+  } catch {
+    return { kind: 'failed', message: NETWORK_FAILED, status: 0 };
+  }
+  return readOutcome<T>(response);
+}
+
+async function readOutcome<T>(response: Response): Promise<ApiOutcome<T>> {
   let body: unknown = null;
   try {
     body = await response.json();
