@@ -1,0 +1,594 @@
+// The hotline operator's call-taking screen (issue 5, items 1–3): one form for one call, keyboard
+// first. The caller's number brings up their history; the description brings the router's
+// suggestion of category and unit (Alt+A accepts it); a point or an address brings the likely
+// duplicates, each with "+1". Alt+1…4 choose the outcome, Ctrl+Enter records the call, and after
+// it the tracking code is shown large to read back; Esc clears the form for the next call. The call
+// is checked with the one schema of a call before it is sent, and sent with a key of its own, so a
+// double submit records it once.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { percent } from '../console/labels.ts';
+import { CallerHistoryPanel, DuplicatesPanel, RecentCallsPanel } from './HotlinePanels.tsx';
+import { PointSearch } from './PointSearch.tsx';
+import { REFERRALS } from '../../../server/hotline/call-schema.ts';
+import {
+  likelyDuplicates,
+  logCall,
+  suggestRoute,
+  type DuplicateCandidate,
+  type LoggedCall,
+  type RoutingSuggestion,
+} from './hotline-api.ts';
+import {
+  checkCall,
+  emptyForm,
+  firstInvalidId,
+  newIdempotencyKey,
+  OUTCOME_OPTIONS,
+  REFERRAL_OPTIONS,
+  toCallInput,
+  unplacedMessages,
+  type CallForm,
+  type FieldErrors,
+  type OutcomeChoice,
+} from './hotline-model.ts';
+import { useLookup } from './use-lookup.ts';
+
+export interface HotlineConsoleProps {
+  categories: Array<{ code: string; label: string }>;
+}
+
+const SUGGEST_MIN_CHARS = 6;
+
+/** Where focus goes when an outcome is chosen with its shortcut. */
+const OUTCOME_FOCUS: Record<OutcomeChoice, string> = {
+  ticket: 'hl-outcome-ticket',
+  attach: 'hl-attach',
+  answer: 'hl-answer',
+  refer: 'hl-referral',
+};
+
+interface Recorded {
+  call: LoggedCall;
+  referredTo: string;
+}
+
+export default function HotlineConsole({ categories }: HotlineConsoleProps) {
+  const [form, setForm] = useState<CallForm>(emptyForm);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [recorded, setRecorded] = useState<Recorded | null>(null);
+  const [key, setKey] = useState('');
+  const [accepted, setAccepted] = useState('');
+  const [focusRequest, setFocusRequest] = useState<{ id: string; n: number } | null>(null);
+  const [recentRefresh, setRecentRefresh] = useState(0);
+  const [hydrated, setHydrated] = useState(false);
+  const messageRef = useRef<HTMLDivElement>(null);
+  // Set at once (state would lag a render): Ctrl+Enter on the focused button must not send twice.
+  const sending = useRef(false);
+
+  useEffect(() => {
+    setKey(newIdempotencyKey());
+    setHydrated(true);
+    // The operator starts typing the number as soon as the screen is there.
+    if (!document.activeElement || document.activeElement === document.body) focus('hl-phone');
+  }, []);
+
+  useEffect(() => {
+    if (!focusRequest) return;
+    const target = focusRequest.id === 'message' ? messageRef.current : document.getElementById(focusRequest.id);
+    target?.focus();
+  }, [focusRequest]);
+
+  const focus = (id: string) => setFocusRequest((r) => ({ id, n: (r?.n ?? 0) + 1 }));
+
+  function set<K extends keyof CallForm>(field: K, value: CallForm[K], ...clears: string[]) {
+    setForm((f) => ({ ...f, [field]: value }));
+    // A corrected field loses its message; the others keep theirs until the next submit.
+    setErrors((e) => {
+      const names = clears.length > 0 ? clears : [field];
+      if (!names.some((n) => n in e)) return e;
+      const next = { ...e };
+      for (const n of names) delete next[n];
+      return next;
+    });
+  }
+
+  // The router's live suggestion, from what the caller said (and the point and category, when given).
+  const text = form.description.trim();
+  const suggestInput =
+    text.length >= SUGGEST_MIN_CHARS
+      ? { text, ...(form.categoryCode && { category: form.categoryCode }), ...(form.point && { pointId: form.point.id }) }
+      : null;
+  const suggestKey = suggestInput ? JSON.stringify(suggestInput) : null;
+  const suggestion = useLookup<RoutingSuggestion>(suggestKey, (signal) => suggestRoute(suggestInput!, signal), 400);
+  const routed = suggestion.key !== null && suggestKey !== null ? suggestion.data : null;
+  const suggestedCategory = !form.categoryCode && routed?.category ? routed.category : null;
+
+  // Likely duplicates: by point or address, in the chosen (or else the suggested) category.
+  const address = form.address.trim();
+  const dupInput =
+    form.point || address.length >= 4
+      ? {
+          ...(form.point && { pointId: form.point.id }),
+          ...((form.categoryCode || routed?.category?.code) && { categoryCode: form.categoryCode || routed!.category!.code }),
+          ...(address.length >= 4 && { address }),
+        }
+      : null;
+  const dupKey = dupInput ? JSON.stringify(dupInput) : null;
+  const duplicates = useLookup<DuplicateCandidate[]>(dupKey, (signal) => likelyDuplicates(dupInput!, signal), 300, recentRefresh);
+
+  function acceptSuggestion() {
+    if (!suggestedCategory || recorded) return;
+    set('categoryCode', suggestedCategory.code);
+    setAccepted(`已采纳系统建议的类别：${suggestedCategory.name}`);
+  }
+
+  function chooseOutcome(outcome: OutcomeChoice, moveFocus: boolean) {
+    if (recorded) return;
+    set('outcome', outcome, 'outcome', 'attachTo', 'answer', 'referredTo');
+    if (moveFocus) focus(OUTCOME_FOCUS[outcome]);
+  }
+
+  function attach(code: string) {
+    if (recorded) return;
+    setForm((f) => ({ ...f, outcome: 'attach', attachTo: code }));
+    setErrors((e) => {
+      const { attachTo: _a, outcome: _o, ...rest } = e;
+      return rest;
+    });
+    focus('hl-submit');
+  }
+
+  function nextCall() {
+    setForm(emptyForm());
+    setErrors({});
+    setMessage('');
+    setRecorded(null);
+    setAccepted('');
+    setKey(newIdempotencyKey());
+    focus('hl-phone');
+  }
+
+  async function submit() {
+    if (sending.current || recorded || !key) return;
+    const input = toCallInput(form, key);
+    const found = checkCall(input);
+    if (Object.keys(found).length > 0) {
+      fail(found, '');
+      return;
+    }
+    sending.current = true;
+    setBusy(true);
+    setErrors({});
+    setMessage('');
+    const outcome = await logCall(input);
+    sending.current = false;
+    setBusy(false);
+    if (outcome.kind === 'ok') {
+      const referredTo = (form.referral === 'other' ? form.referralOther : form.referral).trim();
+      setRecorded({ call: outcome.data, referredTo: REFERRALS[referredTo] ?? referredTo });
+      setRecentRefresh((n) => n + 1);
+      focus('hl-next');
+      return;
+    }
+    if (outcome.kind === 'invalid') fail(outcome.fields, Object.keys(outcome.fields).length > 0 ? '' : outcome.message);
+    else fail({}, outcome.message);
+  }
+
+  function fail(found: FieldErrors, text: string) {
+    const loose = unplacedMessages(found);
+    setErrors(found);
+    setMessage([text, ...loose].filter(Boolean).join(' '));
+    const first = firstInvalidId(found, form);
+    focus(first ?? 'message');
+  }
+
+  // Shortcuts work wherever the focus is (the number box, a panel, or nowhere after Esc).
+  const latest = useRef({ submit, chooseOutcome, acceptSuggestion, nextCall, recorded });
+  latest.current = { submit, chooseOutcome, acceptSuggestion, nextCall, recorded };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.isComposing || event.keyCode === 229) return;
+      const l = latest.current;
+      const digit = /^Digit([1-4])$/.exec(event.code)?.[1];
+      if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+        const option = digit ? OUTCOME_OPTIONS.find((o) => o.key === digit) : undefined;
+        if (option) {
+          event.preventDefault();
+          l.chooseOutcome(option.value, true);
+        } else if (event.code === 'KeyA') {
+          event.preventDefault();
+          l.acceptSuggestion();
+        }
+        return;
+      }
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        void l.submit();
+        return;
+      }
+      if (event.key === 'Escape' && l.recorded) {
+        event.preventDefault();
+        l.nextCall();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  const onFormKeyDown = (event: KeyboardEvent) => {
+    // Enter in a one-line box does not send the call half-typed; Ctrl+Enter does (the document's
+    // shortcut handler, which runs after this one).
+    if (event.key === 'Enter' && (event.target as HTMLElement).tagName === 'INPUT') event.preventDefault();
+  };
+
+  const err = (field: string) => errors[field];
+  const described = (id: string, field: string, ...more: Array<string | false | undefined>) =>
+    [err(field) ? `${id}-error` : null, ...more].filter(Boolean).join(' ') || undefined;
+  const fieldClass = (field: string, extra = '') => ['hotline-field', extra, err(field) ? 'has-error' : ''].filter(Boolean).join(' ');
+  const ErrorText = ({ id, field }: { id: string; field: string }) =>
+    err(field) ? (
+      <span class="field-error" id={`${id}-error`}>
+        {err(field)}
+      </span>
+    ) : null;
+  const outcomeOption = OUTCOME_OPTIONS.find((o) => o.value === form.outcome)!;
+  const locked = recorded !== null || !hydrated;
+
+  return (
+    <div class="hotline">
+      <form
+        class="hotline-form"
+        id="hotline-form"
+        noValidate
+        aria-label="登记来电"
+        onSubmit={(e) => (e.preventDefault(), void submit())}
+        onKeyDown={onFormKeyDown}
+      >
+        <div class="notice notice-error hotline-message" role="alert" tabIndex={-1} ref={messageRef} hidden={!message}>
+          {message}
+        </div>
+        <fieldset class="hotline-col hotline-call" disabled={locked}>
+          <legend class="visually-hidden">来电人与反映的问题</legend>
+          <div class="hotline-row">
+            <div class={fieldClass('caller.phone')}>
+              <div class="hotline-label">
+                <label for="hl-phone">来电号码</label>
+                <ErrorText id="hl-phone" field="caller.phone" />
+              </div>
+              <input
+                id="hl-phone"
+                type="tel"
+                inputMode="tel"
+                autocomplete="off"
+                value={form.phone}
+                aria-invalid={err('caller.phone') ? true : undefined}
+                aria-describedby={described('hl-phone', 'caller.phone')}
+                onInput={(e) => set('phone', e.currentTarget.value, 'caller.phone')}
+              />
+            </div>
+            <div class={fieldClass('caller.name')}>
+              <div class="hotline-label">
+                <label for="hl-name">
+                  姓名 <span class="optional">（选填）</span>
+                </label>
+                <ErrorText id="hl-name" field="caller.name" />
+              </div>
+              <input
+                id="hl-name"
+                type="text"
+                autocomplete="off"
+                value={form.anonymous ? '' : form.name}
+                disabled={form.anonymous}
+                aria-invalid={err('caller.name') ? true : undefined}
+                aria-describedby={described('hl-name', 'caller.name')}
+                onInput={(e) => set('name', e.currentTarget.value, 'caller.name')}
+              />
+            </div>
+          </div>
+          <div class="hotline-checks">
+            <label class="checkbox checkbox-small">
+              <input
+                type="checkbox"
+                id="hl-anonymous"
+                checked={form.anonymous}
+                onChange={(e) => set('anonymous', e.currentTarget.checked)}
+              />
+              匿名（不记录姓名）
+            </label>
+            <label class="checkbox checkbox-small">
+              <input
+                type="checkbox"
+                id="hl-callback"
+                checked={form.wantsCallback}
+                onChange={(e) => set('wantsCallback', e.currentTarget.checked)}
+              />
+              办结后回访
+            </label>
+          </div>
+          <div class={fieldClass('description')}>
+            <div class="hotline-label">
+              <label for="hl-description">来电内容</label>
+              <ErrorText id="hl-description" field="description" />
+            </div>
+            <textarea
+              id="hl-description"
+              rows={6}
+              value={form.description}
+              placeholder="按来电人所说记录：在哪里、什么问题"
+              aria-invalid={err('description') ? true : undefined}
+              aria-describedby={described('hl-description', 'description')}
+              onInput={(e) => set('description', e.currentTarget.value)}
+            />
+          </div>
+          <div class={fieldClass('categoryCode')}>
+            <div class="hotline-label">
+              <label for="hl-category">问题类别</label>
+              <ErrorText id="hl-category" field="categoryCode" />
+            </div>
+            <select
+              id="hl-category"
+              value={form.categoryCode}
+              aria-invalid={err('categoryCode') ? true : undefined}
+              aria-describedby={described('hl-category', 'categoryCode', 'hl-suggestion')}
+              onChange={(e) => {
+                setAccepted('');
+                set('categoryCode', e.currentTarget.value);
+              }}
+            >
+              <option value="">未选择（由系统判断）</option>
+              {categories.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+            <div class="hotline-suggestion" id="hl-suggestion" aria-live="polite" data-testid="suggestion">
+              {suggestedCategory && routed ? (
+                <>
+                  <span>
+                    建议：<strong>{suggestedCategory.name}</strong>
+                    {routed.unit ? ` → ${routed.unit.name}` : '，由创城办分派'}
+                    <span class="hotline-confidence" title="系统判断的把握">
+                      {' '}
+                      {percent(routed.confidence)}
+                    </span>
+                  </span>
+                  <button type="button" class="button-small" aria-keyshortcuts="Alt+A" onClick={acceptSuggestion} disabled={locked}>
+                    采纳 <kbd>Alt+A</kbd>
+                  </button>
+                </>
+              ) : form.categoryCode && routed ? (
+                <span>
+                  {accepted && <span class="visually-hidden">{accepted}。</span>}
+                  将转交：{routed.unit && !routed.needsTriage ? routed.unit.name : '创城办分派'}
+                </span>
+              ) : (
+                <span class="sub">{text.length >= SUGGEST_MIN_CHARS ? '正在分析…' : '记录来电内容后，系统会建议类别和责任单位。'}</span>
+              )}
+            </div>
+          </div>
+        </fieldset>
+
+        <div class="hotline-col hotline-handle">
+          <fieldset class="hotline-location" disabled={locked}>
+            <legend class="visually-hidden">地点</legend>
+            <PointSearch
+              query={form.pointQuery}
+              point={form.point}
+              error={err('pointId')}
+              disabled={locked}
+              onQuery={(q) => {
+                setForm((f) => ({ ...f, pointQuery: q, point: f.point && f.point.name === q ? f.point : null }));
+              }}
+              onChoose={(p) => {
+                setForm((f) => ({ ...f, pointQuery: p.name, point: p }));
+                setErrors((e) => {
+                  const { pointId: _p, ...rest } = e;
+                  return rest;
+                });
+              }}
+            />
+            <div class={fieldClass('address')}>
+              <div class="hotline-label">
+                <label for="hl-address">
+                  地址 <span class="optional">（选填）</span>
+                </label>
+                <ErrorText id="hl-address" field="address" />
+              </div>
+              <input
+                id="hl-address"
+                type="text"
+                autocomplete="off"
+                value={form.address}
+                aria-invalid={err('address') ? true : undefined}
+                aria-describedby={described('hl-address', 'address')}
+                onInput={(e) => set('address', e.currentTarget.value)}
+              />
+            </div>
+          </fieldset>
+          {recorded ? (
+            <Result recorded={recorded} onNext={nextCall} />
+          ) : (
+            <>
+              <DuplicatesPanel
+                lookup={duplicates}
+                active={dupKey !== null}
+                attachTo={form.outcome === 'attach' ? form.attachTo : ''}
+                onAttach={attach}
+                disabled={locked}
+                listed={form.outcome === 'ticket' || form.outcome === 'attach'}
+              />
+              <fieldset class="hotline-outcomes" disabled={locked}>
+                <legend>
+                  处理方式 <ErrorText id="hl-outcome" field="outcome" />
+                </legend>
+                <div class="hotline-outcome-options">
+                  {OUTCOME_OPTIONS.map((o) => (
+                    <label class={form.outcome === o.value ? 'hotline-outcome is-checked' : 'hotline-outcome'} key={o.value}>
+                      <input
+                        type="radio"
+                        name="hl-outcome"
+                        id={`hl-outcome-${o.value}`}
+                        value={o.value}
+                        checked={form.outcome === o.value}
+                        aria-keyshortcuts={`Alt+${o.key}`}
+                        onChange={() => chooseOutcome(o.value, false)}
+                      />
+                      <span>{o.label}</span>
+                      <kbd>Alt+{o.key}</kbd>
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+              <fieldset class="hotline-outcome-fields" disabled={locked}>
+                <legend class="visually-hidden">{outcomeOption.label}</legend>
+                {form.outcome === 'ticket' && (
+                  <p class="hotline-note">
+                    按左侧记录生成工单
+                    {routed && (routed.unit && !routed.needsTriage ? `，转交${routed.unit.name}` : '，由创城办分派')}。
+                  </p>
+                )}
+                {form.outcome === 'attach' && (
+                  <div class={fieldClass('attachTo')}>
+                    <div class="hotline-label">
+                      <label for="hl-attach">追加到工单（查询码）</label>
+                      <ErrorText id="hl-attach" field="attachTo" />
+                    </div>
+                    <input
+                      id="hl-attach"
+                      type="text"
+                      autocomplete="off"
+                      value={form.attachTo}
+                      placeholder="在“可能重复的工单”中按 +1，或输入查询码"
+                      aria-invalid={err('attachTo') ? true : undefined}
+                      aria-describedby={described('hl-attach', 'attachTo')}
+                      onInput={(e) => set('attachTo', e.currentTarget.value)}
+                    />
+                  </div>
+                )}
+                {form.outcome === 'answer' && (
+                  <div class={fieldClass('answer')}>
+                    <div class="hotline-label">
+                      <label for="hl-answer">给来电人的答复</label>
+                      <ErrorText id="hl-answer" field="answer" />
+                    </div>
+                    <textarea
+                      id="hl-answer"
+                      rows={3}
+                      value={form.answer}
+                      aria-invalid={err('answer') ? true : undefined}
+                      aria-describedby={described('hl-answer', 'answer')}
+                      onInput={(e) => set('answer', e.currentTarget.value)}
+                    />
+                  </div>
+                )}
+                {form.outcome === 'refer' && (
+                  <div class={fieldClass('referredTo', 'hotline-row')}>
+                    <div>
+                      <div class="hotline-label">
+                        <label for="hl-referral">转办去向</label>
+                        {form.referral !== 'other' && <ErrorText id="hl-referral" field="referredTo" />}
+                      </div>
+                      <select
+                        id="hl-referral"
+                        value={form.referral}
+                        aria-invalid={err('referredTo') && form.referral !== 'other' ? true : undefined}
+                        aria-describedby={form.referral !== 'other' ? described('hl-referral', 'referredTo') : undefined}
+                        onChange={(e) => set('referral', e.currentTarget.value, 'referredTo')}
+                      >
+                        <option value="">请选择</option>
+                        {REFERRAL_OPTIONS.map((r) => (
+                          <option key={r.value} value={r.value}>
+                            {r.label}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                    {form.referral === 'other' && (
+                      <div>
+                        <div class="hotline-label">
+                          <label for="hl-referral-other">转至</label>
+                          <ErrorText id="hl-referral-other" field="referredTo" />
+                        </div>
+                        <input
+                          id="hl-referral-other"
+                          type="text"
+                          autocomplete="off"
+                          value={form.referralOther}
+                          aria-invalid={err('referredTo') ? true : undefined}
+                          aria-describedby={described('hl-referral-other', 'referredTo')}
+                          onInput={(e) => set('referralOther', e.currentTarget.value, 'referredTo')}
+                        />
+                      </div>
+                    )}
+                  </div>
+                )}
+              </fieldset>
+              <button
+                type="submit"
+                id="hl-submit"
+                class="button-primary hotline-submit"
+                aria-keyshortcuts="Control+Enter"
+                aria-disabled={busy || locked ? true : undefined}
+              >
+                {busy
+                  ? '正在登记…'
+                  : form.outcome === 'attach' && form.attachTo
+                    ? `追加到工单 ${form.attachTo.trim()}`
+                    : outcomeOption.submit}
+                <kbd>Ctrl+Enter</kbd>
+              </button>
+            </>
+          )}
+        </div>
+      </form>
+
+      <aside class="hotline-col hotline-side" aria-label="来电参考">
+        <CallerHistoryPanel phone={form.phone} onAttach={attach} disabled={locked} />
+        <RecentCallsPanel refresh={recentRefresh} />
+      </aside>
+    </div>
+  );
+}
+
+function Result({ recorded, onNext }: { recorded: Recorded; onNext: () => void }) {
+  const { call } = recorded;
+  const title =
+    call.outcome === 'ticket'
+      ? '已生成工单'
+      : call.outcome === 'attached'
+        ? '已追加到工单'
+        : call.outcome === 'answered'
+          ? '咨询已登记'
+          : '转办已登记';
+  return (
+    <section class="hotline-result" aria-labelledby="hl-result-title" data-testid="call-result" data-outcome={call.outcome}>
+      <h2 id="hl-result-title">{title}</h2>
+      {call.trackingCode ? (
+        <>
+          <p class="hotline-readback">请向来电人读出查询码：</p>
+          <p class="hotline-code" data-testid="tracking-code">
+            {call.trackingCode}
+          </p>
+          <p>
+            {call.outcome === 'ticket'
+              ? call.unit
+                ? `已转交${call.unit.name}办理。`
+                : '已受理，由创城办分派责任单位。'
+              : `这次来电已记在该工单上。工单状态：${call.statusLabel ?? '—'}。`}
+            <span class="sub">来电人可凭查询码在网站或电话查询进度。</span>
+          </p>
+        </>
+      ) : (
+        <p class="hotline-result-text">
+          {call.outcome === 'answered' ? '已记录这次咨询和答复，不生成工单。' : `已记录转办：${recorded.referredTo}。不生成工单。`}
+        </p>
+      )}
+      <button type="button" id="hl-next" class="button-primary" aria-keyshortcuts="Escape" onClick={onNext}>
+        下一个来电 <kbd>Esc</kbd>
+      </button>
+    </section>
+  );
+}
