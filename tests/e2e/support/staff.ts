@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, request, test, type APIRequestContext, type Page } from '@playwright/test';
 
 export const STAFF_PASSWORD = 'e2e-console-pass-42';
 
@@ -17,6 +17,7 @@ export const STAFF = {
   fagai: { username: 'e2e-fagai', name: '发改局李明', role: 'unit', unit: 'fagaiju' },
   zhujian: { username: 'e2e-zhujian', name: '住建局孙丽', role: 'unit', unit: 'zhujianju' },
   jiaojing: { username: 'e2e-jiaojing', name: '交警大队周强', role: 'unit', unit: 'jiaojing' },
+  operator: { username: 'e2e-operator', name: '话务员刘洋', role: 'operator', unit: null },
 } as const;
 export type StaffKey = keyof typeof STAFF;
 
@@ -101,4 +102,56 @@ export async function apiReport(page: Page, description: string): Promise<string
 export async function expectNoSideways(page: Page): Promise<void> {
   const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
   expect(widths.page, 'the page scrolls sideways').toBeLessThanOrEqual(widths.view);
+}
+
+/** The staff API signed in as one account, in a request context of its own (the page's session is left alone). */
+export interface StaffApi {
+  query<T>(path: string, input?: unknown): Promise<T>;
+  mutate<T>(path: string, input: unknown): Promise<T>;
+  dispose(): Promise<void>;
+}
+
+async function answer<T>(response: Awaited<ReturnType<APIRequestContext['get']>>, what: string): Promise<T> {
+  const text = await response.text();
+  expect(response.ok(), `${what}: ${text}`).toBe(true);
+  return (JSON.parse(text) as { result: { data: T } }).result.data;
+}
+
+export async function staffApiAs(who: StaffKey): Promise<StaffApi> {
+  const baseURL = test.info().project.use.baseURL;
+  const context = await request.newContext({ ...(baseURL && { baseURL }) });
+  const login = await context.post('/api/trpc/auth.login', { data: { username: STAFF[who].username, password: STAFF_PASSWORD } });
+  await answer(login, `sign-in of ${who}`);
+  return {
+    query: async <T>(path: string, input?: unknown) =>
+      answer<T>(
+        await context.get(`/api/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`),
+        path,
+      ),
+    mutate: async <T>(path: string, input: unknown) => answer<T>(await context.post(`/api/trpc/${path}`, { data: input }), path),
+    dispose: () => context.dispose(),
+  };
+}
+
+/**
+ * Carries a ticket through the API to 销号 (closed): the office dispatches it to `unit` when it
+ * waits in the queue, the unit 签收 and reports the rectification, the office verifies.
+ */
+export async function closeTicketThroughApi(trackingCode: string, unit: StaffKey, rectification: string): Promise<void> {
+  const office = await staffApiAs('office');
+  const staff = await staffApiAs(unit);
+  try {
+    const ticket = await office.query<{ status: string }>('staff.tickets.get', { trackingCode });
+    if (ticket.status === 'received' || ticket.status === 'returned' || ticket.status === 'reopened') {
+      await office.mutate('staff.tickets.act', { trackingCode, act: { action: 'dispatch', unitCode: STAFF[unit].unit } });
+    }
+    await staff.mutate('staff.tickets.act', { trackingCode, act: { action: 'accept' } });
+    await staff.mutate('staff.tickets.act', { trackingCode, act: { action: 'reportRectification', text: rectification, photoIds: [] } });
+    await office.mutate('staff.tickets.act', { trackingCode, act: { action: 'verify' } });
+    const closed = await office.query<{ status: string }>('staff.tickets.get', { trackingCode });
+    expect(closed.status).toBe('closed');
+  } finally {
+    await office.dispose();
+    await staff.dispose();
+  }
 }
