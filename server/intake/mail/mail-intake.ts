@@ -6,6 +6,7 @@
 // processMail; a message seen before (same Message-ID, or same content hash when it has none)
 // is answered with its earlier outcome, under a race too (the unique constraints decide).
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
@@ -107,6 +108,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
   const { db, intake, photos, clock, dataDir } = deps;
   const limits: MailLimits = { ...DEFAULT_MAIL_LIMITS, ...deps.limits };
   const ours = new Set(deps.ourAddresses.map((a) => a.trim().toLowerCase()).filter(Boolean));
+  const ourList = [...ours];
   const rawDir = path.join(dataDir, 'mail-raw');
   const attachmentDir = path.join(dataDir, 'mail-attachments');
 
@@ -126,7 +128,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
     let mail: ParsedMail;
     try {
       if (raw.length > limits.maxMessageBytes) throw new Error(`message too large (${raw.length} bytes)`);
-      mail = await parseMail(raw, { ourAddresses: [...ours], maxBytes: limits.maxMessageBytes });
+      mail = await parseMail(raw, { ourAddresses: ourList, maxBytes: limits.maxMessageBytes, contentHash: rawHash });
     } catch (error) {
       const key = { messageId: null, contentHash: `raw:${rawHash}` };
       const earlier = await findEarlier(key);
@@ -446,18 +448,26 @@ export function createMailIntake(deps: MailIntakeDeps) {
   }
 
   async function findEarlier(key: { messageId: string | null; contentHash: string }): Promise<MailResult | null> {
-    let query = db
+    const { messageId, contentHash } = key;
+    // One query for both (each column is unique, so at most two rows): the row of the same
+    // Message-ID, else one with the very same content under another id (or none).
+    const rows = await db
       .selectFrom('mail_messages')
       .leftJoin('tickets', 'tickets.id', 'mail_messages.ticket_id')
-      .select(['mail_messages.outcome', 'mail_messages.reason', 'mail_messages.subject', 'tickets.tracking_code']);
-    query = key.messageId
-      ? query.where('mail_messages.message_id', '=', key.messageId)
-      : query.where('mail_messages.content_hash', '=', key.contentHash);
-    const row = await query.executeTakeFirst();
-    if (!row && key.messageId) {
-      // A Message-ID seen for the first time, but the very same content under another id.
-      return findEarlier({ messageId: null, contentHash: key.contentHash });
-    }
+      .select([
+        'mail_messages.message_id',
+        'mail_messages.outcome',
+        'mail_messages.reason',
+        'mail_messages.subject',
+        'tickets.tracking_code',
+      ])
+      .where((eb) =>
+        messageId
+          ? eb.or([eb('mail_messages.message_id', '=', messageId), eb('mail_messages.content_hash', '=', contentHash)])
+          : eb('mail_messages.content_hash', '=', contentHash),
+      )
+      .execute();
+    const row = (messageId ? rows.find((r) => r.message_id === messageId) : undefined) ?? rows[0];
     return row ? toResult(row) : null;
   }
 
@@ -532,14 +542,16 @@ function describe(error: unknown): string {
 
 /** Content-addressed files: written once (atomically), left alone when already there. */
 async function writeOnce(file: string, content: Buffer): Promise<void> {
-  try {
-    await fs.access(file);
-    return;
-  } catch {
-    // not there yet
-  }
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  // existsSync is one stat without an exception to build for the usual "not there yet"
+  // (fs.access throws one); the directory is made only when the write finds it missing.
+  if (existsSync(file)) return;
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(temp, content);
+  try {
+    await fs.writeFile(temp, content);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(temp, content);
+  }
   await fs.rename(temp, file);
 }

@@ -44,6 +44,8 @@ export interface ParseMailOptions {
   ourAddresses?: string[];
   /** Refuse larger input before parsing (default 25 MB). */
   maxBytes?: number;
+  /** sha256 hex of `raw` when the caller has computed it already (processMail does, for the raw file's name). */
+  contentHash?: string;
 }
 
 export const DEFAULT_MAX_MAIL_BYTES = 25 * 1024 * 1024;
@@ -154,7 +156,7 @@ function findBouncedMessageId(attachments: ParsedMail['attachments'], fullText: 
 export async function parseMail(raw: Buffer, options: ParseMailOptions = {}): Promise<ParsedMail> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MAIL_BYTES;
   if (raw.length > maxBytes) throw new MailTooLargeError(raw.length, maxBytes);
-  const contentHash = createHash('sha256').update(raw).digest('hex');
+  const contentHash = options.contentHash ?? createHash('sha256').update(raw).digest('hex');
   const repaired = repairRaw(raw);
   const defects = [...repaired.defects];
 
