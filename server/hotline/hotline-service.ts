@@ -151,15 +151,24 @@ export function createHotline(deps: {
       actorId: String(user.id),
       ticketKey: call.idempotencyKey ? `call:${call.idempotencyKey}` : undefined,
     });
-    const id = await insertCall(call, ticketId, outcome, {
-      at: clock.now().toISOString(),
-      operator_id: user.id,
-      operator_name: user.displayName,
-      source: 'console',
-      external_id: null,
-      idempotency_key: call.idempotencyKey ?? null,
-    });
-    return describeCall(id);
+    try {
+      const id = await insertCall(call, ticketId, outcome, {
+        at: clock.now().toISOString(),
+        operator_id: user.id,
+        operator_name: user.displayName,
+        source: 'console',
+        external_id: null,
+        idempotency_key: call.idempotencyKey ?? null,
+      });
+      return describeCall(id);
+    } catch (error) {
+      // The same request twice at once (a double submit): the first one recorded is the answer.
+      if (call.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
+        const winner = await callByKey(call.idempotencyKey);
+        if (winner) return winner;
+      }
+      throw error;
+    }
   }
 
   /**
@@ -490,10 +499,13 @@ export function createHotline(deps: {
       .map((p) => ({ id: p.id, name: p.name, address: p.address, unit: catalog.unit(p.unitCode)?.shortName ?? null }));
   }
 
-  /** Calls recorded lately, newest first; `phone` matches any part of the number (operators search by the last digits). */
+  /**
+   * Calls recorded lately, newest first: since an instant (e.g. the start of today) when given;
+   * `phone` matches any part of the number (operators search by the last digits).
+   */
   async function recentCalls(
     user: StaffUser,
-    filter: { phone?: string | undefined; limit?: number | undefined } = {},
+    filter: { phone?: string | undefined; since?: string | undefined; limit?: number | undefined } = {},
   ): Promise<RecentCall[]> {
     mayTakeCalls(user);
     let q = db
@@ -514,6 +526,7 @@ export function createHotline(deps: {
       ]);
     const digits = filter.phone ? normalizePhone(filter.phone) : '';
     if (digits) q = q.where('calls.caller_phone', 'like', `%${digits}%`);
+    if (filter.since) q = q.where('calls.at', '>=', new Date(filter.since).toISOString());
     const rows = await q
       .orderBy('calls.at', 'desc')
       .orderBy('calls.id', 'desc')

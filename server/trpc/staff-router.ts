@@ -73,7 +73,15 @@ export const staffRouter = router({
       .input(z.object({ q: z.string().trim().max(60) }))
       .query(({ ctx, input }) => ctx.app.hotline.points(ctx.user, input.q)),
     calls: staffProcedure()
-      .input(z.object({ phone: z.string().trim().max(30).optional(), limit: z.number().int().min(1).max(200).optional() }).optional())
+      .input(
+        z
+          .object({
+            phone: z.string().trim().max(30).optional(),
+            since: z.iso.datetime({ offset: true }).optional(),
+            limit: z.number().int().min(1).max(200).optional(),
+          })
+          .optional(),
+      )
       .query(({ ctx, input }) => ctx.app.hotline.recentCalls(ctx.user, input ?? {})),
   }),
   followUps: router({

@@ -159,6 +159,24 @@ describe.each(kinds)('hotline on %s', (kind) => {
     });
   });
 
+  it('records a call once when the same request arrives twice at once, and lists calls since an instant', async () => {
+    const request = {
+      idempotencyKey: `twice-${kind}`,
+      caller: { phone: '13803190010', anonymous: false, wantsCallback: false },
+      outcome: 'answer',
+      description: '问一下门前五包是什么意思',
+      answer: '包卫生、包绿化、包亮化、包美化、包秩序',
+    };
+    const [a, b] = await Promise.all([as('operator').staff.hotline.logCall(request), as('operator').staff.hotline.logCall(request)]);
+    expect(a).toEqual(b);
+    expect(await as('operator').staff.hotline.calls({ phone: '13803190010' })).toHaveLength(1);
+
+    const later = new Date(t.clock.now().getTime() + 3_600_000).toISOString();
+    expect(await as('operator').staff.hotline.calls({ since: later })).toEqual([]);
+    const earlier = new Date(t.clock.now().getTime() - 60_000).toISOString();
+    expect((await as('operator').staff.hotline.calls({ since: earlier })).map((c) => c.callerPhone)).toContain('13803190010');
+  });
+
   it('keeps an anonymous caller’s number only when a call-back is wanted, and never shows it to units', async () => {
     const withCallback = await call('operator', {
       caller: { phone: '13803190004', name: '不愿透露', anonymous: true, wantsCallback: true },

@@ -12,6 +12,7 @@ import {
   HISTORY_MIN_DIGITS,
   isOpenStatus,
   isToday,
+  startOfChinaToday,
   phoneDigits,
 } from './hotline-model.ts';
 import { useLookup, type Lookup } from './use-lookup.ts';
@@ -178,14 +179,14 @@ export function RecentCallsPanel(props: { refresh: number }) {
   const digits = phoneDigits(search);
   const lookup = useLookup<RecentCall[]>(
     digits,
-    (signal) => recentCalls(digits ? { phone: digits, limit: 50 } : { limit: 100 }, signal),
+    (signal) => recentCalls(digits ? { phone: digits, limit: 50 } : { since: startOfChinaToday(), limit: 200 }, signal),
     digits ? 300 : 0,
     props.refresh,
   );
   const now = new Date();
   const calls = lookup.key === digits ? (lookup.data ?? []) : [];
-  // Without a search: today's calls. A search looks through every recent call of that number.
-  const shown = digits ? calls : calls.filter((c) => isToday(c.at, now));
+  // Without a search: today's calls (the newest 200). A search looks through every recent call of that number.
+  const shown = calls;
   return (
     <section class="hotline-panel hotline-recent" aria-labelledby="hl-recent-title">
       <div class="hotline-panel-head">

@@ -18,7 +18,7 @@ export const likelyDuplicates = (input: { pointId?: string; categoryCode?: strin
 
 export const searchPoints = (q: string, signal: AbortSignal) => callQuery<ChosenPoint[]>('staff.hotline.points', { q }, signal);
 
-export const recentCalls = (input: { phone?: string; limit?: number }, signal: AbortSignal) =>
+export const recentCalls = (input: { phone?: string; since?: string; limit?: number }, signal: AbortSignal) =>
   callQuery<RecentCall[]>('staff.hotline.calls', input, signal);
 
 export const suggestRoute = (input: { text: string; category?: string; pointId?: string }, signal: AbortSignal) =>
