@@ -9,11 +9,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Kysely, Transaction } from 'kysely';
+import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { SubmitResult } from '../../app-services.ts';
 import type { Clock } from '../../clock.ts';
 import { isUniqueViolation } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
+import { createWriteBatcher, type WriteBatcher } from '../../db/write-batcher.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { ProcessedPhoto } from '../../media/photo-pipeline.ts';
 import type { PhotoPurpose } from '../../media/photo-repository.ts';
@@ -78,6 +79,11 @@ export interface MailIntakeDeps {
   publicUrl: string;
   messageIdDomain?: string | undefined;
   limits?: Partial<MailLimits>;
+  /**
+   * Where the mail's row and its consequences are written (group commit on SQLite,
+   * write-batcher.ts); by default a batcher of its own over `db`.
+   */
+  writes?: WriteBatcher;
 }
 
 /** The outbox kind of the acknowledgement of a mailed report (sent with Auto-Submitted: auto-replied). */
@@ -111,6 +117,9 @@ export function createMailIntake(deps: MailIntakeDeps) {
   const ourList = [...ours];
   const rawDir = path.join(dataDir, 'mail-raw');
   const attachmentDir = path.join(dataDir, 'mail-attachments');
+  const writes =
+    deps.writes ??
+    createWriteBatcher({ db, dialect: db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres', close: async () => {} });
 
   async function processMail(raw: Buffer, source: MailSource = {}): Promise<MailResult> {
     const rawHash = createHash('sha256').update(raw).digest('hex');
@@ -393,14 +402,16 @@ export function createMailIntake(deps: MailIntakeDeps) {
         try {
           const processed = await photos.process(a.content);
           const { id } = await photos.store.save(processed);
-          await photos.record(db, {
-            id,
-            purpose: 'report',
-            width: processed.width,
-            height: processed.height,
-            sha256: processed.sha256,
-            at: clock.now().toISOString(),
-          });
+          await writes.run((trx) =>
+            photos.record(trx, {
+              id,
+              purpose: 'report',
+              width: processed.width,
+              height: processed.height,
+              sha256: processed.sha256,
+              at: clock.now().toISOString(),
+            }),
+          );
           entry.photoId = id;
           photoCount++;
           continue;
@@ -480,7 +491,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
   ): Promise<MailResult> {
     const subject = meta.subject.slice(0, 1000);
     try {
-      await db.transaction().execute(async (trx) => {
+      await writes.run(async (trx) => {
         const row = await trx
           .insertInto('mail_messages')
           .values({
