@@ -206,7 +206,9 @@ export function createFollowUps(deps: { db: Kysely<Database>; catalog: Catalog; 
     const why = [notFixed ? '问题未解决' : null, unsatisfied ? `来电人${SATISFACTION_LABELS.unsatisfied}` : null]
       .filter(Boolean)
       .join('，');
-    const reason = `回访：${why}${input.comment ? `。${input.comment}` : ''}`.slice(0, 1000);
+    // The caller's own words stay in the follow-up record (which the retention purge can clear),
+    // not in the ticket's append-only event log.
+    const reason = `回访：${why}${input.comment ? '（来电人意见见本工单的回访记录）' : ''}`;
     try {
       await deps.commands.act(user, { trackingCode: task.tracking_code, act: { action: 'reopen', reason } });
     } catch (error) {
