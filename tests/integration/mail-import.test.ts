@@ -1,12 +1,16 @@
 // `npm run mail:import` over the whole mail corpus (../shared/testdata/mail-corpus, 606 real-world
 // test mails, many malformed on purpose), in-process through the same importMailFiles the script
 // calls: no crash, no hang, every message gets an outcome, and the mails the corpus tags as
-// bounces or auto-replies create no ticket. Also: an mbox is split into its messages, and an
-// unreadable file is reported, not fatal.
+// bounces or auto-replies create no ticket. Also: an mbox is split into its messages, an
+// unreadable file is reported, not fatal, and several messages at once (the default) still answer
+// in input order, one ticket per message however often it comes, the sender's caps counted in order.
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACKNOWLEDGEMENT_KIND } from '../../server/intake/mail/mail-intake.ts';
 import { importMailFiles, splitMbox } from '../../server/intake/mail/mail-import.ts';
+import { listMail } from '../../server/notify/mail-outbox.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
@@ -17,6 +21,42 @@ interface Entry {
   path: string;
   bounce: boolean;
   autoReply: boolean;
+}
+
+/** A plain mail, with a JPEG attached when `photo` is given. */
+function eml(options: { from: string; subject: string; text: string; messageId: string | null; date?: string; photo?: Buffer }): Buffer {
+  const head = [
+    `From: ${options.from}`,
+    'To: chuangcheng@lincheng.example',
+    `Subject: =?UTF-8?B?${Buffer.from(options.subject).toString('base64')}?=`,
+    `Date: ${options.date ?? 'Mon, 30 Nov 2026 10:00:00 +0800'}`,
+    ...(options.messageId ? [`Message-ID: ${options.messageId}`] : []),
+    'MIME-Version: 1.0',
+  ];
+  const text = [
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from(options.text).toString('base64'),
+  ];
+  if (!options.photo) return Buffer.from([...head, ...text, ''].join('\r\n'));
+  return Buffer.from(
+    [
+      ...head,
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      ...text,
+      '--b1',
+      'Content-Type: image/jpeg; name="photo.jpg"',
+      'Content-Disposition: attachment; filename="photo.jpg"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      options.photo.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--b1--',
+      '',
+    ].join('\r\n'),
+  );
 }
 
 function corpus(): Entry[] {
@@ -100,5 +140,101 @@ describe.each(kinds)('mail:import on %s', (kind) => {
       ['/missing.eml', 'quarantined', ''],
     ]);
     expect(lines[2]!.reason).toMatch(/unreadable/);
+  });
+  it('imports several messages at once: input order kept, one ticket per message however often it comes, caps counted in order', async () => {
+    const dir = fs.mkdtempSync(path.join(t.database.dataDir, 'at-once-'));
+    const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 30, g: 120, b: 60 } } })
+      .jpeg()
+      .toBuffer();
+    const resident = `wangwu-${kind}@qq.example`;
+    const withPhoto = eml({
+      from: `赵六 <zhaoliu-${kind}@163.example>`,
+      subject: '人行道被占',
+      text: '府前街农贸市场门口的人行道被摊位占满，行人只能走机动车道。',
+      messageId: `<at-once-photo-${kind}@163.example>`,
+      photo,
+    });
+    const noId = eml({
+      from: `孙七 <sunqi-${kind}@126.example>`,
+      subject: '路灯不亮',
+      text: '新华街北段的路灯一周没亮了。',
+      messageId: null,
+    });
+    const fromResident = (n: number) =>
+      eml({
+        from: `王五 <${resident}>`,
+        subject: `第${n}件事`,
+        text: `文化路第${n}个路口的问题：井盖松动，车辆经过时响声很大。`,
+        messageId: `<at-once-${n}-${kind}@qq.example>`,
+      });
+    const files: string[] = [];
+    const put = (name: string, raw: Buffer) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, raw);
+      files.push(file);
+    };
+    put('photo.eml', withPhoto);
+    put('resident-01.eml', fromResident(1));
+    put('photo-copy.eml', withPhoto); // the same bytes
+    put('no-id.eml', noId);
+    put('resident-02.eml', fromResident(2));
+    // The same Message-ID sent again with another Date: the same message.
+    put(
+      'photo-resent.eml',
+      Buffer.from(withPhoto.toString('latin1').replace('Mon, 30 Nov 2026 10:00:00', 'Mon, 30 Nov 2026 10:05:00'), 'latin1'),
+    );
+    put('no-id-copy.eml', noId);
+    for (let n = 3; n <= 12; n++) put(`resident-${String(n).padStart(2, '0')}.eml`, fromResident(n));
+
+    const { db } = t.portal.database;
+    const unattached = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('photos')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('ticket_id', 'is', null)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const unattachedBefore = await unattached();
+    const seen: string[] = [];
+    const lines = await importMailFiles(t.portal.services.mail, files, (line) => seen.push(line.file), { concurrency: 8 });
+
+    expect(lines.map((l) => l.file)).toEqual(files);
+    expect(seen).toEqual(files);
+    const by = (name: string) => lines.find((l) => l.file === path.join(dir, name))!;
+    const photoTicket = by('photo.eml');
+    expect(photoTicket.outcome).toBe('created');
+    for (const copy of ['photo-copy.eml', 'photo-resent.eml'])
+      expect(by(copy), copy).toEqual({ ...photoTicket, file: path.join(dir, copy) });
+    expect(by('no-id.eml').outcome).toBe('created');
+    expect(by('no-id-copy.eml')).toEqual({ ...by('no-id.eml'), file: path.join(dir, 'no-id-copy.eml') });
+    // Ten new tickets a day per sender, in the order the mails came.
+    const residents = lines.filter((l) => l.file.includes('resident-'));
+    expect(residents.map((l) => l.outcome)).toEqual([...Array(10).fill('created'), 'quarantined', 'quarantined']);
+    expect(residents.slice(10).map((l) => l.reason)).toEqual(['flood', 'flood']);
+
+    const codes = [...new Set(lines.flatMap((l) => (l.trackingCode ? [l.trackingCode] : [])))];
+    expect(codes).toHaveLength(12);
+    const tickets = await db.selectFrom('tickets').select(['id', 'tracking_code']).where('tracking_code', 'in', codes).execute();
+    expect(tickets).toHaveLength(12);
+    const ticketOf = (code: string | undefined) => Number(tickets.find((r) => r.tracking_code === code)!.id);
+    // One row per message, none for the copies; the photo processed once and attached.
+    const rows = await db.selectFrom('mail_messages').select('source').where('source', 'like', `file:${dir}%`).execute();
+    expect(rows.map((r) => r.source!.slice(`file:${dir}/`.length)).sort()).toEqual(
+      ['photo.eml', 'no-id.eml', ...Array.from({ length: 12 }, (_, i) => `resident-${String(i + 1).padStart(2, '0')}.eml`)].sort(),
+    );
+    const photos = await db.selectFrom('photos').select('id').where('ticket_id', '=', ticketOf(photoTicket.trackingCode)).execute();
+    expect(photos).toHaveLength(1);
+    expect(await unattached()).toBe(unattachedBefore);
+    // Three acknowledgements a day per sender: for the first three of the resident's tickets.
+    const acks = (await listMail(db, { kind: ACKNOWLEDGEMENT_KIND, limit: 1000 })).filter((m) => m.to.includes(resident));
+    expect(acks.map((m) => m.ticketId).sort()).toEqual(
+      residents
+        .slice(0, 3)
+        .map((l) => ticketOf(l.trackingCode))
+        .sort(),
+    );
   });
 });

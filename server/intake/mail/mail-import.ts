@@ -2,6 +2,13 @@
 // through the same processMail as the IMAP intake, one result per message. A file that cannot be
 // read, or a message that throws, gets the outcome 'quarantined' with the reason; it never stops
 // the run.
+//
+// Several messages are processed at once (`concurrency`, default 8): while one waits for its
+// photos (sharp works on libuv's threads), its files or the database, the next is parsed, and
+// the SQLite writes of messages that finish together share one commit (write-batcher.ts). The
+// results still come out in input order, and processMail itself keeps duplicates apart: a
+// message that shares its Message-ID, content or sender with an earlier one waits for it, so a
+// duplicate gets the earlier outcome, never a second ticket (mail-intake.ts).
 import fs from 'node:fs/promises';
 import type { MailResult } from './mail-intake.ts';
 
@@ -11,38 +18,91 @@ export interface ImportLine extends MailResult {
 
 type ProcessMail = (raw: Buffer, source: { file?: string; uid?: number }) => Promise<MailResult>;
 
-/** Each message of each file, in order; `onLine` sees every result as it comes. */
+export interface ImportOptions {
+  /** Messages in progress at once (default 8; 1 processes them one after the other). */
+  concurrency?: number;
+}
+
+export const DEFAULT_IMPORT_CONCURRENCY = 8;
+
+type Item = { file: string; raw: Buffer } | { file: string; unreadable: unknown };
+
+/** Each message of each file, in order; `onLine` sees every result as it comes, in input order. */
 export async function importMailFiles(
   mail: { processMail: ProcessMail },
   files: readonly string[],
   onLine: (line: ImportLine) => void = () => {},
+  options: ImportOptions = {},
 ): Promise<ImportLine[]> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY));
   const lines: ImportLine[] = [];
-  const emit = (line: ImportLine) => {
-    lines.push(line);
-    onLine(line);
+  // Finished results wait here until every earlier one has been emitted.
+  const done = new Map<number, ImportLine>();
+  let next = 0;
+  let started = 0;
+  let active = 0;
+  // What onLine threw: no new message is started, and it is thrown once the running ones end.
+  const failures: unknown[] = [];
+  let wake: (() => void) | null = null;
+
+  const emitReady = () => {
+    for (let line = done.get(next); line; line = done.get(next)) {
+      done.delete(next++);
+      lines.push(line);
+      onLine(line);
+    }
   };
+  const settle = (index: number, line: ImportLine) => {
+    done.set(index, line);
+    active--;
+    try {
+      emitReady();
+    } catch (error) {
+      failures.push(error);
+    }
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const slotFree = () => new Promise<void>((resolve) => (wake = resolve));
+
+  for await (const item of messages(files)) {
+    while (active >= concurrency && failures.length === 0) await slotFree();
+    if (failures.length > 0) break;
+    const index = started++;
+    active++;
+    void handle(mail, item).then((line) => settle(index, line));
+  }
+  while (active > 0) await slotFree();
+  if (failures.length > 0) throw failures[0];
+  return lines;
+}
+
+async function* messages(files: readonly string[]): AsyncGenerator<Item> {
   for (const file of files) {
     let content: Buffer;
     try {
       content = await fs.readFile(file);
     } catch (error) {
-      emit({ file, outcome: 'quarantined', subject: '', reason: `unreadable: ${describe(error)}` });
+      yield { file, unreadable: error };
       continue;
     }
-    const messages = isMbox(content) ? splitMbox(content) : [content];
-    for (const [i, raw] of messages.entries()) {
-      const name = messages.length > 1 ? `${file}#${i + 1}` : file;
-      try {
-        emit({ file: name, ...(await mail.processMail(raw, { file: name })) });
-      } catch (error) {
-        emit({ file: name, outcome: 'quarantined', subject: '', reason: describe(error) });
-      }
-    }
+    const list = isMbox(content) ? splitMbox(content) : [content];
+    for (const [i, raw] of list.entries()) yield { file: list.length > 1 ? `${file}#${i + 1}` : file, raw };
   }
-  return lines;
 }
 
+/** Never rejects: what goes wrong is the message's outcome. */
+async function handle(mail: { processMail: ProcessMail }, item: Item): Promise<ImportLine> {
+  if ('unreadable' in item) {
+    return { file: item.file, outcome: 'quarantined', subject: '', reason: `unreadable: ${describe(item.unreadable)}` };
+  }
+  try {
+    return { file: item.file, ...(await mail.processMail(item.raw, { file: item.file })) };
+  } catch (error) {
+    return { file: item.file, outcome: 'quarantined', subject: '', reason: describe(error) };
+  }
+}
 /** An mbox starts with a "From " separator line ("From sender date"), not a header. */
 export function isMbox(content: Buffer): boolean {
   return content.subarray(0, 5).toString('latin1') === 'From ' && /^From \S+.*\r?\n/.test(content.subarray(0, 1000).toString('latin1'));

@@ -5,6 +5,8 @@
 // mail_messages row. The IMAP poller and the import command (mail-import.ts) both call
 // processMail; a message seen before (same Message-ID, or same content hash when it has none)
 // is answered with its earlier outcome, under a race too (the unique constraints decide).
+// processMail may be called for several messages at once (the import does, mail-import.ts):
+// messages that share a Message-ID, content or sender take turns in call order (createTurns).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -120,8 +122,25 @@ export function createMailIntake(deps: MailIntakeDeps) {
   const writes =
     deps.writes ??
     createWriteBatcher({ db, dialect: db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres', close: async () => {} });
+  const turns = createTurns();
 
+  /**
+   * One raw message → its outcome. Several may run at once: a message takes its turn on its
+   * keys (Message-ID, content hash, sender) before it looks for an earlier outcome, after every
+   * message called before it that shares one of them has finished. So a duplicate in the same
+   * batch gets the earlier outcome (never a second ticket), and the per-sender caps count as if
+   * the messages had come one after the other.
+   */
   async function processMail(raw: Buffer, source: MailSource = {}): Promise<MailResult> {
+    const turn = turns.enter();
+    try {
+      return await processInTurn(raw, source, turn);
+    } finally {
+      turn.leave();
+    }
+  }
+
+  async function processInTurn(raw: Buffer, source: MailSource, turn: Turn): Promise<MailResult> {
     const rawHash = createHash('sha256').update(raw).digest('hex');
     const sourceText =
       source.reprocessOf !== undefined
@@ -140,6 +159,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
       mail = await parseMail(raw, { ourAddresses: ourList, maxBytes: limits.maxMessageBytes, contentHash: rawHash });
     } catch (error) {
       const key = { messageId: null, contentHash: `raw:${rawHash}` };
+      await turn.take([`hash:${rawHash}`]);
       const earlier = await findEarlier(key);
       if (earlier) return earlier;
       return record(key, { address: null, subject: '' }, rawPath, sourceText, {
@@ -151,9 +171,14 @@ export function createMailIntake(deps: MailIntakeDeps) {
     }
 
     const key = { messageId: mail.messageId?.trim() || null, contentHash: mail.contentHash || `raw:${rawHash}` };
+    const meta = { address: mail.from.address?.trim().toLowerCase() || null, subject: mail.subject ?? '' };
+    await turn.take([
+      `hash:${rawHash}`,
+      ...(key.messageId ? [`id:${key.messageId}`] : []),
+      ...(meta.address ? [`from:${meta.address}`] : []),
+    ]);
     const earlier = await findEarlier(key);
     if (earlier) return earlier;
-    const meta = { address: mail.from.address?.trim().toLowerCase() || null, subject: mail.subject ?? '' };
 
     let decision: Decision;
     try {
@@ -549,6 +574,58 @@ export function trackingCodesIn(subject: string): string[] {
 
 function describe(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).slice(0, 500);
+}
+
+/** A message's place in line for its keys (createTurns). */
+interface Turn {
+  /** Waits until every earlier-called message holding one of `keys` has left; at most once. */
+  take(keys: readonly string[]): Promise<void>;
+  /** Done (or failed): later messages waiting for this one's keys may go on. */
+  leave(): void;
+}
+
+/**
+ * Turns per key, in call order. A message enters when processMail is called; once its keys are
+ * known it takes them — but only after every message that entered before it has taken its own
+ * (or left), so that which of two duplicates goes first does not depend on which parsed faster —
+ * and then waits for the earlier holders of the same keys to leave. A message only ever waits
+ * for earlier ones: no deadlock.
+ */
+function createTurns() {
+  let lastTaken: Promise<void> = Promise.resolve();
+  const holders = new Map<string, Promise<void>>();
+  return {
+    enter(): Turn {
+      const previous = lastTaken;
+      let taken!: () => void;
+      lastTaken = new Promise<void>((resolve) => (taken = resolve));
+      let release = () => {};
+      return {
+        async take(keys) {
+          await previous;
+          const own = [...new Set(keys)];
+          let left!: () => void;
+          const mine = new Promise<void>((resolve) => (left = resolve));
+          const earlier: Array<Promise<void>> = [];
+          for (const key of own) {
+            const holder = holders.get(key);
+            if (holder) earlier.push(holder);
+            holders.set(key, mine);
+          }
+          release = () => {
+            for (const key of own) if (holders.get(key) === mine) holders.delete(key);
+            left();
+          };
+          taken();
+          await Promise.all(earlier);
+        },
+        leave() {
+          taken();
+          release();
+        },
+      };
+    },
+  };
 }
 
 /** Content-addressed files: written once (atomically), left alone when already there. */
