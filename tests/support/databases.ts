@@ -64,6 +64,14 @@ export async function postgresDatabase(): Promise<TestDatabase> {
       fs.rmSync(dataDir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
+      // The portal's pool resolves its end() while its connections are still saying goodbye; a
+      // forced drop then kills one mid-goodbye and pg raises that as an uncaught error. Wait for
+      // them to go (briefly), and force only what is left after that.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (Number(rows[0]?.n ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
