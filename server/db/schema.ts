@@ -175,6 +175,11 @@ export interface Database {
   mailbox_status: MailboxStatusTable;
   calls: CallTable;
   follow_ups: FollowUpTable;
+  notices: NoticeTable;
+  notice_tickets: NoticeTicketTable;
+  notice_photos: NoticePhotoTable;
+  notice_responses: NoticeResponseTable;
+  site_builds: SiteBuildTable;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */
@@ -280,4 +285,67 @@ export interface FollowUpTable {
   completed_at: string | null;
   reopened: Generated<number>;
   unit_code: string | null;
+}
+
+/** An exposure notice (曝光), composed by the office from tickets (server/publish/). */
+export interface NoticeTable {
+  id: Generated<number>;
+  /** The public page's address: /notices/<slug>/. */
+  slug: string;
+  title: string;
+  body: string;
+  unit_code: string;
+  /** 'draft', 'published' or 'withdrawn'. */
+  status: string;
+  response_due_at: string;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  published_by: number | null;
+}
+
+export interface NoticeTicketTable {
+  notice_id: number;
+  ticket_id: number;
+}
+
+/** A photo shown with a notice ('before'/'after') or a response ('after'): a photo pipeline id. */
+export interface NoticePhotoTable {
+  notice_id: number | null;
+  response_id: number | null;
+  photo_id: string;
+  kind: string;
+  position: number;
+}
+
+/** An exposed unit's public response (公开回应), reviewed by the office before it is published. */
+export interface NoticeResponseTable {
+  id: Generated<number>;
+  notice_id: number;
+  body: string;
+  /** 'draft', 'submitted', 'returned' or 'published'. */
+  status: string;
+  author_id: number | null;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+  review_note: string | null;
+  published_at: string | null;
+}
+
+/** A build of the public site (ADR 006), and the publication requests it took in. */
+export interface SiteBuildTable {
+  id: Generated<number>;
+  reason: string;
+  requested_at: string;
+  /** 'queued', 'building', 'live', 'failed' or 'superseded'. */
+  status: string;
+  started_at: string | null;
+  finished_at: string | null;
+  build_dir: string | null;
+  pages: number | null;
+  error: string | null;
 }
