@@ -13,6 +13,7 @@ import type { EscalationService } from './escalation/escalation-service.ts';
 import type { MailIntake } from './intake/mail/mail-intake.ts';
 import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
 import type { Hotline } from './hotline/hotline-service.ts';
+import type { Publishing } from './publish/publishing.ts';
 import type { FollowUps } from './hotline/follow-ups.ts';
 
 export interface UnitRef {
@@ -112,6 +113,8 @@ export interface PortalServices {
   hotline: Hotline;
   /** Follow-up calls (回访) after closure, and their results per unit. */
   followUps: FollowUps;
+  /** Rebuilds of the public site: requests and the builds' status (ADR 006). */
+  publishing: Publishing;
   /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */
   mailbox: MailboxConsole;
 }

@@ -27,6 +27,7 @@ import { createEscalationService } from './escalation/escalation-service.ts';
 import { createMailIntake, type MailLimits } from './intake/mail/mail-intake.ts';
 import { createMailboxConsole } from './intake/mail/mailbox-console.ts';
 import { createHotline } from './hotline/hotline-service.ts';
+import { createPublishing } from './publish/publishing.ts';
 import { createFollowUps, followUpOnClose } from './hotline/follow-ups.ts';
 
 export interface PortalOptions {
@@ -154,6 +155,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     mail,
     hotline: createHotline({ db, catalog, clock, intake }),
     followUps: createFollowUps({ db, catalog, clock, commands }),
+    publishing: createPublishing({ db, clock }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
   };
 
