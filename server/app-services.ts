@@ -15,6 +15,7 @@ import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
 import type { Hotline } from './hotline/hotline-service.ts';
 import type { Publishing } from './publish/publishing.ts';
 import type { FollowUps } from './hotline/follow-ups.ts';
+import type { Notices } from './publish/notices.ts';
 
 export interface UnitRef {
   code: string;
@@ -115,6 +116,8 @@ export interface PortalServices {
   followUps: FollowUps;
   /** Rebuilds of the public site: requests and the builds' status (ADR 006). */
   publishing: Publishing;
+  /** Exposure notices (曝光) and the units' public responses (公开回应): compose, publish, respond, review (server/publish/notices.ts). */
+  notices: Notices;
   /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */
   mailbox: MailboxConsole;
 }

@@ -28,6 +28,7 @@ import { createMailIntake, type MailLimits } from './intake/mail/mail-intake.ts'
 import { createMailboxConsole } from './intake/mail/mailbox-console.ts';
 import { createHotline } from './hotline/hotline-service.ts';
 import { createPublishing } from './publish/publishing.ts';
+import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './hotline/follow-ups.ts';
 
 export interface PortalOptions {
@@ -156,6 +157,13 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     hotline: createHotline({ db, catalog, clock, intake }),
     followUps: createFollowUps({ db, catalog, clock, commands }),
     publishing: createPublishing({ db, clock }),
+    notices: createNotices({
+      db,
+      catalog,
+      clock,
+      photoUrls,
+      ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
+    }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
   };
 

@@ -317,6 +317,8 @@ export interface NoticePhotoTable {
   photo_id: string;
   kind: string;
   position: number;
+  /** Alternative text for screen readers (migration 013). */
+  alt: string | null;
 }
 
 /** An exposed unit's public response (公开回应), reviewed by the office before it is published. */

@@ -6,6 +6,13 @@ import { escalationFilterSchema } from '../escalation/escalation-service.ts';
 import { clearedSessionCookie, sessionCookie } from '../http/session-cookie.ts';
 import { ticketActionInputSchema } from '../staff/action-schema.ts';
 import { ticketFilterSchema } from '../staff/ticket-queries.ts';
+import {
+  noticeDraftSchema,
+  noticeIdSchema,
+  noticeListFilterSchema,
+  responseDraftSchema,
+  responseReviewSchema,
+} from '../publish/notice-schema.ts';
 import { router, sameOriginProcedure, staffProcedure } from './init.ts';
 
 const loginSchema = z.object({
@@ -99,6 +106,36 @@ export const staffRouter = router({
     reprocess: staffProcedure()
       .input(z.object({ id: z.number().int().positive() }))
       .mutation(({ ctx, input }) => ctx.app.mailbox.reprocess(ctx.user, input.id)),
+  }),
+  // Exposure notices and responses (issue 6): roles and units are checked in server/publish/notices.ts.
+  notices: router({
+    list: staffProcedure()
+      .input(noticeListFilterSchema)
+      .query(({ ctx, input }) => ctx.app.notices.list(ctx.user, input)),
+    get: staffProcedure()
+      .input(noticeIdSchema)
+      .query(({ ctx, input }) => ctx.app.notices.get(ctx.user, input.id)),
+    saveDraft: staffProcedure()
+      .input(noticeDraftSchema)
+      .mutation(({ ctx, input }) => ctx.app.notices.saveDraft(ctx.user, input)),
+    publish: staffProcedure()
+      .input(noticeIdSchema)
+      .mutation(({ ctx, input }) => ctx.app.notices.publish(ctx.user, input.id)),
+    withdraw: staffProcedure()
+      .input(noticeIdSchema)
+      .mutation(({ ctx, input }) => ctx.app.notices.withdraw(ctx.user, input.id)),
+    flaggedUnits: staffProcedure().query(({ ctx }) => ctx.app.notices.flaggedUnits(ctx.user)),
+    response: router({
+      save: staffProcedure()
+        .input(responseDraftSchema)
+        .mutation(({ ctx, input }) => ctx.app.notices.saveResponse(ctx.user, input)),
+      submit: staffProcedure()
+        .input(responseDraftSchema)
+        .mutation(({ ctx, input }) => ctx.app.notices.submitResponse(ctx.user, input)),
+      review: staffProcedure()
+        .input(responseReviewSchema)
+        .mutation(({ ctx, input }) => ctx.app.notices.reviewResponse(ctx.user, input)),
+    }),
   }),
   users: router({
     list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
