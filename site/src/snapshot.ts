@@ -1,0 +1,54 @@
+// The public snapshot (ADR 006) the pages are built from: PUBLIC_SNAPSHOT names a JSON file,
+// validated here with the contract's schema. Without PUBLIC_SNAPSHOT the site is built from
+// content alone (an empty snapshot): the initial site before anything is published.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve, dirname } from 'node:path';
+import { emptySnapshot, publicSnapshotSchema, type PublicNotice, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
+
+let cached: PublicSnapshot | undefined;
+
+/** The snapshot's path, absolute, or null when the site is built without one. */
+export function snapshotPath(): string | null {
+  const path = process.env['PUBLIC_SNAPSHOT'];
+  return path ? resolve(path) : null;
+}
+
+export function loadSnapshotFile(path: string): PublicSnapshot {
+  const result = publicSnapshotSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!result.success) {
+    const issues = result.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new Error(`PUBLIC_SNAPSHOT ${path} does not match the public snapshot schema: ${issues}`);
+  }
+  const snapshot = result.data;
+  // A relative mediaDir (test fixtures) is read from the snapshot file's folder.
+  return isAbsolute(snapshot.mediaDir) ? snapshot : { ...snapshot, mediaDir: resolve(dirname(path), snapshot.mediaDir) };
+}
+
+export function snapshot(): PublicSnapshot {
+  if (cached) return cached;
+  const path = snapshotPath();
+  cached = path ? loadSnapshotFile(path) : emptySnapshot('');
+  return cached;
+}
+
+/** Notices newest first. */
+export function noticesNewestFirst(): PublicNotice[] {
+  return [...snapshot().notices].sort((a, b) => b.publishedAt.localeCompare(a.publishedAt));
+}
+
+export function noticeBySlug(slug: string): PublicNotice | undefined {
+  return snapshot().notices.find((n) => n.slug === slug);
+}
+
+/** Where a photo rendition is published in the built site (copied there by the build, never re-encoded). */
+export function photoUrl(id: string, thumb = false): string {
+  return `/notices/media/${id}${thumb ? '-thumb' : ''}.webp`;
+}
+
+/** Percentage for display: 0.8333 → "83.3%"; null → "—". */
+export function percent(rate: number | null): string {
+  return rate === null ? '—' : `${(Math.round(rate * 1000) / 10).toFixed(1)}%`;
+}
