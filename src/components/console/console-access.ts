@@ -3,7 +3,8 @@
 // which pages a role is shown, so a person is not sent to a page that would refuse them.
 import type { Role, StaffUser } from '../../../server/auth/roles.ts';
 
-export type ConsoleArea = 'queue' | 'inbox' | 'verify' | 'users' | 'units' | 'escalations' | 'mailbox' | 'ticket' | 'hotline' | 'followUps';
+export type ConsoleArea =
+  'queue' | 'inbox' | 'verify' | 'users' | 'units' | 'escalations' | 'mailbox' | 'ticket' | 'hotline' | 'followUps' | 'notices';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -17,6 +18,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   // The hotline and its follow-up calls show callers' full numbers: operators and the office only.
   hotline: ['operator', 'admin', 'dispatcher'],
   followUps: ['operator', 'admin', 'dispatcher'],
+  // Exposure notices: the office composes and reviews, units see and answer their own, leaders read.
+  notices: ['admin', 'dispatcher', 'leader', 'unit'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -26,6 +29,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'hotline', href: '/console/hotline', text: '热线受理' },
   { area: 'followUps', href: '/console/follow-ups', text: '回访' },
   { area: 'escalations', href: '/console/escalations', text: '升级记录' },
+  { area: 'notices', href: '/console/notices', text: '曝光' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
