@@ -1,7 +1,7 @@
 // tRPC setup: context, the one mapping of domain errors to tRPC codes (DESIGN rule 1), and an
 // error shape that carries Chinese field messages and never a stack trace.
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import type { PortalServices, RequestContext } from '../app-services.ts';
 import {
   ConflictError,
@@ -45,7 +45,8 @@ const t = initTRPC.context<TrpcContext>().create({
     const cause = error.cause;
     let fields: Record<string, string> | undefined;
     let message = shape.message;
-    if (cause instanceof ZodError) {
+    // $ZodError, not classic ZodError: the report schema is zod/mini, whose errors are only the core class.
+    if (cause instanceof $ZodError) {
       fields = fieldErrors(cause);
       message = Object.values(fields)[0] ?? '提交的内容有误，请检查后重试';
     } else if (cause instanceof InvalidInputError) {
