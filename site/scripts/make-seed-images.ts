@@ -122,7 +122,7 @@ async function fixturePhoto(id: string, label: string, hue: string): Promise<voi
     .toFile(join(fixtureMedia, `${id}.webp`));
   await sharp(Buffer.from(svg(160, 120)))
     .webp({ quality: 50 })
-    .toFile(join(fixtureMedia, `${id}-thumb.webp`));
+    .toFile(join(fixtureMedia, `${id}.thumb.webp`));
 }
 
 await mkdir(adsDir, { recursive: true });

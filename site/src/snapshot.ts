@@ -45,7 +45,7 @@ export function noticeBySlug(slug: string): PublicNotice | undefined {
 
 /** Where a photo rendition is published in the built site (copied there by the build, never re-encoded). */
 export function photoUrl(id: string, thumb = false): string {
-  return `/notices/media/${id}${thumb ? '-thumb' : ''}.webp`;
+  return `/notices/media/${id}${thumb ? '.thumb' : ''}.webp`;
 }
 
 /** Percentage for display: 0.8333 → "83.3%"; null → "—". */
