@@ -127,6 +127,60 @@ test.describe('location', () => {
   });
 });
 
+// A public-service ad page links "report a damaged or missing ad" to the form with its point and
+// category; the form starts with both chosen and the point named, with or without JavaScript.
+test.describe('opened from a public-service ad', () => {
+  const AD_LINK = '/report?point=psa-renmin-square&category=psa.damaged';
+  const CHOSEN = '已选择点位：人民广场公益广告牌（临城县人民广场南侧）';
+
+  test('the point and the category are chosen, the point named, and the report keeps them', async ({ page }, testInfo) => {
+    await page.goto(AD_LINK);
+    await waitForIsland(page);
+    await expect(page.getByLabel('问题类别')).toHaveValue('psa.damaged');
+    await expect(page.getByLabel('选择附近的点位')).toHaveValue('psa-renmin-square');
+    await expect(page.locator('#pointId-chosen')).toHaveText(CHOSEN);
+    await expect(page.getByLabel('选择附近的点位')).toHaveAttribute('aria-describedby', /pointId-chosen/);
+    await page.screenshot({ path: testInfo.outputPath('report-360-from-ad.png'), fullPage: true });
+
+    await page.getByLabel('问题描述').fill('广场南侧的公益广告牌被风刮破了，画面掉了一半。');
+    await page.getByRole('button', { name: '提交反映' }).click();
+    await page.waitForURL(TRACK_URL);
+    await expect(page.locator('dd').filter({ hasText: '公益广告破损' })).toBeVisible();
+  });
+
+  test('another point picked on the page replaces the named one', async ({ page }) => {
+    await page.goto(AD_LINK);
+    await waitForIsland(page);
+    await page.getByLabel('选择附近的点位').selectOption('psa-bus-station');
+    await expect(page.locator('#pointId-chosen')).toHaveText('已选择点位：汽车站公益广告围挡（临城县汽车站东侧围挡）');
+  });
+
+  test('values the catalog does not know are ignored silently', async ({ page }) => {
+    const response = await page.goto('/report?point=no-such-point&category=no.such.category');
+    expect(response?.status()).toBe(200);
+    await waitForIsland(page);
+    await expect(page.getByLabel('问题类别')).toHaveValue('');
+    await expect(page.getByLabel('选择附近的点位')).toHaveValue('');
+    await expect(page.locator('#pointId-chosen')).toHaveCount(0);
+    await expect(page.locator('.error-summary')).toHaveCount(0);
+  });
+
+  test.describe('without JavaScript', () => {
+    test.use({ javaScriptEnabled: false });
+
+    test('the plain form starts with the point and the category and posts them', async ({ page }) => {
+      await page.goto(AD_LINK);
+      await expect(page.getByLabel('问题类别')).toHaveValue('psa.damaged');
+      await expect(page.getByLabel('选择附近的点位')).toHaveValue('psa-renmin-square');
+      await expect(page.locator('#pointId-chosen')).toHaveText(CHOSEN);
+      await page.getByLabel('问题描述').fill('人民广场的公益广告牌不见了，只剩下空架子。');
+      await page.getByRole('button', { name: '提交反映' }).click();
+      await page.waitForURL(TRACK_URL);
+      await expect(page.locator('dd').filter({ hasText: '公益广告破损' })).toBeVisible();
+    });
+  });
+});
+
 test('a refused position gets a clear Chinese message', async ({ page }) => {
   await page.goto('/report');
   await waitForIsland(page);

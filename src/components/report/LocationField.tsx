@@ -75,6 +75,7 @@ export function LocationField({ points, values, onChange, enhanced, errors }: Pr
     return [...byType.entries()];
   }, [points, filter, values.pointId]);
   const shown = groups.reduce((n, [, list]) => n + list.length, 0);
+  const chosen = points.find((p) => p.id === values.pointId);
 
   return (
     <fieldset class="section">
@@ -158,7 +159,7 @@ export function LocationField({ points, values, onChange, enhanced, errors }: Pr
             name="pointId"
             value={values.pointId}
             onChange={(e) => onChange({ pointId: e.currentTarget.value })}
-            aria-describedby={describedBy('pointId', errors, 'pointId-hint')}
+            aria-describedby={describedBy('pointId', errors, 'pointId-hint', chosen ? 'pointId-chosen' : undefined)}
             aria-invalid={invalid('pointId', errors)}
           >
             <option value="">不选择点位</option>
@@ -172,6 +173,12 @@ export function LocationField({ points, values, onChange, enhanced, errors }: Pr
               </optgroup>
             ))}
           </select>
+          {chosen ? (
+            <p class="hint" id="pointId-chosen">
+              已选择点位：{chosen.name}
+              {chosen.address ? `（${chosen.address}）` : ''}
+            </p>
+          ) : null}
         </div>
       ) : null}
     </fieldset>
