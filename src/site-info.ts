@@ -1,8 +1,12 @@
-// Contact details shown on every page. One place, so the office changes them once.
+// Contact details shown on every page of the app. One place for the office to change them:
+// content/site.json, which the public site (site/) reads too (schema: site/src/site-config.ts).
 // The hotline number and mailbox are placeholders until the office confirms the real ones.
-export const OFFICE_NAME = '临城县创建文明城市工作办公室';
-export const OFFICE_SHORT_NAME = '临城县创城办';
+import site from '../content/site.json' with { type: 'json' };
+
+export const OFFICE_NAME = site.officeName;
+export const OFFICE_SHORT_NAME = site.officeShortName;
+/** The app's own name (the reporting pages), not the public site's. */
 export const SITE_NAME = '文明创城 市民随手拍';
-export const HOTLINE = '0319-XXXXXXX';
-export const HOTLINE_HOURS = '工作日 8:30–17:30';
-export const MAILBOX = 'chuangcheng@lincheng.example';
+export const HOTLINE = site.hotline;
+export const HOTLINE_HOURS = site.hotlineHours;
+export const MAILBOX = site.mailbox;
