@@ -6,6 +6,11 @@ import { isAbsolute, resolve, dirname } from 'node:path';
 import { emptySnapshot, publicSnapshotSchema, type PublicNotice, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
 
 let cached: PublicSnapshot | undefined;
+let newestFirst: PublicNotice[] | undefined;
+let bySlug: Map<string, PublicNotice> | undefined;
+
+/** Notices on one page of the list (/notices/, /notices/page/2/ …). */
+export const NOTICES_PER_PAGE = 30;
 
 /** The snapshot's path, absolute, or null when the site is built without one. */
 export function snapshotPath(): string | null {
@@ -36,11 +41,15 @@ export function snapshot(): PublicSnapshot {
 
 /** Notices newest first. */
 export function noticesNewestFirst(): PublicNotice[] {
-  return [...snapshot().notices].sort((a, b) => b.publishedAt.localeCompare(a.publishedAt));
+  newestFirst ??= [...snapshot().notices].sort(
+    (a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || a.slug.localeCompare(b.slug),
+  );
+  return newestFirst;
 }
 
 export function noticeBySlug(slug: string): PublicNotice | undefined {
-  return snapshot().notices.find((n) => n.slug === slug);
+  bySlug ??= new Map(snapshot().notices.map((n) => [n.slug, n]));
+  return bySlug.get(slug);
 }
 
 /** Where a photo rendition is published in the built site (copied there by the build, never re-encoded). */

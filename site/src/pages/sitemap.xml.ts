@@ -3,7 +3,7 @@
 import type { APIContext } from 'astro';
 import { getCollection } from 'astro:content';
 import { siteConfig } from '../site-config.ts';
-import { snapshot } from '../snapshot.ts';
+import { NOTICES_PER_PAGE, snapshot } from '../snapshot.ts';
 
 export async function GET(context: APIContext) {
   const site = context.site ?? new URL(`https://${siteConfig().domain}`);
@@ -12,6 +12,9 @@ export async function GET(context: APIContext) {
   const paths: Array<{ path: string; lastmod?: string }> = [
     { path: '/', lastmod: data.generatedAt },
     { path: '/notices/', lastmod: data.generatedAt },
+    ...Array.from({ length: Math.max(0, Math.ceil(data.notices.length / NOTICES_PER_PAGE) - 1) }, (_, i) => ({
+      path: `/notices/page/${i + 2}/`,
+    })),
     { path: '/units/', lastmod: data.generatedAt },
     { path: '/stats/', lastmod: data.generatedAt },
     { path: '/ads/' },
