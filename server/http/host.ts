@@ -1,6 +1,10 @@
-// The one HTTP server of a web process: the tRPC API, photo uploads and renditions, the built
-// static site (dist/client) and Astro's on-demand pages (middleware mode), in that order.
+// The one HTTP server of a web process: the tRPC API, photo uploads and renditions, the public
+// site (ADR 006: DATA_DIR/public-site/current, or dist/public until a build is live), the app's
+// built static files (dist/client) and Astro's on-demand pages (middleware mode), in that order.
 // See docs/decisions/001-one-http-host.md for why this is our own node:http server.
+// Static text files go out precompressed (.br/.gz) when accepted; while the elderly-mode cookie
+// is set, HTML (static or rendered) gets class="elderly" on <html> (elderly-mode.ts).
+import fs from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { PortalServices, RequestContext } from '../app-services.ts';
@@ -13,6 +17,7 @@ import { sendFile } from './send-file.ts';
 import { createStaticSite } from './static-site.ts';
 import { createTrpcHandler } from './trpc-handler.ts';
 import { createUploadHandler } from './upload-handler.ts';
+import { addElderlyClass, handleElderlySwitch, isElderly, rewriteHtmlResponse } from './elderly-mode.ts';
 
 export type AstroHandler = (
   req: IncomingMessage,
@@ -30,7 +35,16 @@ export interface HostOptions {
   trustProxy: boolean;
   /** Mark cookies Secure: the portal is served over HTTPS (PUBLIC_URL). */
   secureCookies: boolean;
+  /**
+   * The public site: `currentDir` (DATA_DIR/public-site/current, switched by the worker's builds)
+   * when it exists, else `initialDir` (dist/public, built by `npm run build`). By default
+   * DATA_DIR is the photo store's parent folder and dist/ the client folder's.
+   */
+  publicSite?: { currentDir: string; initialDir: string };
 }
+
+/** Paths the app answers itself, never the public site. */
+const APP_PATHS = /^\/(report|track|console)(\/|$)/;
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -47,13 +61,44 @@ export function createRequestHandler(options: HostOptions) {
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);
   const assets = createStaticSite(options.clientDir);
+  const publicDirs = options.publicSite ?? {
+    currentDir: path.join(path.dirname(options.photos.dir), 'public-site', 'current'),
+    initialDir: path.join(path.dirname(path.resolve(options.clientDir)), 'public'),
+  };
+  // Asked per request: the worker switches `current` at any moment, and a web-only process
+  // sees the first build appear without a restart.
+  const publicRoot = async (): Promise<string | null> => {
+    for (const dir of [publicDirs.currentDir, publicDirs.initialDir]) {
+      if (
+        await fs.stat(path.join(dir, 'index.html')).then(
+          (s) => s.isFile(),
+          () => false,
+        )
+      )
+        return dir;
+    }
+    return null;
+  };
+  const publicSite = createStaticSite(publicRoot);
 
   function notFound(res: ServerResponse) {
+    const req = res.req;
+    const rewriteHtml = isElderly(req) ? addElderlyClass : undefined;
     const fallback = () => {
       res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><meta charset="utf-8"><title>页面不存在</title><p>页面不存在</p>');
     };
-    sendFile(res.req, res, notFoundPage, { cacheControl: 'no-cache', status: 404, missing: fallback });
+    const appPage = () => sendFile(req, res, notFoundPage, { cacheControl: 'no-cache', status: 404, missing: fallback, rewriteHtml });
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (APP_PATHS.test(pathname)) return appPage();
+    // Elsewhere the public site's own 404 page, when it has one.
+    publicRoot().then(
+      (dir) =>
+        dir
+          ? sendFile(req, res, path.join(dir, '404.html'), { cacheControl: 'no-cache', status: 404, missing: appPage, rewriteHtml })
+          : appPage(),
+      appPage,
+    );
   }
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -75,7 +120,12 @@ export function createRequestHandler(options: HostOptions) {
       return;
     }
     if (pathname.startsWith('/media/')) return handleMedia(req, res, () => notFound(res));
+    const elderly = isElderly(req);
+    if (pathname === '/elderly' && (req.method === 'GET' || req.method === 'HEAD')) {
+      return handleElderlySwitch(req, res, options.secureCookies);
+    }
     const renderPage = () => {
+      if (elderly) rewriteHtmlResponse(res, addElderlyClass);
       const request = clientContext(req, trustProxy);
       app
         .userOf(request)
@@ -85,7 +135,12 @@ export function createRequestHandler(options: HostOptions) {
           if (!res.headersSent) res.writeHead(500).end();
         });
     };
-    if (req.method === 'GET' || req.method === 'HEAD') return assets(req, res, renderPage);
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const staticOptions = { rewriteHtml: elderly ? addElderlyClass : undefined };
+      const appFiles = () => assets(req, res, renderPage, staticOptions);
+      if (APP_PATHS.test(pathname)) return appFiles();
+      return publicSite(req, res, appFiles, staticOptions);
+    }
     renderPage();
   };
 }

@@ -1,6 +1,6 @@
 // Asking for the public site to be rebuilt, and what the console shows of its builds (ADR 006).
 // Publishing a notice or a response (or content at start) calls requestBuild; the worker's
-// publish job (site-builder.ts) takes every queued request into its next build, so requests
+// publish job (site-publisher.ts, building with site-builder.ts) takes every queued request into its next build, so requests
 // made while a build runs are coalesced, and records when the site went live or why it failed.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Clock } from '../clock.ts';
@@ -15,6 +15,26 @@ export interface SiteBuildRecord {
   finishedAt: string | null;
   pages: number | null;
   error: string | null;
+  /** The build (folder under DATA_DIR/public-site/builds/) this request went into. */
+  buildDir: string | null;
+}
+
+/** One build and the requests it took: what the console lists as recent builds. */
+export interface SiteBuildSummary {
+  buildDir: string;
+  status: 'building' | 'live' | 'failed';
+  startedAt: string | null;
+  finishedAt: string | null;
+  pages: number | null;
+  error: string | null;
+  /** What asked for it, oldest first. */
+  reasons: string[];
+  firstRequestedAt: string;
+  /** From the oldest request to live (or to the failure): the publish-to-live latency. */
+  latencyMs: number | null;
+  /** From the newest request to live. */
+  latestLatencyMs: number | null;
+  buildMs: number | null;
 }
 
 export interface PublishingStatus {
@@ -26,6 +46,8 @@ export interface PublishingStatus {
   /** The newest failed build after the live one: the public site still shows the live one. */
   lastFailure: SiteBuildRecord | null;
   recent: SiteBuildRecord[];
+  /** The last builds, newest first, each with the requests it took. */
+  builds: SiteBuildSummary[];
 }
 
 /** Queues a rebuild of the public site; inside the publishing transaction when one is given. */
@@ -51,7 +73,11 @@ export function createPublishing(deps: { db: Kysely<Database>; clock: Clock }) {
   async function status(): Promise<PublishingStatus> {
     const rows = await db.selectFrom('site_builds').selectAll().orderBy('id', 'desc').limit(50).execute();
     const records = rows.map(toRecord);
-    const live = records.find((r) => r.status === 'live') ?? null;
+    // The live build may lie further back than the rows listed (a long run of failures).
+    const liveRow =
+      rows.find((r) => r.status === 'live') ??
+      (await db.selectFrom('site_builds').selectAll().where('status', '=', 'live').orderBy('id', 'desc').limit(1).executeTakeFirst());
+    const live = liveRow ? toRecord(liveRow) : null;
     const lastFailure = records.find((r) => r.status === 'failed' && (!live || r.id > live.id)) ?? null;
     return {
       live,
@@ -59,6 +85,7 @@ export function createPublishing(deps: { db: Kysely<Database>; clock: Clock }) {
       building: records.find((r) => r.status === 'building') ?? null,
       lastFailure,
       recent: records.slice(0, 20),
+      builds: summarize(records).slice(0, 10),
     };
   }
 
@@ -80,5 +107,35 @@ function toRecord(r: Selectable<Database['site_builds']>): SiteBuildRecord {
     finishedAt: r.finished_at,
     pages: r.pages === null ? null : Number(r.pages),
     error: r.error,
+    buildDir: r.build_dir,
   };
+}
+
+function summarize(records: SiteBuildRecord[]): SiteBuildSummary[] {
+  const byBuild = new Map<string, SiteBuildRecord[]>();
+  for (const r of records) {
+    if (!r.buildDir || (r.status !== 'live' && r.status !== 'failed' && r.status !== 'building')) continue;
+    byBuild.set(r.buildDir, [...(byBuild.get(r.buildDir) ?? []), r]);
+  }
+  const ms = (from: string | null, to: string | null) => (from && to ? Date.parse(to) - Date.parse(from) : null);
+  return [...byBuild.entries()]
+    .map(([buildDir, rows]) => {
+      const sorted = [...rows].sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id - b.id);
+      const first = sorted[0] as SiteBuildRecord;
+      const last = sorted[sorted.length - 1] as SiteBuildRecord;
+      return {
+        buildDir,
+        status: first.status as SiteBuildSummary['status'],
+        startedAt: first.startedAt,
+        finishedAt: first.finishedAt,
+        pages: first.pages,
+        error: first.error,
+        reasons: sorted.map((r) => r.reason),
+        firstRequestedAt: first.requestedAt,
+        latencyMs: ms(first.requestedAt, first.finishedAt),
+        latestLatencyMs: ms(last.requestedAt, first.finishedAt),
+        buildMs: ms(first.startedAt, first.finishedAt),
+      };
+    })
+    .sort((a, b) => b.buildDir.localeCompare(a.buildDir));
 }

@@ -3,6 +3,12 @@
 // new mail arrives while a connection listens with IMAP IDLE), and mail delivery through SMTP_URL
 // (or .eml files). Used by `npm start` and by `npm run worker:tick`, so both run the same
 // assembly; only `npm start` starts the listening watcher.
+//
+// Publishing (ADR 006): the 'publish' job builds the public site when requests are queued. A
+// resident worker (`npm start`, `--role worker`) also looks for requests every
+// PUBLISH_POLL_MS (2 s) between passes, so a published notice is live in about one build's time
+// rather than after the next pass; and at start it queues a build when none is live.
+import path from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Env } from '../env.ts';
 import type { Portal } from '../app.ts';
@@ -15,12 +21,31 @@ import { createWorker } from './worker.ts';
 import { createImapIntake, type ImapRun } from '../intake/mail/imap-intake.ts';
 import { createMailboxWatcher, type MailboxWatcher } from '../intake/mail/imap-watch.ts';
 import { createMailboxStatus } from '../intake/mail/mailbox-status.ts';
+import { emptySnapshot, type PublicSnapshot } from '../publish/public-snapshot.ts';
+import { createSitePublisher, type SitePublisher } from '../publish/site-publisher.ts';
+
+/** How often a resident worker looks for queued publish requests between passes. */
+export const PUBLISH_POLL_MS = 2000;
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/**
+ * What the public site is built from. Until the public projection (public-projection.ts) is
+ * committed this is the empty snapshot (the site from content alone); then one line:
+ *   return publicSnapshot({ db: portal.database.db, catalog: portal.services.catalog, mediaDir }, at);
+ */
+function snapshotOf(portal: Portal, env: Env, at: Date): Promise<PublicSnapshot> {
+  const mediaDir = path.join(env.dataDir, 'media');
+  void portal;
+  return Promise.resolve(emptySnapshot(mediaDir, at));
+}
 
 export interface PortalWorker {
   scheduler: Scheduler;
   transport: MailTransport;
   /** Listens on the mailbox between passes (IMAP IDLE); null without a mailbox or with MAIL_IMAP_IDLE=0. */
   mailboxWatcher: MailboxWatcher | null;
+  /** Builds the public site (the 'publish' job, and the poll between passes once started). */
+  publisher: SitePublisher;
 }
 
 export function createPortalWorker(portal: Portal, env: Env, clock: Clock): PortalWorker {
@@ -66,15 +91,66 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     }
   }
 
+  const publisher = createSitePublisher({
+    db,
+    clock,
+    dataDir: env.dataDir,
+    root: PROJECT_ROOT,
+    snapshot: (at) => snapshotOf(portal, env, at),
+    buildOptions: { env: { CONTENT_DIR: env.contentDir, PUBLIC_SITE_URL: env.publicUrl } },
+    log: consoleLog,
+  });
+
   const read = readMailbox;
-  const scheduler = createWorker({
+  const passes = createWorker({
     db,
     clock,
     ...env.worker,
     notify,
     deliverMail: () => delivery.runOnce(),
     // The mailbox is read before mail is delivered, so acknowledgements go out in the same pass.
-    ...(read && { jobs: [{ name: 'mailbox', run: (now: Date) => read(now) }] }),
+    jobs: [
+      ...(read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : []),
+      { name: 'publish', run: (now: Date) => publisher.runOnce(now) },
+    ],
   });
-  return { scheduler, transport, mailboxWatcher };
+  return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };
+}
+
+/** The scheduler, plus: at start a build is queued if none is live, and queued requests are looked for every PUBLISH_POLL_MS. */
+function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clock): Scheduler {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const poll = () => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      void (async () => {
+        try {
+          if (await publisher.pending()) await publisher.runOnce(clock.now());
+        } catch (error) {
+          consoleLog.error('[publish] poll failed (tried again shortly):', error);
+        }
+        if (!stopped) poll();
+      })();
+    }, PUBLISH_POLL_MS);
+  };
+  return {
+    runOnce: (now) => passes.runOnce(now),
+    start() {
+      if (passes.running || stopped) return;
+      publisher.ensureLive(clock.now()).catch((error: unknown) => consoleLog.error('[publish] could not queue the start build:', error));
+      passes.start();
+      poll();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await passes.stop();
+      await publisher.idle();
+    },
+    get running() {
+      return passes.running;
+    },
+  };
 }

@@ -1,0 +1,159 @@
+// The worker's publish job (ADR 006): takes every queued request to publish (site_builds rows,
+// requestBuild in publishing.ts) into one build of the public site, and records the outcome on
+// each of them: 'live' with the build's folder and page count, or 'failed' with the reason.
+// Requests made while a build runs stay queued and go into the next one: that is the debounce.
+//
+// Two workers on one database never build at once: a worker claims the queued rows with a
+// conditional update tagged with its build's id, then looks for rows another worker is building;
+// if there are any it gives its rows back (status 'queued') and tries again later. Of two
+// workers that claim at the same moment each sees the other, so at most one builds (both may
+// back off, and the next pass builds). A build left 'building' by a worker that died is queued
+// again once it is older than `staleAfterMs`.
+import fs from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/schema.ts';
+import { requestBuild } from './publishing.ts';
+import type { PublicSnapshot } from './public-snapshot.ts';
+import { buildSite, newBuildId, publicSitePaths, type SiteBuildOptions, type SiteBuildResult } from './site-builder.ts';
+
+export interface PublisherLog {
+  info(message: string): void;
+  error(message: string, error: unknown): void;
+}
+
+export interface SitePublisherOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  dataDir: string;
+  /** The project's root (node_modules/, site/). */
+  root: string;
+  /** The public snapshot as of `at` (public-projection.ts). */
+  snapshot: (at: Date) => Promise<PublicSnapshot>;
+  /** More options for every build: env for the site (CONTENT_DIR, PUBLIC_SITE_URL), a command in tests … */
+  buildOptions?: Partial<Omit<SiteBuildOptions, 'snapshot' | 'dataDir' | 'root' | 'id' | 'outDir'>>;
+  /** A 'building' row older than this is taken to be from a worker that died; 30 minutes by default. */
+  staleAfterMs?: number;
+  log?: PublisherLog;
+}
+
+export type PublishRun =
+  | { built: false; reason: 'nothing queued' | 'another worker is building' }
+  | { built: true; id: string; requests: number; pages: number; ms: number; timings: Record<string, number> }
+  | { built: false; failed: true; id: string; requests: number; error: string };
+
+export interface SitePublisher {
+  /** Builds once if anything is queued; waits for (and answers with) a build already running in this process. */
+  runOnce(now?: Date): Promise<PublishRun>;
+  /** At worker start: queues a build ('start') when no build is live or the live folder is gone. */
+  ensureLive(now?: Date): Promise<boolean>;
+  /** Whether requests are waiting (a cheap query for the poll loop). */
+  pending(): Promise<boolean>;
+  /** Resolves when no build runs in this process. */
+  idle(): Promise<void>;
+}
+
+const silent: PublisherLog = { info: () => {}, error: () => {} };
+
+export function createSitePublisher(options: SitePublisherOptions): SitePublisher {
+  const { db, clock } = options;
+  const log = options.log ?? silent;
+  const staleAfterMs = options.staleAfterMs ?? 30 * 60_000;
+  let running: Promise<PublishRun> | null = null;
+
+  async function publish(now: Date): Promise<PublishRun> {
+    // A build another worker left half-way long ago: its requests go into this one.
+    await db
+      .updateTable('site_builds')
+      .set({ status: 'queued', started_at: null, build_dir: null })
+      .where('status', '=', 'building')
+      .where('started_at', '<', new Date(now.getTime() - staleAfterMs).toISOString())
+      .execute();
+    if (!(await pending())) return { built: false, reason: 'nothing queued' };
+
+    // Folder names sort by the real time they were made (pruning keeps the newest), not the injected clock's.
+    const id = newBuildId(new Date());
+    const claimed = await db
+      .updateTable('site_builds')
+      .set({ status: 'building', started_at: clock.now().toISOString(), build_dir: id })
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    const requests = Number(claimed.numUpdatedRows);
+    if (requests === 0) return { built: false, reason: 'nothing queued' };
+    const other = await db
+      .selectFrom('site_builds')
+      .select('id')
+      .where('status', '=', 'building')
+      .where('build_dir', '!=', id)
+      .limit(1)
+      .executeTakeFirst();
+    if (other) {
+      await db
+        .updateTable('site_builds')
+        .set({ status: 'queued', started_at: null, build_dir: null })
+        .where('build_dir', '=', id)
+        .where('status', '=', 'building')
+        .execute();
+      return { built: false, reason: 'another worker is building' };
+    }
+
+    let result: SiteBuildResult;
+    try {
+      const snapshot = await options.snapshot(now);
+      result = await buildSite({ ...options.buildOptions, snapshot, dataDir: options.dataDir, root: options.root, id });
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 4000);
+      await db
+        .updateTable('site_builds')
+        .set({ status: 'failed', finished_at: clock.now().toISOString(), error: message })
+        .where('build_dir', '=', id)
+        .execute();
+      log.error(`[publish] build ${id} failed; the public site still shows the previous build:`, error);
+      return { built: false, failed: true, id, requests, error: message };
+    }
+    await db
+      .updateTable('site_builds')
+      .set({ status: 'live', finished_at: clock.now().toISOString(), pages: result.pages, error: null })
+      .where('build_dir', '=', id)
+      .execute();
+    log.info(`[publish] build ${id} live: ${result.pages} page(s), ${requests} request(s), ${(result.ms / 1000).toFixed(1)} s`);
+    return { built: true, id, requests, pages: result.pages, ms: result.ms, timings: result.timings };
+  }
+
+  async function pending(): Promise<boolean> {
+    const row = await db.selectFrom('site_builds').select('id').where('status', '=', 'queued').limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  return {
+    runOnce(now = clock.now()) {
+      if (running) return running;
+      const run = publish(now).finally(() => {
+        if (running === run) running = null;
+      });
+      running = run;
+      return run;
+    },
+    async ensureLive(now = clock.now()) {
+      const live = await db.selectFrom('site_builds').select('id').where('status', '=', 'live').limit(1).executeTakeFirst();
+      const servable = await fs
+        .stat(publicSitePaths(options.dataDir).current)
+        .then((s) => s.isDirectory())
+        .catch(() => false);
+      if (live && servable) return false;
+      const waiting = await db
+        .selectFrom('site_builds')
+        .select('id')
+        .where('status', 'in', ['queued', 'building'])
+        .limit(1)
+        .executeTakeFirst();
+      if (waiting) return false;
+      await requestBuild(db, 'start', now);
+      return true;
+    },
+    pending,
+    async idle() {
+      while (running) await running.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,334 @@
+// Publishing the public site (ADR 006) through the real publish job and the real HTTP host: queued
+// requests become one build that goes live and is served; a second build switches atomically
+// (no request fails while it does); a failing build leaves the old site serving and records why;
+// requests made during a build wait for the next one; two workers never build at once;
+// precompressed files go out with the right headers; the elderly-mode cookie marks <html>.
+// The site itself is a small stand-in generator (the real site/ is built by `npm run build` and
+// the benchmark), run by the same builder in a child process, followed by the real Pagefind.
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequestHandler, listen } from '../../server/http/host.ts';
+import { requestBuild } from '../../server/publish/publishing.ts';
+import { emptySnapshot, type PublicNotice, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
+import { publicSitePaths } from '../../server/publish/site-builder.ts';
+import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
+import { startTestPortal, type TestPortal } from '../support/portal.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+// Writes a home page, a page per notice and a stylesheet; exits 3 when a notice is titled "BOOM".
+const STAND_IN_SITE = `
+import fs from 'node:fs';
+import path from 'node:path';
+const snap = JSON.parse(fs.readFileSync(process.env.PUBLIC_SNAPSHOT, 'utf8'));
+const out = process.env.SITE_OUT_DIR;
+await new Promise((r) => setTimeout(r, Number(process.env.STAND_IN_DELAY_MS ?? 0)));
+if (snap.notices.some((n) => n.title === 'BOOM')) { console.error('Error: cannot render notice BOOM'); process.exit(3); }
+const page = (title, body) => '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>' + title +
+  '</title><link rel="stylesheet" href="/_astro/site.css"></head><body><main><h1>' + title + '</h1>' + body + '</main></body></html>\\n';
+fs.mkdirSync(path.join(out, '_astro'), { recursive: true });
+fs.writeFileSync(path.join(out, '_astro', 'site.css'), 'main{margin:0 auto;max-width:60rem;font-size:1rem}\\n'.repeat(30));
+fs.writeFileSync(path.join(out, 'index.html'), page('临城县文明创城', '<p id="count">' + snap.notices.length + ' 条曝光</p>' + '<p>文明创城，人人参与。</p>'.repeat(40)));
+fs.writeFileSync(path.join(out, '404.html'), page('页面不存在', '<p>公开网站没有这个页面</p>'));
+for (const n of snap.notices) {
+  fs.mkdirSync(path.join(out, 'notices', n.slug), { recursive: true });
+  fs.writeFileSync(path.join(out, 'notices', n.slug, 'index.html'), page(n.title, ('<p>' + n.body + '</p>').repeat(10)));
+}
+`;
+
+let t: TestPortal;
+let server: Server;
+let base: string;
+let dataDir: string;
+let clientDir: string;
+let snapshot: PublicSnapshot;
+
+function notice(i: number, title = `曝光第${i}号：西关市场垃圾长期无人清理`): PublicNotice {
+  return {
+    slug: `n-${i}`,
+    title,
+    body: '经查，西关集贸市场东门口垃圾堆放多日无人清运，责任单位未按要求整改，现予曝光。'.repeat(3),
+    unit: { code: 'zhujianju', name: '县住房和城乡建设局', shortName: '住建局' },
+    publishedAt: '2026-11-30T02:00:00.000Z',
+    responseDueAt: '2026-12-07T02:00:00.000Z',
+    categories: ['市场环境卫生'],
+    photos: [],
+    response: null,
+    responseOverdue: false,
+  };
+}
+
+function publisher(env: Record<string, string> = {}): SitePublisher {
+  return createSitePublisher({
+    db: t.portal.database.db,
+    clock: t.clock,
+    dataDir,
+    root: ROOT,
+    snapshot: async () => structuredClone(snapshot),
+    buildOptions: { command: [process.execPath, path.join(dataDir, 'stand-in-site.mjs')], env },
+  });
+}
+
+const get = (p: string, headers: Record<string, string> = {}) => fetch(`${base}${p}`, { headers, redirect: 'manual' });
+const request = (reason: string) => requestBuild(t.portal.database.db, reason, t.clock.now());
+
+beforeAll(async () => {
+  t = await startTestPortal('sqlite');
+  dataDir = t.database.dataDir;
+  fs.writeFileSync(path.join(dataDir, 'stand-in-site.mjs'), STAND_IN_SITE);
+  snapshot = { ...emptySnapshot(path.join(dataDir, 'media'), t.clock.now()), notices: [notice(1)] };
+  // The app's own build: a page, the 404 page and a script with its precompressed siblings.
+  clientDir = path.join(dataDir, 'client');
+  fs.mkdirSync(path.join(clientDir, '_astro'), { recursive: true });
+  fs.writeFileSync(path.join(clientDir, '404.html'), '<!doctype html><html lang="zh-CN"><title>页面不存在</title>');
+  const script = Buffer.from('export function report(){return "随手拍"}\n'.repeat(200));
+  fs.writeFileSync(path.join(clientDir, '_astro', 'report.abc123.js'), script);
+  fs.writeFileSync(path.join(clientDir, '_astro', 'report.abc123.js.br'), zlib.brotliCompressSync(script));
+  fs.writeFileSync(path.join(clientDir, '_astro', 'report.abc123.js.gz'), zlib.gzipSync(script));
+  const handler = createRequestHandler({
+    app: t.portal.services,
+    photos: t.portal.photos,
+    clientDir,
+    // An on-demand page of the app (Astro writes head, chunks, end).
+    astroHandler: async (req, res, next) => {
+      if (!req.url?.startsWith('/report')) return next();
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.write('<!doctype html><html lang="zh-CN" class="app"><head><title>我要反映</title></head>');
+      res.end('<body><form></form></body></html>');
+    },
+    trustProxy: false,
+    secureCookies: false,
+  });
+  server = await listen(handler, '127.0.0.1', 0);
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  await t?.close();
+});
+
+describe('publishing the public site', () => {
+  it('at start queues one build when none is live; queued requests coalesce into one build that goes live and is served', async () => {
+    const worker = publisher();
+    expect(await worker.ensureLive()).toBe(true);
+    expect(await worker.ensureLive()).toBe(false); // already queued
+    expect((await get('/')).status).toBe(404); // nothing built, no dist/public here
+
+    await request('notice:1 published');
+    await request('response:1 published');
+    const run = await worker.runOnce();
+    expect(run).toMatchObject({ built: true, requests: 3, pages: 3 });
+
+    const status = await t.portal.services.publishing.status();
+    expect(status.live).toMatchObject({ status: 'live', pages: 3 });
+    expect(status.queued).toEqual([]);
+    expect(status.building).toBeNull();
+    expect(status.builds[0]).toMatchObject({ status: 'live', pages: 3, reasons: ['start', 'notice:1 published', 'response:1 published'] });
+    expect(status.builds[0]?.latencyMs).toBeGreaterThanOrEqual(0);
+
+    const home = await get('/');
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await home.text()).toContain('<p id="count">1 条曝光</p>');
+    const page = await get('/notices/n-1/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('曝光第1号');
+    expect((await get('/notices/n-1')).status).toBe(200);
+    expect((await fetch(`${base}/notices/n-1/`, { method: 'HEAD' })).status).toBe(200);
+    // Pagefind's index is part of the build.
+    expect((await get('/pagefind/pagefind.js')).status).toBe(200);
+    // A path the public site lacks: its own 404 page.
+    const missing = await get('/notices/nope/');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('公开网站没有这个页面');
+    expect(await worker.ensureLive()).toBe(false);
+  });
+
+  it('switches a new build in atomically: every request during the switch is answered, old builds beyond three removed', async () => {
+    const worker = publisher();
+    const before = fs.realpathSync(publicSitePaths(dataDir).current);
+    let stop = false;
+    const answers: number[] = [];
+    const hammer = (async () => {
+      while (!stop) {
+        const res = await get('/notices/n-1/');
+        answers.push(res.status);
+        await res.arrayBuffer();
+      }
+    })();
+    for (let i = 2; i <= 5; i++) {
+      snapshot.notices.push(notice(i));
+      await request(`notice:${i} published`);
+      expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+    }
+    while (answers.length < 5) await new Promise((r) => setTimeout(r, 10));
+    stop = true;
+    await hammer;
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.every((s) => s === 200)).toBe(true);
+
+    const after = fs.realpathSync(publicSitePaths(dataDir).current);
+    expect(after).not.toBe(before);
+    expect(fs.lstatSync(publicSitePaths(dataDir).current).isSymbolicLink()).toBe(true);
+    const builds = fs.readdirSync(publicSitePaths(dataDir).builds).filter((n) => !n.endsWith('.json'));
+    expect(builds).toHaveLength(3);
+    expect(builds).toContain(path.basename(after));
+    expect(await (await get('/')).text()).toContain('5 条曝光');
+    expect((await get('/notices/n-5/')).status).toBe(200);
+  });
+
+  it('a failing build leaves the old site serving and records why; so does a snapshot that is not valid', async () => {
+    const worker = publisher();
+    const live = fs.realpathSync(publicSitePaths(dataDir).current);
+    snapshot.notices.push(notice(6, 'BOOM'));
+    await request('notice:6 published');
+    const run = await worker.runOnce();
+    expect(run).toMatchObject({ built: false, failed: true, requests: 1 });
+    expect(run.built === false && 'error' in run && run.error).toMatch(/astro: exit code 3[\s\S]*cannot render notice BOOM/);
+    expect(fs.realpathSync(publicSitePaths(dataDir).current)).toBe(live);
+    expect(await (await get('/')).text()).toContain('5 条曝光');
+    expect((await get('/notices/n-6/')).status).toBe(404);
+    let status = await t.portal.services.publishing.status();
+    expect(status.lastFailure).toMatchObject({ status: 'failed', reason: 'notice:6 published' });
+    expect(status.lastFailure?.error).toMatch(/cannot render notice BOOM/);
+    expect(status.live?.id).toBeLessThan(status.lastFailure!.id);
+    // No half-made folder is left behind.
+    expect(fs.readdirSync(publicSitePaths(dataDir).builds).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+    snapshot.notices.pop();
+    snapshot.notices.push({ ...notice(7), slug: 'Not A Slug' });
+    await request('notice:7 published');
+    const invalid = await worker.runOnce();
+    expect(invalid.built === false && 'error' in invalid && invalid.error).toMatch(
+      /^snapshot: the snapshot is not valid: notices\.5\.slug/,
+    );
+    expect(fs.realpathSync(publicSitePaths(dataDir).current)).toBe(live);
+    snapshot.notices.pop();
+
+    // The next good build clears the failure from the console's view.
+    await request('notice:5 corrected');
+    expect(await worker.runOnce()).toMatchObject({ built: true });
+    status = await t.portal.services.publishing.status();
+    expect(status.lastFailure).toBeNull();
+  });
+
+  it('a request made while a build runs waits for the next build (the debounce)', async () => {
+    const worker = publisher({ STAND_IN_DELAY_MS: '600' });
+    await request('notice:8 published');
+    const first = worker.runOnce();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await t.portal.services.publishing.status()).building).toMatchObject({ reason: 'notice:8 published' });
+    await request('response:8 published');
+    await request('notice:9 published');
+    expect(await worker.runOnce()).toEqual(await first); // the same build, not a second one
+    expect(await first).toMatchObject({ built: true, requests: 1 });
+    expect((await t.portal.services.publishing.status()).queued.map((r) => r.reason)).toEqual([
+      'response:8 published',
+      'notice:9 published',
+    ]);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 2 });
+    expect(await worker.runOnce()).toEqual({ built: false, reason: 'nothing queued' });
+  });
+
+  it('two workers on one database never build at once', async () => {
+    const a = publisher({ STAND_IN_DELAY_MS: '300' });
+    const b = publisher({ STAND_IN_DELAY_MS: '300' });
+    await request('notice:10 published');
+    const runs = await Promise.all([a.runOnce(), b.runOnce()]);
+    expect(runs.filter((r) => r.built)).toHaveLength(1);
+    const rows = await t.portal.database.db
+      .selectFrom('site_builds')
+      .select(['status'])
+      .where('reason', '=', 'notice:10 published')
+      .execute();
+    expect(rows).toEqual([{ status: 'live' }]);
+  });
+
+  it('sends precompressed files with Content-Encoding, Vary and the original Content-Type', async () => {
+    const plain = await (await get('/notices/n-1/', { 'accept-encoding': 'identity' })).text();
+    const br = await get('/notices/n-1/', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(br.headers.get('vary')).toMatch(/Accept-Encoding/);
+    const brBytes = Buffer.from(await br.arrayBuffer()); // fetch decodes: compare the text
+    expect(brBytes.toString('utf8')).toBe(plain);
+
+    // Raw bytes over node:http, to see the encoded body and its length.
+    const raw = await rawGet('/_astro/site.css', 'gzip');
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(raw.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(raw.headers['cache-control']).toMatch(/immutable/);
+    expect(Number(raw.headers['content-length'])).toBe(raw.body.length);
+    expect(zlib.gunzipSync(raw.body).toString()).toContain('max-width:60rem');
+    const none = await rawGet('/_astro/site.css', '');
+    expect(none.headers['content-encoding']).toBeUndefined();
+    expect(none.body.toString()).toContain('max-width:60rem');
+    expect((await rawGet('/_astro/site.css', 'br;q=0, gzip;q=0')).headers['content-encoding']).toBeUndefined();
+
+    // The app's own assets too (dist/client), e.g. the report page's script.
+    const js = await rawGet('/_astro/report.abc123.js', 'br');
+    expect(js.headers['content-encoding']).toBe('br');
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(zlib.brotliDecompressSync(js.body).toString()).toContain('随手拍');
+    // A revalidation of the compressed variant.
+    const again = await rawGet('/_astro/report.abc123.js', 'br', String(js.headers['etag']));
+    expect(again.status).toBe(304);
+  });
+
+  it('elderly mode: /elderly sets or clears the cookie and goes back; HTML then carries class="elderly", never precompressed', async () => {
+    const on = await get('/elderly?on=1&next=/notices/n-1/');
+    expect(on.status).toBe(303);
+    expect(on.headers.get('location')).toBe('/notices/n-1/');
+    const cookie = on.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^cc_elderly=1;/);
+    expect(cookie).toMatch(/Max-Age=31536000/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\//);
+    const off = await get('/elderly?on=0&next=/');
+    expect(off.headers.get('set-cookie')).toMatch(/^cc_elderly=;.*Max-Age=0/);
+    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
+      expect((await get(`/elderly?on=1&next=${encodeURIComponent(next)}`)).headers.get('location')).toBe('/');
+    }
+
+    const elderly = { cookie: 'cc_session=x; cc_elderly=1', 'accept-encoding': 'br, gzip' };
+    const page = await rawGet('/notices/n-1/', 'br, gzip', undefined, elderly.cookie);
+    expect(page.headers['content-encoding']).toBeUndefined();
+    expect(page.body.toString()).toContain('<html lang="zh-CN" class="elderly">');
+    expect(Number(page.headers['content-length'])).toBe(page.body.length);
+    expect(page.headers['vary']).toMatch(/Cookie/);
+    // The normal page's validator does not answer for the elderly one.
+    const normal = await rawGet('/notices/n-1/', 'br');
+    expect((await rawGet('/notices/n-1/', 'br', String(normal.headers['etag']), elderly.cookie)).status).toBe(200);
+    expect(zlib.brotliDecompressSync(normal.body).toString()).not.toContain('elderly');
+
+    // The app's pages rendered on demand, and the 404 page.
+    const report = await get('/report', elderly);
+    expect(await report.text()).toContain('<html lang="zh-CN" class="app elderly">');
+    const missing = await get('/notices/nope/', elderly);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('class="elderly"');
+    expect(await (await get('/report')).text()).toContain('<html lang="zh-CN" class="app">');
+  });
+});
+
+async function rawGet(p: string, acceptEncoding: string, ifNoneMatch?: string, cookie?: string) {
+  const { request } = await import('node:http');
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+    const headers: Record<string, string> = { 'accept-encoding': acceptEncoding };
+    if (ifNoneMatch) headers['if-none-match'] = ifNoneMatch;
+    if (cookie) headers['cookie'] = cookie;
+    request(`${base}${p}`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
