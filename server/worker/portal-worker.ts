@@ -21,22 +21,17 @@ import { createWorker } from './worker.ts';
 import { createImapIntake, type ImapRun } from '../intake/mail/imap-intake.ts';
 import { createMailboxWatcher, type MailboxWatcher } from '../intake/mail/imap-watch.ts';
 import { createMailboxStatus } from '../intake/mail/mailbox-status.ts';
-import { emptySnapshot, type PublicSnapshot } from '../publish/public-snapshot.ts';
+import { publicSnapshot } from '../publish/public-projection.ts';
+import type { PublicSnapshot } from '../publish/public-snapshot.ts';
 import { createSitePublisher, type SitePublisher } from '../publish/site-publisher.ts';
 
 /** How often a resident worker looks for queued publish requests between passes. */
 export const PUBLISH_POLL_MS = 2000;
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/**
- * What the public site is built from. Until the public projection (public-projection.ts) is
- * committed this is the empty snapshot (the site from content alone); then one line:
- *   return publicSnapshot({ db: portal.database.db, catalog: portal.services.catalog, mediaDir }, at);
- */
+/** What the public site is built from: the public projection, as of `at`. */
 function snapshotOf(portal: Portal, env: Env, at: Date): Promise<PublicSnapshot> {
-  const mediaDir = path.join(env.dataDir, 'media');
-  void portal;
-  return Promise.resolve(emptySnapshot(mediaDir, at));
+  return publicSnapshot({ db: portal.database.db, catalog: portal.services.catalog, mediaDir: path.join(env.dataDir, 'media') }, at);
 }
 
 export interface PortalWorker {
