@@ -126,6 +126,17 @@ describe('public site built from the fixture snapshot', () => {
     }
   });
 
+  it('styles the elderly mode and print from its own stylesheet', async () => {
+    const html = await page(`notices/${snapshot.notices[0]!.slug}/index.html`);
+    const inline = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? '');
+    const linked = await Promise.all(
+      [...html.matchAll(/<link rel="stylesheet" href="(\/[^"]+\.css)"/g)].map((m) => readFile(join(out, m[1]!), 'utf8')),
+    );
+    const css = [...inline, ...linked].join('\n');
+    expect(css).toMatch(/html\.elderly\{font-size:/);
+    expect(css).toContain('@media print');
+  });
+
   it('shows a notice with its article meta tags, photos and the response', async () => {
     const notice = snapshot.notices.find((n) => n.response)!;
     const html = await page(`notices/${notice.slug}/index.html`);
