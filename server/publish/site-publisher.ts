@@ -15,6 +15,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { requestBuild } from './publishing.ts';
 import type { PublicSnapshot } from './public-snapshot.ts';
+import type { CompressStats } from './site-compress.ts';
 import { buildSite, newBuildId, publicSitePaths, type SiteBuildOptions, type SiteBuildResult } from './site-builder.ts';
 
 export interface PublisherLog {
@@ -39,7 +40,7 @@ export interface SitePublisherOptions {
 
 export type PublishRun =
   | { built: false; reason: 'nothing queued' | 'another worker is building' }
-  | { built: true; id: string; requests: number; pages: number; ms: number; timings: Record<string, number> }
+  | { built: true; id: string; requests: number; pages: number; ms: number; timings: Record<string, number>; compressed: CompressStats }
   | { built: false; failed: true; id: string; requests: number; error: string };
 
 export interface SitePublisher {
@@ -117,7 +118,7 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       .where('build_dir', '=', id)
       .execute();
     log.info(`[publish] build ${id} live: ${result.pages} page(s), ${requests} request(s), ${(result.ms / 1000).toFixed(1)} s`);
-    return { built: true, id, requests, pages: result.pages, ms: result.ms, timings: result.timings };
+    return { built: true, id, requests, pages: result.pages, ms: result.ms, timings: result.timings, compressed: result.compressed };
   }
 
   async function pending(): Promise<boolean> {

@@ -4,7 +4,18 @@
 import type { Role, StaffUser } from '../../../server/auth/roles.ts';
 
 export type ConsoleArea =
-  'queue' | 'inbox' | 'verify' | 'users' | 'units' | 'escalations' | 'mailbox' | 'ticket' | 'hotline' | 'followUps' | 'notices';
+  | 'queue'
+  | 'inbox'
+  | 'verify'
+  | 'users'
+  | 'units'
+  | 'escalations'
+  | 'mailbox'
+  | 'ticket'
+  | 'hotline'
+  | 'followUps'
+  | 'notices'
+  | 'publishing';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -20,6 +31,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   followUps: ['operator', 'admin', 'dispatcher'],
   // Exposure notices: the office composes and reviews, units see and answer their own, leaders read.
   notices: ['admin', 'dispatcher', 'leader', 'unit'],
+  // The public site's builds: the office and leaders.
+  publishing: ['admin', 'dispatcher', 'leader'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -30,6 +43,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'followUps', href: '/console/follow-ups', text: '回访' },
   { area: 'escalations', href: '/console/escalations', text: '升级记录' },
   { area: 'notices', href: '/console/notices', text: '曝光' },
+  { area: 'publishing', href: '/console/publishing', text: '发布' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
