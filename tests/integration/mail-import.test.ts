@@ -5,6 +5,7 @@
 // unreadable file is reported, not fatal, and several messages at once (the default) still answer
 // in input order, one ticket per message however often it comes, the sender's caps counted in order.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,5 +237,50 @@ describe.each(kinds)('mail:import on %s', (kind) => {
         .map((l) => ticketOf(l.trackingCode))
         .sort(),
     );
+  });
+});
+
+describe('importMailFiles with a stand-in pipeline', () => {
+  it('keeps at most `concurrency` messages and `maxBytesInFlight` bytes in progress, and answers in input order', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-import-'));
+    try {
+      const files = Array.from({ length: 12 }, (_, i) => {
+        const file = path.join(dir, `${i}.eml`);
+        fs.writeFileSync(file, `Subject: ${i}\r\n\r\n${'x'.repeat(i % 3 === 0 ? 1000 : 10)}`);
+        return file;
+      });
+      let inFlight = 0;
+      let bytes = 0;
+      let most = 0;
+      let mostBytes = 0;
+      const standIn = {
+        async processMail(raw: Buffer) {
+          inFlight++;
+          bytes += raw.length;
+          most = Math.max(most, inFlight);
+          mostBytes = Math.max(mostBytes, bytes);
+          const n = Number(/Subject: (\d+)/.exec(raw.toString())![1]);
+          // Later messages often finish first.
+          await new Promise((resolve) => setTimeout(resolve, (12 - n) % 5));
+          inFlight--;
+          bytes -= raw.length;
+          return { outcome: 'ignored' as const, subject: String(n) };
+        },
+      };
+      const seen: string[] = [];
+      const lines = await importMailFiles(standIn, files, (line) => seen.push(line.subject), { concurrency: 4 });
+      expect(lines.map((l) => l.file)).toEqual(files);
+      expect(seen).toEqual(files.map((_, i) => String(i)));
+      expect(most).toBe(4);
+
+      most = 0;
+      mostBytes = 0;
+      const budgeted = await importMailFiles(standIn, files, () => {}, { concurrency: 4, maxBytesInFlight: 1100 });
+      expect(budgeted.map((l) => l.subject)).toEqual(files.map((_, i) => String(i)));
+      expect(mostBytes).toBeLessThanOrEqual(1100);
+      expect(most).toBeGreaterThan(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

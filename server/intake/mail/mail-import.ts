@@ -3,10 +3,10 @@
 // read, or a message that throws, gets the outcome 'quarantined' with the reason; it never stops
 // the run.
 //
-// Several messages are processed at once (`concurrency`, default 8): while one waits for its
-// photos (sharp works on libuv's threads), its files or the database, the next is parsed, and
-// the SQLite writes of messages that finish together share one commit (write-batcher.ts). The
-// results still come out in input order, and processMail itself keeps duplicates apart: a
+// Several messages are processed at once (`concurrency`, default 8, and at most 64 MB of them
+// unless one alone is larger): while one waits for its photos (sharp works on libuv's threads),
+// its files or the database, the next is parsed, and the SQLite writes of messages that finish
+// together share one commit (write-batcher.ts). The results still come out in input order, and processMail itself keeps duplicates apart: a
 // message that shares its Message-ID, content or sender with an earlier one waits for it, so a
 // duplicate gets the earlier outcome, never a second ticket (mail-intake.ts).
 import fs from 'node:fs';
@@ -21,9 +21,12 @@ type ProcessMail = (raw: Buffer, source: { file?: string; uid?: number }) => Pro
 export interface ImportOptions {
   /** Messages in progress at once (default 8; 1 processes them one after the other). */
   concurrency?: number;
+  /** Raw bytes of the messages in progress at most (default 64 MB); a larger message runs alone. */
+  maxBytesInFlight?: number;
 }
 
 export const DEFAULT_IMPORT_CONCURRENCY = 8;
+export const DEFAULT_IMPORT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 type Item = { file: string; raw: Buffer } | { file: string; unreadable: unknown };
 
@@ -35,12 +38,14 @@ export async function importMailFiles(
   options: ImportOptions = {},
 ): Promise<ImportLine[]> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY));
+  const maxBytes = options.maxBytesInFlight ?? DEFAULT_IMPORT_BYTES_IN_FLIGHT;
   const lines: ImportLine[] = [];
   // Finished results wait here until every earlier one has been emitted.
   const done = new Map<number, ImportLine>();
   let next = 0;
   let started = 0;
   let active = 0;
+  let bytes = 0;
   // What onLine threw: no new message is started, and it is thrown once the running ones end.
   const failures: unknown[] = [];
   let wake: (() => void) | null = null;
@@ -52,9 +57,10 @@ export async function importMailFiles(
       onLine(line);
     }
   };
-  const settle = (index: number, line: ImportLine) => {
+  const settle = (index: number, size: number, line: ImportLine) => {
     done.set(index, line);
     active--;
+    bytes -= size;
     try {
       emitReady();
     } catch (error) {
@@ -67,11 +73,13 @@ export async function importMailFiles(
   const slotFree = () => new Promise<void>((resolve) => (wake = resolve));
 
   for (const item of messages(files)) {
-    while (active >= concurrency && failures.length === 0) await slotFree();
+    const size = 'raw' in item ? item.raw.length : 0;
+    while ((active >= concurrency || (active > 0 && bytes + size > maxBytes)) && failures.length === 0) await slotFree();
     if (failures.length > 0) break;
     const index = started++;
     active++;
-    void handle(mail, item).then((line) => settle(index, line));
+    bytes += size;
+    void handle(mail, item).then((line) => settle(index, size, line));
   }
   while (active > 0) await slotFree();
   if (failures.length > 0) throw failures[0];
