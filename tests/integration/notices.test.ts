@@ -309,7 +309,6 @@ describe.each(kinds)('exposure notices on %s', (kind) => {
     expect(await builds()).toBe(before + 1);
     expect((await lastBuild()).reason).toMatch(/^response:\d+ published$/);
     expect((await failure(as('fagai').staff.notices.response.save(body))).code).toBe('CONFLICT');
-    // The photo is the response's now: no other response may take it.
   });
 
   it('a notice whose response deadline passed without a published response is flagged overdue', async () => {
