@@ -5,6 +5,7 @@
 //   npm run bench                    # 10 s per run, 32 connections
 //   npm run bench -- --duration 20 --connections 64
 //   npm run bench -- mail            # the mailbox pipeline (bench/mail.ts)
+//   npm run bench -- build           # the public site: 10,000 notices, then one publish (bench/site-build.ts)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { benchMail } from './mail.ts';
+import { benchSiteBuild } from './site-build.ts';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -21,10 +23,15 @@ const { values: args, positionals } = parseArgs({
     connections: { type: 'string', default: '32' },
     files: { type: 'string' },
     rounds: { type: 'string', default: '1' },
+    notices: { type: 'string', default: '10000' },
   },
 });
 if (positionals[0] === 'mail') {
   await benchMail({ files: args.files, rounds: Number(args.rounds) });
+  process.exit(0);
+}
+if (positionals[0] === 'build') {
+  await benchSiteBuild({ notices: Number(args.notices) });
   process.exit(0);
 }
 const root = path.resolve(import.meta.dirname, '..');
@@ -94,7 +101,8 @@ try {
   const portal = await measure(
     'portal (tRPC report.submit)',
     ['server/main.ts'],
-    { HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir },
+    // Web only: a worker would build the public site at start (ADR 006) while this measures intake.
+    { HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ROLES: 'web' },
     `${base}/api/trpc/report.submit`,
     `${base}/healthz`,
   );

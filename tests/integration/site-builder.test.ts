@@ -16,6 +16,8 @@ import { requestBuild } from '../../server/publish/publishing.ts';
 import { emptySnapshot, type PublicNotice, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
 import { publicSitePaths } from '../../server/publish/site-builder.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
+import { readEnv } from '../../server/env.ts';
+import { createPortalWorker } from '../../server/worker/portal-worker.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -314,6 +316,32 @@ describe('publishing the public site', () => {
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('class="elderly"');
     expect(await (await get('/report')).text()).toContain('<html lang="zh-CN" class="app">');
+  });
+});
+
+describe("the worker's publish job with the real site/", () => {
+  it('builds the public projection with Astro and Pagefind, switches it live, and the host serves it', { timeout: 120_000 }, async () => {
+    const worker = createPortalWorker(t.portal, readEnv({ DATA_DIR: dataDir, DATABASE_URL: t.database.url }), t.clock);
+    try {
+      const before = fs.realpathSync(publicSitePaths(dataDir).current);
+      await request('content updated');
+      const tick = await worker.scheduler.runOnce();
+      const publish = tick.jobs.find((j) => j.job === 'publish');
+      expect(publish).toMatchObject({ ok: true, result: { built: true, requests: 1 } });
+      expect(fs.realpathSync(publicSitePaths(dataDir).current)).not.toBe(before);
+      const home = await get('/', { 'accept-encoding': 'br' });
+      expect(home.status).toBe(200);
+      expect(home.headers.get('content-encoding')).toBe('br');
+      const html = await home.text();
+      expect(html).toMatch(/<html[^>]*lang="zh-CN"/);
+      expect(html).toContain('/elderly?on=1');
+      expect((await get('/pagefind/pagefind.js')).status).toBe(200);
+      expect((await get('/stats/')).status).toBe(200);
+      // Nothing queued: the next pass builds nothing.
+      expect((await worker.scheduler.runOnce()).jobs.find((j) => j.job === 'publish')).toMatchObject({ result: { built: false } });
+    } finally {
+      worker.transport.close();
+    }
   });
 });
 
