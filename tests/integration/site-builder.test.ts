@@ -18,6 +18,7 @@ import { publicSitePaths } from '../../server/publish/site-builder.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
 import { readEnv } from '../../server/env.ts';
 import { createPortalWorker } from '../../server/worker/portal-worker.ts';
+import { postgresAvailable } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -341,6 +342,46 @@ describe("the worker's publish job with the real site/", () => {
       expect((await worker.scheduler.runOnce()).jobs.find((j) => j.job === 'publish')).toMatchObject({ result: { built: false } });
     } finally {
       worker.transport.close();
+    }
+  });
+});
+
+// The claim that keeps two workers from building at once, on PostgreSQL too (several workers on
+// one database is a PostgreSQL deployment).
+describe.skipIf(!(await postgresAvailable()) && !process.env['CI'])('the publish claim on PostgreSQL', () => {
+  it('coalesces queued requests, keeps requests made during a build for the next one, and builds once for two workers', async () => {
+    const pg = await startTestPortal('postgres');
+    const pgData = pg.database.dataDir;
+    fs.writeFileSync(path.join(pgData, 'stand-in-site.mjs'), STAND_IN_SITE);
+    const make = () =>
+      createSitePublisher({
+        db: pg.portal.database.db,
+        clock: pg.clock,
+        dataDir: pgData,
+        root: ROOT,
+        snapshot: async () => ({ ...emptySnapshot(path.join(pgData, 'media'), pg.clock.now()), notices: [notice(1)] }),
+        buildOptions: {
+          command: [process.execPath, path.join(pgData, 'stand-in-site.mjs')],
+          env: { STAND_IN_DELAY_MS: '400' },
+          pagefind: false,
+        },
+      });
+    try {
+      const db = pg.portal.database.db;
+      await requestBuild(db, 'notice:1 published', pg.clock.now());
+      await requestBuild(db, 'notice:2 published', pg.clock.now());
+      const [a, b] = [make(), make()];
+      const first = Promise.all([a.runOnce(), b.runOnce()]);
+      await new Promise((r) => setTimeout(r, 200));
+      await requestBuild(db, 'notice:3 published', pg.clock.now());
+      const runs = await first;
+      expect(runs.filter((r) => r.built)).toEqual([expect.objectContaining({ built: true, requests: 2 })]);
+      expect(await b.runOnce()).toMatchObject({ built: true, requests: 1 });
+      const status = await pg.portal.services.publishing.status();
+      expect(status.builds.map((x) => x.reasons)).toEqual([['notice:3 published'], ['notice:1 published', 'notice:2 published']]);
+      expect(status.live?.pages).toBe(3);
+    } finally {
+      await pg.close();
     }
   });
 });
