@@ -287,9 +287,9 @@ test('a malformed tracking code says the format is wrong', async ({ page, consol
   await expect(page.getByRole('alert')).toContainText('格式不正确');
 });
 
-test('home and 404 pages are in Chinese', async ({ page, consoleErrors }, testInfo) => {
+test('home (the public site) and 404 pages are in Chinese', async ({ page, consoleErrors }, testInfo) => {
   await page.goto('/');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('发现问题，随手反映');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('文明创城 人人参与');
   await page.screenshot({ path: testInfo.outputPath('home-360.png'), fullPage: true });
   await expect(page.getByRole('link', { name: '我要反映问题' })).toHaveAttribute('href', '/report');
 
