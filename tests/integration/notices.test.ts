@@ -3,6 +3,9 @@
 // queues a site build), units respond only to their own, the office reviews; overdue responses
 // and units exposed three times in a row are flagged; and the public projection carries none of
 // the reporters' personal data (web form, hotline call, mail).
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import type { StaffUser } from '../../server/auth/roles.ts';
 import { createLedgers } from '../../server/ledgers/ledgers.ts';
 import { photoIdsOfTicket } from '../../server/media/photo-repository.ts';
 import { publicSnapshot } from '../../server/publish/public-projection.ts';
+import { buildSite } from '../../server/publish/site-builder.ts';
 import { findTicketByCode, type TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
@@ -418,4 +422,38 @@ describe.each(kinds)('exposure notices on %s', (kind) => {
     for (const phone of json.match(/1[3-9]\d{9}/g) ?? []) throw new Error(`a phone number in the snapshot: ${phone}`);
     expect(json).not.toMatch(/@example\.(com|org)/);
   });
+
+  // The other half of the personal-data proof (issue 6): the site built from that snapshot — every
+  // page, the feed, the sitemap, the search index, the compressed copies — carries none of it.
+  // One database is enough: the build reads only the snapshot.
+  it.skipIf(kind !== 'sqlite')(
+    'the built public site, its feed and its search index carry no personal data',
+    async () => {
+      const snapshot = await publicSnapshot(
+        { db: t.portal.database.db, catalog: t.portal.services.catalog, mediaDir: t.portal.photos.dir },
+        t.clock.now(),
+      );
+      const root = path.resolve(import.meta.dirname, '../..');
+      const built = await buildSite({ snapshot, dataDir: t.database.dataDir, root });
+      const secrets = [...PERSONAL, MARKET, MARKET_CALL, MAIL_TEXT, web.trackingCode, hotlineCode, mailCode];
+      let scanned = 0;
+      for (const entry of fs.readdirSync(built.dir, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        let bytes = fs.readFileSync(path.join(entry.parentPath, entry.name));
+        if (entry.name.endsWith('.br')) bytes = zlib.brotliDecompressSync(bytes);
+        else if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = zlib.gunzipSync(bytes); // .gz, Pagefind's fragments and index
+        const text = bytes.toString('utf8');
+        for (const secret of secrets) expect(text, `${entry.name}: ${secret}`).not.toContain(secret);
+        // A mobile number standing alone (not inside a longer number such as a timestamp).
+        expect(text, entry.name).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/);
+        scanned++;
+      }
+      expect(fs.existsSync(path.join(built.dir, 'feed.xml'))).toBe(true);
+      expect(fs.readFileSync(path.join(built.dir, 'notices', '2026-12-001', 'index.html'), 'utf8')).toContain(
+        '西关集贸市场垃圾多日无人清理',
+      );
+      expect(scanned).toBeGreaterThan(20);
+    },
+    300_000,
+  );
 });
