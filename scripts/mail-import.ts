@@ -1,8 +1,9 @@
 // Reads mail from files into the portal — backfill of the dedicated mailbox, and tests:
 //   npm run mail:import -- inbox/*.eml archive.mbox
 // Each message goes through the same pipeline as the mailbox intake (server/intake/mail/) and
-// prints one JSON line: {"file", "outcome", "trackingCode"?, "subject", "reason"?}. A bad file
-// is reported as 'quarantined'; the command always exits 0. Uses the same settings as `npm start`.
+// prints one JSON line: {"file", "outcome", "trackingCode"?, "subject", "reason"?}, in input
+// order, though up to eight messages are processed at once (mail-import.ts). A bad file is
+// reported as 'quarantined'; the command always exits 0. Uses the same settings as `npm start`.
 import { createPortal, portalOptions } from '../server/app.ts';
 import { readEnv } from '../server/env.ts';
 import { importMailFiles } from '../server/intake/mail/mail-import.ts';
