@@ -101,7 +101,9 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
   });
-  const intake = createReportIntake({ db, writes: createWriteBatcher(database), catalog, router, clock, acknowledgeHours });
+  // One batcher for every write that can share a commit: reports from the web and mail, mail rows.
+  const writes = createWriteBatcher(database);
+  const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours });
   const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications, followUpOnClose] });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
   const escalations = createEscalationService({
@@ -114,6 +116,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const ledgers = createLedgers({ db, catalog, clock });
   const mail = createMailIntake({
     db,
+    writes,
     intake,
     photos: { process: processPhoto, store: photos, record: recordPhoto },
     clock,

@@ -5,6 +5,7 @@
 // 2. raw 8-bit header lines that are not valid UTF-8 (QQ/Foxmail/old clients sending GBK subjects
 //    without RFC 2047) are transcoded to UTF-8 from the message's declared charset, else GB18030.
 // Pure functions over bytes; the content hash is always taken over the original bytes.
+import { isAscii, isUtf8 } from 'node:buffer';
 
 const GB_ALIASES = new Set([
   'gb2312',
@@ -61,20 +62,12 @@ export function decoderFor(label: string): TextDecoder | null {
   return decoders.get(name) ?? null;
 }
 
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-
 export function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    utf8Strict.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return isUtf8(bytes);
 }
 
 function has8bit(bytes: Uint8Array): boolean {
-  for (const b of bytes) if (b >= 0x80) return true;
-  return false;
+  return !isAscii(bytes);
 }
 
 /** Offset of the blank line that ends the top-level header block, and the length of that separator. */
