@@ -1,7 +1,7 @@
 // Storage of exposure notices, their tickets and photos, and the units' responses. Explicit
 // selects, plain objects out (DESIGN rule 4); read by the console's notices (notices.ts) and the
 // public projection (public-projection.ts) alike. Nothing here reads ticket_reporters.
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { NoticeStatus, ResponseStatus } from './notice-schema.ts';
 
@@ -67,19 +67,7 @@ const NOTICE_COLUMNS = [
   'published_at',
 ] as const;
 
-function toNotice(r: {
-  id: number;
-  slug: string;
-  title: string;
-  body: string;
-  unit_code: string;
-  status: string;
-  response_due_at: string;
-  created_by: number | null;
-  created_at: string;
-  updated_at: string;
-  published_at: string | null;
-}): NoticeRow {
+function toNotice(r: Pick<Selectable<Database['notices']>, (typeof NOTICE_COLUMNS)[number]>): NoticeRow {
   return {
     id: Number(r.id),
     slug: r.slug,
