@@ -2,6 +2,7 @@
 // (open tickets at the same point, nearby or at the same address) with "+1", the caller's history
 // by number, and the calls of the day, searchable by any part of a number. Ticket links open in a
 // new tab so the call being taken is never lost.
+import { chinaDate, chinaDayStart } from '../../../server/china-time.ts';
 import { useState } from 'preact/hooks';
 import { shortDateTime } from '../console/time.ts';
 import { callerHistory, recentCalls, type CallerHistory, type DuplicateCandidate, type RecentCall } from './hotline-api.ts';
@@ -12,7 +13,6 @@ import {
   HISTORY_MIN_DIGITS,
   isOpenStatus,
   isToday,
-  startOfChinaToday,
   phoneDigits,
 } from './hotline-model.ts';
 import { useLookup, type Lookup } from './use-lookup.ts';
@@ -179,7 +179,11 @@ export function RecentCallsPanel(props: { refresh: number }) {
   const digits = phoneDigits(search);
   const lookup = useLookup<RecentCall[]>(
     digits,
-    (signal) => recentCalls(digits ? { phone: digits, limit: 50 } : { since: startOfChinaToday(), limit: 200 }, signal),
+    (signal) =>
+      recentCalls(
+        digits ? { phone: digits, limit: 50 } : { since: chinaDayStart(chinaDate(new Date())).toISOString(), limit: 200 },
+        signal,
+      ),
     digits ? 300 : 0,
     props.refresh,
   );

@@ -186,12 +186,6 @@ export function isOpenStatus(status: Status): boolean {
 const chinaDay = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric' });
 const chinaClock = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
-/** The instant today's calendar day began in China time (UTC+8, no daylight saving), ISO. */
-export function startOfChinaToday(now = new Date()): string {
-  const cst = new Date(now.getTime() + 8 * 3600_000);
-  return new Date(Date.UTC(cst.getUTCFullYear(), cst.getUTCMonth(), cst.getUTCDate()) - 8 * 3600_000).toISOString();
-}
-
 /** Whether an instant falls on today's calendar day in China time. */
 export function isToday(iso: string, now = new Date()): boolean {
   return chinaDay.format(new Date(iso)) === chinaDay.format(now);
