@@ -92,7 +92,7 @@ describe('public site built from the fixture snapshot', () => {
     for (const file of files) {
       const html = await page(file);
       if (file === join('search', 'index.html')) {
-        expect(html).toContain('/pagefind/pagefind-ui.js');
+        expect(html).toContain("import('/pagefind/pagefind.js')");
         continue;
       }
       expect(html, file).not.toMatch(/<script/i);
