@@ -6,6 +6,7 @@
 //   npm run bench -- --duration 20 --connections 64
 //   npm run bench -- mail            # the mailbox pipeline (bench/mail.ts)
 //   npm run bench -- build           # the public site: 10,000 notices, then one publish (bench/site-build.ts)
+//   npm run bench -- lighthouse      # Lighthouse on the home page and a notice page (bench/lighthouse.ts)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -13,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { benchLighthouse } from './lighthouse.ts';
 import { benchMail } from './mail.ts';
 import { benchSiteBuild } from './site-build.ts';
 
@@ -33,6 +35,9 @@ if (positionals[0] === 'mail') {
 if (positionals[0] === 'build') {
   await benchSiteBuild({ notices: Number(args.notices) });
   process.exit(0);
+}
+if (positionals[0] === 'lighthouse') {
+  process.exit((await benchLighthouse()) ? 0 : 1);
 }
 const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
