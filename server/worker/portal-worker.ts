@@ -2,7 +2,8 @@
 // as mail, the dedicated mailbox when MAIL_IMAP_URL is set (read every pass, and at once when
 // new mail arrives while a connection listens with IMAP IDLE), and mail delivery through SMTP_URL
 // (or .eml files). Used by `npm start` and by `npm run worker:tick`, so both run the same
-// assembly; only `npm start` starts the listening watcher.
+// assembly; only `npm start` starts the listening watcher. Housekeeping (housekeeping.ts) removes
+// photos never attached and expired sessions.
 //
 // Publishing (ADR 006): the 'publish' job builds the public site when requests are queued. A
 // resident worker (`npm start`, `--role worker`) also looks for requests every
@@ -17,6 +18,7 @@ import { createMailDelivery } from '../notify/mail-delivery.ts';
 import { createTransport, type MailTransport } from '../notify/mail-transport.ts';
 import type { Scheduler } from './scheduler.ts';
 import { consoleLog } from './scheduler.ts';
+import { createHousekeeping } from './housekeeping.ts';
 import { createWorker } from './worker.ts';
 import { createImapIntake, type ImapRun } from '../intake/mail/imap-intake.ts';
 import { createMailboxWatcher, type MailboxWatcher } from '../intake/mail/imap-watch.ts';
@@ -72,6 +74,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
       }
     };
     if (env.imap.idle) {
+      const housekeeping = createHousekeeping({ db, photos: portal.photos, log: consoleLog });
       const read = readMailbox;
       mailboxWatcher = createMailboxWatcher({
         settings: env.imap,
@@ -96,6 +99,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     log: consoleLog,
   });
 
+  const housekeeping = createHousekeeping({ db, photos: portal.photos, log: consoleLog });
   const read = readMailbox;
   const passes = createWorker({
     db,
@@ -107,6 +111,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     jobs: [
       ...(read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : []),
       { name: 'publish', run: (now: Date) => publisher.runOnce(now) },
+      { name: 'housekeeping', run: (now: Date) => housekeeping.runOnce(now) },
     ],
   });
   return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };

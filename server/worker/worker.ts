@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import { createEscalationPass, type EscalationPassResult } from '../escalation/escalate-units.ts';
 import { DEFAULT_RESET_DAYS } from '../escalation/ladder.ts';
 import { createDeadlineJobs, type MarkRun } from './deadline-jobs.ts';
+import type { HousekeepingResult } from './housekeeping.ts';
 import { notifyNobody, type NotifyDeadline } from './deadline-notice.ts';
 import { createScheduler, type Job, type Scheduler, type WorkerLog } from './scheduler.ts';
 
@@ -95,6 +96,14 @@ function summarize(job: string, result: unknown): string | null {
   if (job === 'mail') {
     const run = result as { sent?: number; failed?: number; retried?: number } | undefined;
     const parts = run ? (['sent', 'retried', 'failed'] as const).flatMap((k) => (run[k] ? [`${run[k]} ${k}`] : [])) : [];
+    return parts.length > 0 ? parts.join(', ') : null;
+  }
+  if (job === 'housekeeping') {
+    const run = result as HousekeepingResult;
+    const parts = [
+      ...(run.orphanPhotos ? [`${run.orphanPhotos} unused photo(s) removed`] : []),
+      ...(run.expiredSessions ? [`${run.expiredSessions} expired session(s) removed`] : []),
+    ];
     return parts.length > 0 ? parts.join(', ') : null;
   }
   return null;

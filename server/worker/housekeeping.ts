@@ -1,0 +1,76 @@
+// The worker's housekeeping job: what would otherwise pile up, removed each pass.
+// - Photos uploaded and never used: a resident who picked photos and left the form, a unit that
+//   uploaded an after-photo and never saved its response. Such a photo belongs to no ticket and no
+//   notice or response; after ORPHAN_PHOTO_HOURS its record and both renditions go — they are
+//   personal data nobody asked us to keep. The delete re-checks those conditions in the same
+//   statement, so a photo attached at that moment stays (attaching sets ticket_id where it is
+//   null; whichever comes second finds nothing to do, and the form then says the photo expired).
+//   The files go after the rows are committed; a file whose removal fails is logged, not retried
+//   (it has no record left, so nothing shows it).
+// - Staff sessions past their expiry (a signed-in user whose session expired is already refused;
+//   this only removes the rows).
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { PhotoStore } from '../media/photo-store.ts';
+
+/** How long an uploaded photo may wait to be attached: a day and a half is beyond any form left open. */
+export const ORPHAN_PHOTO_HOURS = 36;
+/** At most this many photos per pass (the next pass takes the rest). */
+const PHOTO_BATCH = 500;
+
+export interface HousekeepingResult {
+  orphanPhotos: number;
+  expiredSessions: number;
+}
+
+export interface HousekeepingDeps {
+  db: Kysely<Database>;
+  photos: PhotoStore;
+  log?: { error(message: string, error: unknown): void };
+}
+
+/** The photo is on no notice and no response (drafts included). */
+function shownWithNoNotice({ not, exists, selectFrom }: ExpressionBuilder<Database, 'photos'>) {
+  return not(exists(selectFrom('notice_photos').select('notice_photos.photo_id').whereRef('notice_photos.photo_id', '=', 'photos.id')));
+}
+
+export function createHousekeeping({ db, photos, log }: HousekeepingDeps) {
+  async function removeOrphanPhotos(now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - ORPHAN_PHOTO_HOURS * 3_600_000).toISOString();
+    const candidates = await db
+      .selectFrom('photos')
+      .select('id')
+      .where('ticket_id', 'is', null)
+      .where('uploaded_at', '<', cutoff)
+      .where(shownWithNoNotice)
+      .limit(PHOTO_BATCH)
+      .execute();
+    if (candidates.length === 0) return 0;
+    const removed = await db
+      .deleteFrom('photos')
+      .where(
+        'id',
+        'in',
+        candidates.map((c) => c.id),
+      )
+      .where('ticket_id', 'is', null)
+      .where(shownWithNoNotice)
+      .returning('id')
+      .execute();
+    for (const { id } of removed) {
+      await photos.remove(id).catch((error: unknown) => log?.error(`[housekeeping] could not remove the files of photo ${id}:`, error));
+    }
+    return removed.length;
+  }
+
+  async function removeExpiredSessions(now: Date): Promise<number> {
+    const result = await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  return {
+    async runOnce(now: Date): Promise<HousekeepingResult> {
+      return { orphanPhotos: await removeOrphanPhotos(now), expiredSessions: await removeExpiredSessions(now) };
+    },
+  };
+}

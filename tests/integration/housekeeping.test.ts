@@ -1,0 +1,115 @@
+// The worker's housekeeping on SQLite and PostgreSQL, through the real services and the injected
+// clock: photos uploaded and never used go (record and both files) after ORPHAN_PHOTO_HOURS,
+// while photos on a ticket, on a notice, on a unit's response (a draft too) and recent uploads
+// stay; a photo attached in the same moment is never lost; expired staff sessions go.
+import fs from 'node:fs';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHousekeeping, ORPHAN_PHOTO_HOURS } from '../../server/worker/housekeeping.ts';
+import { databaseKinds } from '../support/databases.ts';
+import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { makeTicket, staffUser, uploadAfterPhoto } from '../support/ticket-factory.ts';
+
+const kinds = await databaseKinds();
+const HOUR = 3_600_000;
+const MARKET = '西关集贸市场东门口垃圾堆放好几天了，没人清运，气味很大';
+const CLIENT = { ip: '203.0.113.9', userAgent: 'vitest' };
+
+let colour = 0;
+async function residentPhoto(t: TestPortal): Promise<string> {
+  colour = (colour + 41) % 256;
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: colour, g: 80, b: 120 } } })
+    .jpeg()
+    .toBuffer();
+  return (await t.portal.services.uploadPhoto(new Uint8Array(jpeg), CLIENT)).id;
+}
+
+describe.each(kinds)('housekeeping on %s', (kind) => {
+  let t: TestPortal;
+  beforeEach(async () => {
+    t = await startTestPortal(kind);
+  });
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  const housekeeping = () => createHousekeeping({ db: t.portal.database.db, photos: t.portal.photos });
+  const filesOf = (id: string) => Object.values(t.portal.photos.paths(id)).map((file) => fs.existsSync(file));
+  const recorded = async (id: string) =>
+    (await t.portal.database.db.selectFrom('photos').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+
+  it('removes photos nobody used once they are old enough, and keeps every photo in use', async () => {
+    t.clock.set('2026-11-30T02:00:00.000Z');
+    const abandoned = await residentPhoto(t);
+    const abandonedAfter = await uploadAfterPhoto(t, 'fagaiju');
+    const onTicket = await residentPhoto(t);
+    const submitted = await t.caller().report.submit({ description: MARKET, photoIds: [onTicket] });
+    const ticket = await makeTicket(t, { text: MARKET, unit: 'fagaiju', status: 'closed', at: '2026-11-30T02:10:00.000Z' });
+
+    // A notice with the ticket's photo, and the unit's response draft with an after-photo of its own.
+    const office = await staffUser(t, 'office');
+    const unit = await staffUser(t, 'fagaiju');
+    const [reportPhoto] = await t.portal.database.db.selectFrom('photos').select('id').where('ticket_id', '=', ticket.id).execute();
+    const notice = await t.portal.services.notices.saveDraft(office, {
+      trackingCodes: [submitted.trackingCode, ticket.trackingCode],
+      title: '西关集贸市场垃圾长期无人清运',
+      body: '经查，西关集贸市场东门口垃圾堆放多日无人清运，现予曝光。',
+      unitCode: 'fagaiju',
+      responseDueAt: '2026-12-07T02:00:00.000Z',
+      photos: [{ id: onTicket, kind: 'before', alt: '整改前：市场东门口的垃圾' }],
+    });
+    await t.portal.services.notices.publish(office, notice.id);
+    const responsePhoto = await uploadAfterPhoto(t, 'fagaiju');
+    await t.portal.services.notices.saveResponse(unit, {
+      noticeId: notice.id,
+      body: '我局已组织清运，并增设垃圾桶两处，安排专人每日保洁。',
+      photos: [{ id: responsePhoto, alt: '整改后：已清理干净' }],
+    });
+
+    // Just before the limit nothing goes; a fresh upload stays after it too.
+    t.clock.set(new Date(Date.parse('2026-11-30T02:00:00.000Z') + ORPHAN_PHOTO_HOURS * HOUR - 60_000));
+    const fresh = await residentPhoto(t);
+    expect((await housekeeping().runOnce(t.clock.now())).orphanPhotos).toBe(0);
+
+    t.clock.set(new Date(Date.parse('2026-11-30T02:00:00.000Z') + ORPHAN_PHOTO_HOURS * HOUR + 60_000));
+    const run = await housekeeping().runOnce(t.clock.now());
+    expect(run.orphanPhotos).toBe(2);
+    for (const gone of [abandoned, abandonedAfter]) {
+      expect(await recorded(gone)).toBe(false);
+      expect(filesOf(gone)).toEqual([false, false]);
+    }
+    for (const kept of [onTicket, reportPhoto!.id, responsePhoto, fresh]) {
+      expect(await recorded(kept), kept).toBe(true);
+      expect(filesOf(kept)).toEqual([true, true]);
+    }
+    // Again: nothing more to do.
+    expect((await housekeeping().runOnce(t.clock.now())).orphanPhotos).toBe(0);
+  });
+
+  it('a photo attached while housekeeping runs is kept, and the late form is told the other one expired', async () => {
+    t.clock.set('2026-11-30T02:00:00.000Z');
+    const late = await residentPhoto(t);
+    const expired = await residentPhoto(t);
+    t.clock.set(new Date(Date.parse('2026-11-30T02:00:00.000Z') + ORPHAN_PHOTO_HOURS * HOUR + 60_000));
+    // Attaching `late` first: the delete re-checks ticket_id and leaves it alone.
+    const submitted = await t.caller().report.submit({ description: MARKET, photoIds: [late] });
+    expect((await housekeeping().runOnce(t.clock.now())).orphanPhotos).toBe(1);
+    expect(await recorded(late)).toBe(true);
+    expect(submitted.trackingCode).toBeTruthy();
+    await expect(t.caller().report.submit({ description: MARKET, photoIds: [expired] })).rejects.toThrow(
+      '有照片已失效或已被使用，请删除这些照片后重新上传',
+    );
+  });
+
+  it('removes expired staff sessions only', async () => {
+    const user = await staffUser(t, 'office');
+    await t.portal.services.accounts.login(user.username, 'ticket-factory-42', CLIENT);
+    t.clock.set('2026-12-30T02:00:00.000Z');
+    const { token } = await t.portal.services.accounts.login(user.username, 'ticket-factory-42', CLIENT);
+    const run = await housekeeping().runOnce(t.clock.now());
+    expect(run.expiredSessions).toBe(1);
+    expect(await t.portal.services.accounts.userForSession(token)).toMatchObject({ username: user.username });
+    const left = await t.portal.database.db.selectFrom('sessions').select('id').execute();
+    expect(left).toHaveLength(1);
+  });
+});
