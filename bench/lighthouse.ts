@@ -36,7 +36,9 @@ interface Session {
 
 /** A 1600×1200 JPEG with a camera's grain: what a phone sends, and heavier to encode than a flat colour. */
 async function phonePhoto(tint: { r: number; g: number; b: number }): Promise<Buffer> {
-  const grain = await sharp({ create: { width: 1600, height: 1200, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 24 } } })
+  const grain = await sharp({
+    create: { width: 1600, height: 1200, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 24 } },
+  })
     .png()
     .toBuffer();
   return sharp({ create: { width: 1600, height: 1200, channels: 3, background: tint } })

@@ -74,7 +74,6 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
       }
     };
     if (env.imap.idle) {
-      const housekeeping = createHousekeeping({ db, photos: portal.photos, log: consoleLog });
       const read = readMailbox;
       mailboxWatcher = createMailboxWatcher({
         settings: env.imap,
