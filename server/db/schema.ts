@@ -350,4 +350,6 @@ export interface SiteBuildTable {
   build_dir: string | null;
   pages: number | null;
   error: string | null;
+  /** JSON: the content files the build read, path → [size, mtime ms] (server/publish/site-content.ts); set when claimed. */
+  content_manifest: string | null;
 }

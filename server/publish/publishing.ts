@@ -1,6 +1,7 @@
 // Asking for the public site to be rebuilt, and what the console shows of its builds (ADR 006).
-// Publishing a notice or a response (or content at start) calls requestBuild; the worker's
-// publish job (site-publisher.ts, building with site-builder.ts) takes every queued request into its next build, so requests
+// Publishing a notice or a response, a change of the content the site reads (site-publisher.ts)
+// and the worker's start call requestBuild; the worker's publish job (site-publisher.ts,
+// building with site-builder.ts) takes every queued request into its next build, so requests
 // made while a build runs are coalesced, and records when the site went live or why it failed.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Clock } from '../clock.ts';
@@ -50,8 +51,17 @@ export interface PublishingStatus {
   builds: SiteBuildSummary[];
 }
 
-/** Queues a rebuild of the public site; inside the publishing transaction when one is given. */
-export async function requestBuild(db: Kysely<Database> | Transaction<Database>, reason: string, at: Date): Promise<void> {
+/**
+ * Queues a rebuild of the public site; inside the publishing transaction when one is given. A
+ * change of the content carries the manifest of the files it saw (site-content.ts), so the same
+ * change is not asked for again.
+ */
+export async function requestBuild(
+  db: Kysely<Database> | Transaction<Database>,
+  reason: string,
+  at: Date,
+  contentManifest: string | null = null,
+): Promise<void> {
   await db
     .insertInto('site_builds')
     .values({
@@ -63,6 +73,7 @@ export async function requestBuild(db: Kysely<Database> | Transaction<Database>,
       build_dir: null,
       pages: null,
       error: null,
+      content_manifest: contentManifest,
     })
     .execute();
 }

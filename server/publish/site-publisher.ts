@@ -9,11 +9,28 @@
 // workers that claim at the same moment each sees the other, so at most one builds (both may
 // back off, and the next pass builds). A build left 'building' by a worker that died is queued
 // again once it is older than `staleAfterMs`.
+//
+// Content (ads, site.json, points, categories in CONTENT_DIR, site-content.ts): the claim records
+// the manifest of those files on the requests it takes, so each build says what content it read.
+// `queueContentChanges` compares today's files with the newest recorded manifest and queues a
+// request per change (`ad:<slug> published`, `content:site.json updated` …) carrying the new
+// manifest: a change is asked for once, whether its build is queued, running, live or failed —
+// so a build that fails on broken content is not retried until the content changes again (or
+// the office asks by hand, publishing.ts). The manifests live in the database: a restart with
+// unchanged content queues nothing.
 import fs from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { requestBuild } from './publishing.ts';
+import {
+  changesSettled,
+  contentChangeReasons,
+  parseManifest,
+  readContentManifest,
+  serializeManifest,
+  type ContentManifest,
+} from './site-content.ts';
 import type { PublicSnapshot } from './public-snapshot.ts';
 import type { CompressStats } from './site-compress.ts';
 import { buildSite, newBuildId, publicSitePaths, type SiteBuildOptions, type SiteBuildResult } from './site-builder.ts';
@@ -35,6 +52,10 @@ export interface SitePublisherOptions {
   buildOptions?: Partial<Omit<SiteBuildOptions, 'snapshot' | 'dataDir' | 'root' | 'id' | 'outDir'>>;
   /** A 'building' row older than this is taken to be from a worker that died; 30 minutes by default. */
   staleAfterMs?: number;
+  /** CONTENT_DIR, whose files the site reads: recorded with each build, and watched (queueContentChanges). Unset: neither. */
+  contentDir?: string;
+  /** A changed content file is built for once it has not been written for this long; 1 s by default. */
+  contentQuietMs?: number;
   log?: PublisherLog;
 }
 
@@ -46,8 +67,13 @@ export type PublishRun =
 export interface SitePublisher {
   /** Builds once if anything is queued; waits for (and answers with) a build already running in this process. */
   runOnce(now?: Date): Promise<PublishRun>;
-  /** At worker start: queues a build ('start') when no build is live or the live folder is gone. */
+  /**
+   * At worker start: queues a build ('start') when no build is live, the live folder is gone, or
+   * (with a contentDir) no build has recorded the content it read yet.
+   */
   ensureLive(now?: Date): Promise<boolean>;
+  /** Queues a request for each change of the content since the newest recorded manifest; answers with their reasons. */
+  queueContentChanges(now?: Date): Promise<string[]>;
   /** Whether requests are waiting (a cheap query for the poll loop). */
   pending(): Promise<boolean>;
   /** Resolves when no build runs in this process. */
@@ -60,6 +86,8 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
   const { db, clock } = options;
   const log = options.log ?? silent;
   const staleAfterMs = options.staleAfterMs ?? 30 * 60_000;
+  const contentDir = options.contentDir;
+  const contentQuietMs = options.contentQuietMs ?? 1000;
   let running: Promise<PublishRun> | null = null;
 
   async function publish(now: Date): Promise<PublishRun> {
@@ -74,9 +102,11 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
 
     // Folder names sort by the real time they were made (pruning keeps the newest), not the injected clock's.
     const id = newBuildId(new Date());
+    // Read before the build starts: a file changed while it runs differs from this, and is built again.
+    const manifest = contentDir ? serializeManifest(await readContentManifest(contentDir)) : null;
     const claimed = await db
       .updateTable('site_builds')
-      .set({ status: 'building', started_at: clock.now().toISOString(), build_dir: id })
+      .set({ status: 'building', started_at: clock.now().toISOString(), build_dir: id, ...(manifest && { content_manifest: manifest }) })
       .where('status', '=', 'queued')
       .executeTakeFirst();
     const requests = Number(claimed.numUpdatedRows);
@@ -121,6 +151,34 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     return { built: true, id, requests, pages: result.pages, ms: result.ms, timings: result.timings, compressed: result.compressed };
   }
 
+  /** The content the newest build (or queued content change) was made from; null before any recorded one. */
+  async function recordedManifest(): Promise<ContentManifest | null> {
+    const row = await db
+      .selectFrom('site_builds')
+      .select('content_manifest')
+      .where('content_manifest', 'is not', null)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.content_manifest ? parseManifest(row.content_manifest) : null;
+  }
+
+  async function queueContentChanges(now: Date): Promise<string[]> {
+    if (!contentDir) return [];
+    // Before any build recorded its content there is nothing to compare with: the start build records it.
+    const recorded = await recordedManifest();
+    if (!recorded) return [];
+    const current = await readContentManifest(contentDir);
+    const reasons = contentChangeReasons(recorded, current);
+    if (reasons.length === 0 || !changesSettled(recorded, current, Date.now(), contentQuietMs)) return [];
+    const manifest = serializeManifest(current);
+    await db.transaction().execute(async (trx) => {
+      for (const reason of reasons) await requestBuild(trx, reason, now, manifest);
+    });
+    log.info(`[publish] content changed, rebuild queued: ${reasons.join(', ')}`);
+    return reasons;
+  }
+
   async function pending(): Promise<boolean> {
     const row = await db.selectFrom('site_builds').select('id').where('status', '=', 'queued').limit(1).executeTakeFirst();
     return row !== undefined;
@@ -141,7 +199,8 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
         .stat(publicSitePaths(options.dataDir).current)
         .then((s) => s.isDirectory())
         .catch(() => false);
-      if (live && servable) return false;
+      const contentRecorded = !contentDir || (await recordedManifest()) !== null;
+      if (live && servable && contentRecorded) return false;
       const waiting = await db
         .selectFrom('site_builds')
         .select('id')
@@ -152,6 +211,7 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       await requestBuild(db, 'start', now);
       return true;
     },
+    queueContentChanges: (now = clock.now()) => queueContentChanges(now),
     pending,
     async idle() {
       while (running) await running.catch(() => {});

@@ -8,7 +8,9 @@
 // Publishing (ADR 006): the 'publish' job builds the public site when requests are queued. A
 // resident worker (`npm start`, `--role worker`) also looks for requests every
 // PUBLISH_POLL_MS (2 s) between passes, so a published notice is live in about one build's time
-// rather than after the next pass; and at start it queues a build when none is live.
+// rather than after the next pass; and at start it queues a build when none is live. Each look
+// (and each pass) first compares the content the site reads (CONTENT_DIR: ads, site.json …) with
+// what the last build read, and queues a build for what changed (site-publisher.ts).
 import path from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Env } from '../env.ts';
@@ -95,6 +97,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     root: PROJECT_ROOT,
     snapshot: (at) => snapshotOf(portal, env, at),
     buildOptions: { env: { CONTENT_DIR: env.contentDir, PUBLIC_SITE_URL: env.publicUrl } },
+    contentDir: env.contentDir,
     log: consoleLog,
   });
 
@@ -109,14 +112,23 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     // The mailbox is read before mail is delivered, so acknowledgements go out in the same pass.
     jobs: [
       ...(read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : []),
-      { name: 'publish', run: (now: Date) => publisher.runOnce(now) },
+      { name: 'publish', run: (now: Date) => publishPass(publisher, now) },
       { name: 'housekeeping', run: (now: Date) => housekeeping.runOnce(now) },
     ],
   });
   return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };
 }
 
-/** The scheduler, plus: at start a build is queued if none is live, and queued requests are looked for every PUBLISH_POLL_MS. */
+/** Queues a build for content that changed since the last build, then builds if anything is queued. */
+async function publishPass(publisher: SitePublisher, now: Date) {
+  await publisher.queueContentChanges(now);
+  return publisher.runOnce(now);
+}
+
+/**
+ * The scheduler, plus: at start a build is queued if none is live, and every PUBLISH_POLL_MS
+ * changed content is queued and queued requests are built.
+ */
 function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clock): Scheduler {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -125,6 +137,7 @@ function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clo
       timer = undefined;
       void (async () => {
         try {
+          await publisher.queueContentChanges(clock.now());
           if (await publisher.pending()) await publisher.runOnce(clock.now());
         } catch (error) {
           consoleLog.error('[publish] poll failed (tried again shortly):', error);

@@ -1,0 +1,224 @@
+// The public site rebuilds when the content it reads changes (issue 6, ADR 006), on SQLite and
+// PostgreSQL: a new, changed or removed ad — or another file the site reads — queues one request
+// with the reason the console labels, once; a restart with unchanged content queues nothing; a
+// build that fails on broken content is not retried until the content changes again.
+// The site is a small stand-in generator run by the real builder in a child process; it fails
+// like Astro does on an ad it cannot render (here: one containing "BROKEN").
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestBuild } from '../../server/publish/publishing.ts';
+import { emptySnapshot } from '../../server/publish/public-snapshot.ts';
+import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
+import { databaseKinds } from '../support/databases.ts';
+import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const kinds = await databaseKinds();
+
+const STAND_IN_SITE = `
+import fs from 'node:fs';
+import path from 'node:path';
+const ads = path.join(process.env.CONTENT_DIR, 'ads');
+await new Promise((r) => setTimeout(r, Number(process.env.STAND_IN_DELAY_MS ?? 0)));
+for (const name of fs.readdirSync(ads).filter((n) => n.endsWith('.md'))) {
+  if (fs.readFileSync(path.join(ads, name), 'utf8').includes('BROKEN')) {
+    console.error('[ImageNotFound] Could not find requested image ./images/missing.jpg in ads/' + name);
+    process.exit(1);
+  }
+}
+fs.writeFileSync(path.join(process.env.SITE_OUT_DIR, 'index.html'), '<!doctype html><html lang="zh-CN"><title>临城县文明创城</title></html>');
+`;
+
+const AD = (title: string) => `---
+title: ${title}
+theme: 文明风尚
+summary: 测试用公益广告。
+images:
+  - src: ./images/jiang-wenming-shu-xinfeng.jpg
+    alt: 测试图片
+placements:
+  - point: market-xiguan
+    quantity: 1
+startDate: 2026-11-20
+---
+文明创城，人人参与。
+`;
+
+describe.each(kinds)('rebuilding the public site when its content changes, on %s', (kind) => {
+  let t: TestPortal;
+  let contentDir: string;
+
+  function publisher(options: { delayMs?: number; quietMs?: number } = {}): SitePublisher {
+    const dataDir = t.database.dataDir;
+    return createSitePublisher({
+      db: t.portal.database.db,
+      clock: t.clock,
+      dataDir,
+      root: ROOT,
+      snapshot: async () => emptySnapshot(path.join(dataDir, 'media'), t.clock.now()),
+      buildOptions: {
+        command: [process.execPath, path.join(dataDir, 'stand-in-site.mjs')],
+        env: { CONTENT_DIR: contentDir, STAND_IN_DELAY_MS: String(options.delayMs ?? 0) },
+        pagefind: false,
+      },
+      contentDir,
+      contentQuietMs: options.quietMs ?? 0,
+    });
+  }
+
+  const file = (name: string) => path.join(contentDir, name);
+  /** Writes a content file as the office saves it, a while ago (so it has settled). */
+  function write(name: string, text: string, secondsAgo = 10): void {
+    fs.writeFileSync(file(name), text);
+    const at = new Date(Date.now() - secondsAgo * 1000);
+    fs.utimesSync(file(name), at, at);
+  }
+  const queuedReasons = async () => (await t.portal.services.publishing.status()).queued.map((q) => q.reason);
+
+  beforeAll(async () => {
+    t = await startTestPortal(kind);
+    contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-content-'));
+    fs.cpSync(CONTENT_DIR, contentDir, { recursive: true });
+    fs.writeFileSync(path.join(t.database.dataDir, 'stand-in-site.mjs'), STAND_IN_SITE);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    if (contentDir) fs.rmSync(contentDir, { recursive: true, force: true });
+  });
+
+  it('the first build records the content it read; unchanged content then queues nothing', async () => {
+    const worker = publisher();
+    // Nothing was ever built: nothing to compare with, the start build comes first.
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await worker.ensureLive()).toBe(true);
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await worker.pending()).toBe(false);
+  });
+
+  it('a new ad queues "ad:<slug> published" once, a changed one "updated", a removed one "withdrawn"', async () => {
+    const worker = publisher();
+    write('ads/wenming-chuxing.md', AD('文明出行 从我做起'));
+    expect(await worker.queueContentChanges()).toEqual(['ad:wenming-chuxing published']);
+    // Asked for already: the next looks (another poll, a pass) queue nothing more.
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await queuedReasons()).toEqual(['ad:wenming-chuxing published']);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+    expect(await worker.queueContentChanges()).toEqual([]);
+
+    write('ads/wenming-chuxing.md', AD('文明出行 礼让斑马线'));
+    expect(await worker.queueContentChanges()).toEqual(['ad:wenming-chuxing updated']);
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+
+    fs.rmSync(file('ads/wenming-chuxing.md'));
+    expect(await worker.queueContentChanges()).toEqual(['ad:wenming-chuxing withdrawn']);
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+    expect(await worker.queueContentChanges()).toEqual([]);
+
+    const status = await t.portal.services.publishing.status();
+    expect(status.builds.slice(0, 3).map((b) => b.reasons)).toEqual([
+      ['ad:wenming-chuxing withdrawn'],
+      ['ad:wenming-chuxing updated'],
+      ['ad:wenming-chuxing published'],
+    ]);
+  });
+
+  it('other files the site reads queue "content:<file> updated"; files it does not read, hidden files and backups nothing', async () => {
+    const worker = publisher();
+    write('ads/images/wenming-chuxing.jpg', 'not really a JPEG, the stand-in does not look');
+    const siteJson = fs.readFileSync(file('site.json'), 'utf8');
+    write('site.json', siteJson.replace('"siteName": "', '"siteName": "新'));
+    expect(await worker.queueContentChanges()).toEqual(['content:ads/images/wenming-chuxing.jpg updated', 'content:site.json updated']);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 2 });
+
+    write('units.json', fs.readFileSync(file('units.json'), 'utf8') + '\n');
+    write('routing-rules.json', fs.readFileSync(file('routing-rules.json'), 'utf8') + '\n');
+    write('ads/.wenming-chuxing.md.swp', 'editor swap file');
+    write('ads/jiang-wenming-shu-xinfeng.md~', 'editor backup');
+    expect(await worker.queueContentChanges()).toEqual([]);
+  });
+
+  it('waits until a changed file has not been written for a moment (a folder still being copied)', async () => {
+    const worker = publisher({ quietMs: 60_000 });
+    write('ads/laji-fenlei.md', fs.readFileSync(file('ads/laji-fenlei.md'), 'utf8') + '\n', 0);
+    expect(await worker.queueContentChanges()).toEqual([]);
+    write('ads/laji-fenlei.md', fs.readFileSync(file('ads/laji-fenlei.md'), 'utf8'), 120);
+    expect(await worker.queueContentChanges()).toEqual(['ad:laji-fenlei updated']);
+    expect(await worker.runOnce()).toMatchObject({ built: true });
+  });
+
+  it('a change made while a build runs is asked for after it, once', async () => {
+    const worker = publisher({ delayMs: 400 });
+    await requestBuild(t.portal.database.db, 'notice:1 published', t.clock.now());
+    const running = worker.runOnce();
+    await expect.poll(async () => (await t.portal.services.publishing.status()).building !== null).toBe(true);
+    write('ads/liran-banmaxian.md', fs.readFileSync(file('ads/liran-banmaxian.md'), 'utf8') + '\n');
+    expect(await worker.queueContentChanges()).toEqual(['ad:liran-banmaxian updated']);
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await running).toMatchObject({ built: true, requests: 1 });
+    expect(await queuedReasons()).toEqual(['ad:liran-banmaxian updated']);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+    expect(await worker.queueContentChanges()).toEqual([]);
+  });
+
+  it('after a restart, unchanged content queues nothing; content changed while stopped is queued', async () => {
+    const restarted = publisher();
+    expect(await restarted.ensureLive()).toBe(false);
+    expect(await restarted.queueContentChanges()).toEqual([]);
+    expect(await restarted.pending()).toBe(false);
+
+    write('ads/xingyao-wenming.md', fs.readFileSync(file('ads/xingyao-wenming.md'), 'utf8') + '\n');
+    const again = publisher();
+    expect(await again.ensureLive()).toBe(false);
+    expect(await again.queueContentChanges()).toEqual(['ad:xingyao-wenming updated']);
+    expect(await again.runOnce()).toMatchObject({ built: true });
+  });
+
+  it('a build that fails on broken content is not retried in a loop; fixing the content rebuilds', async () => {
+    const worker = publisher();
+    write('ads/broken.md', AD('BROKEN'));
+    expect(await worker.queueContentChanges()).toEqual(['ad:broken published']);
+    const failed = await worker.runOnce();
+    expect(failed).toMatchObject({ built: false, failed: true, requests: 1 });
+    expect(failed.built === false && 'error' in failed && failed.error).toMatch(/ImageNotFound/);
+
+    // Polls and passes after the failure: nothing is asked for again, nothing is built.
+    for (let i = 0; i < 5; i++) {
+      expect(await worker.queueContentChanges()).toEqual([]);
+      expect(await worker.runOnce()).toEqual({ built: false, reason: 'nothing queued' });
+    }
+    // Nor after a restart.
+    const restarted = publisher();
+    expect(await restarted.ensureLive()).toBe(false);
+    expect(await restarted.queueContentChanges()).toEqual([]);
+    let status = await t.portal.services.publishing.status();
+    expect(status.lastFailure).toMatchObject({ reason: 'ad:broken published' });
+    expect(status.queued).toEqual([]);
+
+    fs.rmSync(file('ads/broken.md'));
+    expect(await worker.queueContentChanges()).toEqual(['ad:broken withdrawn']);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+    status = await t.portal.services.publishing.status();
+    expect(status.lastFailure).toBeNull();
+  });
+
+  it('a live build made before content was recorded (an upgrade) is rebuilt once at start', async () => {
+    const db = t.portal.database.db;
+    await db.updateTable('site_builds').set({ content_manifest: null }).execute();
+    const worker = publisher();
+    expect(await worker.queueContentChanges()).toEqual([]);
+    expect(await worker.ensureLive()).toBe(true);
+    expect(await worker.ensureLive()).toBe(false);
+    expect(await queuedReasons()).toEqual(['start']);
+    expect(await worker.runOnce()).toMatchObject({ built: true });
+    expect(await worker.ensureLive()).toBe(false);
+    expect(await worker.queueContentChanges()).toEqual([]);
+  });
+});
