@@ -1,11 +1,14 @@
 // Asking for the public site to be rebuilt, and what the console shows of its builds (ADR 006).
-// Publishing a notice or a response, a change of the content the site reads (site-publisher.ts)
-// and the worker's start call requestBuild; the worker's publish job (site-publisher.ts,
+// Publishing a notice or a response, a change of the content the site reads (site-publisher.ts),
+// the worker's start and the office's 重新生成网站 (`rebuild`, reason 'manual': after fixing the
+// cause of a failed build) call requestBuild; the worker's publish job (site-publisher.ts,
 // building with site-builder.ts) takes every queued request into its next build, so requests
 // made while a build runs are coalesced, and records when the site went live or why it failed.
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { isOffice, type StaffUser } from '../auth/roles.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
+import { ForbiddenError } from '../errors.ts';
 
 export interface SiteBuildRecord {
   id: number;
@@ -78,6 +81,9 @@ export async function requestBuild(
     .execute();
 }
 
+/** The reason of a rebuild the office asked for on the console. */
+export const MANUAL_REBUILD = 'manual';
+
 export function createPublishing(deps: { db: Kysely<Database>; clock: Clock }) {
   const { db, clock } = deps;
 
@@ -100,8 +106,22 @@ export function createPublishing(deps: { db: Kysely<Database>; clock: Clock }) {
     };
   }
 
+  /**
+   * The office asks for a rebuild by hand (after fixing what failed a build). When a request is
+   * already waiting, the next build comes anyway: nothing more is queued (`queued: false`).
+   */
+  async function rebuild(user: StaffUser): Promise<{ queued: boolean }> {
+    if (!isOffice(user))
+      throw new ForbiddenError(user.role === 'leader' ? '您的账号为只读账号，不能重新生成公开网站' : '只有创城办可以重新生成公开网站');
+    const waiting = await db.selectFrom('site_builds').select('id').where('status', '=', 'queued').limit(1).executeTakeFirst();
+    if (waiting) return { queued: false };
+    await requestBuild(db, MANUAL_REBUILD, clock.now());
+    return { queued: true };
+  }
+
   return {
     requestBuild: (reason: string) => requestBuild(db, reason, clock.now()),
+    rebuild,
     status,
   };
 }

@@ -137,6 +137,10 @@ export const staffRouter = router({
         .mutation(({ ctx, input }) => ctx.app.notices.reviewResponse(ctx.user, input)),
     }),
   }),
+  // The public site's builds (ADR 006): the office asks for a rebuild; the role is checked in server/publish/publishing.ts.
+  publishing: router({
+    rebuild: staffProcedure().mutation(({ ctx }) => ctx.app.publishing.rebuild(ctx.user)),
+  }),
   users: router({
     list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
     create: staffProcedure('admin')

@@ -1,16 +1,20 @@
 // The public site rebuilds when the content it reads changes (issue 6, ADR 006), on SQLite and
 // PostgreSQL: a new, changed or removed ad — or another file the site reads — queues one request
 // with the reason the console labels, once; a restart with unchanged content queues nothing; a
-// build that fails on broken content is not retried until the content changes again.
+// build that fails on broken content is not retried until the content changes again; and the
+// office's 重新生成网站 (staff.publishing.rebuild) asks for a build by hand, office only.
 // The site is a small stand-in generator run by the real builder in a child process; it fails
 // like Astro does on an ad it cannot render (here: one containing "BROKEN").
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StaffUser } from '../../server/auth/roles.ts';
 import { requestBuild } from '../../server/publish/publishing.ts';
 import { emptySnapshot } from '../../server/publish/public-snapshot.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
+import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
 
@@ -49,6 +53,7 @@ startDate: 2026-11-20
 describe.each(kinds)('rebuilding the public site when its content changes, on %s', (kind) => {
   let t: TestPortal;
   let contentDir: string;
+  const users: Record<string, StaffUser> = {};
 
   function publisher(options: { delayMs?: number; quietMs?: number } = {}): SitePublisher {
     const dataDir = t.database.dataDir;
@@ -76,12 +81,30 @@ describe.each(kinds)('rebuilding the public site when its content changes, on %s
     fs.utimesSync(file(name), at, at);
   }
   const queuedReasons = async () => (await t.portal.services.publishing.status()).queued.map((q) => q.reason);
+  const as = (name: string, sameOrigin = true) =>
+    appRouter.createCaller({ app: t.portal.services, request: { ip: '10.0.0.2', sameOrigin }, user: users[name] ?? null });
 
   beforeAll(async () => {
     t = await startTestPortal(kind);
     contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-content-'));
     fs.cpSync(CONTENT_DIR, contentDir, { recursive: true });
     fs.writeFileSync(path.join(t.database.dataDir, 'stand-in-site.mjs'), STAND_IN_SITE);
+    for (const [username, role, unitCode] of [
+      ['office', 'dispatcher', null],
+      ['admin', 'admin', null],
+      ['leader', 'leader', null],
+      ['operator', 'operator', null],
+      ['zhujian', 'unit', 'zhujianju'],
+    ] as const) {
+      const u = await t.portal.services.accounts.createUser({
+        username,
+        displayName: `测试${username}`,
+        role,
+        unitCode,
+        password: 'rebuild-pass-42',
+      });
+      users[username] = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unitCode: u.unitCode };
+    }
   });
 
   afterAll(async () => {
@@ -207,6 +230,45 @@ describe.each(kinds)('rebuilding the public site when its content changes, on %s
     expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
     status = await t.portal.services.publishing.status();
     expect(status.lastFailure).toBeNull();
+  });
+
+  it('重新生成网站: the office asks for a build by hand, once while one waits; others may not', async () => {
+    const worker = publisher();
+    write('ads/broken.md', AD('BROKEN'));
+    await worker.queueContentChanges();
+    expect(await worker.runOnce()).toMatchObject({ failed: true });
+    // The cause is fixed in a way the worker does not see (here: the stand-in is told to accept it).
+    fs.writeFileSync(path.join(t.database.dataDir, 'stand-in-site.mjs'), STAND_IN_SITE.replace("includes('BROKEN')", "includes('NEVER')"));
+
+    for (const who of ['leader', 'operator', 'zhujian']) {
+      const err = await as(who)
+        .staff.publishing.rebuild()
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(err, who).toBeInstanceOf(TRPCError);
+      expect((err as TRPCError).code).toBe('FORBIDDEN');
+    }
+    expect(
+      await as('leader')
+        .staff.publishing.rebuild()
+        .catch((e: TRPCError) => e.message),
+    ).toBe('您的账号为只读账号，不能重新生成公开网站');
+    const crossSite = await as('office', false)
+      .staff.publishing.rebuild()
+      .catch((e: TRPCError) => e.code);
+    expect(crossSite).toBe('FORBIDDEN');
+    expect(await worker.pending()).toBe(false);
+
+    expect(await as('office').staff.publishing.rebuild()).toEqual({ queued: true });
+    expect(await as('admin').staff.publishing.rebuild()).toEqual({ queued: false });
+    expect(await queuedReasons()).toEqual(['manual']);
+    expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+    expect((await t.portal.services.publishing.status()).lastFailure).toBeNull();
+    expect(await worker.queueContentChanges()).toEqual([]);
+    fs.writeFileSync(path.join(t.database.dataDir, 'stand-in-site.mjs'), STAND_IN_SITE);
+    fs.rmSync(file('ads/broken.md'));
   });
 
   it('a live build made before content was recorded (an upgrade) is rebuilt once at start', async () => {
