@@ -1,6 +1,6 @@
 // Builds the public site from a public snapshot (ADR 006) and switches it in atomically:
 //   1. the snapshot, validated, written as JSON beside the build folder;
-//   2. `astro build --root site` in a child process (the project's Node, process.execPath), reading
+//   2. `astro build --root site --force` in a child process (the project's Node, process.execPath), reading
 //      PUBLIC_SNAPSHOT and writing to SITE_OUT_DIR, with a timeout; its output kept for the error;
 //   3. Pagefind over the output (the static full-text search index);
 //   4. the photos the snapshot names, from the photo pipeline's renditions into /notices/media/
@@ -135,7 +135,11 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     });
 
     await step('astro', async () => {
-      const argv = options.command ?? [process.execPath, astroBin(root), 'build', '--root', siteRoot];
+      // --force: Astro's content store (in the site's cacheDir) keeps an entry whose text is unchanged
+      // with the path it was first read from, so an ad moved with CONTENT_DIR (another folder, same
+      // files) would look for its images in the old folder. The store is re-read each build (a few
+      // Markdown files); the processed images stay cached.
+      const argv = options.command ?? [process.execPath, astroBin(root), 'build', '--root', siteRoot, '--force'];
       const [cmd, ...args] = argv;
       if (!cmd) throw new SiteBuildError('astro', 'no command');
       await runChild('astro', cmd, args, {

@@ -4,7 +4,8 @@
 // build that fails on broken content is not retried until the content changes again; and the
 // office's 重新生成网站 (staff.publishing.rebuild) asks for a build by hand, office only.
 // The site is a small stand-in generator run by the real builder in a child process; it fails
-// like Astro does on an ad it cannot render (here: one containing "BROKEN").
+// like Astro does on an ad it cannot render (here: one containing "BROKEN"). The real site/ is
+// built once more at the end: from the same content moved to another folder.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
 import { requestBuild } from '../../server/publish/publishing.ts';
 import { emptySnapshot } from '../../server/publish/public-snapshot.ts';
+import { buildSite } from '../../server/publish/site-builder.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
@@ -282,5 +284,30 @@ describe.each(kinds)('rebuilding the public site when its content changes, on %s
     expect(await worker.runOnce()).toMatchObject({ built: true });
     expect(await worker.ensureLive()).toBe(false);
     expect(await worker.queueContentChanges()).toEqual([]);
+  });
+});
+
+describe('the real site/ after CONTENT_DIR moved', () => {
+  it('builds the same ads from their new folder (Astro keeps unchanged entries with their old path)', { timeout: 180_000 }, async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-content-move-'));
+    try {
+      const build = (contentDir: string, name: string) =>
+        buildSite({
+          snapshot: emptySnapshot(path.join(base, 'media'), new Date('2026-11-30T02:00:00.000Z')),
+          dataDir: base,
+          root: ROOT,
+          outDir: path.join(base, name),
+          pagefind: false,
+          env: { CONTENT_DIR: contentDir, PUBLIC_SITE_URL: 'http://127.0.0.1:4599' },
+        });
+      fs.cpSync(CONTENT_DIR, path.join(base, 'content-a'), { recursive: true });
+      await build(path.join(base, 'content-a'), 'site-a');
+      fs.renameSync(path.join(base, 'content-a'), path.join(base, 'content-b'));
+      const moved = await build(path.join(base, 'content-b'), 'site-b');
+      expect(moved.pages).toBeGreaterThan(5);
+      expect(fs.existsSync(path.join(base, 'site-b', 'ads', 'laji-fenlei', 'index.html'))).toBe(true);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
   });
 });
