@@ -2,7 +2,8 @@
 // viewport, the staff console (tests/e2e/console*.spec.ts) at 1280×800 and on a tablet, all
 // (`npm start`) on a fresh data directory. The web server first builds the site (`npm run build`)
 // so the tests never run against a stale dist/; set E2E_SKIP_BUILD=1 when the caller (e.g.
-// `npm test`) has just built it. Chromium: `apt-get install -y chromium fonts-noto-cjk`
+// `npm test`) has just built it. The server reads its own copy of content/ (E2E_CONTENT_DIR).
+// Chromium: `apt-get install -y chromium fonts-noto-cjk`
 // (Playwright cannot download browsers on these machines; see ../shared/TOOLCHAIN.md).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,12 @@ const BASE_URL = `http://127.0.0.1:${PORT}`;
 // every worker; the workers inherit the variable, so there is exactly one directory, removed by
 // the global teardown.
 process.env['E2E_DATA_DIR'] ??= fs.mkdtempSync(path.join(os.tmpdir(), 'chuangcheng-e2e-'));
+// The server's own copy of content/ (CONTENT_DIR), made and removed the same way, so that a test
+// may add files to it (an ad that breaks the public site's build) without touching content/.
+if (!process.env['E2E_CONTENT_DIR']) {
+  process.env['E2E_CONTENT_DIR'] = fs.mkdtempSync(path.join(os.tmpdir(), 'chuangcheng-e2e-content-'));
+  fs.cpSync(path.resolve('content'), process.env['E2E_CONTENT_DIR'], { recursive: true });
+}
 
 const chromiumArgs = [
   '--headless',
@@ -86,6 +93,7 @@ export default defineConfig({
       HOST: '127.0.0.1',
       PORT: String(PORT),
       DATA_DIR: process.env['E2E_DATA_DIR'],
+      CONTENT_DIR: process.env['E2E_CONTENT_DIR'],
       ASTRO_TELEMETRY_DISABLED: '1',
     },
   },
