@@ -1,7 +1,8 @@
 // The office's content that the public site's build reads from CONTENT_DIR (ADR 006), and what
 // changed in it: site/src/content.config.ts reads the ads (ads/*.md, their images under ads/)
-// and points.json and categories.json; site/src/site-config.ts reads site.json. (Units and point
-// types reach the site through the public snapshot, from the catalog the portal loads at start.)
+// and points.json and categories.json; site/src/site-config.ts reads site.json. (Units, and the
+// categories' names in notices and statistics, reach the site through the public snapshot, from
+// the catalog the portal loads at start; point types not at all.)
 //
 // A manifest maps each of those files to its size and modification time — from stat(2) alone,
 // cheap enough for the worker to take every 2 s without reading an image. Comparing the manifest
