@@ -89,6 +89,8 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
   const contentDir = options.contentDir;
   const contentQuietMs = options.contentQuietMs ?? 1000;
   let running: Promise<PublishRun> | null = null;
+  // The poll and the worker's pass may look at the same moment: one look at a time, or both would queue the change.
+  let checking: Promise<string[]> | null = null;
 
   async function publish(now: Date): Promise<PublishRun> {
     // A build another worker left half-way long ago: its requests go into this one.
@@ -211,7 +213,14 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       await requestBuild(db, 'start', now);
       return true;
     },
-    queueContentChanges: (now = clock.now()) => queueContentChanges(now),
+    queueContentChanges(now = clock.now()) {
+      if (checking) return checking;
+      const check = queueContentChanges(now).finally(() => {
+        if (checking === check) checking = null;
+      });
+      checking = check;
+      return check;
+    },
     pending,
     async idle() {
       while (running) await running.catch(() => {});
