@@ -45,7 +45,8 @@ function run(args: string[]): Promise<void> {
 
 const started = performance.now();
 try {
-  await run([join(repoRoot, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build', '--root', join(repoRoot, 'site')]);
+  // --force: re-read the content store (see server/publish/site-builder.ts: CONTENT_DIR may have moved).
+  await run([join(repoRoot, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build', '--root', join(repoRoot, 'site'), '--force']);
   if (!values['no-search']) {
     await run([join(repoRoot, 'node_modules', 'pagefind', 'lib', 'runner', 'bin.cjs'), '--site', out]);
   }
