@@ -12,7 +12,7 @@
 // (and each pass) first compares the content the site reads (CONTENT_DIR: ads, site.json …) with
 // what the last build read, and queues a build for what changed (site-publisher.ts).
 import path from 'node:path';
-import type { Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Env } from '../env.ts';
 import type { Portal } from '../app.ts';
 import { createDeadlineNotifications } from '../notify/deadline-notifications.ts';
@@ -113,7 +113,9 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     jobs: [
       ...(read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : []),
       { name: 'publish', run: (now: Date) => publishPass(publisher, now) },
-      { name: 'housekeeping', run: (now: Date) => housekeeping.runOnce(now) },
+      // Removal goes by the real time: a pass run "as of" a later time (worker:tick --at) must not
+      // sign staff out or remove photos that are not yet due.
+      { name: 'housekeeping', run: (now: Date) => housekeeping.runOnce(new Date(Math.min(now.getTime(), systemClock.now().getTime()))) },
     ],
   });
   return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };
