@@ -5,8 +5,7 @@
 //   3. Pagefind over the output (the static full-text search index);
 //   4. the photos the snapshot names, from the photo pipeline's renditions into /notices/media/
 //      under the store's own names (<id>.webp, <id>.thumb.webp) — hard links on the same
-//      filesystem, else copies; never re-encoded (a file the site's build already put there is
-//      left as it is);
+//      filesystem, else copies; never re-encoded;
 //   5. `.br` and `.gz` siblings of the text files (site-compress.ts);
 //   6. the folder renamed from `<id>.tmp` to DATA_DIR/public-site/builds/<id>, then
 //      DATA_DIR/public-site/current re-pointed: a new symlink made beside it and renamed over it
@@ -38,8 +37,8 @@ export class SiteBuildError extends Error {
 export interface SiteBuildOptions {
   /** Validated again here: an invalid snapshot fails the build before anything runs. */
   snapshot: unknown;
-  /** DATA_DIR: builds go to DATA_DIR/public-site/builds/<id>/, `current` beside them. */
-  dataDir: string;
+  /** DATA_DIR: builds go to DATA_DIR/public-site/builds/<id>/, `current` beside them. Not used with `outDir`. */
+  dataDir?: string;
   /** The project's root (where node_modules/ is). */
   root: string;
   /** The site's Astro root; `<root>/site` by default. */
@@ -112,10 +111,12 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
   if (!BUILD_ID.test(id) && !options.outDir) throw new SiteBuildError('prepare', `not a build id: ${id}`);
   const root = path.resolve(options.root);
   const siteRoot = path.resolve(options.siteRoot ?? path.join(root, 'site'));
-  const paths = publicSitePaths(options.dataDir);
-  const finalDir = options.outDir ? path.resolve(options.outDir) : path.join(paths.builds, id);
+  if (!options.outDir && !options.dataDir) throw new SiteBuildError('prepare', 'neither a data directory nor an output folder was given');
+  // Live builds (DATA_DIR/public-site, switched in) or one folder replaced as a whole (outDir).
+  const paths = options.outDir ? null : publicSitePaths(options.dataDir ?? '');
+  const finalDir = paths ? path.join(paths.builds, id) : path.resolve(options.outDir ?? '');
   const workDir = `${finalDir}.tmp`;
-  const snapshotFile = options.outDir ? `${finalDir}.snapshot.json` : path.join(paths.builds, `${id}.snapshot.json`);
+  const snapshotFile = paths ? path.join(paths.builds, `${id}.snapshot.json`) : `${finalDir}.snapshot.json`;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
 
   try {
@@ -167,11 +168,11 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
 
     const photos = await step('photos', () => copyPhotos(snapshot, path.join(workDir, PUBLIC_PHOTO_DIR)));
 
-    const previous = options.outDir ? null : await fs.realpath(paths.current).catch(() => null);
+    const previous = paths ? await fs.realpath(paths.current).catch(() => null) : null;
     const compressed = await step('compress', () => precompressTree(workDir, previous ? { reuseFrom: previous } : {}));
 
     await step('switch', async () => {
-      if (options.outDir) {
+      if (!paths) {
         // The initial site: swap the folders (a short gap is fine at build time).
         await fs.rm(finalDir, { recursive: true, force: true });
         await fs.rename(workDir, finalDir);
@@ -182,7 +183,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
       await switchCurrent(paths.current, path.relative(path.dirname(paths.current), finalDir));
     });
 
-    if (!options.outDir) await step('prune', () => pruneBuilds(paths, options.keep ?? 3));
+    if (paths) await step('prune', () => pruneBuilds(paths, options.keep ?? 3));
 
     return { id, dir: finalDir, pages, photos, compressed, timings, ms: Math.round(performance.now() - began) };
   } catch (error) {

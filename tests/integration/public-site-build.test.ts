@@ -1,10 +1,9 @@
-// Builds the public site (site/, ADR 006) from the fixture snapshot into a temporary folder, the
-// way the builder does (`astro build --root site` in a child process with PUBLIC_SNAPSHOT and
-// SITE_OUT_DIR), and reads the output: the pages, no script on notice and ad pages, the
+// Builds the public site (site/, ADR 006) from the fixture snapshot into a temporary folder with
+// the portal's builder (server/publish/site-builder.ts: Astro in a child process, Pagefind, the
+// photos, compression), and reads the output: the pages, no script on notice and ad pages, the
 // government-site meta tags and footer, photos copied byte for byte, feed and sitemap well-formed.
 // Ad images are cached between builds (node_modules/.astro-site): the first build on a fresh
 // checkout encodes them (about a minute on 2 cores), later ones take seconds.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,8 @@ import { join, relative } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicSnapshotSchema, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
+import { buildSite } from '../../server/publish/site-builder.ts';
+import { loadSnapshotFile } from '../../site/src/snapshot.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixture = join(root, 'tests', 'fixtures', 'public-site');
@@ -19,28 +20,6 @@ const siteJson = JSON.parse(await readFile(join(root, 'content', 'site.json'), '
 
 let out: string;
 let snapshot: PublicSnapshot;
-
-function build(outDir: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build', '--root', 'site'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PUBLIC_SNAPSHOT: join(fixture, 'snapshot.json'),
-        SITE_OUT_DIR: outDir,
-        ASTRO_TELEMETRY_DISABLED: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`astro build exited with ${code}:\n${output.slice(-4000)}`)),
-    );
-  });
-}
 
 async function page(path: string): Promise<string> {
   return readFile(join(out, path), 'utf8');
@@ -57,12 +36,12 @@ function meta(html: string, name: string): string | undefined {
 
 beforeAll(async () => {
   snapshot = publicSnapshotSchema.parse(JSON.parse(await readFile(join(fixture, 'snapshot.json'), 'utf8')));
-  out = await mkdtemp(join(tmpdir(), 'public-site-'));
-  await build(out);
+  out = join(await mkdtemp(join(tmpdir(), 'public-site-')), 'site');
+  await buildSite({ snapshot: loadSnapshotFile(join(fixture, 'snapshot.json')), root, outDir: out });
 }, 240_000);
 
 afterAll(async () => {
-  if (out) await rm(out, { recursive: true, force: true });
+  if (out) await rm(join(out, '..'), { recursive: true, force: true });
 });
 
 describe('public site built from the fixture snapshot', () => {
