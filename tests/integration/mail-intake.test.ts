@@ -264,6 +264,7 @@ describe.each(kinds)('mail intake on %s', (kind) => {
   it('ignores mail from our own addresses', async () => {
     const intake = createMailIntake({
       db: t.portal.database.db,
+      writes: { run: (work) => t.portal.database.db.transaction().execute(work) },
       intake: {
         submitReport: () => {
           throw new Error('no report from ourselves');

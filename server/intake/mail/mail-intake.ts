@@ -11,12 +11,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { SubmitResult } from '../../app-services.ts';
 import type { Clock } from '../../clock.ts';
 import { isUniqueViolation } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
-import { createWriteBatcher, type WriteBatcher } from '../../db/write-batcher.ts';
+import type { WriteBatcher } from '../../db/write-batcher.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { ProcessedPhoto } from '../../media/photo-pipeline.ts';
 import type { PhotoPurpose } from '../../media/photo-repository.ts';
@@ -81,11 +81,8 @@ export interface MailIntakeDeps {
   publicUrl: string;
   messageIdDomain?: string | undefined;
   limits?: Partial<MailLimits>;
-  /**
-   * Where the mail's row and its consequences are written (group commit on SQLite,
-   * write-batcher.ts); by default a batcher of its own over `db`.
-   */
-  writes?: WriteBatcher;
+  /** Where the mail's row and its consequences are written: the portal's one write batcher (group commit on SQLite, write-batcher.ts). */
+  writes: WriteBatcher;
 }
 
 /** The outbox kind of the acknowledgement of a mailed report (sent with Auto-Submitted: auto-replied). */
@@ -119,9 +116,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
   const ourList = [...ours];
   const rawDir = path.join(dataDir, 'mail-raw');
   const attachmentDir = path.join(dataDir, 'mail-attachments');
-  const writes =
-    deps.writes ??
-    createWriteBatcher({ db, dialect: db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres', close: async () => {} });
+  const { writes } = deps;
   const turns = createTurns();
 
   /**
