@@ -110,8 +110,9 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     notify,
     deliverMail: () => delivery.runOnce(),
     // The mailbox is read before mail is delivered, so acknowledgements go out in the same pass.
-    jobs: [
-      ...(read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : []),
+    jobs: read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : [],
+    // A site build takes seconds to a minute: after the pass's mail is out.
+    laterJobs: [
       { name: 'publish', run: (now: Date) => publishPass(publisher, now) },
       // Removal goes by the real time: a pass run "as of" a later time (worker:tick --at) must not
       // sign staff out or remove photos that are not yet due.

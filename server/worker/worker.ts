@@ -1,7 +1,7 @@
 // The background worker (DESIGN rule 9): the deadline jobs, the escalation ladder and mail
 // delivery on one scheduler. `npm start` runs it beside the web server; `--role worker` alone.
 // Each tick, in order:
-//   reminders → acknowledge-overdue → overdue → escalation → (extra jobs) → mail
+//   dispatch notices → reminders → acknowledge-overdue → overdue → escalation → (jobs) → mail → (later jobs)
 // so that the notices queued in a tick are delivered in the same tick.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
@@ -35,8 +35,10 @@ export interface WorkerOptions extends Partial<WorkerSettings> {
   notify?: NotifyDeadline;
   /** Delivers the mail outbox: server/notify's `createMailDelivery(…).runOnce`. Without it, mail waits in the outbox. */
   deliverMail?: () => Promise<unknown>;
-  /** More background work (mail polling, publishing …), run after the escalation pass and before mail delivery. */
+  /** More background work whose mail goes out in the same pass (reading the mailbox): after the escalation pass, before mail delivery. */
   jobs?: readonly Job[];
+  /** Background work that may take long (a site build) or sends nothing: after mail delivery, so it never holds mail back. */
+  laterJobs?: readonly Job[];
   log?: WorkerLog;
 }
 
@@ -57,6 +59,7 @@ export function createWorker(options: WorkerOptions): Scheduler {
     { name: 'escalation', run: escalation.run },
     ...(options.jobs ?? []),
     ...(deliverMail ? [{ name: 'mail', run: () => deliverMail() }] : []),
+    ...(options.laterJobs ?? []),
   ];
   return createScheduler({
     jobs,

@@ -329,6 +329,8 @@ describe("the worker's publish job with the real site/", () => {
       const tick = await worker.scheduler.runOnce();
       const publish = tick.jobs.find((j) => j.job === 'publish');
       expect(publish).toMatchObject({ ok: true, result: { built: true, requests: 1 } });
+      // The pass's mail went out before the build started.
+      expect(tick.jobs.map((j) => j.job).slice(-3)).toEqual(['mail', 'publish', 'housekeeping']);
       expect(fs.realpathSync(publicSitePaths(dataDir).current)).not.toBe(before);
       const home = await get('/', { 'accept-encoding': 'br' });
       expect(home.status).toBe(200);
