@@ -2,6 +2,7 @@
 // ledger's zod schema (server/ledgers/ledger-filters.ts), validated by that schema, its Chinese
 // messages kept per field; and the links that carry the same filter (pages, downloads).
 import type { z } from 'zod';
+import { PAGE_SIZE_DEFAULT } from '../../../../server/ledgers/ledger-filters.ts';
 
 /** How a form field travels in the query string. */
 export type FieldKind =
@@ -134,6 +135,33 @@ export function pageHref(path: string, filter: Record<string, unknown>, spec: Fi
   return qs ? `${path}?${qs}` : path;
 }
 
+/** Where a paged ledger stands, with the links to its other pages (same filter). */
+export interface Paging {
+  page: number;
+  pages: number;
+  href: (page: number) => string;
+}
+
+export function pagingOf(
+  result: { total: number; page: number; pageSize: number },
+  path: string,
+  filter: Record<string, unknown>,
+  spec: FieldSpec,
+): Paging {
+  return {
+    page: result.page,
+    pages: Math.max(1, Math.ceil(result.total / result.pageSize)),
+    href: (page) => pageHref(path, filter, spec, page),
+  };
+}
+
+/** The 每页 select: the usual sizes and the one asked for (a hand-edited address), in order. */
+export function pageSizeChoice(values: Record<string, string>): { value: string; options: Array<{ value: string; label: string }> } {
+  const value = values['pageSize'] || String(PAGE_SIZE_DEFAULT);
+  const sizes = [...new Set(['20', '50', '100', '200', value])].sort((a, b) => Number(a) - Number(b));
+  return { value, options: sizes.map((n) => ({ value: n, label: `${n} 条` })) };
+}
+
 export type LedgerName = 'points' | 'problems' | 'rectifications';
 
 /**
@@ -150,6 +178,14 @@ export function downloadHref(ledger: LedgerName, format: 'xlsx' | 'csv', filter:
 /** The ids of the error summary's links: each field's input. */
 export function fieldId(field: string): string {
   return `lf-${field}`;
+}
+
+/** A field's control as the form shows it again: `<FilterSelect {...formField(form, 'area')} …>`. */
+export function formField(
+  form: Pick<FilterForm<unknown>, 'values' | 'errors'>,
+  name: string,
+): { id: string; name: string; value: string | undefined; error: string | undefined } {
+  return { id: fieldId(name), name, value: form.values[name], error: form.errors[name] };
 }
 
 /** The error summary's entries in the order of the form. */
