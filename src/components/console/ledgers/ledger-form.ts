@@ -49,7 +49,10 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   month: '月份',
 };
 
-/** When a schema has no Chinese message of its own for a field (a hand-edited address, say). */
+/**
+ * Fields whose schema has no message of its own (a hand-edited address, say): zod's generic
+ * message ("无效输入：期望 boolean…") would reach the user, so these are said instead.
+ */
 const FALLBACK_MESSAGES: Readonly<Record<string, string>> = {
   hasOpenProblems: '未办结问题的选项不正确',
   includeCooperating: '“含配合单位”的选项不正确',
@@ -108,7 +111,7 @@ export function readFilterForm<S extends z.ZodType>(
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? '');
     if (errors[field]) continue;
-    errors[field] = CJK.test(issue.message) ? issue.message : (FALLBACK_MESSAGES[field] ?? `${FIELD_LABELS[field] ?? '筛选条件'}不正确`);
+    errors[field] = FALLBACK_MESSAGES[field] ?? (CJK.test(issue.message) ? issue.message : `${FIELD_LABELS[field] ?? '筛选条件'}不正确`);
   }
   return { values, lists, filter: null, errors };
 }
