@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { percent } from '../console/labels.ts';
 import { CallerHistoryPanel, DuplicatesPanel, RecentCallsPanel } from './HotlinePanels.tsx';
+import { Field, FieldError, fieldClass, LabelledControl } from './HotlineField.tsx';
 import { PointSearch } from './PointSearch.tsx';
 import { REFERRALS } from '../../../server/hotline/call-schema.ts';
 import {
@@ -224,15 +225,6 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
   };
 
   const err = (field: string) => errors[field];
-  const described = (id: string, field: string, ...more: Array<string | false | undefined>) =>
-    [err(field) ? `${id}-error` : null, ...more].filter(Boolean).join(' ') || undefined;
-  const fieldClass = (field: string, extra = '') => ['hotline-field', extra, err(field) ? 'has-error' : ''].filter(Boolean).join(' ');
-  const ErrorText = ({ id, field }: { id: string; field: string }) =>
-    err(field) ? (
-      <span class="field-error" id={`${id}-error`}>
-        {err(field)}
-      </span>
-    ) : null;
   const outcomeOption = OUTCOME_OPTIONS.find((o) => o.value === form.outcome)!;
   const locked = recorded !== null || !hydrated;
 
@@ -252,40 +244,30 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
         <fieldset class="hotline-col hotline-call" disabled={locked}>
           <legend class="visually-hidden">来电人与反映的问题</legend>
           <div class="hotline-row">
-            <div class={fieldClass('caller.phone')}>
-              <div class="hotline-label">
-                <label for="hl-phone">来电号码</label>
-                <ErrorText id="hl-phone" field="caller.phone" />
-              </div>
-              <input
-                id="hl-phone"
-                type="tel"
-                inputMode="tel"
-                autocomplete="off"
-                value={form.phone}
-                aria-invalid={err('caller.phone') ? true : undefined}
-                aria-describedby={described('hl-phone', 'caller.phone')}
-                onInput={(e) => set('phone', e.currentTarget.value, 'caller.phone')}
-              />
-            </div>
-            <div class={fieldClass('caller.name')}>
-              <div class="hotline-label">
-                <label for="hl-name">
-                  姓名 <span class="optional">（选填）</span>
-                </label>
-                <ErrorText id="hl-name" field="caller.name" />
-              </div>
-              <input
-                id="hl-name"
-                type="text"
-                autocomplete="off"
-                value={form.anonymous ? '' : form.name}
-                disabled={form.anonymous}
-                aria-invalid={err('caller.name') ? true : undefined}
-                aria-describedby={described('hl-name', 'caller.name')}
-                onInput={(e) => set('name', e.currentTarget.value, 'caller.name')}
-              />
-            </div>
+            <Field id="hl-phone" label="来电号码" error={err('caller.phone')}>
+              {(control) => (
+                <input
+                  {...control}
+                  type="tel"
+                  inputMode="tel"
+                  autocomplete="off"
+                  value={form.phone}
+                  onInput={(e) => set('phone', e.currentTarget.value, 'caller.phone')}
+                />
+              )}
+            </Field>
+            <Field id="hl-name" label="姓名" optional error={err('caller.name')}>
+              {(control) => (
+                <input
+                  {...control}
+                  type="text"
+                  autocomplete="off"
+                  value={form.anonymous ? '' : form.name}
+                  disabled={form.anonymous}
+                  onInput={(e) => set('name', e.currentTarget.value, 'caller.name')}
+                />
+              )}
+            </Field>
           </div>
           <div class="hotline-checks">
             <label class="checkbox checkbox-small">
@@ -307,68 +289,62 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
               办结后回访
             </label>
           </div>
-          <div class={fieldClass('description')}>
-            <div class="hotline-label">
-              <label for="hl-description">来电内容</label>
-              <ErrorText id="hl-description" field="description" />
-            </div>
-            <textarea
-              id="hl-description"
-              rows={6}
-              value={form.description}
-              placeholder="按来电人所说记录：在哪里、什么问题"
-              aria-invalid={err('description') ? true : undefined}
-              aria-describedby={described('hl-description', 'description')}
-              onInput={(e) => set('description', e.currentTarget.value)}
-            />
-          </div>
-          <div class={fieldClass('categoryCode')}>
-            <div class="hotline-label">
-              <label for="hl-category">问题类别</label>
-              <ErrorText id="hl-category" field="categoryCode" />
-            </div>
-            <select
-              id="hl-category"
-              value={form.categoryCode}
-              aria-invalid={err('categoryCode') ? true : undefined}
-              aria-describedby={described('hl-category', 'categoryCode', 'hl-suggestion')}
-              onChange={(e) => {
-                setAccepted('');
-                set('categoryCode', e.currentTarget.value);
-              }}
-            >
-              <option value="">未选择（由系统判断）</option>
-              {categories.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
-            <div class="hotline-suggestion" id="hl-suggestion" aria-live="polite" data-testid="suggestion">
-              {suggestedCategory && routed ? (
-                <>
-                  <span>
-                    建议：<strong>{suggestedCategory.name}</strong>
-                    {routed.unit ? ` → ${routed.unit.name}` : '，由创城办分派'}
-                    <span class="hotline-confidence" title="系统判断的把握">
-                      {' '}
-                      {percent(routed.confidence)}
+          <Field id="hl-description" label="来电内容" error={err('description')}>
+            {(control) => (
+              <textarea
+                {...control}
+                rows={6}
+                value={form.description}
+                placeholder="按来电人所说记录：在哪里、什么问题"
+                onInput={(e) => set('description', e.currentTarget.value)}
+              />
+            )}
+          </Field>
+          <Field id="hl-category" label="问题类别" error={err('categoryCode')} hints={['hl-suggestion']}>
+            {(control) => (
+              <>
+                <select
+                  {...control}
+                  value={form.categoryCode}
+                  onChange={(e) => {
+                    setAccepted('');
+                    set('categoryCode', e.currentTarget.value);
+                  }}
+                >
+                  <option value="">未选择（由系统判断）</option>
+                  {categories.map((c) => (
+                    <option key={c.code} value={c.code}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+                <div class="hotline-suggestion" id="hl-suggestion" aria-live="polite" data-testid="suggestion">
+                  {suggestedCategory && routed ? (
+                    <>
+                      <span>
+                        建议：<strong>{suggestedCategory.name}</strong>
+                        {routed.unit ? ` → ${routed.unit.name}` : '，由创城办分派'}
+                        <span class="hotline-confidence" title="系统判断的把握">
+                          {' '}
+                          {percent(routed.confidence)}
+                        </span>
+                      </span>
+                      <button type="button" class="button-small" aria-keyshortcuts="Alt+A" onClick={acceptSuggestion} disabled={locked}>
+                        采纳 <kbd>Alt+A</kbd>
+                      </button>
+                    </>
+                  ) : form.categoryCode && routed ? (
+                    <span>
+                      {accepted && <span class="visually-hidden">{accepted}。</span>}
+                      将转交：{routed.unit && !routed.needsTriage ? routed.unit.name : '创城办分派'}
                     </span>
-                  </span>
-                  <button type="button" class="button-small" aria-keyshortcuts="Alt+A" onClick={acceptSuggestion} disabled={locked}>
-                    采纳 <kbd>Alt+A</kbd>
-                  </button>
-                </>
-              ) : form.categoryCode && routed ? (
-                <span>
-                  {accepted && <span class="visually-hidden">{accepted}。</span>}
-                  将转交：{routed.unit && !routed.needsTriage ? routed.unit.name : '创城办分派'}
-                </span>
-              ) : (
-                <span class="sub">{text.length >= SUGGEST_MIN_CHARS ? '正在分析…' : '记录来电内容后，系统会建议类别和责任单位。'}</span>
-              )}
-            </div>
-          </div>
+                  ) : (
+                    <span class="sub">{text.length >= SUGGEST_MIN_CHARS ? '正在分析…' : '记录来电内容后，系统会建议类别和责任单位。'}</span>
+                  )}
+                </div>
+              </>
+            )}
+          </Field>
         </fieldset>
 
         <div class="hotline-col hotline-handle">
@@ -390,23 +366,17 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
                 });
               }}
             />
-            <div class={fieldClass('address')}>
-              <div class="hotline-label">
-                <label for="hl-address">
-                  地址 <span class="optional">（选填）</span>
-                </label>
-                <ErrorText id="hl-address" field="address" />
-              </div>
-              <input
-                id="hl-address"
-                type="text"
-                autocomplete="off"
-                value={form.address}
-                aria-invalid={err('address') ? true : undefined}
-                aria-describedby={described('hl-address', 'address')}
-                onInput={(e) => set('address', e.currentTarget.value)}
-              />
-            </div>
+            <Field id="hl-address" label="地址" optional error={err('address')}>
+              {(control) => (
+                <input
+                  {...control}
+                  type="text"
+                  autocomplete="off"
+                  value={form.address}
+                  onInput={(e) => set('address', e.currentTarget.value)}
+                />
+              )}
+            </Field>
           </fieldset>
           {recorded ? (
             <Result recorded={recorded} onNext={nextCall} />
@@ -422,7 +392,7 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
               />
               <fieldset class="hotline-outcomes" disabled={locked}>
                 <legend>
-                  处理方式 <ErrorText id="hl-outcome" field="outcome" />
+                  处理方式 <FieldError id="hl-outcome" error={err('outcome')} />
                 </legend>
                 <div class="hotline-outcome-options">
                   {OUTCOME_OPTIONS.map((o) => (
@@ -451,76 +421,56 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
                   </p>
                 )}
                 {form.outcome === 'attach' && (
-                  <div class={fieldClass('attachTo')}>
-                    <div class="hotline-label">
-                      <label for="hl-attach">追加到工单（查询码）</label>
-                      <ErrorText id="hl-attach" field="attachTo" />
-                    </div>
-                    <input
-                      id="hl-attach"
-                      type="text"
-                      autocomplete="off"
-                      value={form.attachTo}
-                      placeholder="在“可能重复的工单”中按 +1，或输入查询码"
-                      aria-invalid={err('attachTo') ? true : undefined}
-                      aria-describedby={described('hl-attach', 'attachTo')}
-                      onInput={(e) => set('attachTo', e.currentTarget.value)}
-                    />
-                  </div>
+                  <Field id="hl-attach" label="追加到工单（查询码）" error={err('attachTo')}>
+                    {(control) => (
+                      <input
+                        {...control}
+                        type="text"
+                        autocomplete="off"
+                        value={form.attachTo}
+                        placeholder="在“可能重复的工单”中按 +1，或输入查询码"
+                        onInput={(e) => set('attachTo', e.currentTarget.value)}
+                      />
+                    )}
+                  </Field>
                 )}
                 {form.outcome === 'answer' && (
-                  <div class={fieldClass('answer')}>
-                    <div class="hotline-label">
-                      <label for="hl-answer">给来电人的答复</label>
-                      <ErrorText id="hl-answer" field="answer" />
-                    </div>
-                    <textarea
-                      id="hl-answer"
-                      rows={3}
-                      value={form.answer}
-                      aria-invalid={err('answer') ? true : undefined}
-                      aria-describedby={described('hl-answer', 'answer')}
-                      onInput={(e) => set('answer', e.currentTarget.value)}
-                    />
-                  </div>
+                  <Field id="hl-answer" label="给来电人的答复" error={err('answer')}>
+                    {(control) => (
+                      <textarea {...control} rows={3} value={form.answer} onInput={(e) => set('answer', e.currentTarget.value)} />
+                    )}
+                  </Field>
                 )}
                 {form.outcome === 'refer' && (
-                  <div class={fieldClass('referredTo', 'hotline-row')}>
+                  // One field, two controls: its error stands by the list, or by 转至 once “other” is chosen.
+                  <div class={fieldClass(err('referredTo'), 'hotline-row')}>
                     <div>
-                      <div class="hotline-label">
-                        <label for="hl-referral">转办去向</label>
-                        {form.referral !== 'other' && <ErrorText id="hl-referral" field="referredTo" />}
-                      </div>
-                      <select
-                        id="hl-referral"
-                        value={form.referral}
-                        aria-invalid={err('referredTo') && form.referral !== 'other' ? true : undefined}
-                        aria-describedby={form.referral !== 'other' ? described('hl-referral', 'referredTo') : undefined}
-                        onChange={(e) => set('referral', e.currentTarget.value, 'referredTo')}
-                      >
-                        <option value="">请选择</option>
-                        {REFERRAL_OPTIONS.map((r) => (
-                          <option key={r.value} value={r.value}>
-                            {r.label}
-                          </option>
-                        ))}
-                      </select>
+                      <LabelledControl id="hl-referral" label="转办去向" error={form.referral !== 'other' ? err('referredTo') : undefined}>
+                        {(control) => (
+                          <select {...control} value={form.referral} onChange={(e) => set('referral', e.currentTarget.value, 'referredTo')}>
+                            <option value="">请选择</option>
+                            {REFERRAL_OPTIONS.map((r) => (
+                              <option key={r.value} value={r.value}>
+                                {r.label}
+                              </option>
+                            ))}
+                          </select>
+                        )}
+                      </LabelledControl>
                     </div>
                     {form.referral === 'other' && (
                       <div>
-                        <div class="hotline-label">
-                          <label for="hl-referral-other">转至</label>
-                          <ErrorText id="hl-referral-other" field="referredTo" />
-                        </div>
-                        <input
-                          id="hl-referral-other"
-                          type="text"
-                          autocomplete="off"
-                          value={form.referralOther}
-                          aria-invalid={err('referredTo') ? true : undefined}
-                          aria-describedby={described('hl-referral-other', 'referredTo')}
-                          onInput={(e) => set('referralOther', e.currentTarget.value, 'referredTo')}
-                        />
+                        <LabelledControl id="hl-referral-other" label="转至" error={err('referredTo')}>
+                          {(control) => (
+                            <input
+                              {...control}
+                              type="text"
+                              autocomplete="off"
+                              value={form.referralOther}
+                              onInput={(e) => set('referralOther', e.currentTarget.value, 'referredTo')}
+                            />
+                          )}
+                        </LabelledControl>
                       </div>
                     )}
                   </div>

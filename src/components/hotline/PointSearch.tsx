@@ -4,6 +4,7 @@
 // belongs to the input method, not to the list.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { searchPoints } from './hotline-api.ts';
+import { Field } from './HotlineField.tsx';
 import type { ChosenPoint } from './hotline-model.ts';
 import { useLookup } from './use-lookup.ts';
 
@@ -83,79 +84,79 @@ export function PointSearch({ query, point, onQuery, onChoose, error, disabled }
     }
   }
 
-  const describedBy = [error ? 'hl-point-error' : null, point ? 'hl-point-chosen' : 'hl-point-hint'].filter(Boolean).join(' ');
   return (
-    <div class={error ? 'hotline-field has-error' : 'hotline-field'}>
-      <div class="hotline-label">
-        <label for="hl-point">测评点位</label>
-        {error && (
-          <span class="field-error" id="hl-point-error">
-            {error}
-          </span>
-        )}
-      </div>
-      <div class="hotline-combo">
-        <input
-          ref={inputRef}
-          id="hl-point"
-          type="text"
-          role="combobox"
-          autocomplete="off"
-          aria-autocomplete="list"
-          aria-expanded={expanded}
-          aria-controls={LIST_ID}
-          aria-activedescendant={expanded && active >= 0 ? `hl-point-option-${active}` : undefined}
-          aria-describedby={describedBy}
-          aria-invalid={error ? true : undefined}
-          value={query}
-          placeholder="输入名称或地址查找"
-          disabled={disabled}
-          onInput={(e) => {
-            onQuery(e.currentTarget.value);
-            setOpen(true);
-          }}
-          onKeyDown={onKeyDown}
-          onBlur={() => setOpen(false)}
-        />
-        <ul
-          id={LIST_ID}
-          role="listbox"
-          aria-label="匹配的点位"
-          class={upwards ? 'hotline-options is-up' : 'hotline-options'}
-          hidden={!expanded}
-        >
-          {options.map((p, i) => (
-            <li
-              key={p.id}
-              id={`hl-point-option-${i}`}
-              role="option"
-              aria-selected={i === active}
-              class={i === active ? 'is-active' : undefined}
-              // mousedown, not click: the input must not lose focus (and close the list) first.
-              onMouseDown={(e) => {
-                e.preventDefault();
-                choose(i);
+    <Field id="hl-point" label="测评点位" error={error} hints={[point ? 'hl-point-chosen' : 'hl-point-hint']}>
+      {(control) => (
+        <>
+          <div class="hotline-combo">
+            <input
+              ref={inputRef}
+              {...control}
+              type="text"
+              role="combobox"
+              autocomplete="off"
+              aria-autocomplete="list"
+              aria-expanded={expanded}
+              aria-controls={LIST_ID}
+              aria-activedescendant={expanded && active >= 0 ? `hl-point-option-${active}` : undefined}
+              value={query}
+              placeholder="输入名称或地址查找"
+              disabled={disabled}
+              onInput={(e) => {
+                onQuery(e.currentTarget.value);
+                setOpen(true);
               }}
+              onKeyDown={onKeyDown}
+              onBlur={() => setOpen(false)}
+            />
+            <ul
+              id={LIST_ID}
+              role="listbox"
+              aria-label="匹配的点位"
+              class={upwards ? 'hotline-options is-up' : 'hotline-options'}
+              hidden={!expanded}
             >
-              <span class="option-name">{p.name}</span>
-              <span class="sub">
-                {p.address}
-                {p.unit && ` · ${p.unit}`}
-              </span>
-            </li>
-          ))}
-        </ul>
-      </div>
-      {point ? (
-        <p class="hotline-note hotline-chosen" id="hl-point-chosen" data-testid="point-chosen" title={`${point.name} · ${point.address}`}>
-          已选：{point.name} · {point.address}
-          {point.unit && ` · ${point.unit}`}
-        </p>
-      ) : (
-        <p class="hotline-note" id="hl-point-hint">
-          {searching && lookup.key === q && !lookup.loading && options.length === 0 ? '没有匹配的点位，可只填地址' : '↓↑ 选择，Enter 确定'}
-        </p>
+              {options.map((p, i) => (
+                <li
+                  key={p.id}
+                  id={`hl-point-option-${i}`}
+                  role="option"
+                  aria-selected={i === active}
+                  class={i === active ? 'is-active' : undefined}
+                  // mousedown, not click: the input must not lose focus (and close the list) first.
+                  onMouseDown={(e) => {
+                    e.preventDefault();
+                    choose(i);
+                  }}
+                >
+                  <span class="option-name">{p.name}</span>
+                  <span class="sub">
+                    {p.address}
+                    {p.unit && ` · ${p.unit}`}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </div>
+          {point ? (
+            <p
+              class="hotline-note hotline-chosen"
+              id="hl-point-chosen"
+              data-testid="point-chosen"
+              title={`${point.name} · ${point.address}`}
+            >
+              已选：{point.name} · {point.address}
+              {point.unit && ` · ${point.unit}`}
+            </p>
+          ) : (
+            <p class="hotline-note" id="hl-point-hint">
+              {searching && lookup.key === q && !lookup.loading && options.length === 0
+                ? '没有匹配的点位，可只填地址'
+                : '↓↑ 选择，Enter 确定'}
+            </p>
+          )}
+        </>
       )}
-    </div>
+    </Field>
   );
 }
