@@ -7,7 +7,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { CategoryField } from './CategoryField.tsx';
 import { describedBy, FieldError, fieldClass, invalid } from './form-parts.tsx';
 import { LocationField } from './LocationField.tsx';
-import { keptPhotoItem, PhotoField, type PhotoItem } from './PhotoField.tsx';
+import { PhotoField } from './PhotoField.tsx';
+import { keptPhotoItem, type PhotoItem } from './PhotoUploads.tsx';
 import { submitReport } from './report-api.ts';
 import {
   errorSummary,
