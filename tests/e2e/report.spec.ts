@@ -57,6 +57,20 @@ test('report with two photos → tracking code → the track page shows status a
   await expect(page.locator('.photo-grid img')).toHaveCount(2);
 });
 
+test('photos picked before the page finished loading are uploaded, not dropped', async ({ page }) => {
+  // A slow phone: the form is there, its script is not yet. Hold the scripts until a photo is picked.
+  const held: Array<() => Promise<void>> = [];
+  await page.route('**/_astro/*.js', (route) => void held.push(() => route.continue()));
+  await page.goto('/report', { waitUntil: 'domcontentloaded' });
+  await page
+    .locator('input#photos')
+    .setInputFiles([{ name: 'early.jpg', mimeType: 'image/jpeg', buffer: await jpegPhoto({ r: 90, g: 140, b: 60 }) }]);
+  await Promise.all(held.map((go) => go()));
+  await page.unroute('**/_astro/*.js');
+  await waitForIsland(page);
+  await expect(page.getByText('✓ 已上传')).toHaveCount(1);
+});
+
 test('a refused photo gets its own Chinese message, and the report waits until it is removed', async ({ page, consoleErrors }) => {
   consoleErrors.allow(/status of 415/);
   await page.goto('/report');

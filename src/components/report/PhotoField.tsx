@@ -13,18 +13,20 @@ interface Props {
   kept: UploadedPhoto[];
   enhanced: boolean;
   errors: FormErrors;
-  /** Files chosen in the plain file input before the island took over. */
+  /** The plain file input (no JavaScript yet). */
   noJsInputRef: { current: HTMLInputElement | null };
+  /** Files chosen in it before the island took over: uploaded once the form is enhanced. */
+  earlyFiles: readonly File[];
   maxPhotos: number;
 }
 
-export function PhotoField({ items, setItems, kept, enhanced, errors, noJsInputRef, maxPhotos }: Props) {
+export function PhotoField({ items, setItems, kept, enhanced, errors, noJsInputRef, earlyFiles, maxPhotos }: Props) {
   const uploads = usePhotoUploads({ items, setItems, maxPhotos, purpose: 'report' });
 
   // Files picked in the plain input before hydration are not lost.
   useEffect(() => {
-    if (enhanced && noJsInputRef.current?.files?.length) uploads.addFiles(noJsInputRef.current.files);
-  }, [enhanced]);
+    if (enhanced && earlyFiles.length > 0) uploads.addFiles(earlyFiles);
+  }, [enhanced, earlyFiles]);
 
   if (!enhanced) {
     return (

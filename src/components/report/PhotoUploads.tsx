@@ -72,7 +72,7 @@ export function usePhotoUploads({ items, setItems, maxPhotos, purpose }: Options
     [],
   );
 
-  const addFiles = (files: FileList | null) => {
+  const addFiles = (files: FileList | readonly File[] | null) => {
     if (!files || files.length === 0) return;
     const chosen = [...files];
     const accepted = chosen.slice(0, Math.max(0, maxPhotos - items.length));

@@ -53,6 +53,9 @@ export default function ReportForm({ categories, points, initial, limits, initia
   const formRef = useRef<HTMLFormElement>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
   const noJsPhotoInput = useRef<HTMLInputElement>(null);
+  // Photos picked in the plain file input before the island took over (a slow phone): taken from
+  // the input before the enhanced form replaces it, then uploaded like any other.
+  const [earlyPhotos, setEarlyPhotos] = useState<File[]>([]);
 
   const set = (patch: Partial<ReportFormValues>) => setValues((v) => ({ ...v, ...patch }));
 
@@ -63,6 +66,7 @@ export default function ReportForm({ categories, points, initial, limits, initia
       const typed = valuesFromFormData(new FormData(form), initial.idempotencyKey);
       setValues((v) => ({ ...typed, photos: v.photos, idempotencyKey: v.idempotencyKey }));
     }
+    setEarlyPhotos([...(noJsPhotoInput.current?.files ?? [])]);
     setEnhanced(true);
     if (Object.keys(initialErrors).length > 0 || initialMessage) setFocusRequest(1);
     const preload = () => void loadSchema().catch(() => undefined);
@@ -202,6 +206,7 @@ export default function ReportForm({ categories, points, initial, limits, initia
         enhanced={enhanced}
         errors={errors}
         noJsInputRef={noJsPhotoInput}
+        earlyFiles={earlyPhotos}
         maxPhotos={limits.maxPhotos}
       />
 
