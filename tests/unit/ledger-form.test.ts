@@ -24,7 +24,7 @@ describe('readFilterForm', () => {
   });
 
   it('keeps the schema’s own message where it has one', () => {
-    const form = read('dateFrom=30/11/2026&unitCode=Bad Code');
-    expect(form.errors).toEqual({ dateFrom: '日期格式应为 2026-11-30', unitCode: '编码格式不正确' });
+    const form = read('dateFrom=30/11/2026&unitCode=Bad Code&page=0');
+    expect(form.errors).toEqual({ dateFrom: '日期格式应为 2026-11-30', unitCode: '编码格式不正确', page: '页码从 1 开始' });
   });
 });

@@ -50,8 +50,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Fields whose schema has no message of its own (a hand-edited address, say): zod's generic
- * message ("无效输入：期望 boolean…") would reach the user, so these are said instead.
+ * What to say when a hand-edited address gives a field a value of the wrong type (zod's own
+ * message, "无效输入：期望 boolean…", names no field) or the schema has no Chinese message.
  */
 const FALLBACK_MESSAGES: Readonly<Record<string, string>> = {
   hasOpenProblems: '未办结问题的选项不正确',
@@ -111,7 +111,10 @@ export function readFilterForm<S extends z.ZodType>(
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? '');
     if (errors[field]) continue;
-    errors[field] = FALLBACK_MESSAGES[field] ?? (CJK.test(issue.message) ? issue.message : `${FIELD_LABELS[field] ?? '筛选条件'}不正确`);
+    // A value of the wrong type gets zod's own words ("无效输入：期望 boolean…"): say ours for the field.
+    const fallback = FALLBACK_MESSAGES[field];
+    const own = issue.code !== 'invalid_type' && CJK.test(issue.message) ? issue.message : undefined;
+    errors[field] = own ?? fallback ?? (CJK.test(issue.message) ? issue.message : `${FIELD_LABELS[field] ?? '筛选条件'}不正确`);
   }
   return { values, lists, filter: null, errors };
 }
