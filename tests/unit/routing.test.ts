@@ -71,6 +71,13 @@ describe('what residents write', () => {
     expect(bikes.cooperating.map((u) => u.code)).toEqual(['jiaojing']);
   });
 
+  it('does not take pedestrians pushed into the motor lane for parked cars', () => {
+    // Rubbish on the pavement: no parking problem, and no focus problem it plainly belongs to.
+    expect(lead('人民路北段人行道上堆满了建筑垃圾，行人只能走机动车道，很危险。')).toBeNull();
+    // Cars on the pavement still go to the traffic police, whatever the pedestrians then do.
+    expect(lead('人行道上停满了汽车，行人只能走到机动车道上')).toBe('jiaojing');
+  });
+
   it('strips hotline boilerplate ("来电人反映：", "市民来电称") without changing the outcome', () => {
     const plain = route('东关农贸市场内消防通道被摊位占用，灭火器缺失');
     const operator = route('来电人反映：东关农贸市场内消防通道被摊位占用，灭火器缺失，存在安全隐患，请相关部门处理。');
