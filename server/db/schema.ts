@@ -303,6 +303,10 @@ export interface NoticeTable {
   updated_at: string;
   published_at: string | null;
   published_by: number | null;
+  /** The last withdrawal: when, by whom, why (migration 015). */
+  withdrawn_at: string | null;
+  withdrawn_by: number | null;
+  withdrawal_reason: string | null;
 }
 
 export interface NoticeTicketTable {

@@ -19,6 +19,8 @@ export interface NoticeRow {
   createdAt: string;
   updatedAt: string;
   publishedAt: string | null;
+  /** The last withdrawal (the office's reason), if it was ever withdrawn. */
+  withdrawal: { at: string; by: number | null; reason: string } | null;
 }
 
 export interface NoticePhotoRow {
@@ -65,6 +67,9 @@ const NOTICE_COLUMNS = [
   'created_at',
   'updated_at',
   'published_at',
+  'withdrawn_at',
+  'withdrawn_by',
+  'withdrawal_reason',
 ] as const;
 
 function toNotice(r: Pick<Selectable<Database['notices']>, (typeof NOTICE_COLUMNS)[number]>): NoticeRow {
@@ -80,6 +85,9 @@ function toNotice(r: Pick<Selectable<Database['notices']>, (typeof NOTICE_COLUMN
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     publishedAt: r.published_at,
+    withdrawal: r.withdrawn_at
+      ? { at: r.withdrawn_at, by: r.withdrawn_by === null ? null : Number(r.withdrawn_by), reason: r.withdrawal_reason ?? '' }
+      : null,
   };
 }
 

@@ -56,6 +56,17 @@ export type NoticeDraftInput = z.input<typeof noticeDraftSchema>;
 
 export const noticeIdSchema = z.object({ id: z.number().int().positive() });
 
+/** Withdrawing a published notice: the office says why (kept with the notice, shown in the console). */
+export const noticeWithdrawSchema = z.object({
+  id: z.number().int().positive(),
+  reason: z
+    .string({ error: '请填写撤回原因' })
+    .trim()
+    .min(4, { error: '请填写撤回原因（至少4个字），例如：核实有误、单位已整改到位' })
+    .max(500, { error: '撤回原因不能超过500字' }),
+});
+export type NoticeWithdrawInput = z.input<typeof noticeWithdrawSchema>;
+
 export const noticeListFilterSchema = z
   .object({
     status: z.enum(NOTICE_STATUSES).optional(),

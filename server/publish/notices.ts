@@ -55,11 +55,13 @@ import {
   RESPONSE_STATUS_LABELS,
   noticeDraftSchema,
   noticeListFilterSchema,
+  noticeWithdrawSchema,
   responseDraftSchema,
   responseReviewSchema,
   type NoticeDraftInput,
   type NoticeListFilter,
   type NoticeStatus,
+  type NoticeWithdrawInput,
   type ResponseDraftInput,
   type ResponseReviewInput,
   type ResponseStatus,
@@ -136,6 +138,8 @@ export interface NoticeDetail extends NoticeSummary {
     reviewNote: string | null;
     publishedAt: string | null;
   } | null;
+  /** The last withdrawal, with the name of who withdrew it (office only; null for others). */
+  withdrawal: { at: string; byName: string | null; reason: string } | null;
   /** What this user may do with it now. */
   can: { edit: boolean; publish: boolean; withdraw: boolean; respond: boolean; review: boolean };
 }
@@ -283,6 +287,10 @@ export function createNotices(deps: NoticeDeps) {
     const now = clock.now();
     const office = isOffice(user);
     const ownUnit = user.role === 'unit' && user.unitCode === notice.unitCode;
+    const withdrawnBy =
+      office && notice.withdrawal?.by != null
+        ? await db.selectFrom('users').select('display_name').where('id', '=', notice.withdrawal.by).executeTakeFirst()
+        : undefined;
     const responseOpen = !response || response.status === 'draft' || response.status === 'returned';
     return {
       ...summary(notice, ids.length, response, now),
@@ -314,6 +322,10 @@ export function createNotices(deps: NoticeDeps) {
             publishedAt: response.publishedAt,
           }
         : null,
+      withdrawal:
+        office && notice.withdrawal
+          ? { at: notice.withdrawal.at, byName: withdrawnBy?.display_name ?? null, reason: notice.withdrawal.reason }
+          : null,
       can: {
         edit: office && notice.status !== 'published',
         publish: office && notice.status !== 'published',
@@ -459,14 +471,25 @@ export function createNotices(deps: NoticeDeps) {
     return detail(user, id);
   }
 
-  async function withdraw(user: StaffUser, id: number): Promise<NoticeDetail> {
+  async function withdraw(user: StaffUser, raw: NoticeWithdrawInput): Promise<NoticeDetail> {
     officeOnly(user);
+    const { id, reason } = parse(noticeWithdrawSchema, raw);
     const at = clock.now();
     await db.transaction().execute(async (trx) => {
       const notice = await findNotice(trx, id);
       if (!notice) throw new NotFoundError('没有找到这条曝光');
       if (notice.status !== 'published') throw new ConflictError('只有已发布的曝光可以撤回');
-      await trx.updateTable('notices').set({ status: 'withdrawn', updated_at: at.toISOString() }).where('id', '=', id).execute();
+      await trx
+        .updateTable('notices')
+        .set({
+          status: 'withdrawn',
+          updated_at: at.toISOString(),
+          withdrawn_at: at.toISOString(),
+          withdrawn_by: user.id,
+          withdrawal_reason: reason,
+        })
+        .where('id', '=', id)
+        .execute();
       await requestBuild(trx, `notice:${id} withdrawn`, at);
     });
     return detail(user, id);

@@ -9,6 +9,7 @@ import { ticketFilterSchema } from '../staff/ticket-queries.ts';
 import {
   noticeDraftSchema,
   noticeIdSchema,
+  noticeWithdrawSchema,
   noticeListFilterSchema,
   responseDraftSchema,
   responseReviewSchema,
@@ -122,8 +123,8 @@ export const staffRouter = router({
       .input(noticeIdSchema)
       .mutation(({ ctx, input }) => ctx.app.notices.publish(ctx.user, input.id)),
     withdraw: staffProcedure()
-      .input(noticeIdSchema)
-      .mutation(({ ctx, input }) => ctx.app.notices.withdraw(ctx.user, input.id)),
+      .input(noticeWithdrawSchema)
+      .mutation(({ ctx, input }) => ctx.app.notices.withdraw(ctx.user, input)),
     flaggedUnits: staffProcedure().query(({ ctx }) => ctx.app.notices.flaggedUnits(ctx.user)),
     response: router({
       save: staffProcedure()

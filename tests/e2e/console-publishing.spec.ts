@@ -181,3 +181,32 @@ test('an ad that breaks the build leaves the old site serving and shows in the c
   expect(healed).toContain(TITLE);
   expect(healed).toContain(RESPONSE);
 });
+
+test('the office withdraws the notice with a reason: kept in the console, and the page leaves the public site', async ({
+  page,
+  request,
+  consoleErrors,
+}) => {
+  test.setTimeout(TWO_BUILDS_MS + 60_000);
+  await loginAs(page, 'office');
+  await page.goto(noticePath);
+  // Too short a reason comes back with the field's message and the text kept.
+  consoleErrors.allow(/status of 400/);
+  await page.getByLabel(/^撤回原因/).fill('撤回');
+  await page.getByLabel(/^撤回原因/).evaluate((el: HTMLTextAreaElement) => el.removeAttribute('minlength'));
+  await page.getByRole('button', { name: '撤回', exact: true }).click();
+  await expect(page.locator('#withdraw-reason-error')).toHaveText('请填写撤回原因（至少4个字），例如：核实有误、单位已整改到位');
+  await expect(page.getByLabel(/^撤回原因/)).toHaveValue('撤回');
+
+  const reason = `单位已整改到位并公开回应，曝光期满撤回（${RUN}）`;
+  await page.getByLabel(/^撤回原因/).fill(reason);
+  await page.getByRole('button', { name: '撤回', exact: true }).click();
+  await expect(page.locator('#notice-message')).toHaveText('已撤回，公开网站将在重新生成后不再显示这条曝光。');
+  await expect(page.getByTestId('notice-withdrawal')).toContainText(reason);
+  await expect(page.getByTestId('notice-withdrawal')).toContainText('调度员王芳');
+
+  await expect.poll(() => publicPage(request, `/notices/${slug}/`), { timeout: TWO_BUILDS_MS, intervals: [2_000] }).toBe('HTTP 404');
+  expect(await publicPage(request, '/notices/')).not.toContain(TITLE);
+  // The reason is the office's own record: never on the public site.
+  expect(await publicPage(request, '/')).not.toContain(RUN);
+});

@@ -268,13 +268,24 @@ describe.each(kinds)('exposure notices on %s', (kind) => {
     expect(await as('zhujian').staff.notices.list()).toEqual([]);
     expect((await failure(as('zhujian').staff.notices.get({ id: n1 }))).code).toBe('NOT_FOUND');
 
-    // Withdrawing queues a build too; publishing again keeps the slug.
-    const withdrawn = await as('office').staff.notices.withdraw({ id: b.id });
+    // Withdrawing needs a reason, kept with who and when; it queues a build too; publishing again keeps the slug.
+    const noReason = await failure(as('office').staff.notices.withdraw({ id: b.id, reason: ' 错 ' }));
+    expect(noReason.code).toBe('BAD_REQUEST');
+    expect(noReason.message).toContain('请填写撤回原因（至少4个字）');
+    expect((await failure(as('fagai').staff.notices.withdraw({ id: b.id, reason: '我们已经整改完了' }))).code).toBe('FORBIDDEN');
+    const withdrawn = await as('office').staff.notices.withdraw({ id: b.id, reason: '经核实，该问题属于另一单位职责' });
     expect(withdrawn.status).toBe('withdrawn');
+    expect(withdrawn.withdrawal).toEqual({
+      at: t.clock.now().toISOString(),
+      byName: users['office']!.displayName,
+      reason: '经核实，该问题属于另一单位职责',
+    });
     expect(await lastBuild()).toEqual({ reason: `notice:${b.id} withdrawn`, status: 'queued' });
     const again = await as('office').staff.notices.publish({ id: b.id });
     expect(again.slug).toBe(pb.slug);
-    await as('office').staff.notices.withdraw({ id: b.id });
+    expect(again.withdrawal?.reason).toBe('经核实，该问题属于另一单位职责');
+    expect((await failure(as('office').staff.notices.withdraw({ id: a.id + 1000, reason: '没有这条曝光' }))).code).toBe('NOT_FOUND');
+    await as('office').staff.notices.withdraw({ id: b.id, reason: '重复曝光，撤回' });
   });
 
   it('the exposed unit writes its response; the office returns it with a note, then publishes it (a build)', async () => {
