@@ -60,13 +60,16 @@ test('the office publishes a notice from a ticket; after the rebuild it is live 
   await loginAs(page, 'office');
   const code = await apiReport(page, `建设路商业街的店铺门口乱堆纸箱，垃圾没人扫（${RUN}）`);
 
-  await page.goto('/console/notices');
-  await page.getByLabel('工单查询码（每行一个，可多件）').fill(code);
+  // From the ticket's page: the compose form starts with the ticket.
+  await page.goto(`/console/tickets/${code}`);
+  await page.getByRole('link', { name: '据此起草曝光' }).click();
+  await expect(page).toHaveURL(/\/console\/notices\?tickets=/);
+  await expect(page.getByLabel('工单查询码（每行一个，可多件）')).toHaveValue(code);
   await page.getByLabel('标题', { exact: true }).fill(TITLE);
   await page.getByLabel('曝光内容（段落之间空一行）').fill(BODY);
   await page.getByLabel('被曝光单位').selectOption('zhujianju');
   await page.getByRole('button', { name: '保存草稿' }).click();
-  await expect(page).toHaveURL(/\/console\/notices\/\d+\?saved=1$/);
+  await expect(page).toHaveURL(/\/console\/notices\/\d+\?saved=1#notice-message$/);
   noticePath = new URL(page.url()).pathname;
 
   await page.getByRole('button', { name: '发布', exact: true }).click();
