@@ -22,7 +22,16 @@ const dateRange = {
 
 const checkRange = (f: { dateFrom?: string | undefined; dateTo?: string | undefined }) =>
   !f.dateFrom || !f.dateTo || f.dateFrom <= f.dateTo;
-const rangeError = { error: '开始日期不能晚于结束日期', path: ['dateTo'] };
+const rangeError = {
+  error: '开始日期不能晚于结束日期',
+  path: ['dateTo'],
+  // Checked also when another field is wrong (zod skips refinements after any issue by default),
+  // so every mistake is named at once; not when a date itself is wrong.
+  when: (payload: { value: unknown; issues: ReadonlyArray<{ path?: ReadonlyArray<PropertyKey> }> }) =>
+    typeof payload.value === 'object' &&
+    payload.value !== null &&
+    !payload.issues.some((i) => i.path?.[0] === 'dateFrom' || i.path?.[0] === 'dateTo'),
+};
 
 export const PAGE_SIZE_DEFAULT = 50;
 export const PAGE_SIZE_MAX = 500;

@@ -27,4 +27,11 @@ describe('readFilterForm', () => {
     const form = read('dateFrom=30/11/2026&unitCode=Bad Code&page=0');
     expect(form.errors).toEqual({ dateFrom: '日期格式应为 2026-11-30', unitCode: '编码格式不正确', page: '页码从 1 开始' });
   });
+
+  it('names a reversed date range together with the other mistakes', () => {
+    const form = read('dateFrom=2026-12-01&dateTo=2026-11-01&overdueOnly=q');
+    expect(form.errors).toEqual({ dateTo: '开始日期不能晚于结束日期', overdueOnly: '“只看逾期”的选项不正确' });
+    expect(read('dateFrom=2026-12-01&dateTo=2026-11-01').errors).toEqual({ dateTo: '开始日期不能晚于结束日期' });
+    expect(read('dateFrom=2026-12-01&dateTo=11/01').errors).toEqual({ dateTo: '日期格式应为 2026-11-30' });
+  });
 });
