@@ -18,6 +18,7 @@ import type { TicketActionInput } from '../../server/staff/action-schema.ts';
 import type { Status } from '../../server/tickets/lifecycle.ts';
 import { findTicketByCode, type TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import type { TestPortal } from './portal.ts';
+import { createStaffUser } from './staff-accounts.ts';
 
 const MINUTE_MS = 60_000;
 const PASSWORD = 'ticket-factory-42';
@@ -32,14 +33,13 @@ export async function staffUser(t: TestPortal, who: string): Promise<StaffUser> 
   const known = users.get(who);
   if (known) return known;
   const office = who === 'office';
-  const u = await t.portal.services.accounts.createUser({
+  const user = await createStaffUser(t, {
     username: office ? 'factory-office' : `factory-${who}`,
     displayName: office ? '测试调度员' : `测试${who}`,
     role: office ? 'dispatcher' : 'unit',
     unitCode: office ? null : who,
     password: PASSWORD,
   });
-  const user: StaffUser = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unitCode: u.unitCode };
   users.set(who, user);
   return user;
 }
