@@ -19,6 +19,7 @@ import { createSitePublisher, type SitePublisher } from '../../server/publish/si
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff } from '../support/staff-accounts.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const kinds = await databaseKinds();
@@ -55,7 +56,7 @@ startDate: 2026-11-20
 describe.each(kinds)('rebuilding the public site when its content changes, on %s', (kind) => {
   let t: TestPortal;
   let contentDir: string;
-  const users: Record<string, StaffUser> = {};
+  let users: Record<string, StaffUser> = {};
 
   function publisher(options: { delayMs?: number; quietMs?: number } = {}): SitePublisher {
     const dataDir = t.database.dataDir;
@@ -91,22 +92,17 @@ describe.each(kinds)('rebuilding the public site when its content changes, on %s
     contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-content-'));
     fs.cpSync(CONTENT_DIR, contentDir, { recursive: true });
     fs.writeFileSync(path.join(t.database.dataDir, 'stand-in-site.mjs'), STAND_IN_SITE);
-    for (const [username, role, unitCode] of [
-      ['office', 'dispatcher', null],
-      ['admin', 'admin', null],
-      ['leader', 'leader', null],
-      ['operator', 'operator', null],
-      ['zhujian', 'unit', 'zhujianju'],
-    ] as const) {
-      const u = await t.portal.services.accounts.createUser({
-        username,
-        displayName: `测试${username}`,
-        role,
-        unitCode,
-        password: 'rebuild-pass-42',
-      });
-      users[username] = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unitCode: u.unitCode };
-    }
+    users = await createStaff(
+      t,
+      [
+        ['office', 'dispatcher'],
+        ['admin', 'admin'],
+        ['leader', 'leader'],
+        ['operator', 'operator'],
+        ['zhujian', 'unit', 'zhujianju'],
+      ],
+      { displayName: (username) => `测试${username}` },
+    );
   });
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import type { Scheduler } from '../../server/worker/scheduler.ts';
 import { createWorker } from '../../server/worker/worker.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff } from '../support/staff-accounts.ts';
 
 const kinds = await databaseKinds();
 
@@ -25,7 +26,7 @@ describe.each(kinds)('escalation ladder on %s', (kind) => {
   let worker: Scheduler;
   let events: DeadlineEvent[];
   let start: number;
-  const users: Record<string, StaffUser> = {};
+  let users: Record<string, StaffUser> = {};
 
   beforeEach(async () => {
     t = await startTestPortal(kind);
@@ -37,22 +38,13 @@ describe.each(kinds)('escalation ladder on %s', (kind) => {
       notify: async (_trx, e) => void events.push(e),
       log: { info: () => {}, error: (m, e) => console.error(m, e) },
     });
-    for (const [username, role, unitCode] of [
-      ['dispatcher', 'dispatcher', null],
-      ['leader', 'leader', null],
-      ['operator', 'operator', null],
+    users = await createStaff(t, [
+      ['dispatcher', 'dispatcher'],
+      ['leader', 'leader'],
+      ['operator', 'operator'],
       ['jiaojing01', 'unit', 'jiaojing'],
       ['zhujian01', 'unit', 'zhujianju'],
-    ] as const) {
-      const u = await t.portal.services.accounts.createUser({
-        username,
-        displayName: username,
-        role,
-        unitCode,
-        password: 'ladder-pass-123',
-      });
-      users[username] = { id: u.id, username, displayName: username, role, unitCode };
-    }
+    ]);
   });
   afterEach(async () => {
     await t?.close();

@@ -8,6 +8,7 @@ import { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestHandler, listen } from '../../server/http/host.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff, STAFF_PASSWORD } from '../support/staff-accounts.ts';
 import { makeTicket } from '../support/ticket-factory.ts';
 
 let t: TestPortal;
@@ -34,13 +35,13 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await makeTicket(t, { text: '人民路和府前街交叉口，机动车经过斑马线从来不礼让行人', unit: 'jiaojing', status: 'closed' });
   await makeTicket(t, { text: '西关集贸市场里垃圾堆成山，臭气熏天，摊位乱摆', unit: 'fagaiju', status: 'accepted' });
-  const accounts = t.portal.services.accounts;
-  for (const [username, role, unitCode] of [
-    ['dl-office', 'dispatcher', null],
+  const staff = await createStaff(t, [
+    ['dl-office', 'dispatcher'],
     ['dl-jiaojing', 'unit', 'jiaojing'],
-  ] as const) {
-    await accounts.createUser({ username, displayName: username, role, unitCode, password: 'download-pass-1' });
-    cookies[username] = `cc_session=${(await accounts.login(username, 'download-pass-1', { ip: '127.0.0.1' })).token}`;
+  ]);
+  for (const username of Object.keys(staff)) {
+    const { token } = await t.portal.services.accounts.login(username, STAFF_PASSWORD, { ip: '127.0.0.1' });
+    cookies[username] = `cc_session=${token}`;
   }
 });
 

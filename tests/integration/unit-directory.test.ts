@@ -6,21 +6,19 @@ import { listMail } from '../../server/notify/mail-outbox.ts';
 import { createWorker } from '../../server/worker/worker.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff } from '../support/staff-accounts.ts';
 
 const kinds = await databaseKinds();
 
 describe.each(kinds)('unit mailboxes on %s', (kind) => {
   let t: TestPortal;
-  const users: Record<string, StaffUser> = {};
+  let users: Record<string, StaffUser> = {};
   beforeAll(async () => {
     t = await startTestPortal(kind);
-    for (const [username, role] of [
+    users = await createStaff(t, [
       ['unit-admin', 'admin'],
       ['unit-dispatcher', 'dispatcher'],
-    ] as const) {
-      const u = await t.portal.services.accounts.createUser({ username, displayName: username, role, password: 'unit-dir-pass-1' });
-      users[username] = { id: u.id, username, displayName: username, role, unitCode: null };
-    }
+    ]);
   });
   afterAll(async () => {
     await t?.close();

@@ -12,6 +12,7 @@ import { createWorker } from '../../server/worker/worker.ts';
 import { expectConsoleError } from '../setup/fail-on-console-error.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff } from '../support/staff-accounts.ts';
 
 const kinds = await databaseKinds();
 
@@ -25,7 +26,7 @@ describe.each(kinds)('worker on %s', (kind) => {
   let t: TestPortal;
   let events: DeadlineEvent[];
   let worker: Scheduler;
-  const users: Record<string, StaffUser> = {};
+  let users: Record<string, StaffUser> = {};
   const record: NotifyDeadline = async (_trx, event) => {
     events.push(event);
   };
@@ -34,20 +35,11 @@ describe.each(kinds)('worker on %s', (kind) => {
     t = await startTestPortal(kind);
     events = [];
     worker = createWorker({ db: t.portal.database.db, clock: t.clock, notify: record, log: quiet });
-    for (const [username, role, unitCode] of [
-      ['dispatcher', 'dispatcher', null],
+    users = await createStaff(t, [
+      ['dispatcher', 'dispatcher'],
       ['jiaojing01', 'unit', 'jiaojing'],
       ['zhujian01', 'unit', 'zhujianju'],
-    ] as const) {
-      const u = await t.portal.services.accounts.createUser({
-        username,
-        displayName: username,
-        role,
-        unitCode,
-        password: 'worker-pass-123',
-      });
-      users[username] = { id: u.id, username, displayName: username, role, unitCode };
-    }
+    ]);
   });
   afterEach(async () => {
     await worker?.stop();
