@@ -9,16 +9,16 @@ import { maskPhone } from '../../server/hotline/phone.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff } from '../support/staff-accounts.ts';
 import { reportRectification, act as staffAct } from '../support/ticket-factory.ts';
 import { findTicketByCode } from '../../server/tickets/ticket-repository.ts';
 
 const kinds = await databaseKinds();
-const PASSWORD = 'hotline-pass-42';
 const MARKET = '西关集贸市场门口垃圾堆成山，好几天没人清理，臭气熏天';
 
 describe.each(kinds)('hotline on %s', (kind) => {
   let t: TestPortal;
-  const users: Record<string, StaffUser> = {};
+  let users: Record<string, StaffUser> = {};
   let serial = 0;
   const as = (name: string) =>
     appRouter.createCaller({ app: t.portal.services, request: { ip: '10.0.0.2', sameOrigin: true }, user: users[name] ?? null });
@@ -27,20 +27,16 @@ describe.each(kinds)('hotline on %s', (kind) => {
 
   beforeAll(async () => {
     t = await startTestPortal(kind);
-    const make = async (username: string, role: StaffUser['role'], unitCode: string | null = null) => {
-      const u = await t.portal.services.accounts.createUser({
-        username,
-        displayName: `测试${username}`,
-        role,
-        unitCode,
-        password: PASSWORD,
-      });
-      users[username] = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unitCode: u.unitCode };
-    };
-    await make('operator', 'operator');
-    await make('dispatcher', 'dispatcher');
-    await make('leader', 'leader');
-    await make('fagai', 'unit', 'fagaiju');
+    users = await createStaff(
+      t,
+      [
+        ['operator', 'operator'],
+        ['dispatcher', 'dispatcher'],
+        ['leader', 'leader'],
+        ['fagai', 'unit', 'fagaiju'],
+      ],
+      { displayName: (username) => `测试${username}` },
+    );
   });
   afterAll(async () => {
     await t?.close();

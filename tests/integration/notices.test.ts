@@ -18,10 +18,10 @@ import { findTicketByCode, type TicketRecord } from '../../server/tickets/ticket
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff } from '../support/staff-accounts.ts';
 import { act, makeTicket, reportRectification, uploadAfterPhoto } from '../support/ticket-factory.ts';
 
 const kinds = await databaseKinds();
-const PASSWORD = 'notices-pass-42';
 
 const MARKET = '西关集贸市场里垃圾堆了好几天没人清理，臭气熏天，我的电话是13912340001';
 const MARKET_CALL = '西关集贸市场东门口菜叶子烂了一地没人扫，市场里污水横流';
@@ -74,7 +74,7 @@ function mail(from: string, subject: string, text: string): Buffer {
 
 describe.each(kinds)('exposure notices on %s', (kind) => {
   let t: TestPortal;
-  const users: Record<string, StaffUser> = {};
+  let users: Record<string, StaffUser> = {};
   const as = (name: string) =>
     appRouter.createCaller({ app: t.portal.services, request: { ip: '10.0.0.2', sameOrigin: true }, user: users[name] ?? null });
   const builds = async () =>
@@ -98,21 +98,17 @@ describe.each(kinds)('exposure notices on %s', (kind) => {
 
   beforeAll(async () => {
     t = await startTestPortal(kind);
-    const make = async (username: string, role: StaffUser['role'], unitCode: string | null = null) => {
-      const u = await t.portal.services.accounts.createUser({
-        username,
-        displayName: `测试${username}`,
-        role,
-        unitCode,
-        password: PASSWORD,
-      });
-      users[username] = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unitCode: u.unitCode };
-    };
-    await make('office', 'dispatcher');
-    await make('leader', 'leader');
-    await make('operator', 'operator');
-    await make('fagai', 'unit', 'fagaiju');
-    await make('zhujian', 'unit', 'zhujianju');
+    users = await createStaff(
+      t,
+      [
+        ['office', 'dispatcher'],
+        ['leader', 'leader'],
+        ['operator', 'operator'],
+        ['fagai', 'unit', 'fagaiju'],
+        ['zhujian', 'unit', 'zhujianju'],
+      ],
+      { displayName: (username) => `测试${username}` },
+    );
 
     // A web report with a photo and the reporter's name, phone and e-mail, rectified by the unit.
     const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 90, b: 40 } } })

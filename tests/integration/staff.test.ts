@@ -10,6 +10,7 @@ import type { TicketActionInput } from '../../server/staff/action-schema.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff } from '../support/staff-accounts.ts';
 
 const kinds = await databaseKinds();
 
@@ -29,7 +30,7 @@ async function failure(promise: Promise<unknown>): Promise<TRPCError> {
 
 describe.each(kinds)('staff side on %s', (kind) => {
   let t: TestPortal;
-  const users: Record<string, StaffUser> = {};
+  let users: Record<string, StaffUser> = {};
 
   const as = (name: string, request: { sameOrigin?: boolean } = {}) =>
     appRouter.createCaller({
@@ -40,16 +41,18 @@ describe.each(kinds)('staff side on %s', (kind) => {
 
   beforeAll(async () => {
     t = await startTestPortal(kind);
-    const make = async (username: string, role: StaffUser['role'], unitCode: string | null = null) => {
-      const u = await t.portal.services.accounts.createUser({ username, displayName: username, role, unitCode, password: PASSWORD });
-      users[username] = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unitCode: u.unitCode };
-    };
-    await make('admin', 'admin');
-    await make('dispatcher', 'dispatcher');
-    await make('jiaojing01', 'unit', 'jiaojing');
-    await make('zhujian01', 'unit', 'zhujianju');
-    await make('leader', 'leader');
-    await make('operator', 'operator');
+    users = await createStaff(
+      t,
+      [
+        ['admin', 'admin'],
+        ['dispatcher', 'dispatcher'],
+        ['jiaojing01', 'unit', 'jiaojing'],
+        ['zhujian01', 'unit', 'zhujianju'],
+        ['leader', 'leader'],
+        ['operator', 'operator'],
+      ],
+      { password: PASSWORD },
+    );
   });
   afterAll(async () => {
     await t?.close();

@@ -9,6 +9,7 @@ import { createWorker } from '../../server/worker/worker.ts';
 import type { TicketActionInput } from '../../server/staff/action-schema.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaff } from '../support/staff-accounts.ts';
 
 const kinds = await databaseKinds();
 
@@ -18,18 +19,10 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
   let unit: StaffUser;
   beforeAll(async () => {
     t = await startTestPortal(kind);
-    const make = async (username: string, role: StaffUser['role'], unitCode: string | null) => {
-      const u = await t.portal.services.accounts.createUser({
-        username,
-        displayName: username,
-        role,
-        unitCode,
-        password: 'notify-pass-123',
-      });
-      return { id: u.id, username, displayName: username, role, unitCode };
-    };
-    office = await make('office', 'dispatcher', null);
-    unit = await make('market01', 'unit', 'fagaiju');
+    ({ office, market01: unit } = await createStaff(t, [
+      ['office', 'dispatcher'],
+      ['market01', 'unit', 'fagaiju'],
+    ]));
   });
   afterAll(async () => {
     await t?.close();
