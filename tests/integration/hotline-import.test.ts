@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCsv, importCallCsv, importCallFiles, parseCallTime, type CallImportLine } from '../../server/hotline/call-import.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaffUser } from '../support/staff-accounts.ts';
 
 const kinds = await databaseKinds();
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -190,13 +191,7 @@ describe.each(kinds)('hotline:import on %s', (kind) => {
   });
 
   it('reads a GBK export with Chinese column names and values', async () => {
-    const operator = await t.portal.services.accounts.createUser({
-      username: 'wangfang',
-      displayName: '王芳',
-      role: 'operator',
-      unitCode: null,
-      password: 'hotline-import-42',
-    });
+    const operator = await createStaffUser(t, { username: 'wangfang', displayName: '王芳', role: 'operator' });
     const lines: CallImportLine[] = [];
     const [file] = await importCallFiles(deps(), [GBK_FIXTURE], (l) => lines.push(l));
     expect(file).toMatchObject({ encoding: 'gb18030', ignoredColumns: [] });

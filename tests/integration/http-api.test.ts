@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestHandler, listen } from '../../server/http/host.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaffUser } from '../support/staff-accounts.ts';
 
 let t: TestPortal;
 let server: Server;
@@ -158,12 +159,7 @@ describe('HTTP API', () => {
   });
 
   it('refuses a staff sign-in or change posted from another site, over HTTP', async () => {
-    await t.portal.services.accounts.createUser({
-      username: 'httpadmin',
-      displayName: '管理员',
-      role: 'admin',
-      password: 'http-admin-pass-1',
-    });
+    await createStaffUser(t, { username: 'httpadmin', displayName: '管理员', role: 'admin', password: 'http-admin-pass-1' });
     const login = (headers: Record<string, string>) =>
       fetch(`${base}/api/trpc/auth.login`, {
         method: 'POST',

@@ -19,6 +19,7 @@ import type { TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import { findTicketByCode } from '../../server/tickets/ticket-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
+import { createStaffUser } from '../support/staff-accounts.ts';
 import { act, makeTicket, reportRectification } from '../support/ticket-factory.ts';
 
 const kinds = await databaseKinds();
@@ -177,14 +178,7 @@ describe.each(kinds)('privacy:purge on %s', (kind) => {
 
   beforeAll(async () => {
     t = await startTestPortal(kind);
-    const u = await t.portal.services.accounts.createUser({
-      username: 'purge-operator',
-      displayName: '话务员小周',
-      role: 'operator',
-      unitCode: null,
-      password: 'purge-operator-42',
-    });
-    operator = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unitCode: u.unitCode };
+    operator = await createStaffUser(t, { username: 'purge-operator', displayName: '话务员小周', role: 'operator' });
     const hotline = t.portal.services.hotline;
 
     // ——— 2023: all of this is finished long before the cut-off ———
