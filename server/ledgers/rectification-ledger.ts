@@ -25,6 +25,8 @@ export interface RectificationLedgerRow {
   round: number;
   /** The unit that reported: the lead unit at the time. */
   unit: UnitLabel | null;
+  /** The ticket's lead unit now (another after a reassignment): whose staff may open the ticket. */
+  leadUnitCode: string | null;
   category: CategoryLabel | null;
   reportedAt: string;
   text: string;
@@ -51,6 +53,7 @@ export function rectificationRows(labels: Labels, tickets: readonly TicketWithHi
         ticketStatus: t.state.status,
         round: r.round,
         unit: labels.unit(r.unitCode),
+        leadUnitCode: t.state.leadUnitCode,
         category: labels.category(r.categoryCode),
         reportedAt: r.reportedAt,
         text: r.text,

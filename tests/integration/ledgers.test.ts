@@ -271,6 +271,7 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       const [c, p, e, b2, b1, a] = rows;
       expect(a).toMatchObject({
         unit: { code: 'jiaojing' },
+        leadUnitCode: 'jiaojing',
         category: { code: 'intersection.not-yielding', name: '机动车不礼让行人' },
         reportedAt: '2026-11-05T02:00:00.000Z',
         text: '已按要求整改完毕，现场已清理。',
