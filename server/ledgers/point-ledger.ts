@@ -16,6 +16,8 @@ export interface OpenProblem {
   status: Status;
   statusLabel: string;
   overdue: boolean;
+  /** The ticket's lead unit now (its staff may open it). */
+  leadUnitCode: string | null;
 }
 
 export interface PointLedgerRow {
@@ -50,6 +52,7 @@ export async function pointLedgerRows(deps: LedgerDeps, filter: PointLedgerFilte
       status: t.state.status,
       statusLabel: STATUS_LABELS[t.state.status] ?? t.state.status,
       overdue: daysOverdue(t.state.status, t.state.deadlineAt, now) > 0,
+      leadUnitCode: t.state.leadUnitCode,
     });
   }
   const rows: PointLedgerRow[] = [];

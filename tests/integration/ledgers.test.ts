@@ -358,7 +358,14 @@ describe.each(kinds)('ledgers on %s', (kind) => {
         openCount: 1,
         overdueCount: 1,
         openProblems: [
-          { ticketId: tk['G']!.id, trackingCode: code('G'), status: 'accepted', statusLabel: '责任单位已签收', overdue: true },
+          {
+            ticketId: tk['G']!.id,
+            trackingCode: code('G'),
+            status: 'accepted',
+            statusLabel: '责任单位已签收',
+            overdue: true,
+            leadUnitCode: 'jiaojing',
+          },
         ],
       });
       expect(rows.find((r) => r.id === 'frontage-jianshe')).toMatchObject({ openCount: 1, overdueCount: 0 });
