@@ -30,7 +30,7 @@ export interface HousekeepingDeps {
 }
 
 /** The photo is on no notice and no response (drafts included). */
-function shownWithNoNotice({ not, exists, selectFrom }: ExpressionBuilder<Database, 'photos'>) {
+function onNoNoticeOrResponse({ not, exists, selectFrom }: ExpressionBuilder<Database, 'photos'>) {
   return not(exists(selectFrom('notice_photos').select('notice_photos.photo_id').whereRef('notice_photos.photo_id', '=', 'photos.id')));
 }
 
@@ -42,7 +42,7 @@ export function createHousekeeping({ db, photos, log }: HousekeepingDeps) {
       .select('id')
       .where('ticket_id', 'is', null)
       .where('uploaded_at', '<', cutoff)
-      .where(shownWithNoNotice)
+      .where(onNoNoticeOrResponse)
       .limit(PHOTO_BATCH)
       .execute();
     if (candidates.length === 0) return 0;
@@ -54,7 +54,7 @@ export function createHousekeeping({ db, photos, log }: HousekeepingDeps) {
         candidates.map((c) => c.id),
       )
       .where('ticket_id', 'is', null)
-      .where(shownWithNoNotice)
+      .where(onNoNoticeOrResponse)
       .returning('id')
       .execute();
     for (const { id } of removed) {
