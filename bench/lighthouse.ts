@@ -10,11 +10,12 @@
 // Prints the four scores and the page's timings; the numbers go into docs/benchmarks.md by hand.
 // Targets (issue 6): performance ≥ 95, accessibility 100, best practices ≥ 95, SEO ≥ 95.
 //   npm run build && npm run bench -- lighthouse
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { waitFor } from './wait-for.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PASSWORD = 'bench-lighthouse-pass-1';
@@ -45,20 +46,6 @@ async function phonePhoto(tint: { r: number; g: number; b: number }): Promise<Bu
     .composite([{ input: grain, blend: 'overlay' }])
     .jpeg({ quality: 85 })
     .toBuffer();
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the portal exited with ${child.exitCode}`);
-    if (
-      await fetch(url)
-        .then((r) => r.ok)
-        .catch(() => false)
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer`);
 }
 
 async function trpc<T>(base: string, procedure: string, input: unknown, session?: Session): Promise<{ data: T; cookie: string | null }> {

@@ -7,7 +7,7 @@
 //   npm run bench -- mail            # the mailbox pipeline (bench/mail.ts)
 //   npm run bench -- build           # the public site: 10,000 notices, then one publish (bench/site-build.ts)
 //   npm run bench -- lighthouse      # Lighthouse on the home page and a notice page (bench/lighthouse.ts)
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import { benchLighthouse } from './lighthouse.ts';
 import { benchMail } from './mail.ts';
 import { benchSiteBuild } from './site-build.ts';
+import { waitFor } from './wait-for.ts';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -55,19 +56,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not answer`);
 }
 
 async function load(url: string): Promise<autocannon.Result> {
