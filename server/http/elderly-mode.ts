@@ -4,6 +4,7 @@
 // gets `class="elderly"` on its <html> element, which the stylesheets turn into larger text,
 // higher contrast and bigger targets.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { sameSitePath } from './same-site-path.ts';
 
 export const ELDERLY_COOKIE = 'cc_elderly';
 const YEAR_SECONDS = 365 * 24 * 3600;
@@ -36,7 +37,9 @@ export function handleElderlySwitch(req: IncomingMessage, res: ServerResponse, s
     'HttpOnly',
     ...(secure ? ['Secure'] : []),
   ].join('; ');
-  res.writeHead(303, { location: safeNext(url.searchParams.get('next')), 'set-cookie': cookie, 'cache-control': 'no-store' });
+  // Back where the visitor was: a path on this site only, else the home page.
+  const location = sameSitePath(url.searchParams.get('next')) ?? '/';
+  res.writeHead(303, { location, 'set-cookie': cookie, 'cache-control': 'no-store' });
   res.end();
 }
 

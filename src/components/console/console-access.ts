@@ -2,6 +2,7 @@
 // server enforces every action again in the domain (server/staff, server/auth); this only decides
 // which pages a role is shown, so a person is not sent to a page that would refuse them.
 import type { Role, StaffUser } from '../../../server/auth/roles.ts';
+import { sameSitePath } from '../../../server/http/same-site-path.ts';
 
 export type ConsoleArea =
   | 'queue'
@@ -64,11 +65,15 @@ export function homeOf(user: StaffUser): string {
   return '/console';
 }
 
-/** A `next` address is followed only within the console (no other site, no protocol-relative URL). */
+/**
+ * A `next` address is followed only within the console: resolved as the browser would resolve it
+ * (server/http/same-site-path.ts, the host's rule for every redirect taken from a request), it
+ * must stay on this site and in /console — not the login or logout page itself.
+ */
 export function safeNext(next: string | null | undefined): string | null {
-  if (!next || !next.startsWith('/console') || next.startsWith('/console/login') || next.startsWith('/console/logout')) return null;
-  if (/[\\\r\n]/.test(next) || next.startsWith('//')) return null;
-  return next;
+  const path = sameSitePath(next);
+  if (!path || !/^\/console(?:[/?#]|$)/.test(path) || /^\/console\/log(?:in|out)(?:[/?#]|$)/.test(path)) return null;
+  return path;
 }
 
 export function loginUrl(url: URL): string {
