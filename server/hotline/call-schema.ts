@@ -1,5 +1,6 @@
 // What an operator records about a call (issue 5, items 1 and 3), validated once for the console
 // and the API. Messages are Chinese: the operator reads them with the caller on the line.
+import { hasLetterOrDigit, plainText } from '../plain-text.ts';
 import { z } from '../validation.ts';
 import { normalizePhone } from './phone.ts';
 
@@ -15,11 +16,13 @@ export const REFERRALS: Record<string, string> = {
   '12345': '12345 政务服务便民热线',
 };
 
+/** Blank means not given; what is given is stored without invisible control characters (plain-text.ts). */
 const optionalText = (max: number, label: string) =>
   z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    (v) => (typeof v === 'string' && plainText(v).trim() === '' ? undefined : v),
     z
       .string()
+      .overwrite(plainText)
       .trim()
       .max(max, { error: `${label}不能超过${max}个字` })
       .optional(),
@@ -49,6 +52,7 @@ export const callInputSchema = z
     /** What the caller said: the problem, or the question. */
     description: z
       .string({ error: '请记录来电内容' })
+      .overwrite(plainText)
       .trim()
       .min(2, { error: '请记录来电内容' })
       .max(2000, { error: '来电内容不能超过2000个字' }),
@@ -69,6 +73,9 @@ export const callInputSchema = z
     if (v.outcome === 'refer' && !v.referredTo) ctx.addIssue({ code: 'custom', path: ['referredTo'], message: '请选择转办去向' });
     if (v.outcome === 'ticket' && v.description.length < 5) {
       ctx.addIssue({ code: 'custom', path: ['description'], message: '请把问题记录得具体一些（至少5个字）：在哪里、是什么问题' });
+    } else if (v.outcome === 'ticket' && !hasLetterOrDigit(v.description)) {
+      // The report schema refuses it too; said here, on the operator's field.
+      ctx.addIssue({ code: 'custom', path: ['description'], message: '请用文字记录来电反映的问题：在哪里、是什么问题' });
     }
   });
 

@@ -9,6 +9,7 @@
 // server's classic schemas are made of, so they parse and fail the same way on both sides.
 import * as z from 'zod/mini';
 import { zhCN } from 'zod/locales';
+import { hasLetterOrDigit, plainText } from '../plain-text.ts';
 
 // Messages zod writes itself (a number sent as text and the like) are Chinese, on the server as
 // in the island, which does not load server/validation.ts. Only the zh-CN locale is bundled.
@@ -17,9 +18,13 @@ z.config(zhCN());
 export const MAX_DESCRIPTION_CHARS = 2000;
 export const MIN_DESCRIPTION_CHARS = 5;
 export const MAX_PHOTOS = 6;
+export const DESCRIPTION_WITHOUT_WORDS = '请用文字写明您看到的问题：在哪里、是什么问题（不能只有标点、符号或表情）';
 
+/** Free text a person wrote, as stored: invisible control and direction characters removed (plain-text.ts), trimmed. */
 const trimmed = (max: number, label: string) =>
-  z.string({ error: `${label}格式不正确` }).check(z.trim(), z.maxLength(max, { error: `${label}不能超过${max}个字` }));
+  z
+    .string({ error: `${label}格式不正确` })
+    .check(z.overwrite(plainText), z.trim(), z.maxLength(max, { error: `${label}不能超过${max}个字` }));
 
 /** Mainland mobile or landline, digits with optional +86 / separators; normalised to digits. */
 export const phoneSchema = z
@@ -38,7 +43,7 @@ export const emailSchema = z.pipe(
   z.email({ error: '请填写正确的电子邮箱，例如 name@example.com' }),
 );
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && plainText(v).trim() === '' ? undefined : v);
 
 /**
  * Empty strings from HTML forms mean "not given". zod/mini has no `preprocess`; classic's is this
@@ -66,11 +71,14 @@ const shortText = (max: number, min?: number) =>
 
 export const reportInputSchema = z.object({
   description: z.string({ error: '请描述您看到的问题' }).check(
+    z.overwrite(plainText),
     z.trim(),
     z.minLength(MIN_DESCRIPTION_CHARS, {
       error: `请把问题说得具体一些（至少${MIN_DESCRIPTION_CHARS}个字）：在哪里、是什么问题`,
     }),
     z.maxLength(MAX_DESCRIPTION_CHARS, { error: `问题描述不能超过${MAX_DESCRIPTION_CHARS}个字，请精简后再提交` }),
+    // Only dots, exclamation marks or emoji: nothing a unit could act on.
+    z.refine(hasLetterOrDigit, { error: DESCRIPTION_WITHOUT_WORDS }),
   ),
   category: optional(shortText(40)),
   pointId: optional(shortText(60)),

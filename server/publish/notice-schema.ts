@@ -1,6 +1,7 @@
 // The schemas of exposure notices (曝光) and units' public responses (公开回应): one per use case,
 // shared by the tRPC router and the console's forms (DESIGN rule 2). Messages are Chinese and say
 // how to fix the input.
+import { plainText } from '../plain-text.ts';
 import { z } from '../validation.ts';
 
 const photoId = z
@@ -9,6 +10,7 @@ const photoId = z
   .regex(/^[0-9a-f]{32}$/, { error: '照片编号不正确，请重新选择照片' });
 const alt = z
   .string({ error: '请为每张照片填写说明文字' })
+  .overwrite(plainText)
   .trim()
   .min(2, { error: '请为每张照片填写说明文字（至少2个字，供读屏软件朗读）' })
   .max(200, { error: '照片说明不能超过200字' });
@@ -37,9 +39,15 @@ export const noticeDraftSchema = z.object({
     .array(z.string().trim().min(1, { error: '工单查询码不能为空' }).max(40))
     .min(1, { error: '请至少选择一件工单' })
     .max(20, { error: '一条曝光最多关联20件工单' }),
-  title: z.string({ error: '请填写标题' }).trim().min(4, { error: '请填写标题（至少4个字）' }).max(100, { error: '标题不能超过100字' }),
+  title: z
+    .string({ error: '请填写标题' })
+    .overwrite(plainText)
+    .trim()
+    .min(4, { error: '请填写标题（至少4个字）' })
+    .max(100, { error: '标题不能超过100字' }),
   body: z
     .string({ error: '请填写曝光内容' })
+    .overwrite(plainText)
     .trim()
     .min(10, { error: '请填写曝光内容（至少10个字）' })
     .max(10000, { error: '曝光内容不能超过10000字' }),
@@ -61,6 +69,7 @@ export const noticeWithdrawSchema = z.object({
   id: z.number().int().positive(),
   reason: z
     .string({ error: '请填写撤回原因' })
+    .overwrite(plainText)
     .trim()
     .min(4, { error: '请填写撤回原因（至少4个字），例如：核实有误、单位已整改到位' })
     .max(500, { error: '撤回原因不能超过500字' }),
@@ -80,6 +89,7 @@ export const responseDraftSchema = z.object({
   noticeId: z.number().int().positive(),
   body: z
     .string({ error: '请填写回应内容' })
+    .overwrite(plainText)
     .trim()
     .min(10, { error: '请填写回应内容（至少10个字）' })
     .max(5000, { error: '回应内容不能超过5000字' }),
@@ -97,6 +107,7 @@ export const responseReviewSchema = z.discriminatedUnion('decision', [
     decision: z.literal('return'),
     note: z
       .string({ error: '请填写退回意见' })
+      .overwrite(plainText)
       .trim()
       .min(2, { error: '请填写退回意见（至少2个字）' })
       .max(1000, { error: '退回意见不能超过1000字' }),

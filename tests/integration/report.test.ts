@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import sharp from 'sharp';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESCRIPTION_WITHOUT_WORDS, fieldErrors } from '../../server/intake/report-schema.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
@@ -121,6 +122,29 @@ describe.each(kinds)('web report on %s', (kind) => {
     expect(unknownCategory.message).toBe('所选问题类别不存在，请重新选择或不选');
     const unknownPhoto = await rejection(t.caller().report.submit({ description: CROSSING, photoIds: ['doesnotexist0000'] }));
     expect(unknownPhoto.message).toContain('照片');
+    expect(await countTickets(t)).toBe(before);
+  });
+
+  it('stores what a resident wrote without invisible control characters, and refuses a description with no words', async () => {
+    const submitted = await t.caller().report.submit({
+      description: `\u202e${CROSSING}\u0000\r\n\u0007已经好几天了\u200f`,
+      location: { address: '人民路\u2066与府前街\u2069交叉口\u001b' },
+      reporter: { name: '\u202d王秀兰\u0085' },
+    });
+    const row = await t.portal.database.db
+      .selectFrom('tickets')
+      .innerJoin('ticket_reporters', 'ticket_reporters.ticket_id', 'tickets.id')
+      .select(['description', 'location_address', 'name'])
+      .where('tracking_code', '=', submitted.trackingCode)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ description: `${CROSSING}\n已经好几天了`, location_address: '人民路与府前街交叉口', name: '王秀兰' });
+
+    const before = await countTickets(t);
+    for (const description of ['。。。。。。', '!!!!!!', '……………', '😀😀😀😀😀', '\u200b\u200b\u200b\u200b\u200b\ufeff']) {
+      const refused = await rejection(t.caller().report.submit({ description }));
+      expect(refused.code, description).toBe('BAD_REQUEST');
+      expect(fieldErrors(refused.cause as never)['description'], description).toBe(DESCRIPTION_WITHOUT_WORDS);
+    }
     expect(await countTickets(t)).toBe(before);
   });
 
