@@ -95,6 +95,9 @@ export default defineConfig({
       DATA_DIR: process.env['E2E_DATA_DIR'],
       CONTENT_DIR: process.env['E2E_CONTENT_DIR'],
       ASTRO_TELEMETRY_DISABLED: '1',
+      // The whole suite submits and uploads from one address, more than a resident ever would.
+      THROTTLE_REPORTS: '1000/10m',
+      THROTTLE_UPLOADS: '5000/10m',
     },
   },
 });

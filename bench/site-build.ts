@@ -150,7 +150,7 @@ export async function benchSiteBuild(options: { notices: number }): Promise<void
       photos: portal.photos,
       clientDir: path.join(root, 'dist', 'client'),
       astroHandler: async (_req, _res, next) => next(),
-      trustProxy: false,
+      trustProxy: 0,
       secureCookies: false,
     });
     server = await listen(handler, '127.0.0.1', 0);

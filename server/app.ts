@@ -16,7 +16,6 @@ import { createRouter } from './routing/router.ts';
 import { createTracking } from './tickets/track-report.ts';
 import { createAccounts } from './auth/accounts.ts';
 import { actorKindOf } from './auth/roles.ts';
-import { ForbiddenError } from './errors.ts';
 import { createStaffCommands } from './staff/ticket-commands.ts';
 import { createTicketNotifications } from './notify/ticket-notifications.ts';
 import { createTicketQueries } from './staff/ticket-queries.ts';
@@ -30,6 +29,8 @@ import { createHotline } from './hotline/hotline-service.ts';
 import { createPublishing } from './publish/publishing.ts';
 import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './hotline/follow-ups.ts';
+import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
+import { ForbiddenError, TooManyRequestsError } from './errors.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -51,12 +52,16 @@ export interface PortalOptions {
   mailLimits?: Partial<MailLimits>;
   /** Whether a mailbox is read (MAIL_IMAP_URL): the console says so. */
   mailboxConfigured?: boolean;
+  /** Limits per client address and account (THROTTLE_*); the defaults of server/throttle/throttles.ts otherwise. */
+  throttleLimits?: Partial<ThrottleLimits>;
 }
 
 export interface Portal {
   services: PortalServices;
   database: DatabaseHandle;
   photos: PhotoStore;
+  /** The throttles' counters (worker housekeeping sweeps them; `npm run admin -- throttles` reads them). */
+  throttles: Throttles;
   close(): Promise<void>;
 }
 
@@ -79,6 +84,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     ].map((a) => a.trim().toLowerCase()),
     mailLimits: env.mailLimits,
     mailboxConfigured: env.imap !== null,
+    throttleLimits: env.throttles,
   };
 }
 
@@ -92,8 +98,21 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media') });
   const acknowledgeHours = options.acknowledgeHours ?? 24;
   const photoUrls = (id: string) => photos.urls(id);
-  const tracking = createTracking({ db, catalog, clock, photoUrls });
-  const accounts = createAccounts({ db, catalog, clock });
+  const throttles = createThrottles({ db, clock, ...(options.throttleLimits && { limits: options.throttleLimits }) });
+  // The web form and API only: the hotline's operators and the mailbox (with its own caps) are not
+  // one client flooding the form.
+  async function throttle(scope: 'report' | 'upload', ctx: RequestContext, what: string): Promise<void> {
+    const taken = await throttles.take(scope, ctx.ip);
+    if (taken.allowed) return;
+    const { count, windowMs } = throttles.limits[scope];
+    throw new TooManyRequestsError(
+      `${what}太频繁了：同一网络${waitText(windowMs / 1000)}内最多${count}次，请${waitText(taken.retryAfterSeconds)}后再试。` +
+        '如有紧急情况，请拨打创城热线。',
+      taken.retryAfterSeconds,
+    );
+  }
+  const tracking = createTracking({ db, catalog, photoUrls, throttles });
+  const accounts = createAccounts({ db, catalog, clock, throttles });
   const units = createUnitDirectory({ db, catalog, clock });
   const notifications = createTicketNotifications({
     catalog,
@@ -129,7 +148,10 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
 
   const services: PortalServices = {
     catalog,
-    submitReport: (raw, ctx: RequestContext) => intake.submitReport(raw, { channel: 'web', ip: ctx.ip, userAgent: ctx.userAgent ?? null }),
+    async submitReport(raw, ctx: RequestContext) {
+      await throttle('report', ctx, '提交');
+      return intake.submitReport(raw, { channel: 'web', ip: ctx.ip, userAgent: ctx.userAgent ?? null });
+    },
     trackReport: (code, ctx) => tracking.trackReport(code, ctx.ip),
     suggestRoute: (input) => router.suggest(input),
     async uploadPhoto(bytes, ctx, purpose = 'report') {
@@ -138,6 +160,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
         const kind = user ? actorKindOf(user.role) : null;
         if (kind !== 'unit' && kind !== 'office') throw new ForbiddenError('请先以责任单位或创城办账号登录，再上传整改照片');
       }
+      await throttle('upload', ctx, '上传照片');
       const processed = await processPhoto(bytes);
       const { id } = await photos.save(processed);
       await recordPhoto(db, {
@@ -170,5 +193,5 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
   };
 
-  return { services, database, photos, close: () => database.close() };
+  return { services, database, photos, throttles, close: () => database.close() };
 }

@@ -9,12 +9,15 @@ import type { ImapSettings } from './intake/mail/imap-intake.ts';
 import { parseRoles, workerEnvShape, workerSettings, type ProcessRole } from './worker/worker-settings.ts';
 import { privacyEnvShape, privacySettings, type PrivacySettings } from './privacy/privacy-env.ts';
 import type { WorkerSettings } from './worker/worker.ts';
+import { throttleEnvShape, throttleLimits } from './throttle/throttle-env.ts';
+import type { ThrottleLimits } from './throttle/throttles.ts';
 
 const envSchema = z.object({
   ...imapEnvShape,
   ...mailEnvShape,
   ...workerEnvShape,
   ...privacyEnvShape,
+  ...throttleEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -26,10 +29,22 @@ const envSchema = z.object({
   CONTENT_DIR: z.string().min(1).default('./content').describe('Folder of the seed data (units, categories, points, routing rules).'),
   PUBLIC_URL: z.url().optional().describe('Public base URL, used in links sent out (defaults to http://HOST:PORT).'),
   TRUST_PROXY: z
-    .enum(['0', '1', 'true', 'false'])
+    .string()
     .default('0')
-    .transform((v) => v === '1' || v === 'true')
-    .describe('Take the client IP from X-Forwarded-For (only behind a reverse proxy you run).'),
+    .transform((v, ctx) => {
+      const hops = v === 'true' ? 1 : v === 'false' ? 0 : /^\d{1,2}$/.test(v) ? Number(v) : NaN;
+      if (Number.isNaN(hops)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be 0 (no proxy), or the number of your own proxies in front of the portal (1 for one nginx)',
+        });
+        return z.NEVER;
+      }
+      return hops;
+    })
+    .describe(
+      'How many reverse proxies of your own stand in front of the portal; the client address is then taken from X-Forwarded-For that many entries from the right.',
+    ),
   ACKNOWLEDGE_HOURS: z.coerce
     .number()
     .min(1)
@@ -46,7 +61,8 @@ export type Env = {
   databaseUrl: string;
   contentDir: string;
   publicUrl: string;
-  trustProxy: boolean;
+  /** TRUST_PROXY: how many of our own proxies add X-Forwarded-For entries (0: none, use the socket's peer). */
+  trustProxy: number;
   routingThreshold: number | undefined;
   acknowledgeHours: number;
   mail: MailSettings;
@@ -59,6 +75,8 @@ export type Env = {
   worker: WorkerSettings;
   /** PERSONAL_DATA_RETENTION_DAYS, for the retention purge (server/privacy/purge.ts). */
   privacy: PrivacySettings;
+  /** THROTTLE_*: limits per client address or account (server/throttle/). */
+  throttles: ThrottleLimits;
 };
 
 export class EnvError extends Error {
@@ -92,5 +110,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
     privacy: privacySettings(e),
+    throttles: throttleLimits(e),
   };
 }

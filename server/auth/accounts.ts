@@ -9,8 +9,9 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { isUniqueViolation } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
-import { createRateLimiter } from '../rate-limit.ts';
-import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import type { Throttles } from '../throttle/throttles.ts';
+import { waitText } from '../throttle/throttles.ts';
+import { hashPassword, passwordProblem, UNMATCHABLE_HASH, verifyPassword } from './password.ts';
 import { ROLES, type Role, type StaffUser } from './roles.ts';
 
 export const SESSION_HOURS = 12;
@@ -70,14 +71,11 @@ export interface AccountsDeps {
   db: Kysely<Database>;
   catalog: Catalog;
   clock: Clock;
+  /** Failed logins per account and per client address (THROTTLE_LOGIN_ACCOUNT, THROTTLE_LOGIN_ADDRESS). */
+  throttles: Throttles;
 }
 
-export function createAccounts({ db, catalog, clock }: AccountsDeps) {
-  // Wrong passwords per username and per client address; a success does not reset them, so a
-  // guesser who knows one password gains nothing against another account.
-  const failuresByUser = createRateLimiter({ limit: 5, windowMs: 15 * 60_000, clock });
-  const failuresByClient = createRateLimiter({ limit: 20, windowMs: 15 * 60_000, clock });
-
+export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) {
   function checkUnit(role: Role, unitCode: string | null | undefined): string | null {
     if (role !== 'unit') return null;
     if (!unitCode) throw new InvalidInputError('责任单位工作人员必须选择所属单位', { unitCode: '请选择所属单位' });
@@ -171,29 +169,39 @@ export function createAccounts({ db, catalog, clock }: AccountsDeps) {
   }
 
   function throttled(seconds: number): TooManyRequestsError {
-    return new TooManyRequestsError(`登录失败次数过多，请${Math.ceil(seconds / 60)}分钟后再试`, seconds);
+    return new TooManyRequestsError(`登录失败次数过多，请${waitText(seconds)}后再试`, seconds);
   }
 
-  /** Checks the password and opens a session; returns the cookie token. */
+  /**
+   * Checks the password and opens a session; returns the cookie token. Every attempt takes one
+   * count from the account's and the address's allowance before the password is looked at, and
+   * only a success gives them back: of simultaneous guesses no more than the allowance are
+   * checked, and past it even the right password is refused until the window slides on. A success
+   * does not reset earlier failures, so knowing one password gains nothing against another account.
+   */
   async function login(
     username: string,
     password: string,
     client: { ip: string; userAgent?: string },
   ): Promise<{ token: string; user: StaffUser; expiresAt: string }> {
     const name = username.trim().toLowerCase();
-    const blocked = Math.max(failuresByUser.peek(name), failuresByClient.peek(client.ip));
-    if (blocked > 0) throw throttled(blocked);
+    const taken = [await throttles.take('login-account', name), await throttles.take('login-address', client.ip)];
+    const refused = taken.flatMap((t) => (t.allowed ? [] : [t.retryAfterSeconds]));
+    if (refused.length > 0) {
+      await Promise.all(taken.map((t) => (t.allowed ? t.release() : undefined)));
+      throw throttled(Math.max(...refused));
+    }
     const row = await db
       .selectFrom('users')
       .select([...userColumns, 'password_hash'])
       .where('username', '=', name)
       .executeTakeFirst();
-    const ok = row !== undefined && Number(row.active) === 1 && (await verifyPassword(password, row.password_hash));
-    if (!ok || !row) {
-      const wait = Math.max(failuresByUser.hit(name), failuresByClient.hit(client.ip));
-      if (wait > 0) throw throttled(wait);
+    // Checked whether or not the account exists and is active: the same scrypt either way.
+    const matches = await verifyPassword(password, row?.password_hash ?? UNMATCHABLE_HASH);
+    if (!row || !matches || Number(row.active) !== 1) {
       throw new InvalidInputError('用户名或密码不正确', { password: '用户名或密码不正确' });
     }
+    await Promise.all(taken.map((t) => (t.allowed ? t.release() : undefined)));
     const token = randomBytes(32).toString('base64url');
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();

@@ -110,6 +110,16 @@ export interface SessionTable {
   user_agent: string | null;
 }
 
+/** One slice of a window: how often one client did a throttled action (server/throttle/). */
+export interface ThrottleCountTable {
+  scope: string;
+  key: string;
+  /** The slice: floor(epoch ms / a tenth of the window); PostgreSQL returns bigint as a string. */
+  bucket: number | string;
+  count: number;
+  expires_at: string;
+}
+
 /** Notification mail waiting for, or past, delivery (server/notify/mail-outbox.ts). */
 export interface MailOutboxTable {
   id: Generated<number>;
@@ -180,6 +190,7 @@ export interface Database {
   notice_photos: NoticePhotoTable;
   notice_responses: NoticeResponseTable;
   site_builds: SiteBuildTable;
+  throttle_counts: ThrottleCountTable;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */

@@ -32,7 +32,7 @@ export interface HostOptions {
   /** dist/client of the Astro build. */
   clientDir: string;
   astroHandler: AstroHandler;
-  trustProxy: boolean;
+  trustProxy: number;
   /** Mark cookies Secure: the portal is served over HTTPS (PUBLIC_URL). */
   secureCookies: boolean;
   /**

@@ -48,7 +48,7 @@ function exportOf(ledgers: Ledgers, url: URL): Promise<ExportFile> | null {
   }
 }
 
-export function createLedgerDownloads(app: PortalServices, trustProxy: boolean) {
+export function createLedgerDownloads(app: PortalServices, trustProxy: number) {
   return async function handleLedgerDownload(req: IncomingMessage, res: ServerResponse, notFound: () => void): Promise<void> {
     const error = (status: number, message: string) => sendJson(res, status, { error: { message } });
     try {

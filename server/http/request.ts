@@ -41,16 +41,28 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   res.end(body);
 }
 
-export function clientContext(req: IncomingMessage, trustProxy: boolean): RequestContext {
-  const forwarded = trustProxy
-    ? String(req.headers['x-forwarded-for'] ?? '')
-        .split(',')[0]
-        ?.trim()
-    : '';
+/**
+ * The client's address. Behind `trustProxy` (TRUST_PROXY) proxies of our own, each of which
+ * appends the address it received the request from to X-Forwarded-For, the client is that many
+ * entries from the right of [...X-Forwarded-For, socket peer]; whatever stands further left the
+ * client wrote itself and is never believed.
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: number): string {
+  const peer = req.socket.remoteAddress || 'unknown';
+  if (trustProxy <= 0) return peer;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const chain = [...forwarded, peer];
+  return chain[Math.max(0, chain.length - 1 - trustProxy)] ?? peer;
+}
+
+export function clientContext(req: IncomingMessage, trustProxy: number): RequestContext {
   const ua = req.headers['user-agent'];
   const sessionToken = readSessionToken(req);
   return {
-    ip: forwarded || req.socket.remoteAddress || 'unknown',
+    ip: clientAddress(req, trustProxy),
     ...(ua && { userAgent: ua.slice(0, 300) }),
     sameOrigin: isSameOrigin(req, trustProxy),
     ...(sessionToken && { sessionToken }),

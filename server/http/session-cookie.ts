@@ -34,17 +34,17 @@ export function clearedSessionCookie(secure: boolean): string {
  * Sec-Fetch-Site on every request; a request with neither is not from a browser (curl, a
  * script), which cannot carry a victim's cookie, so it is not a cross-site forgery.
  */
-export function isSameOrigin(req: IncomingMessage, trustProxy: boolean): boolean {
+export function isSameOrigin(req: IncomingMessage, trustProxy: number): boolean {
   const origin = req.headers.origin;
   if (origin) {
-    const forwardedProto = trustProxy
+    const forwardedProto = trustProxy > 0
       ? String(req.headers['x-forwarded-proto'] ?? '')
           .split(',')[0]
           ?.trim()
       : '';
     const proto = forwardedProto || ('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http');
     const host =
-      (trustProxy &&
+      (trustProxy > 0 &&
         String(req.headers['x-forwarded-host'] ?? '')
           .split(',')[0]
           ?.trim()) ||

@@ -22,7 +22,7 @@ function requestHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-export function createTrpcHandler(app: PortalServices, trustProxy: boolean, secureCookies: boolean) {
+export function createTrpcHandler(app: PortalServices, trustProxy: number, secureCookies: boolean) {
   return async function handleTrpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const method = req.method ?? 'GET';
@@ -32,6 +32,9 @@ export function createTrpcHandler(app: PortalServices, trustProxy: boolean, secu
         endpoint: '/api/trpc',
         req: request,
         router: appRouter,
+        // Nothing of ours batches, and a batch would let one request try many passwords or
+        // tracking codes at once: every call is a request of its own.
+        allowBatching: false,
         createContext: async ({ resHeaders }) => {
           const request = clientContext(req, trustProxy);
           return { app, request, user: await app.userOf(request), resHeaders, secureCookies };

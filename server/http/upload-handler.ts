@@ -14,7 +14,7 @@ function sendError(res: ServerResponse, status: number, message: string, headers
   sendJson(res, status, { error: { message, fields: { file: message } } }, headers);
 }
 
-export function createUploadHandler(app: PortalServices, trustProxy: boolean) {
+export function createUploadHandler(app: PortalServices, trustProxy: number) {
   return async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return sendError(res, 405, '请用 POST 上传照片', { allow: 'POST' });
     if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {

@@ -1,14 +1,15 @@
 // The public view of a ticket (tracking page, report.track): status, unit, deadline, timeline
 // and photos — an explicit projection with no personal data (DESIGN rule 5). Guessing codes is
-// throttled per client.
+// throttled per client address (THROTTLE_TRACK_MISSES): every look-up takes a count first and a
+// code that exists gives it back, so only misses count — and past the limit nothing is looked up,
+// not even a right code, until the window slides on.
 import type { Kysely } from 'kysely';
 import type { TimelineEntry, TrackResult } from '../app-services.ts';
 import type { Catalog } from '../catalog/types.ts';
-import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import { photoIdsOfTicket } from '../media/photo-repository.ts';
-import { createRateLimiter } from '../rate-limit.ts';
+import { waitText, type Throttles } from '../throttle/throttles.ts';
 import { chinaDate } from '../china-time.ts';
 import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
 import { STATUS_LABELS } from './lifecycle.ts';
@@ -18,11 +19,8 @@ import { normalizeTrackingCode } from './tracking-code.ts';
 export interface TrackDeps {
   db: Kysely<Database>;
   catalog: Catalog;
-  clock: Clock;
   photoUrls(id: string): { url: string; thumbUrl: string };
-  /** Wrong codes a client may try per window before it must wait. */
-  missLimit?: number;
-  missWindowMs?: number;
+  throttles: Throttles;
 }
 
 function chineseDate(iso: string): string {
@@ -70,8 +68,7 @@ function describeEvent(e: EventRecord, unitName: (code: unknown) => string): str
 }
 
 export function createTracking(deps: TrackDeps) {
-  const { db, catalog, clock } = deps;
-  const misses = createRateLimiter({ limit: deps.missLimit ?? 10, windowMs: deps.missWindowMs ?? 15 * 60_000, clock });
+  const { db, catalog, throttles } = deps;
 
   function unitRef(code: string | null) {
     const unit = code ? catalog.unit(code) : undefined;
@@ -79,18 +76,15 @@ export function createTracking(deps: TrackDeps) {
   }
 
   function throttled(seconds: number): TooManyRequestsError {
-    const minutes = Math.ceil(seconds / 60);
-    return new TooManyRequestsError(`查询过于频繁，请${minutes}分钟后再试`, seconds);
+    return new TooManyRequestsError(`查询过于频繁，请${waitText(seconds)}后再试`, seconds);
   }
 
   async function trackReport(rawCode: string, client: string): Promise<TrackResult> {
-    const blocked = misses.peek(client);
-    if (blocked > 0) throw throttled(blocked);
+    const taken = await throttles.take('track', client);
+    if (!taken.allowed) throw throttled(taken.retryAfterSeconds);
     const code = normalizeTrackingCode(rawCode);
     const ticket = code ? await findTicketByCode(db, code) : null;
     if (!ticket) {
-      const wait = misses.hit(client);
-      if (wait > 0) throw throttled(wait);
       if (!code) {
         throw new InvalidInputError('查询码格式不正确：查询码共9位，由数字和字母组成，例如 AC3-K7M-9XP，请核对后重新输入', {
           trackingCode: '查询码格式不正确，请核对后重新输入',
@@ -98,6 +92,7 @@ export function createTracking(deps: TrackDeps) {
       }
       throw new NotFoundError(`没有找到查询码为 ${code} 的问题，请核对后重新输入`);
     }
+    await taken.release();
     const events = await listEvents(db, ticket.id);
     const photoIds = await photoIdsOfTicket(db, ticket.id, 'report');
     const category = ticket.categoryCode ? catalog.category(ticket.categoryCode) : undefined;

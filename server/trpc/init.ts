@@ -53,6 +53,8 @@ const t = initTRPC.context<TrpcContext>().create({
       fields = cause.fields;
     } else if (error.code === 'INTERNAL_SERVER_ERROR') {
       message = INTERNAL_MESSAGE;
+    } else if (error.code === 'BAD_REQUEST' && !cause && error.message.startsWith('Batching')) {
+      message = '不支持批量调用：请每个请求只调用一个接口';
     } else if (error.code === 'PARSE_ERROR' || (error.code === 'BAD_REQUEST' && !cause)) {
       message = '请求格式不正确';
     }
@@ -70,10 +72,11 @@ const t = initTRPC.context<TrpcContext>().create({
   },
 });
 
-const mapDomainErrors = t.middleware(async ({ next }) => {
+const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause ?? result.error;
+    if (cause instanceof TooManyRequestsError) ctx.resHeaders?.set('retry-after', String(cause.retryAfterSeconds));
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
       const mapped = toTrpcError(cause);
       if (mapped.code === 'INTERNAL_SERVER_ERROR') console.error('[trpc]', cause);

@@ -28,7 +28,7 @@ beforeAll(async () => {
     clientDir,
     // Pages are Astro's and covered by the browser tests; here every page request is "not found".
     astroHandler: async (_req, _res, next) => next(),
-    trustProxy: false,
+    trustProxy: 0,
     secureCookies: false,
   });
   server = await listen(handler, '127.0.0.1', 0);

@@ -26,7 +26,7 @@ beforeAll(async () => {
       photos: t.portal.photos,
       clientDir,
       astroHandler: async (_req, _res, next) => next(),
-      trustProxy: false,
+      trustProxy: 0,
       secureCookies: false,
     }),
     '127.0.0.1',

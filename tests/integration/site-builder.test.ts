@@ -103,7 +103,7 @@ beforeAll(async () => {
       res.write('<!doctype html><html lang="zh-CN" class="app"><head><title>我要反映</title></head>');
       res.end('<body><form></form></body></html>');
     },
-    trustProxy: false,
+    trustProxy: 0,
     secureCookies: false,
   });
   server = await listen(handler, '127.0.0.1', 0);

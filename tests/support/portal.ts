@@ -4,6 +4,7 @@ import { createPortal, type Portal } from '../../server/app.ts';
 import { manualClock } from '../../server/clock.ts';
 import type { RequestContext } from '../../server/app-services.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
+import type { ThrottleLimits } from '../../server/throttle/throttles.ts';
 import { makeDatabase, type TestDatabase } from './databases.ts';
 
 export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
@@ -16,10 +17,24 @@ export interface TestPortal {
   close(): Promise<void>;
 }
 
-export async function startTestPortal(kind: 'sqlite' | 'postgres', contentDir = CONTENT_DIR): Promise<TestPortal> {
+/**
+ * Test files submit and upload far more from one address than a resident would; the report and
+ * upload limits are raised here (tests/integration/throttles.test.ts checks them with their
+ * defaults). Login and tracking keep their defaults.
+ */
+export const TEST_THROTTLE_LIMITS: Partial<ThrottleLimits> = {
+  report: { count: 100_000, windowMs: 60_000 },
+  upload: { count: 100_000, windowMs: 60_000 },
+};
+
+export async function startTestPortal(
+  kind: 'sqlite' | 'postgres',
+  contentDir = CONTENT_DIR,
+  throttleLimits: Partial<ThrottleLimits> = TEST_THROTTLE_LIMITS,
+): Promise<TestPortal> {
   const database = await makeDatabase(kind);
   const clock = manualClock('2026-11-30T02:00:00.000Z');
-  const portal = await createPortal({ databaseUrl: database.url, dataDir: database.dataDir, contentDir, clock });
+  const portal = await createPortal({ databaseUrl: database.url, dataDir: database.dataDir, contentDir, clock, throttleLimits });
   return {
     portal,
     database,

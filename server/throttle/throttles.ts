@@ -1,0 +1,93 @@
+// Throttles: how often one client may do what an attacker would do at scale — guess passwords,
+// guess tracking codes, flood the report form or the photo upload. Counted in the database
+// (migration 016), so every web process of a deployment shares one allowance and a restart
+// resets nothing. `take` checks and counts in one step: of many simultaneous attempts (a tRPC
+// batch, parallel sockets, two processes) exactly as many as the limit allows get through, and
+// past the limit nothing does — not the right password, not the right code — until the window
+// slides on. An attempt that turns out not to count (a successful login, a code that exists)
+// gives its count back with `release()`.
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/schema.ts';
+import { clearKey, decrement, deleteExpired, incrementBelow, listActive, readSlices, type ThrottleRow } from './throttle-repository.ts';
+import { ceilingOf, positionOf, secondsUntilAllowed, sliceMs, slicesInWindow, SLICES, type Limit } from './sliding-window.ts';
+
+export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address'] as const;
+export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
+export type ThrottleLimits = Record<ThrottleScope, Limit>;
+
+/** Far above what a resident or a member of staff ever does; see README "Settings". */
+export const DEFAULT_LIMITS: ThrottleLimits = {
+  report: { count: 20, windowMs: 10 * 60_000 },
+  upload: { count: 120, windowMs: 10 * 60_000 },
+  track: { count: 10, windowMs: 15 * 60_000 },
+  'login-account': { count: 5, windowMs: 15 * 60_000 },
+  'login-address': { count: 20, windowMs: 15 * 60_000 },
+};
+
+export type Taken = { allowed: true; release(): Promise<void> } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * The key of a client address: IPv4 as it is (also when written IPv4-mapped), IPv6 by its /64 —
+ * one household or phone is given a whole /64, so counting single IPv6 addresses limits nothing.
+ */
+export function addressKey(ip: string): string {
+  const address = ip.trim().toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** "3分钟", "40秒": how long to wait, in the words of the refusal. */
+export function waitText(seconds: number): string {
+  return seconds < 60 ? `${seconds}秒` : `${Math.ceil(seconds / 60)}分钟`;
+}
+
+export interface ThrottleDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  limits?: Partial<ThrottleLimits>;
+}
+
+export function createThrottles({ db, clock, limits: overrides = {} }: ThrottleDeps) {
+  const limits: ThrottleLimits = { ...DEFAULT_LIMITS, ...overrides };
+
+  async function take(scope: ThrottleScope, rawKey: string): Promise<Taken> {
+    const limit = limits[scope];
+    const key = scope === 'login-account' ? rawKey.trim().toLowerCase() : addressKey(rawKey);
+    const position = positionOf(limit, clock.now().getTime());
+    const { slice } = position;
+    const counts = await readSlices(db, scope, key, slicesInWindow(slice));
+    const ceiling = ceilingOf(limit, counts, slice);
+    const expiresAt = new Date((slice + SLICES + 1) * sliceMs(limit)).toISOString();
+    const count = ceiling >= 1 ? await incrementBelow(db, { scope, key, bucket: slice, expiresAt }, ceiling) : null;
+    if (count !== null) return { allowed: true, release: () => decrement(db, scope, key, slice) };
+    // Refused: read again, the counters may have moved since (many attempts at once).
+    const now = await readSlices(db, scope, key, slicesInWindow(slice));
+    return { allowed: false, retryAfterSeconds: secondsUntilAllowed(limit, now, position) };
+  }
+
+  return {
+    limits,
+    take,
+    /** Removes the counters that can no longer limit anything (worker housekeeping). */
+    sweep: (now: Date) => deleteExpired(db, now),
+    /** The counters in force now, busiest first. */
+    active: (): Promise<ThrottleRow[]> => listActive(db, clock.now()),
+    /** Lifts every count of one key (a username, or an address as `addressKey` writes it). */
+    clear: (scope: ThrottleScope, key: string) =>
+      clearKey(db, scope, scope === 'login-account' ? key.trim().toLowerCase() : addressKey(key)),
+  };
+}
+
+export type Throttles = ReturnType<typeof createThrottles>;
