@@ -4,17 +4,22 @@
 //   npm run admin -- create-user --username zjj01 --name 李四 --role unit --unit zhujianju
 //   npm run admin -- set-password --username admin
 //   npm run admin -- list-users
+//   npm run admin -- throttles                    (who is limited now: login, tracking, reports, uploads)
+//   npm run admin -- clear-throttle --scope login-account --key zjj01   (lift one block)
 // Uses the same settings as `npm start` (DATA_DIR, DATABASE_URL, CONTENT_DIR).
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createPortal, portalOptions } from '../server/app.ts';
 import { ROLES, ROLE_LABELS } from '../server/auth/roles.ts';
 import { readEnv } from '../server/env.ts';
+import { THROTTLE_SCOPES, type ThrottleScope } from '../server/throttle/throttles.ts';
 
 const USAGE = `Usage:
   npm run admin -- create-user --username NAME --name DISPLAY --role ${ROLES.join('|')} [--unit UNIT_CODE] [--password-stdin]
   npm run admin -- set-password --username NAME [--password-stdin]
-  npm run admin -- list-users`;
+  npm run admin -- list-users
+  npm run admin -- throttles
+  npm run admin -- clear-throttle --scope ${THROTTLE_SCOPES.join('|')} --key ADDRESS_OR_USERNAME`;
 
 async function readPassword(fromStdin: boolean): Promise<string> {
   if (process.env['ADMIN_PASSWORD']) return process.env['ADMIN_PASSWORD'];
@@ -48,10 +53,12 @@ async function main(): Promise<number> {
       name: { type: 'string' },
       role: { type: 'string' },
       unit: { type: 'string' },
+      scope: { type: 'string' },
+      key: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
     },
   });
-  if (!command || !['create-user', 'set-password', 'list-users'].includes(command)) {
+  if (!command || !['create-user', 'set-password', 'list-users', 'throttles', 'clear-throttle'].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -63,6 +70,23 @@ async function main(): Promise<number> {
       for (const u of await accounts.listUsers()) {
         console.log([u.id, u.username, u.displayName, ROLE_LABELS[u.role], u.unitCode ?? '', u.active ? 'active' : 'inactive'].join('\t'));
       }
+      return 0;
+    }
+    if (command === 'throttles') {
+      const standing = await portal.throttles.standing();
+      if (standing.length === 0) console.log('no client has used any throttled allowance in its window');
+      for (const s of standing) {
+        const state = s.retryAfterSeconds > 0 ? `refused for ${s.retryAfterSeconds} s more` : 'allowed';
+        console.log([s.scope, s.key, `${s.used}/${s.limit}`, state].join('\t'));
+      }
+      return 0;
+    }
+    if (command === 'clear-throttle') {
+      if (!values.scope || !THROTTLE_SCOPES.includes(values.scope as ThrottleScope) || !values.key) {
+        throw new Error(`--scope (${THROTTLE_SCOPES.join(', ')}) and --key are required`);
+      }
+      const removed = await portal.throttles.clear(values.scope as ThrottleScope, values.key);
+      console.log(removed > 0 ? `cleared ${values.scope} for ${values.key}` : `nothing counted for ${values.scope} ${values.key}`);
       return 0;
     }
     if (!values.username) throw new Error('--username is required');

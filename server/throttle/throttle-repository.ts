@@ -65,14 +65,15 @@ export interface ThrottleRow {
   count: number;
 }
 
-/** The counters still in force, busiest first (for `npm run admin -- throttles`). */
-export async function listActive(db: Kysely<Database>, now: Date, limit = 200): Promise<ThrottleRow[]> {
+/** The counters still in force (for `npm run admin -- throttles`). */
+export async function listActive(db: Kysely<Database>, now: Date, limit = 10_000): Promise<ThrottleRow[]> {
   const rows = await db
     .selectFrom('throttle_counts')
     .select(['scope', 'key', 'bucket', 'count'])
     .where('expires_at', '>', now.toISOString())
     .where('count', '>', 0)
-    .orderBy('count', 'desc')
+    .orderBy('scope')
+    .orderBy('key')
     .limit(limit)
     .execute();
   return rows.map((r) => ({ scope: r.scope, key: r.key, bucket: Number(r.bucket), count: Number(r.count) }));

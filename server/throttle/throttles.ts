@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
-import { clearKey, decrement, deleteExpired, incrementBelow, listActive, readSlices, type ThrottleRow } from './throttle-repository.ts';
+import { clearKey, decrement, deleteExpired, incrementBelow, listActive, readSlices } from './throttle-repository.ts';
 import { ceilingOf, positionOf, secondsUntilAllowed, sliceMs, slicesInWindow, SLICES, type Limit } from './sliding-window.ts';
 
 export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address'] as const;
@@ -24,6 +24,17 @@ export const DEFAULT_LIMITS: ThrottleLimits = {
   'login-account': { count: 5, windowMs: 15 * 60_000 },
   'login-address': { count: 20, windowMs: 15 * 60_000 },
 };
+
+export interface ThrottleStanding {
+  scope: ThrottleScope;
+  /** The address (as addressKey writes it) or the username. */
+  key: string;
+  /** Actions counted in the window now. */
+  used: number;
+  limit: number;
+  /** 0 when the next action is allowed, else how long it is refused. */
+  retryAfterSeconds: number;
+}
 
 export type Taken = { allowed: true; release(): Promise<void> } | { allowed: false; retryAfterSeconds: number };
 
@@ -82,8 +93,26 @@ export function createThrottles({ db, clock, limits: overrides = {} }: ThrottleD
     take,
     /** Removes the counters that can no longer limit anything (worker housekeeping). */
     sweep: (now: Date) => deleteExpired(db, now),
-    /** The counters in force now, busiest first. */
-    active: (): Promise<ThrottleRow[]> => listActive(db, clock.now()),
+    /** Who has used how much of which allowance now, and who is refused for how long (busiest first). */
+    async standing(): Promise<ThrottleStanding[]> {
+      const now = clock.now().getTime();
+      const byKey = new Map<string, { scope: ThrottleScope; key: string; counts: Map<number, number> }>();
+      for (const row of await listActive(db, new Date(now))) {
+        const id = `${row.scope}\u0000${row.key}`;
+        const entry = byKey.get(id) ?? { scope: row.scope as ThrottleScope, key: row.key, counts: new Map<number, number>() };
+        entry.counts.set(row.bucket, row.count);
+        byKey.set(id, entry);
+      }
+      const standings = [...byKey.values()].flatMap(({ scope, key, counts }) => {
+        const limit = limits[scope];
+        if (!limit) return [];
+        const position = positionOf(limit, now);
+        const used = slicesInWindow(position.slice).reduce((sum, s) => sum + (counts.get(s) ?? 0), 0);
+        const blocked = (counts.get(position.slice) ?? 0) >= ceilingOf(limit, counts, position.slice);
+        return [{ scope, key, used, limit: limit.count, retryAfterSeconds: blocked ? secondsUntilAllowed(limit, counts, position) : 0 }];
+      });
+      return standings.filter((s) => s.used > 0).sort((a, b) => b.used / b.limit - a.used / a.limit);
+    },
     /** Lifts every count of one key (a username, or an address as `addressKey` writes it). */
     clear: (scope: ThrottleScope, key: string) =>
       clearKey(db, scope, scope === 'login-account' ? key.trim().toLowerCase() : addressKey(key)),

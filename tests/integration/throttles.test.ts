@@ -133,6 +133,36 @@ describe.each(kinds)('throttles on %s', (kind) => {
     t.clock.advance(31 * 60_000);
   });
 
+  it('shows an administrator who is refused and for how long, and lifts one block', async () => {
+    const from = t.caller({ ip: '198.51.100.66', sameOrigin: true });
+    for (let i = 0; i < 5; i++) await outcome(from.auth.login({ username: 'Operator', password: `guess-${i}` }));
+    const standing = await t.portal.throttles.standing();
+    expect(standing).toContainEqual({ scope: 'login-account', key: 'operator', used: 5, limit: 5, retryAfterSeconds: expect.any(Number) });
+    expect(standing.find((s) => s.scope === 'login-account' && s.key === 'operator')!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(standing).toContainEqual({ scope: 'login-address', key: '198.51.100.66', used: 5, limit: 20, retryAfterSeconds: 0 });
+    expect(await outcome(from.auth.login({ username: 'operator', password: PASSWORD }))).toBe('TOO_MANY_REQUESTS');
+    expect(await t.portal.throttles.clear('login-account', 'OPERATOR')).toBeGreaterThan(0);
+    await expect(from.auth.login({ username: 'operator', password: PASSWORD })).resolves.toBeTruthy();
+  });
+
+  it('takes as long to refuse a missing account as a wrong password', async () => {
+    const time = async (username: string, ip: string) => {
+      const start = performance.now();
+      await outcome(t.caller({ ip, sameOrigin: true }).auth.login({ username, password: 'wrong-pass-1' }));
+      return performance.now() - start;
+    };
+    const wrong: number[] = [];
+    const missing: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      wrong.push(await time('dispatcher', `198.51.100.${140 + i}`));
+      missing.push(await time(`no-such-user-${i}`, `198.51.100.${150 + i}`));
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
+    // Both run one scrypt (tens of milliseconds); an unchecked missing account took about one.
+    expect(median(missing)).toBeGreaterThan(median(wrong) * 0.5);
+    await t.portal.throttles.clear('login-account', 'dispatcher');
+  });
+
   it('refuses a batch of tracking look-ups; of 200 simultaneous guesses ten are looked up, then the right code is refused too', async () => {
     const real = await t.caller({ ip: '198.51.100.70' }).report.submit(REPORT);
     const codes = Array.from({ length: 200 }, (_, i) => (i === 199 ? real.trackingCode : `AC3-K7M-${String(i).padStart(3, '2')}`));
