@@ -9,9 +9,11 @@
 //   (it has no record left, so nothing shows it).
 // - Staff sessions past their expiry (a signed-in user whose session expired is already refused;
 //   this only removes the rows).
+// - Throttle counters whose window has passed (server/throttle/): they can limit nothing any more.
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { PhotoStore } from '../media/photo-store.ts';
+import type { Throttles } from '../throttle/throttles.ts';
 
 /** How long an uploaded photo may wait to be attached: a day and a half is beyond any form left open. */
 export const ORPHAN_PHOTO_HOURS = 36;
@@ -21,11 +23,13 @@ const PHOTO_BATCH = 500;
 export interface HousekeepingResult {
   orphanPhotos: number;
   expiredSessions: number;
+  expiredThrottleCounts: number;
 }
 
 export interface HousekeepingDeps {
   db: Kysely<Database>;
   photos: PhotoStore;
+  throttles: Pick<Throttles, 'sweep'>;
   log?: { error(message: string, error: unknown): void };
 }
 
@@ -34,7 +38,7 @@ function onNoNoticeOrResponse({ not, exists, selectFrom }: ExpressionBuilder<Dat
   return not(exists(selectFrom('notice_photos').select('notice_photos.photo_id').whereRef('notice_photos.photo_id', '=', 'photos.id')));
 }
 
-export function createHousekeeping({ db, photos, log }: HousekeepingDeps) {
+export function createHousekeeping({ db, photos, throttles, log }: HousekeepingDeps) {
   async function removeOrphanPhotos(now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - ORPHAN_PHOTO_HOURS * 3_600_000).toISOString();
     const candidates = await db
@@ -70,7 +74,11 @@ export function createHousekeeping({ db, photos, log }: HousekeepingDeps) {
 
   return {
     async runOnce(now: Date): Promise<HousekeepingResult> {
-      return { orphanPhotos: await removeOrphanPhotos(now), expiredSessions: await removeExpiredSessions(now) };
+      return {
+        orphanPhotos: await removeOrphanPhotos(now),
+        expiredSessions: await removeExpiredSessions(now),
+        expiredThrottleCounts: await throttles.sweep(now),
+      };
     },
   };
 }

@@ -101,7 +101,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     log: consoleLog,
   });
 
-  const housekeeping = createHousekeeping({ db, photos: portal.photos, log: consoleLog });
+  const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: consoleLog });
   const read = readMailbox;
   const passes = createWorker({
     db,

@@ -1,7 +1,8 @@
 // The worker's housekeeping on SQLite and PostgreSQL, through the real services and the injected
 // clock: photos uploaded and never used go (record and both files) after ORPHAN_PHOTO_HOURS,
 // while photos on a ticket, on a notice, on a unit's response (a draft too) and recent uploads
-// stay; a photo attached in the same moment is never lost; expired staff sessions go.
+// stay; a photo attached in the same moment is never lost; expired staff sessions and throttle
+// counters whose window has passed go.
 import fs from 'node:fs';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ describe.each(kinds)('housekeeping on %s', (kind) => {
     await t?.close();
   });
 
-  const housekeeping = () => createHousekeeping({ db: t.portal.database.db, photos: t.portal.photos });
+  const housekeeping = () => createHousekeeping({ db: t.portal.database.db, photos: t.portal.photos, throttles: t.portal.throttles });
   const filesOf = (id: string) => Object.values(t.portal.photos.paths(id)).map((file) => fs.existsSync(file));
   const recorded = async (id: string) =>
     (await t.portal.database.db.selectFrom('photos').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
@@ -111,5 +112,18 @@ describe.each(kinds)('housekeeping on %s', (kind) => {
     expect(await t.portal.services.accounts.userForSession(token)).toMatchObject({ username: user.username });
     const left = await t.portal.database.db.selectFrom('sessions').select('id').execute();
     expect(left).toHaveLength(1);
+  });
+
+  it('removes throttle counters whose window has passed, and keeps those still counting', async () => {
+    await t
+      .caller({ ip: '198.51.100.33', sameOrigin: true })
+      .auth.login({ username: 'nobody', password: 'wrong-pass-1' })
+      .catch(() => {});
+    const counters = () => t.portal.database.db.selectFrom('throttle_counts').select(['scope', 'key']).execute();
+    expect(await counters()).toHaveLength(2);
+    expect((await housekeeping().runOnce(t.clock.now())).expiredThrottleCounts).toBe(0);
+    t.clock.advance(17 * 60_000);
+    expect((await housekeeping().runOnce(t.clock.now())).expiredThrottleCounts).toBe(2);
+    expect(await counters()).toHaveLength(0);
   });
 });
