@@ -9,6 +9,7 @@ import type { ImapSettings } from './intake/mail/imap-intake.ts';
 import { parseRoles, workerEnvShape, workerSettings, type ProcessRole } from './worker/worker-settings.ts';
 import { privacyEnvShape, privacySettings, type PrivacySettings } from './privacy/privacy-env.ts';
 import type { WorkerSettings } from './worker/worker.ts';
+import { requestLimits, requestLimitsEnvShape, type RequestLimits } from './http/request-limits.ts';
 import { throttleEnvShape, throttleLimits } from './throttle/throttle-env.ts';
 import type { ThrottleLimits } from './throttle/throttles.ts';
 
@@ -17,6 +18,7 @@ const envSchema = z.object({
   ...mailEnvShape,
   ...workerEnvShape,
   ...privacyEnvShape,
+  ...requestLimitsEnvShape,
   ...throttleEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
@@ -75,6 +77,8 @@ export type Env = {
   worker: WorkerSettings;
   /** PERSONAL_DATA_RETENTION_DAYS, for the retention purge (server/privacy/purge.ts). */
   privacy: PrivacySettings;
+  /** REQUEST_BODY_IDLE_SECONDS, UPLOAD_MAX_PER_CLIENT, UPLOAD_MAX_CONCURRENT (server/http/request-limits.ts). */
+  requestLimits: RequestLimits;
   /** THROTTLE_*: limits per client address or account (server/throttle/). */
   throttles: ThrottleLimits;
 };
@@ -110,6 +114,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
     privacy: privacySettings(e),
+    requestLimits: requestLimits(e),
     throttles: throttleLimits(e),
   };
 }

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       clientDir: astro.clientDir,
       astroHandler: astro.handler,
       trustProxy: env.trustProxy,
+      requestLimits: env.requestLimits,
       secureCookies: env.publicUrl.startsWith('https:'),
     });
     server = await listen(handler, env.host, env.port);

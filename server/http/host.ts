@@ -11,6 +11,7 @@ import type { PortalServices, RequestContext } from '../app-services.ts';
 import type { PhotoStore } from '../media/photo-store.ts';
 import type { StaffUser } from '../auth/roles.ts';
 import { clientContext, sendJson } from './request.ts';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.ts';
 import { createLedgerDownloads } from './ledger-downloads.ts';
 import { createMediaHandler } from './media-handler.ts';
 import { sendFile } from './send-file.ts';
@@ -41,6 +42,8 @@ export interface HostOptions {
    * DATA_DIR is the photo store's parent folder and dist/ the client folder's.
    */
   publicSite?: { currentDir: string; initialDir: string };
+  /** Idle timeout of request bodies and the caps on concurrent uploads (REQUEST_BODY_IDLE_SECONDS, UPLOAD_MAX_*). */
+  requestLimits?: RequestLimits;
 }
 
 /** Paths the app answers itself, never the public site. */
@@ -55,8 +58,9 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export function createRequestHandler(options: HostOptions) {
   const { app, trustProxy } = options;
-  const handleUpload = createUploadHandler(app, trustProxy);
-  const handleTrpc = createTrpcHandler(app, trustProxy, options.secureCookies);
+  const limits = options.requestLimits ?? DEFAULT_REQUEST_LIMITS;
+  const handleUpload = createUploadHandler(app, trustProxy, options.photos, limits);
+  const handleTrpc = createTrpcHandler(app, trustProxy, options.secureCookies, limits.bodyIdleMs);
   const handleLedgerDownload = createLedgerDownloads(app, trustProxy);
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);

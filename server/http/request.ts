@@ -1,6 +1,7 @@
 // Small helpers for node:http requests and responses shared by the host's handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../app-services.ts';
+import { DEFAULT_REQUEST_LIMITS } from './request-limits.ts';
 import { isSameOrigin, readSessionToken } from './session-cookie.ts';
 
 export class PayloadTooLargeError extends Error {
@@ -10,24 +11,71 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
-/** Reads the whole body, refusing (before reading when Content-Length says so) past `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The body stopped before it was complete: the client went away (`client`), or sent nothing for
+ * the idle timeout (`idle`: we ended the request and destroyed its socket). Nothing can be
+ * answered; the message is the one line the handlers log.
+ */
+export class RequestBodyAbortedError extends Error {
+  readonly reason: 'client' | 'idle';
+  /** Bytes of the body received before it stopped. */
+  readonly bytes: number;
+  constructor(reason: 'client' | 'idle', bytes: number, idleMs = 0) {
+    super(reason === 'client' ? `aborted by client after ${bytes} bytes` : `no data for ${idleMs / 1000} s, ended after ${bytes} bytes`);
+    this.name = 'RequestBodyAbortedError';
+    this.reason = reason;
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * Calls `onIdle` once the body has sent nothing for `idleMs`; `touch()` after every chunk,
+ * `stop()` when the body is complete or given up. While `weAreBehind()` says the request is
+ * paused on our side (the disk is slower than the client), the wait does not count.
+ */
+export function bodyIdleTimer(idleMs: number, onIdle: () => void, weAreBehind?: () => boolean) {
+  const timer = setTimeout(() => {
+    if (weAreBehind?.()) timer.refresh();
+    else onIdle();
+  }, idleMs);
+  timer.unref();
+  return { touch: () => void timer.refresh(), stop: () => clearTimeout(timer) };
+}
+
+/**
+ * Reads the whole body, refusing (before reading when Content-Length says so) past `limit`
+ * bytes. A body that sends nothing for `idleMs` is ended and its socket destroyed; that, and a
+ * client that goes away, throw RequestBodyAbortedError.
+ */
+export async function readBody(req: IncomingMessage, limit: number, idleMs = DEFAULT_REQUEST_LIMITS.bodyIdleMs): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) throw new PayloadTooLargeError();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new PayloadTooLargeError();
-    chunks.push(chunk);
+  let idle = false;
+  const timer = bodyIdleTimer(idleMs, () => {
+    idle = true;
+    req.destroy();
+    req.socket.destroy();
+  });
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      timer.touch();
+      size += chunk.length;
+      if (size > limit) throw new PayloadTooLargeError();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) throw error;
+    if (idle) throw new RequestBodyAbortedError('idle', size, idleMs);
+    if (!req.complete) throw new RequestBodyAbortedError('client', size);
+    throw error;
+  } finally {
+    timer.stop();
   }
+  if (idle) throw new RequestBodyAbortedError('idle', size, idleMs);
+  if (!req.complete) throw new RequestBodyAbortedError('client', size);
   return Buffer.concat(chunks, size);
-}
-
-/** Parses a multipart/form-data or urlencoded body already read into memory. */
-export async function parseForm(req: IncomingMessage, body: Buffer): Promise<FormData> {
-  const contentType = req.headers['content-type'] ?? '';
-  return new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {

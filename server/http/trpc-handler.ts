@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { PortalServices } from '../app-services.ts';
 import { appRouter } from '../trpc/app-router.ts';
-import { clientContext, PayloadTooLargeError, readBody, sendJson } from './request.ts';
+import { clientContext, PayloadTooLargeError, readBody, RequestBodyAbortedError, sendJson } from './request.ts';
 
 const BODY_LIMIT = 256 * 1024;
 
@@ -22,11 +22,11 @@ function requestHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-export function createTrpcHandler(app: PortalServices, trustProxy: number, secureCookies: boolean) {
+export function createTrpcHandler(app: PortalServices, trustProxy: number, secureCookies: boolean, bodyIdleMs?: number) {
   return async function handleTrpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const method = req.method ?? 'GET';
-      const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await readBody(req, BODY_LIMIT));
+      const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await readBody(req, BODY_LIMIT, bodyIdleMs));
       const request = new Request(`http://portal${req.url ?? '/'}`, { method, headers: requestHeaders(req), body: body ?? null });
       const response = await fetchRequestHandler({
         endpoint: '/api/trpc',
@@ -50,6 +50,8 @@ export function createTrpcHandler(app: PortalServices, trustProxy: number, secur
       res.writeHead(response.status, headers);
       res.end(payload);
     } catch (error) {
+      // The client went away or stalled mid-body: its socket is gone, one line says so.
+      if (error instanceof RequestBodyAbortedError) return console.warn(`[trpc] ${error.message}`);
       if (error instanceof PayloadTooLargeError) {
         return sendJson(res, 413, {
           error: { message: '提交的内容太长了，请精简后再提交', code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } },

@@ -2,6 +2,8 @@
 // Only the renditions are written; the uploaded original (which carries the phone's GPS
 // position) is never stored. Ids are 128 random bits, so a photo's URL cannot be guessed from
 // another's, and every id is checked against its format before it becomes a path.
+// Uploads being received are streamed into `.incoming/` (the HTTP host's upload-body.ts), so a
+// held upload costs disk, not memory.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +12,7 @@ import type { ProcessedPhoto } from './photo-pipeline.ts';
 
 /** 32 lowercase hex digits (128 bits from node:crypto). */
 const PHOTO_ID = /^[0-9a-f]{32}$/;
+const INCOMING = '.incoming';
 
 export const MEDIA_URL_PREFIX = '/media/';
 
@@ -26,6 +29,11 @@ export interface PhotoUrls {
 export interface PhotoStore {
   /** The directory the files are in (absolute). */
   readonly dir: string;
+  /**
+   * Where uploads are streamed while they are received (`<dir>/.incoming`, private: the original
+   * still carries its GPS position). Each file is removed once its photo is processed.
+   */
+  readonly incomingDir: string;
   /** Writes both renditions atomically (temp file, fsync, rename); creates the directory if needed. */
   save(processed: ProcessedPhoto): Promise<{ id: string }>;
   /** Absolute file paths; throws InvalidInputError for anything that is not a photo id. */
@@ -42,6 +50,7 @@ export function isPhotoId(id: unknown): id is string {
 
 export function createPhotoStore(options: { dir: string }): PhotoStore {
   const dir = path.resolve(options.dir);
+  const incomingDir = path.join(dir, INCOMING);
 
   const checkedId = (id: string): string => {
     if (!isPhotoId(id)) throw new InvalidInputError('照片编号无效，请重新上传照片。', { photoIds: '照片编号无效，请重新上传照片。' });
@@ -54,6 +63,7 @@ export function createPhotoStore(options: { dir: string }): PhotoStore {
 
   return {
     dir,
+    incomingDir,
 
     async save(processed) {
       await mkdir(dir, { recursive: true });

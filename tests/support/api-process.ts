@@ -1,5 +1,6 @@
 // A web process of the portal serving the API only (no built site needed), started by tests
-// that need separate processes — several web processes on one database, as a city deploys:
+// that need separate processes — several web processes on one database, as a city deploys, or
+// one watched from outside (its memory in /proc, its log: tests/integration/upload-limits.test.ts):
 //   node tests/support/api-process.ts   (settings from the environment, as `npm start`)
 // Prints {"port": N} on its first line of output once it listens; SIGTERM stops it.
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ const handler = createRequestHandler({
   astroHandler: async (_req, _res, next) => next(),
   trustProxy: env.trustProxy,
   secureCookies: false,
+  requestLimits: env.requestLimits,
 });
 const server = await listen(handler, env.host, env.port);
 const address = server.address();

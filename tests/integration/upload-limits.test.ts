@@ -1,0 +1,269 @@
+// Slow or held uploads cannot eat the web process's memory (issue 11): the pentester's 60
+// sockets that each send 14.9 MB of a 15 MB upload and then stall. The portal's HTTP host runs in
+// a child process (tests/support/api-process.ts) so its RSS can be read from /proc;
+// TRUST_PROXY=1 lets every socket claim its own address in X-Forwarded-For, so the per-address
+// cap does not hide how the process copes with many bodies at once. Also: the per-address and
+// overall caps refuse at once and in Chinese without reading the body, a stalled body is ended
+// after REQUEST_BODY_IDLE_SECONDS with its temp file removed, and an aborted upload is one line
+// in the log. HTTP and files only, so SQLite alone (the database plays no part).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteDatabase, type TestDatabase } from '../support/databases.ts';
+import { CONTENT_DIR } from '../support/portal.ts';
+
+const PROCESS_SCRIPT = path.resolve(import.meta.dirname, '../support/api-process.ts');
+const MB = 1024 * 1024;
+const IDLE_SECONDS = 3;
+const PER_CLIENT = 4;
+/** Room for the 60 held uploads and the resident's own while they are held. */
+const IN_ALL = 64;
+const HELD = 60;
+/** What the 60 held uploads may add to the process's memory: buffering them would be 894 MB. */
+const MEMORY_BUDGET = 150 * MB;
+const DECLARED = 15 * MB;
+const SENT = DECLARED - 100 * 1024; // "14.9 MB", then nothing more
+const BOUNDARY = 'held-upload-boundary';
+const PART_HEAD = Buffer.from(
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+);
+
+let db: TestDatabase;
+let child: ChildProcess;
+let port: number;
+let log = '';
+let incoming: string;
+
+beforeAll(async () => {
+  db = sqliteDatabase();
+  incoming = path.join(db.dataDir, 'media', '.incoming');
+  child = spawn(process.execPath, [PROCESS_SCRIPT], {
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: db.dataDir,
+      DATABASE_URL: db.url,
+      CONTENT_DIR,
+      TRUST_PROXY: '1',
+      REQUEST_BODY_IDLE_SECONDS: String(IDLE_SECONDS),
+      UPLOAD_MAX_PER_CLIENT: String(PER_CLIENT),
+      UPLOAD_MAX_CONCURRENT: String(IN_ALL),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (log += text));
+  const lines = createInterface({ input: child.stdout! });
+  port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the portal process exited (${code}):\n${log}`)));
+    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+  });
+  lines.on('line', () => {}); // keep stdout flowing
+});
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await db?.drop();
+});
+
+const base = () => `http://127.0.0.1:${port}`;
+
+/** Resident set size of the portal process, in bytes (0 once it is gone). */
+function rss(): number {
+  const status = fs.existsSync(`/proc/${child.pid}/status`) ? fs.readFileSync(`/proc/${child.pid}/status`, 'utf8') : '';
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+}
+
+function incomingFiles(): string[] {
+  return fs.existsSync(incoming) ? fs.readdirSync(incoming) : [];
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Lines the portal logged that match. */
+const logged = (pattern: RegExp) => log.split('\n').filter((line) => pattern.test(line));
+
+let colour = 0;
+/** A resident's ordinary upload, from its own address. */
+async function normalUpload(address: string) {
+  colour = (colour + 53) % 256;
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: colour, g: 90, b: 40 } } })
+    .jpeg()
+    .toBuffer();
+  const form = new FormData();
+  form.set('file', new Blob([new Uint8Array(jpeg)]), 'photo.jpg');
+  const res = await fetch(`${base()}/api/uploads`, { method: 'POST', body: form, headers: { 'x-forwarded-for': address } });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+interface RawUpload {
+  socket: net.Socket;
+  /** Everything the server sent, once it closed the connection. */
+  answer: Promise<string>;
+  /** The body bytes handed to the kernel. */
+  written: Promise<void>;
+}
+
+/** A raw upload of DECLARED bytes from `address` that sends `body` (none: headers only) and then holds. */
+function rawUpload(address: string, body?: Buffer): RawUpload {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {}); // the server may reset a socket it ends
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))));
+  socket.write(
+    `POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Forwarded-For: ${address}\r\n` +
+      `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${DECLARED}\r\n\r\n`,
+  );
+  const written = body ? new Promise<void>((resolve) => socket.write(body, () => resolve())) : Promise.resolve();
+  return { socket, answer, written };
+}
+
+function parseAnswer(raw: string) {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  const [statusLine = '', ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) as any };
+}
+
+/** The start of a photo's body: the part's headers and a JPEG's first bytes, then zeros. */
+function bodyOf(size: number): Buffer {
+  const body = Buffer.alloc(size);
+  PART_HEAD.copy(body);
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0]).copy(body, PART_HEAD.length);
+  return body;
+}
+
+describe('held and slow uploads', () => {
+  it('60 uploads held just short of their end cost neither memory nor service, and are ended when idle', { timeout: 60_000 }, async () => {
+    // Warm up (sharp, the database), then take the idle size.
+    expect((await normalUpload('198.51.100.250')).status).toBe(200);
+    const idle = rss();
+
+    const body = bodyOf(SENT);
+    const held = Array.from({ length: HELD }, (_, i) => rawUpload(`198.51.100.${i + 1}`, body));
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
+    try {
+      await Promise.all(held.map((h) => h.written));
+      // Every byte sent reaches a temp file (or, were it held in memory, the budget is blown).
+      const fileBytes = SENT - PART_HEAD.length;
+      const received = () => {
+        const files = incomingFiles();
+        return files.length === HELD && files.every((f) => fs.statSync(path.join(incoming, f)).size >= fileBytes - 64 * 1024);
+      };
+      await until('the portal has received every body', () => received() || peak - idle > MEMORY_BUDGET, 30_000);
+      peak = Math.max(peak, rss());
+      expect(peak - idle, `idle ${Math.round(idle / MB)} MB, peak ${Math.round(peak / MB)} MB`).toBeLessThan(MEMORY_BUDGET);
+
+      // While they are held, the portal answers.
+      expect((await fetch(`${base()}/healthz`)).status).toBe(200);
+      const ordinary = await normalUpload('198.51.100.251');
+      expect(ordinary.status).toBe(200);
+      expect(ordinary.body).toEqual({ id: expect.any(String), url: expect.any(String), thumbUrl: expect.any(String) });
+      peak = Math.max(peak, rss());
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(peak - idle, `idle ${Math.round(idle / MB)} MB, peak ${Math.round(peak / MB)} MB`).toBeLessThan(MEMORY_BUDGET);
+
+    // Nothing more comes: after IDLE_SECONDS each request is ended, its socket closed, its file gone.
+    const answers = await Promise.all(held.map((h) => h.answer));
+    expect(answers.every((a) => a === '')).toBe(true);
+    await until('the temp files are removed', () => incomingFiles().length === 0, 5_000);
+    const ended = () => logged(/^\[upload\] no data for 3 s, ended after \d+ bytes$/).length;
+    await until(`${HELD} lines say so`, () => ended() >= HELD, 5_000);
+    expect(ended()).toBe(HELD);
+  });
+
+  it(`refuses a ${PER_CLIENT + 1}th upload at once from one address, in Chinese; an aborted upload is one log line`, async () => {
+    const address = '198.51.100.77';
+    const start = bodyOf(64 * 1024);
+    const mine = Array.from({ length: PER_CLIENT }, () => rawUpload(address, start));
+    await until(`${PER_CLIENT} uploads are being received`, () => incomingFiles().length === PER_CLIENT, 10_000);
+
+    const refused = parseAnswer(await rawUpload(address).answer);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.headers['connection']).toBe('close');
+    expect(refused.body.error.message).toMatch(/同时上传的照片太多/);
+    expect(refused.body.error.fields.file).toBe(refused.body.error.message);
+
+    // The client goes away mid-upload (before the idle timeout): one line each, no stack trace,
+    // the temp files gone.
+    const before = logged(/^\[upload\] aborted by client after \d+ bytes$/).length;
+    for (const upload of mine) upload.socket.destroy();
+    await until('the aborted uploads are logged', () => logged(/^\[upload\] aborted by client/).length === before + PER_CLIENT, 5_000);
+    await until('their temp files are removed', () => incomingFiles().length === 0, 5_000);
+    expect(log).not.toMatch(/^\s+at /m);
+    // Another resident was never held up by this one.
+    expect((await normalUpload('198.51.100.78')).status).toBe(200);
+    // The address may upload again.
+    expect((await normalUpload(address)).status).toBe(200);
+  });
+
+  it('refuses a file over 15 MB in a body the Content-Length check lets through, and removes its temp file', async () => {
+    const form = new FormData();
+    const photo = Buffer.alloc(15 * MB + 1);
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0]).copy(photo);
+    form.set('file', new Blob([photo]), 'photo.jpg');
+    const res = await fetch(`${base()}/api/uploads`, { method: 'POST', body: form, headers: { 'x-forwarded-for': '198.51.100.90' } });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).error.message).toMatch(/照片太大/);
+    await until('the temp file is removed', () => incomingFiles().length === 0, 5_000);
+  });
+
+  it('ends an API request whose body stalls, with one log line', async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    const closed = new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    const started = Date.now();
+    socket.write(
+      `POST /api/trpc/report.submit HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: 1000\r\n\r\n{"description": "西关集贸市场`,
+    );
+    expect(await closed).toBe('');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_SECONDS * 1000 - 100);
+    await until('the stalled body is logged', () => logged(/^\[trpc\] no data for 3 s, ended after \d+ bytes$/).length === 1, 2_000);
+  });
+
+  it('refuses uploads past the overall cap at once, without reading their body', async () => {
+    const start = bodyOf(16 * 1024);
+    const busy = Array.from({ length: IN_ALL }, (_, i) => rawUpload(`203.0.113.${i + 1}`, start));
+    await until(`${IN_ALL} uploads are being received`, () => incomingFiles().length === IN_ALL, 10_000);
+
+    // Headers only: the answer comes without a byte of the body sent, and the connection closes.
+    const started = Date.now();
+    const refused = parseAnswer(await rawUpload('203.0.113.200').answer);
+    expect(Date.now() - started).toBeLessThan(IDLE_SECONDS * 1000);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.headers['connection']).toBe('close');
+    expect(refused.body.error.message).toMatch(/上传照片的人较多/);
+    expect(incomingFiles()).toHaveLength(IN_ALL);
+    expect((await fetch(`${base()}/healthz`)).status).toBe(200);
+
+    for (const upload of busy) upload.socket.destroy();
+    await until('the temp files are removed', () => incomingFiles().length === 0, 5_000);
+  });
+});
