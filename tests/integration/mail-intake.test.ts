@@ -1,7 +1,9 @@
 // The dedicated mailbox's intake (issue 4, items 3–4) on SQLite and PostgreSQL: what a mail
 // becomes — a ticket with the sender as reporter and its photo attached, a reply on a ticket's
 // timeline, nothing for auto-replies, bounces and lists — deduplicated by Message-ID, with one
-// acknowledgement per new ticket (Auto-Submitted: auto-replied) and a cap on floods.
+// acknowledgement per new ticket (Auto-Submitted: auto-replied) and a cap on floods. Issue 11
+// item 6: an acknowledgement only to a sender the trusted mail server authenticated, caps per
+// sender (+tags folded) and per domain, and a short, link-free quote of the subject.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -18,6 +20,9 @@ import { staffUser } from '../support/ticket-factory.ts';
 
 const kinds = await databaseKinds();
 
+/** The authserv-id of "our" receiving mail server (MAIL_AUTHSERV_ID) in these tests. */
+const OUR_MX = 'mx.lincheng.example';
+
 let serial = 0;
 function mail(options: {
   from?: string;
@@ -26,10 +31,16 @@ function mail(options: {
   messageId?: string | null;
   headers?: Record<string, string>;
   photo?: Buffer;
+  /** Authentication-Results values, top first; default: our server's dmarc=pass for the From domain. */
+  auth?: string[];
 }): Buffer {
   const id = options.messageId === undefined ? `<test-${++serial}-${Date.now()}@qq.example>` : options.messageId;
+  const from = options.from ?? '张三 <zhangsan@qq.example>';
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? '';
+  const auth = options.auth ?? [`${OUR_MX}; dmarc=pass (p=none) header.from=${domain}`];
   const head = [
-    `From: ${options.from ?? '张三 <zhangsan@qq.example>'}`,
+    ...auth.map((value) => `Authentication-Results: ${value}`),
+    `From: ${from}`,
     'To: chuangcheng@lincheng.example',
     `Subject: =?UTF-8?B?${Buffer.from(options.subject).toString('base64')}?=`,
     'Date: Mon, 30 Nov 2026 10:00:00 +0800',
@@ -71,7 +82,10 @@ describe.each(kinds)('mail intake on %s', (kind) => {
   let t: TestPortal;
   let photo: Buffer;
   beforeAll(async () => {
-    t = await startTestPortal(kind);
+    // Our server's results are believed; the domain cap is lowered from 100 to test it.
+    t = await startTestPortal(kind, undefined, undefined, {
+      mailLimits: { trustedAuthservIds: [OUR_MX], acknowledgementsPerDomainPerDay: 5 },
+    });
     photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 200, g: 80, b: 40 } } })
       .jpeg()
       .toBuffer();
@@ -299,5 +313,176 @@ describe.each(kinds)('mail intake on %s', (kind) => {
     );
     const r = await t.portal.services.mail.processMail(licence, { file: 'LICENSE' });
     expect(r).toMatchObject({ outcome: 'quarantined', reason: expect.stringMatching(/not an e-mail message/) });
+  });
+
+  const acksTo = async (pattern: RegExp) =>
+    (await listMail(t.portal.database.db, { kind: ACKNOWLEDGEMENT_KIND, limit: 1000 })).filter((m) => m.to.some((a) => pattern.test(a)));
+  const rowOf = (trackingCode: string) =>
+    t.portal.database.db
+      .selectFrom('mail_messages')
+      .innerJoin('tickets', 'tickets.id', 'mail_messages.ticket_id')
+      .select(['mail_messages.outcome', 'mail_messages.reason', 'tickets.description'])
+      .where('tickets.tracking_code', '=', trackingCode)
+      .executeTakeFirstOrThrow();
+
+  it('backscatter repro: five forged mails to one mailbox make five tickets and no acknowledgement', async () => {
+    const before = await tickets();
+    const results = [];
+    for (const from of [
+      'victim@example.net',
+      'victim+1@example.net',
+      'victim+2@example.net',
+      'victim+3@example.net',
+      'victim+4@example.net',
+    ]) {
+      results.push(
+        await t.portal.services.mail.processMail(
+          mail({
+            from,
+            subject: '广告：访问 http://spam.example 领奖',
+            text: '恭喜您中奖了，请访问网站领取奖品，名额有限先到先得。',
+            auth: [],
+          }),
+          {},
+        ),
+      );
+    }
+    expect(results.map((r) => r.outcome)).toEqual(Array(5).fill('created'));
+    expect(await tickets()).toBe(before + 5);
+    expect(await acksTo(/victim/)).toEqual([]);
+    // The mailbox record says why, for the office.
+    expect(results[0]!.reason).toBe(`no acknowledgement: sender not authenticated (no Authentication-Results from ${OUR_MX})`);
+    expect((await rowOf(results[4]!.trackingCode!)).reason).toBe(results[0]!.reason);
+  });
+
+  it('acknowledges once a real sender our server authenticated (dmarc=pass), quoting 20 link-free characters of the subject', async () => {
+    const r = await t.portal.services.mail.processMail(
+      mail({
+        from: '赵六 <zhaoliu@163.example>',
+        subject: '广告：访问 http://spam.example 领奖',
+        text: '新华街与建设路口的红绿灯坏了两天了，早晚高峰很乱。',
+        auth: [`${OUR_MX}; spf=pass smtp.mailfrom=zhaoliu@163.example; dkim=pass header.d=163.example; dmarc=pass header.from=163.example`],
+      }),
+      {},
+    );
+    expect(r).toMatchObject({ outcome: 'created' });
+    expect(r.reason).toBeUndefined();
+    const sent = await acksTo(/^zhaoliu@163\.example$/);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text).toContain('来信“广告：访问 领奖”已登记');
+    for (const part of [sent[0]!.subject, sent[0]!.text, sent[0]!.html]) expect(part).not.toMatch(/spam/);
+
+    const long = '建设路与人民路交叉口东北角的垃圾桶已经满了三天没有人清运，详见 www.spam.example 或 boss@spam.example';
+    await t.portal.services.mail.processMail(mail({ from: 'sunqi@163.example', subject: long, text: REPORT }), {});
+    const [ack] = await acksTo(/^sunqi@163\.example$/);
+    expect(ack!.text).toContain(`来信“${Array.from(long).slice(0, 20).join('')}…”已登记`);
+    expect(ack!.text).not.toMatch(/spam/);
+  });
+
+  it('ignores an Authentication-Results header with another authserv-id, and a pass beside our dmarc=fail', async () => {
+    const forged = await t.portal.services.mail.processMail(
+      mail({
+        from: 'victim@forged.example',
+        subject: '领奖通知',
+        text: '恭喜您中奖了，请访问网站领取奖品，名额有限先到先得。',
+        auth: ['mx.spammer.example; dmarc=pass header.from=forged.example; dkim=pass header.d=forged.example'],
+      }),
+      {},
+    );
+    expect(forged).toMatchObject({
+      outcome: 'created',
+      reason: `no acknowledgement: sender not authenticated (no Authentication-Results from ${OUR_MX})`,
+    });
+    const beside = await t.portal.services.mail.processMail(
+      mail({
+        from: 'victim@forged.example',
+        subject: '领奖通知二',
+        text: '恭喜您再次中奖了，请访问网站领取奖品，名额有限先到先得。',
+        auth: [
+          `${OUR_MX}; spf=fail smtp.mailfrom=forged.example; dmarc=fail header.from=forged.example`,
+          `${OUR_MX}; dmarc=pass header.from=forged.example`,
+        ],
+      }),
+      {},
+    );
+    expect(beside.reason).toBe('no acknowledgement: sender not authenticated (dmarc=fail for forged.example)');
+    expect(await acksTo(/forged\.example/)).toEqual([]);
+  });
+
+  it('counts a sender’s +tagged addresses as one, for acknowledgements and the flood cap', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const from = i === 0 ? 'tagger@tags.example' : `Tagger+${i}@tags.example`;
+      const r = await t.portal.services.mail.processMail(
+        mail({ from, subject: `第 ${i} 个问题`, text: `第 ${i} 个问题：小区门口路面坑洼不平，雨天积水。` }),
+        {},
+      );
+      outcomes.push(r.reason === 'flood' ? 'flood' : r.outcome);
+    }
+    expect(outcomes).toEqual([...Array(10).fill('created'), 'flood', 'flood']);
+    expect((await acksTo(/^tagger/)).map((m) => m.to[0])).toEqual([
+      'tagger+2@tags.example',
+      'tagger+1@tags.example',
+      'tagger@tags.example',
+    ]);
+    const [last] = await t.portal.database.db
+      .selectFrom('mail_messages')
+      .select('reason')
+      .where('from_address', '=', 'tagger+9@tags.example')
+      .execute();
+    expect(last!.reason).toBe('no acknowledgement: 3 already sent to tagger@tags.example in 24 hours (MAIL_ACKS_PER_SENDER_PER_DAY)');
+  });
+
+  it('acknowledges one domain at most MAIL_ACKS_PER_DOMAIN_PER_DAY times a day (5 here), then again the next day', async () => {
+    const send = (i: number) =>
+      t.portal.services.mail.processMail(mail({ from: `resident${i}@busy.example`, subject: `问题 ${i}`, text: REPORT }), {});
+    const results = [];
+    for (let i = 0; i < 7; i++) results.push(await send(i));
+    expect(results.map((r) => r.outcome)).toEqual(Array(7).fill('created'));
+    expect(await acksTo(/@busy\.example$/)).toHaveLength(5);
+    expect(results[6]!.reason).toBe('no acknowledgement: 5 already sent to busy.example in 24 hours (MAIL_ACKS_PER_DOMAIN_PER_DAY)');
+    // Another domain is not held back; nor is this one a day later.
+    await t.portal.services.mail.processMail(mail({ from: 'resident@quiet.example', subject: '问题', text: REPORT }), {});
+    expect(await acksTo(/@quiet\.example$/)).toHaveLength(1);
+    t.clock.advance(24 * 60 * 60 * 1000 + 1000);
+    await send(7);
+    expect(await acksTo(/@busy\.example$/)).toHaveLength(6);
+  });
+});
+
+describe.each(kinds)('mail intake with the default settings on %s', (kind) => {
+  let t: TestPortal;
+  beforeAll(async () => {
+    t = await startTestPortal(kind);
+  });
+  afterAll(() => t.close());
+
+  it('acknowledges nobody without MAIL_AUTHSERV_ID, whatever the mail claims, and keeps every report', async () => {
+    const sources = [{}, { file: 'forged.eml' }];
+    const results = [];
+    for (const [i, from] of [
+      'victim@example.net',
+      'victim+1@example.net',
+      'victim+2@example.net',
+      'victim+3@example.net',
+      'victim+4@example.net',
+    ].entries()) {
+      results.push(
+        await t.portal.services.mail.processMail(
+          mail({
+            from,
+            subject: '广告：访问 http://spam.example 领奖',
+            text: '恭喜您中奖了，请访问网站领取奖品，名额有限先到先得。',
+            auth: i % 2 === 0 ? [] : [`${OUR_MX}; dmarc=pass header.from=example.net`],
+          }),
+          sources[i % 2]!,
+        ),
+      );
+    }
+    expect(results.map((r) => r.outcome)).toEqual(Array(5).fill('created'));
+    expect(new Set(results.map((r) => r.reason))).toEqual(
+      new Set(['no acknowledgement: sender not authenticated (no trusted mail server configured (MAIL_AUTHSERV_ID))']),
+    );
+    expect(await listMail(t.portal.database.db, { kind: ACKNOWLEDGEMENT_KIND })).toEqual([]);
   });
 });

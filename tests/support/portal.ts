@@ -1,6 +1,6 @@
 // A portal on a real database, and a tRPC caller into it, for integration tests.
 import path from 'node:path';
-import { createPortal, type Portal } from '../../server/app.ts';
+import { createPortal, type Portal, type PortalOptions } from '../../server/app.ts';
 import { manualClock } from '../../server/clock.ts';
 import type { RequestContext } from '../../server/app-services.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
@@ -31,10 +31,12 @@ export async function startTestPortal(
   kind: 'sqlite' | 'postgres',
   contentDir = CONTENT_DIR,
   throttleLimits: Partial<ThrottleLimits> = TEST_THROTTLE_LIMITS,
+  /** Further portal options (mail limits …). */
+  more: Partial<Omit<PortalOptions, 'databaseUrl' | 'dataDir' | 'contentDir' | 'clock' | 'throttleLimits'>> = {},
 ): Promise<TestPortal> {
   const database = await makeDatabase(kind);
   const clock = manualClock('2026-11-30T02:00:00.000Z');
-  const portal = await createPortal({ databaseUrl: database.url, dataDir: database.dataDir, contentDir, clock, throttleLimits });
+  const portal = await createPortal({ ...more, databaseUrl: database.url, dataDir: database.dataDir, contentDir, clock, throttleLimits });
   return {
     portal,
     database,

@@ -41,7 +41,32 @@ export const imapEnvShape = {
     .min(0)
     .max(100)
     .default(3)
-    .describe('Acknowledgements sent to one sender in 24 hours.'),
+    .describe('Acknowledgements sent to one sender in 24 hours (name+tag@ counts as name@).'),
+  MAIL_ACKS_PER_DOMAIN_PER_DAY: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(100)
+    .describe('Acknowledgements sent to addresses of one mail domain (qq.com, 163.com …) in 24 hours.'),
+  MAIL_AUTHSERV_ID: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .refine((ids) => ids.every((id) => /^[^\s;()"=]+$/.test(id)), 'must be host names separated by commas, e.g. mx.lincheng.gov.cn')
+    .describe(
+      'The authserv-id (usually the host name) the receiving mail server writes into Authentication-Results; comma-separated when several. Unset: no sender counts as authenticated.',
+    ),
+  MAIL_ACK_UNAUTHENTICATED: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true')
+    .describe('Acknowledge mail whose sender the trusted server did not authenticate (off: a forged From gets no mail from us).'),
 };
 
 export function imapSettings(values: {
@@ -62,17 +87,23 @@ export function imapSettings(values: {
   });
 }
 
-/** The intake's limits (mail-intake.ts), for mail read from the mailbox and imported alike. */
+/** The intake's limits and whom it believes (mail-intake.ts), for mail read from the mailbox and imported alike. */
 export function mailLimits(values: {
   MAIL_MAX_MESSAGE_MB: number;
   MAIL_MAX_ATTACHMENTS_MB: number;
   MAIL_TICKETS_PER_SENDER_PER_DAY: number;
   MAIL_ACKS_PER_SENDER_PER_DAY: number;
+  MAIL_ACKS_PER_DOMAIN_PER_DAY: number;
+  MAIL_AUTHSERV_ID: string[];
+  MAIL_ACK_UNAUTHENTICATED: boolean;
 }): MailLimits {
   return {
     maxMessageBytes: Math.round(values.MAIL_MAX_MESSAGE_MB * 1024 * 1024),
     maxAttachmentBytes: Math.round(values.MAIL_MAX_ATTACHMENTS_MB * 1024 * 1024),
     ticketsPerSenderPerDay: values.MAIL_TICKETS_PER_SENDER_PER_DAY,
     acknowledgementsPerSenderPerDay: values.MAIL_ACKS_PER_SENDER_PER_DAY,
+    acknowledgementsPerDomainPerDay: values.MAIL_ACKS_PER_DOMAIN_PER_DAY,
+    trustedAuthservIds: values.MAIL_AUTHSERV_ID,
+    acknowledgeUnauthenticated: values.MAIL_ACK_UNAUTHENTICATED,
   };
 }

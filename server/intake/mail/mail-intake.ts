@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SubmitResult } from '../../app-services.ts';
 import type { Clock } from '../../clock.ts';
 import { isUniqueViolation } from '../../db/database.ts';
@@ -21,13 +21,15 @@ import { InvalidInputError } from '../../errors.ts';
 import type { ProcessedPhoto } from '../../media/photo-pipeline.ts';
 import type { PhotoPurpose } from '../../media/photo-repository.ts';
 import type { PhotoStore } from '../../media/photo-store.ts';
-import { renderMail } from '../../notify/mail-layout.ts';
-import { enqueueMail } from '../../notify/mail-outbox.ts';
-import { trackUrl } from '../../notify/templates.ts';
 import { normalizeTrackingCode } from '../../tickets/tracking-code.ts';
 import { emailSchema, MAX_DESCRIPTION_CHARS, MAX_PHOTOS } from '../report-schema.ts';
 import type { SubmitContext } from '../submit-report.ts';
+import { acknowledge, type AcknowledgementRequest } from './acknowledgement.ts';
+import { authenticateSender } from './authentication-results.ts';
 import { parseMail, type ParsedMail } from './parse-mail.ts';
+import { senderKey, taggedPattern } from './sender-address.ts';
+
+export { ACKNOWLEDGEMENT_KIND } from './acknowledgement.ts';
 
 export type MailOutcome = 'created' | 'appended' | 'ignored' | 'quarantined';
 
@@ -50,10 +52,16 @@ export interface MailLimits {
   maxMessageBytes: number;
   /** Attachments kept per message, images included (default 25 MB); the rest are listed only. */
   maxAttachmentBytes: number;
-  /** New tickets per sender in 24 hours before further mail is quarantined as 'flood' (10). */
+  /** New tickets per sender (+tags folded: sender-address.ts) in 24 hours before further mail is quarantined as 'flood' (10). */
   ticketsPerSenderPerDay: number;
-  /** Acknowledgements per sender in 24 hours (3). */
+  /** Acknowledgements per sender (+tags folded) in 24 hours (3). */
   acknowledgementsPerSenderPerDay: number;
+  /** Acknowledgements to one mail domain in 24 hours (100). */
+  acknowledgementsPerDomainPerDay: number;
+  /** The authserv-ids of the receiving mail servers whose Authentication-Results are believed (none). */
+  trustedAuthservIds: readonly string[];
+  /** Acknowledge a sender no trusted server authenticated (false: backscatter, issue 11 item 6). */
+  acknowledgeUnauthenticated: boolean;
 }
 
 export const DEFAULT_MAIL_LIMITS: MailLimits = {
@@ -61,6 +69,9 @@ export const DEFAULT_MAIL_LIMITS: MailLimits = {
   maxAttachmentBytes: 25 * 1024 * 1024,
   ticketsPerSenderPerDay: 10,
   acknowledgementsPerSenderPerDay: 3,
+  acknowledgementsPerDomainPerDay: 100,
+  trustedAuthservIds: [],
+  acknowledgeUnauthenticated: false,
 };
 
 export interface MailIntakeDeps {
@@ -85,9 +96,6 @@ export interface MailIntakeDeps {
   writes: WriteBatcher;
 }
 
-/** The outbox kind of the acknowledgement of a mailed report (sent with Auto-Submitted: auto-replied). */
-export const ACKNOWLEDGEMENT_KIND = 'mail-acknowledgement';
-
 interface AttachmentRecord {
   name: string | null;
   type: string;
@@ -105,6 +113,8 @@ interface Decision {
   attachments: AttachmentRecord[];
   /** Written in the same transaction as the mail's row. */
   also?: (trx: Transaction<Database>, mailRowId: number) => Promise<void>;
+  /** Queued in the same transaction, before the row, which then says why when none goes out. */
+  acknowledgement?: AcknowledgementRequest;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -170,7 +180,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
     await turn.take([
       `hash:${rawHash}`,
       ...(key.messageId ? [`id:${key.messageId}`] : []),
-      ...(meta.address ? [`from:${meta.address}`] : []),
+      ...(meta.address ? [`from:${senderKey(meta.address)}`] : []),
     ]);
     const earlier = await findEarlier(key);
     if (earlier) return earlier;
@@ -337,70 +347,32 @@ export function createMailIntake(deps: MailIntakeDeps) {
     }
     const ticket = await db.selectFrom('tickets').select('id').where('tracking_code', '=', result.trackingCode).executeTakeFirstOrThrow();
     const ticketId = Number(ticket.id);
-    const acknowledge = mail.kind === 'normal' && email !== undefined;
+    const created = { outcome: 'created' as const, ticketId, trackingCode: result.trackingCode, attachments };
+    if (mail.kind !== 'normal') return { ...created, reason: `no acknowledgement: ${mail.kind}` };
+    if (!email) return { ...created, reason: 'no acknowledgement: no valid sender address' };
+    const authentication = authenticateSender(mail.authenticationResults, email, limits.trustedAuthservIds);
     return {
-      outcome: 'created',
+      ...created,
       reason: null,
-      ticketId,
-      trackingCode: result.trackingCode,
-      attachments,
-      async also(trx) {
-        if (acknowledge && (await acknowledgedLately(trx, email)) < limits.acknowledgementsPerSenderPerDay) {
-          await enqueueMail(
-            trx,
-            { kind: ACKNOWLEDGEMENT_KIND, ticketId, to: [email], ...acknowledgementMail(result.trackingCode, mail.subject) },
-            clock.now(),
-            deps.messageIdDomain ? { messageIdDomain: deps.messageIdDomain } : {},
-          );
-        }
-      },
+      acknowledgement: { to: email, ticketId, trackingCode: result.trackingCode, subject: mail.subject, authentication },
     };
   }
 
-  function acknowledgementMail(trackingCode: string, subject: string) {
-    const {
-      subject: s,
-      text,
-      html,
-    } = renderMail({
-      subject: `【已受理】您反映的问题已收到（查询码 ${trackingCode}）`,
-      greeting: '您好：',
-      blocks: [
-        {
-          kind: 'paragraph',
-          text: `您发送到创城专用邮箱的来信${subject.trim() ? `“${subject.trim().slice(0, 80)}”` : ''}已登记，查询码为 ${trackingCode}。请妥善保存查询码，凭它可随时查询办理进度；补充情况可直接回复本邮件（请保留标题中的查询码）。`,
-        },
-        { kind: 'link', label: '查询办理进度', url: trackUrl(deps.publicUrl, trackingCode) },
-        {
-          kind: 'paragraph',
-          text: '隐私说明：您的姓名和邮箱地址仅供创城办核实和回复使用，不会公开，也不会提供给责任单位；公开查询页面只显示问题本身和办理进度。',
-        },
-      ],
-      footer: '本邮件由临城县创城办问题受理平台自动回复，请勿修改标题中的查询码。',
-    });
-    return { subject: s, text, html };
-  }
-
+  /** Tickets made lately from this sender, in any of its +tagged forms. */
   async function createdLately(from: string): Promise<number> {
     const since = new Date(clock.now().getTime() - DAY_MS).toISOString();
+    const key = senderKey(from);
+    const tagged = taggedPattern(key);
     const row = await db
       .selectFrom('mail_messages')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('from_address', '=', from)
       .where('outcome', '=', 'created')
       .where('received_at', '>=', since)
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-
-  async function acknowledgedLately(trx: Transaction<Database>, to: string): Promise<number> {
-    const since = new Date(clock.now().getTime() - DAY_MS).toISOString();
-    const row = await trx
-      .selectFrom('mail_outbox')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('kind', '=', ACKNOWLEDGEMENT_KIND)
-      .where('recipients', '=', JSON.stringify([to]))
-      .where('created_at', '>=', since)
+      .where((eb) =>
+        tagged
+          ? eb.or([eb('from_address', '=', key), sql<boolean>`from_address like ${tagged} escape '\\'`])
+          : eb('from_address', '=', key),
+      )
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
@@ -510,8 +482,18 @@ export function createMailIntake(deps: MailIntakeDeps) {
     decision: Decision,
   ): Promise<MailResult> {
     const subject = meta.subject.slice(0, 1000);
+    let reason = decision.reason;
     try {
       await writes.run(async (trx) => {
+        reason = decision.reason;
+        if (decision.acknowledgement) {
+          reason ??= await acknowledge(trx, decision.acknowledgement, {
+            policy: limits,
+            now: clock.now(),
+            publicUrl: deps.publicUrl,
+            messageIdDomain: deps.messageIdDomain,
+          });
+        }
         const row = await trx
           .insertInto('mail_messages')
           .values({
@@ -521,7 +503,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
             from_address: meta.address?.slice(0, 320) ?? null,
             subject,
             outcome: decision.outcome,
-            reason: decision.reason?.slice(0, 2000) ?? null,
+            reason: reason?.slice(0, 2000) ?? null,
             ticket_id: decision.ticketId,
             raw_path: rawPath,
             attachments: JSON.stringify(decision.attachments),
@@ -539,7 +521,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
       }
       throw error;
     }
-    return toResult({ outcome: decision.outcome, reason: decision.reason, subject, tracking_code: decision.trackingCode ?? null });
+    return toResult({ outcome: decision.outcome, reason, subject, tracking_code: decision.trackingCode ?? null });
   }
 
   return { processMail };

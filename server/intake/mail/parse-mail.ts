@@ -35,6 +35,8 @@ export interface ParsedMail {
   bouncedMessageId: string | null;
   /** sha256 hex of the raw bytes (as received, before any repair). */
   contentHash: string;
+  /** Every Authentication-Results header, unfolded, top first: who wrote which is for authentication-results.ts to judge. */
+  authenticationResults: string[];
   /** What was odd and how it was handled. */
   defects: string[];
 }
@@ -254,6 +256,7 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions = {}): Pr
     kindReason: reason,
     bouncedMessageId,
     contentHash,
+    authenticationResults: headers.get('authentication-results') ?? [],
     defects,
   };
 }
