@@ -149,6 +149,7 @@ export function createHotline(deps: {
     checkReferences(call);
     const { ticketId, outcome } = await resolveOutcome(call, {
       actorId: String(user.id),
+      // Apart from imported calls' keys; submitReport keeps it as `hotline:call:…`, out of reach of other channels.
       ticketKey: call.idempotencyKey ? `call:${call.idempotencyKey}` : undefined,
     });
     try {

@@ -60,6 +60,15 @@ export interface ReportIntakeDeps {
   acknowledgeHours: number;
 }
 
+/**
+ * The idempotency key as stored: namespaced by the channel that submitted it. Adapters pass their
+ * own keys as they are (mail: the Message-ID; hotline: `call:<request key>` or
+ * `hotline-import:<external id>`); migration 017 rewrote the keys stored before this.
+ */
+export function channelKey(channel: Channel, key: string | undefined): string | null {
+  return key ? `${channel}:${key}` : null;
+}
+
 export function parseReport(raw: unknown): ReportInput {
   const parsed = reportInputSchema.safeParse(raw);
   if (!parsed.success) {
@@ -91,12 +100,21 @@ export function createReportIntake(deps: ReportIntakeDeps) {
     };
   }
 
+  /**
+   * The ticket an earlier submission with the same key made — of the same channel only: each
+   * channel has its own key space (`web:…`, `mail:…`, `hotline:…`), so a key typed into the web
+   * form can never name, or take the place of, a mail's or a call's ticket (issue 11 item 7).
+   */
+  async function earlierTicket(key: string | null, channel: Channel) {
+    const earlier = key ? await findTicketByIdempotencyKey(db, key) : null;
+    return earlier && earlier.channel === channel ? earlier : null;
+  }
+
   async function submitReport(raw: unknown, ctx: SubmitContext): Promise<SubmitResult> {
     const input = parseReport(raw);
-    if (input.idempotencyKey) {
-      const earlier = await findTicketByIdempotencyKey(db, input.idempotencyKey);
-      if (earlier) return result(earlier);
-    }
+    const key = channelKey(ctx.channel, input.idempotencyKey);
+    const earlier = await earlierTicket(key, ctx.channel);
+    if (earlier) return result(earlier);
     checkReferences(catalog, input);
     const suggestion = router.suggest({
       text: input.description,
@@ -105,19 +123,17 @@ export function createReportIntake(deps: ReportIntakeDeps) {
       ...(input.location && { location: input.location }),
     });
     try {
-      return result(await commit(input, suggestion, ctx));
+      return result(await commit(input, key, suggestion, ctx));
     } catch (error) {
       // Two submissions with one key raced; the loser answers with the winner's ticket.
-      if (input.idempotencyKey) {
-        const winner = await findTicketByIdempotencyKey(db, input.idempotencyKey);
-        if (winner) return result(winner);
-      }
+      const winner = await earlierTicket(key, ctx.channel);
+      if (winner) return result(winner);
       throw error;
     }
   }
 
   /** The ticket as submitted, plus its dispatch when the router was confident enough. */
-  function plan(input: ReportInput, suggestion: RoutingSuggestion, ctx: SubmitContext, now: Date) {
+  function plan(input: ReportInput, key: string | null, suggestion: RoutingSuggestion, ctx: SubmitContext, now: Date) {
     const at = now.toISOString();
     const categoryCode = input.category ?? (suggestion.needsTriage ? null : (suggestion.category?.code ?? null));
     const submitted: Omit<EventRecord, 'seq'> = {
@@ -163,14 +179,14 @@ export function createReportIntake(deps: ReportIntakeDeps) {
         lat: input.location?.lat ?? null,
         lng: input.location?.lng ?? null,
       },
-      idempotencyKey: input.idempotencyKey ?? null,
+      idempotencyKey: key,
       at,
     };
     return { ticket, events: dispatch ? [submitted, dispatch.event] : [submitted] };
   }
 
-  async function commit(input: ReportInput, suggestion: RoutingSuggestion, ctx: SubmitContext): Promise<NewTicket> {
-    const { ticket: planned, events } = plan(input, suggestion, ctx, clock.now());
+  async function commit(input: ReportInput, key: string | null, suggestion: RoutingSuggestion, ctx: SubmitContext): Promise<NewTicket> {
+    const { ticket: planned, events } = plan(input, key, suggestion, ctx, clock.now());
     const anonymous = input.anonymous ?? false;
     const phone = input.reporter?.phone ?? null;
     const keepPhone = !anonymous || ctx.callback === true;

@@ -107,7 +107,8 @@ describe.each(kinds)('web report on %s', (kind) => {
     const count = await t.portal.database.db
       .selectFrom('tickets')
       .select((eb) => eb.fn.countAll().as('n'))
-      .where('idempotency_key', 'in', [input.idempotencyKey, raced.idempotencyKey])
+      // Kept in the web's own key space (submit-report.ts, channelKey).
+      .where('idempotency_key', 'in', [`web:${input.idempotencyKey}`, `web:${raced.idempotencyKey}`])
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(2);
   });

@@ -337,7 +337,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
           description,
           reporter: { ...(name && { name }), ...(email && { email }) },
           photoIds,
-          idempotencyKey: `mail:${mail.messageId?.trim() || mail.contentHash}`.slice(0, 200),
+          idempotencyKey: mailKey(mail),
         },
         { channel: 'mail' },
       );
@@ -547,6 +547,17 @@ export function trackingCodesIn(subject: string): string[] {
     if (code) found.add(code);
   }
   return [...found];
+}
+
+/**
+ * The idempotency key a mail's ticket is submitted with (submitReport keeps it as `mail:<key>`):
+ * its Message-ID, else the hash of its bytes. A Message-ID outside the key's 8–100 characters is
+ * hashed, so that a long one is never cut short into another mail's key (nor refused).
+ */
+export function mailKey(mail: Pick<ParsedMail, 'messageId' | 'contentHash'>): string {
+  const id = mail.messageId?.trim();
+  if (!id) return mail.contentHash;
+  return id.length >= 8 && id.length <= 100 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
 }
 
 function describe(error: unknown): string {
