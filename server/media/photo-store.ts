@@ -3,15 +3,19 @@
 // position) is never stored. Ids are 128 random bits, so a photo's URL cannot be guessed from
 // another's, and every id is checked against its format before it becomes a path.
 // Uploads being received are streamed into `.incoming/` (the HTTP host's upload-body.ts), so a
-// held upload costs disk, not memory.
+// held upload costs disk, not memory; the worker's housekeeping removes what a crash left there
+// and in the store (temp files, renditions whose record was never written) after a day.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, opendir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../errors.ts';
 import type { ProcessedPhoto } from './photo-pipeline.ts';
 
 /** 32 lowercase hex digits (128 bits from node:crypto). */
 const PHOTO_ID = /^[0-9a-f]{32}$/;
+const RENDITION_NAME = /^([0-9a-f]{32})(?:\.thumb)?\.webp$/;
+/** writeAtomically's temp files. */
+const TEMP_NAME = /^\..+\.tmp$/;
 const INCOMING = '.incoming';
 
 export const MEDIA_URL_PREFIX = '/media/';
@@ -24,6 +28,17 @@ export interface PhotoPaths {
 export interface PhotoUrls {
   url: string;
   thumbUrl: string;
+}
+
+/** A file of the store, as housekeeping sees it. */
+export interface StoredFile {
+  /** Absolute path. */
+  path: string;
+  /**
+   * The photo the file is a rendition of; null for a temp file: an interrupted rendition write
+   * (`.<name>.tmp`) or an upload in `.incoming/`.
+   */
+  photoId: string | null;
 }
 
 export interface PhotoStore {
@@ -42,6 +57,13 @@ export interface PhotoStore {
   urls(id: string): PhotoUrls;
   /** Deletes both renditions; a missing file is not an error. */
   remove(id: string): Promise<void>;
+  /** Every rendition and temp file the store holds, incoming uploads included (other files are not listed). */
+  files(): AsyncIterable<StoredFile>;
+  /**
+   * Deletes a file listed by `files()` if it was last written before `before`; says whether it
+   * did (false for a newer file, or one already gone).
+   */
+  removeFileOlderThan(file: StoredFile, before: Date): Promise<boolean>;
 }
 
 export function isPhotoId(id: unknown): id is string {
@@ -92,7 +114,36 @@ export function createPhotoStore(options: { dir: string }): PhotoStore {
       await rm(full, { force: true });
       await rm(thumb, { force: true });
     },
+
+    async *files() {
+      for await (const name of fileNames(dir)) {
+        const photoId = RENDITION_NAME.exec(name)?.[1];
+        if (photoId) yield { path: path.join(dir, name), photoId };
+        else if (TEMP_NAME.test(name)) yield { path: path.join(dir, name), photoId: null };
+      }
+      for await (const name of fileNames(incomingDir)) yield { path: path.join(incomingDir, name), photoId: null };
+    },
+
+    async removeFileOlderThan(file, before) {
+      // Only what files() lists: a file of the store or of its incoming folder.
+      const folder = path.dirname(file.path);
+      if (folder !== dir && folder !== incomingDir) throw new RangeError(`not a file of the photo store: ${file.path}`);
+      const stat = await lstat(file.path).catch(() => null);
+      if (!stat?.isFile() || stat.mtimeMs >= before.getTime()) return false;
+      await rm(file.path, { force: true });
+      return true;
+    },
   };
+}
+
+/** Names of the plain files in `folder`, none when it does not exist (yet). */
+async function* fileNames(folder: string): AsyncIterable<string> {
+  const entries = await opendir(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (!entries) return;
+  for await (const entry of entries) if (entry.isFile()) yield entry.name;
 }
 
 /**

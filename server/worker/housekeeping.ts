@@ -10,20 +10,33 @@
 // - Staff sessions past their expiry (a signed-in user whose session expired is already refused;
 //   this only removes the rows).
 // - Throttle counters whose window has passed (server/throttle/): they can limit nothing any more.
+// - Files of the photo store that no record explains, once STRAY_FILE_HOURS old: renditions
+//   whose record was never written (the process died between writing the files and the row),
+//   rendition temp files and uploads left in `.incoming/` by a crash or `kill -9` mid-upload.
+//   The age is what keeps a photo being stored right now: its files are written a moment before
+//   its row is committed, and an upload is ended after seconds without data. Reading the
+//   folder costs a stat per photo, so it happens every STRAY_SWEEP_HOURS, not every pass.
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { PhotoStore } from '../media/photo-store.ts';
+import type { PhotoStore, StoredFile } from '../media/photo-store.ts';
 import type { Throttles } from '../throttle/throttles.ts';
 
 /** How long an uploaded photo may wait to be attached: a day and a half is beyond any form left open. */
 export const ORPHAN_PHOTO_HOURS = 36;
 /** At most this many photos per pass (the next pass takes the rest). */
 const PHOTO_BATCH = 500;
+/** A file of the photo store with no record is removed once it is this old. */
+export const STRAY_FILE_HOURS = 24;
+/** How often the photo store's folder is read for such files (the first pass after a start does). */
+export const STRAY_SWEEP_HOURS = 6;
+const HOUR_MS = 3_600_000;
 
 export interface HousekeepingResult {
   orphanPhotos: number;
   expiredSessions: number;
   expiredThrottleCounts: number;
+  /** Files of the photo store no record explains (renditions, temp files, abandoned uploads). */
+  strayFiles: number;
 }
 
 export interface HousekeepingDeps {
@@ -67,6 +80,36 @@ export function createHousekeeping({ db, photos, throttles, log }: HousekeepingD
     return removed.length;
   }
 
+  let lastStraySweep: number | null = null;
+
+  async function removeStrayFiles(now: Date): Promise<number> {
+    if (lastStraySweep !== null && now.getTime() - lastStraySweep < STRAY_SWEEP_HOURS * HOUR_MS) return 0;
+    lastStraySweep = now.getTime();
+    const cutoff = new Date(now.getTime() - STRAY_FILE_HOURS * HOUR_MS);
+    let removed = 0;
+    const remove = async (file: StoredFile) => {
+      try {
+        if (await photos.removeFileOlderThan(file, cutoff)) removed++;
+      } catch (error) {
+        log?.error(`[housekeeping] could not remove ${file.path}:`, error);
+      }
+    };
+    // Renditions are looked up a batch at a time; temp files have no record to look up.
+    let renditions: StoredFile[] = [];
+    const removeUnrecorded = async () => {
+      const ids = [...new Set(renditions.map((f) => f.photoId!))];
+      const recorded = new Set((await db.selectFrom('photos').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+      for (const file of renditions) if (!recorded.has(file.photoId!)) await remove(file);
+      renditions = [];
+    };
+    for await (const file of photos.files()) {
+      if (file.photoId === null) await remove(file);
+      else if (renditions.push(file) >= PHOTO_BATCH) await removeUnrecorded();
+    }
+    if (renditions.length > 0) await removeUnrecorded();
+    return removed;
+  }
+
   async function removeExpiredSessions(now: Date): Promise<number> {
     const result = await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
     return Number(result.numDeletedRows);
@@ -78,6 +121,7 @@ export function createHousekeeping({ db, photos, throttles, log }: HousekeepingD
         orphanPhotos: await removeOrphanPhotos(now),
         expiredSessions: await removeExpiredSessions(now),
         expiredThrottleCounts: await throttles.sweep(now),
+        strayFiles: await removeStrayFiles(now),
       };
     },
   };

@@ -106,6 +106,7 @@ function summarize(job: string, result: unknown): string | null {
     const parts = [
       ...(run.orphanPhotos ? [`${run.orphanPhotos} unused photo(s) removed`] : []),
       ...(run.expiredSessions ? [`${run.expiredSessions} expired session(s) removed`] : []),
+      ...(run.strayFiles ? [`${run.strayFiles} stray photo file(s) removed`] : []),
     ];
     return parts.length > 0 ? parts.join(', ') : null;
   }

@@ -2,11 +2,14 @@
 // clock: photos uploaded and never used go (record and both files) after ORPHAN_PHOTO_HOURS,
 // while photos on a ticket, on a notice, on a unit's response (a draft too) and recent uploads
 // stay; a photo attached in the same moment is never lost; expired staff sessions and throttle
-// counters whose window has passed go.
+// counters whose window has passed go; files of the photo store that no record explains (a crash
+// between writing and recording, a `kill -9` mid-upload) go once a day old, and only those.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHousekeeping, ORPHAN_PHOTO_HOURS } from '../../server/worker/housekeeping.ts';
+import { createHousekeeping, ORPHAN_PHOTO_HOURS, STRAY_FILE_HOURS, STRAY_SWEEP_HOURS } from '../../server/worker/housekeeping.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 import { makeTicket, staffUser, uploadAfterPhoto } from '../support/ticket-factory.ts';
@@ -125,5 +128,59 @@ describe.each(kinds)('housekeeping on %s', (kind) => {
     t.clock.advance(17 * 60_000);
     expect((await housekeeping().runOnce(t.clock.now())).expiredThrottleCounts).toBe(2);
     expect(await counters()).toHaveLength(0);
+  });
+
+  it('removes files of the photo store no record explains once a day old, and nothing else', async () => {
+    const store = t.portal.photos;
+    const now = t.clock.now().getTime();
+    // Written as of `hoursAgo` on the portal's clock (file times are the real clock's otherwise).
+    const file = (name: string, hoursAgo: number, dir = store.dir) => {
+      fs.mkdirSync(dir, { recursive: true });
+      const at = path.join(dir, name);
+      fs.writeFileSync(at, 'x');
+      const time = new Date(now - hoursAgo * HOUR);
+      fs.utimesSync(at, time, time);
+      return at;
+    };
+    const id = () => randomBytes(16).toString('hex');
+    const old = STRAY_FILE_HOURS + 1;
+
+    // A photo with its record, its files as old as the strays: kept.
+    const kept = await residentPhoto(t);
+    for (const rendition of Object.values(store.paths(kept)))
+      fs.utimesSync(rendition, new Date(now - old * HOUR), new Date(now - old * HOUR));
+    // Left by crashes: renditions without a record, a rendition's temp file, an upload never finished.
+    const unrecorded = id();
+    const strays = [
+      file(`${unrecorded}.webp`, old),
+      file(`${unrecorded}.thumb.webp`, old),
+      file(`.${id()}.webp.0a1b2c3d4e5f.tmp`, old),
+      file(`${id()}.upload`, old, store.incomingDir),
+    ];
+    // The same, written in the last day: perhaps a photo whose record is being committed, an
+    // upload in progress. And a file the store never writes.
+    const recent = id();
+    const fresh = [
+      file(`${recent}.webp`, 1),
+      file(`${recent}.thumb.webp`, 1),
+      file(`.${id()}.webp.0a1b2c3d4e5f.tmp`, 1),
+      file(`${id()}.upload`, 1, store.incomingDir),
+      file('notes.txt', old),
+    ];
+
+    const sweeper = housekeeping();
+    expect((await sweeper.runOnce(t.clock.now())).strayFiles).toBe(strays.length);
+    expect(strays.filter((f) => fs.existsSync(f))).toEqual([]);
+    expect(fresh.filter((f) => !fs.existsSync(f))).toEqual([]);
+    expect(filesOf(kept)).toEqual([true, true]);
+    expect(await recorded(kept)).toBe(true);
+
+    // The folder is read every STRAY_SWEEP_HOURS, not every pass.
+    const later = file(`${id()}.upload`, old, store.incomingDir);
+    t.clock.advance(60_000);
+    expect((await sweeper.runOnce(t.clock.now())).strayFiles).toBe(0);
+    t.clock.advance(STRAY_SWEEP_HOURS * HOUR);
+    expect((await sweeper.runOnce(t.clock.now())).strayFiles).toBe(1);
+    expect(fs.existsSync(later)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // The photo store: random unguessable ids, atomic writes of both renditions, URLs under
 // /media/, and ids that can never become a path outside the store's directory.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,32 @@ describe('photo store', () => {
     await writeFile(outside, 'do not delete');
     const store = createPhotoStore({ dir: path.join(root, 'media') });
     await expect(store.remove('../secret.txt')).rejects.toBeInstanceOf(InvalidInputError);
+    expect(await readFile(outside, 'utf8')).toBe('do not delete');
+  });
+
+  it('lists its renditions, temp files and incoming uploads, and removes only old files of its own', async () => {
+    const store = createPhotoStore({ dir: path.join(root, 'media') });
+    const { id } = await store.save(processed('listed'));
+    await mkdir(store.incomingDir, { recursive: true });
+    await writeFile(path.join(store.incomingDir, 'abc.upload'), 'x');
+    await writeFile(path.join(store.dir, `.${id}.webp.0a1b2c.tmp`), 'x');
+    await writeFile(path.join(store.dir, 'notes.txt'), 'not ours');
+    const listed = [];
+    for await (const file of store.files()) listed.push({ name: path.relative(store.dir, file.path), photoId: file.photoId });
+    expect(listed.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: `.${id}.webp.0a1b2c.tmp`, photoId: null },
+      { name: path.join('.incoming', 'abc.upload'), photoId: null },
+      { name: `${id}.thumb.webp`, photoId: id },
+      { name: `${id}.webp`, photoId: id },
+    ]);
+
+    const upload = { path: path.join(store.incomingDir, 'abc.upload'), photoId: null };
+    expect(await store.removeFileOlderThan(upload, new Date(Date.now() - 60_000))).toBe(false);
+    expect(await store.removeFileOlderThan(upload, new Date(Date.now() + 60_000))).toBe(true);
+    expect(await store.removeFileOlderThan(upload, new Date(Date.now() + 60_000))).toBe(false);
+    const outside = path.join(root, 'secret.txt');
+    await writeFile(outside, 'do not delete');
+    await expect(store.removeFileOlderThan({ path: outside, photoId: null }, new Date(Date.now() + 60_000))).rejects.toThrow(RangeError);
     expect(await readFile(outside, 'utf8')).toBe('do not delete');
   });
 });
