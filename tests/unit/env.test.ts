@@ -21,4 +21,25 @@ describe('configuration', () => {
     expect(attempt).toThrow(/DATABASE_URL/);
     expect(attempt).toThrow(/TRUST_PROXY/);
   });
+
+  it('reads the mailbox’s trust in senders: none by default, MAIL_AUTHSERV_ID as a list', () => {
+    expect(readEnv({}).mailLimits).toMatchObject({
+      trustedAuthservIds: [],
+      acknowledgeUnauthenticated: false,
+      acknowledgementsPerSenderPerDay: 3,
+      acknowledgementsPerDomainPerDay: 100,
+    });
+    expect(
+      readEnv({
+        MAIL_AUTHSERV_ID: ' mx1.lincheng.gov.cn, mx2.lincheng.gov.cn ',
+        MAIL_ACK_UNAUTHENTICATED: '1',
+        MAIL_ACKS_PER_DOMAIN_PER_DAY: '500',
+      }).mailLimits,
+    ).toMatchObject({
+      trustedAuthservIds: ['mx1.lincheng.gov.cn', 'mx2.lincheng.gov.cn'],
+      acknowledgeUnauthenticated: true,
+      acknowledgementsPerDomainPerDay: 500,
+    });
+    expect(() => readEnv({ MAIL_AUTHSERV_ID: 'mx.lincheng.gov.cn; dmarc=pass' })).toThrow(/MAIL_AUTHSERV_ID/);
+  });
 });

@@ -63,6 +63,17 @@ describe('parseAuthenticationResults', () => {
     ).toEqual(['domainkeys=pass', 'dkim=pass']);
   });
 
+  it('reads two results of one method and a full header.b that ends in = (OpenDKIM)', () => {
+    const parsed = parseAuthenticationResults(
+      'cauldrondevelopment.com; dkim=pass (1024-bit key) header.d=cauldrondevelopment.com header.i=@cauldrondevelopment.com header.b=qJVneN34hw2tMOy6++jymzgWxLStNSFp5jsZq6CX5JRYQL9H2nCxmAPwUa/tN2nK2NdaWbfnzlYYLJ6Mrdg3iDvBPmyY6b6IimgPnNnyrB9l1UFZX05xlJJvHPBOx0PFMgkUhMY8zADwTZY1nEXqCs2foIKhlfQF2DBFEOlPIAE=; dkim=fail (bad signature) header.d=example.org header.s=x',
+    );
+    expect(parsed?.results.map((r) => [r.method, r.result, r.properties['header.d']])).toEqual([
+      ['dkim', 'pass', 'cauldrondevelopment.com'],
+      ['dkim', 'fail', 'example.org'],
+    ]);
+    expect(parsed?.results[1]?.properties['header.s']).toBe('x');
+  });
+
   it('finds no authserv-id in a header that opens with a result (corpus: Microsoft)', () => {
     expect(
       parseAuthenticationResults(
