@@ -430,7 +430,7 @@ describe.each(kinds)('mail intake on %s', (kind) => {
       .select('reason')
       .where('from_address', '=', 'tagger+9@tags.example')
       .execute();
-    expect(last!.reason).toBe('no acknowledgement: 3 already sent to tagger@tags.example in 24 hours (MAIL_ACKS_PER_SENDER_PER_DAY)');
+    expect(last!.reason).toBe('no acknowledgement: 3 already sent to this sender in 24 hours (MAIL_ACKS_PER_SENDER_PER_DAY)');
   });
 
   it('acknowledges one domain at most MAIL_ACKS_PER_DOMAIN_PER_DAY times a day (5 here), then again the next day', async () => {

@@ -121,6 +121,25 @@ describe.each(kinds)('mailbox console on %s', (kind) => {
     await expect(box.reprocess(office, 999_999)).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
+  it('lists the new tickets whose sender got no acknowledgement, with the reason (address masked for leaders)', async () => {
+    const office = await staffUser(t, 'office');
+    const leader = { ...office, role: 'leader' as const };
+    // No MAIL_AUTHSERV_ID here: nobody is authenticated, so nobody is acknowledged.
+    const created = await t.portal.services.mail.processMail(
+      mail('forged@example.net', '领奖通知', '恭喜您中奖了，请访问网站领取奖品，名额有限。'),
+    );
+    expect(created.outcome).toBe('created');
+    const { unacknowledged, unacknowledgedTotal } = await t.portal.services.mailbox.overview(office);
+    expect(unacknowledgedTotal).toBeGreaterThanOrEqual(1);
+    expect(unacknowledged[0]).toMatchObject({
+      from: 'forged@example.net',
+      subject: '领奖通知',
+      trackingCode: created.trackingCode,
+      reason: 'no acknowledgement: sender not authenticated (no trusted mail server configured (MAIL_AUTHSERV_ID))',
+    });
+    expect((await t.portal.services.mailbox.overview(leader)).unacknowledged[0]?.from).toBe('f***@example.net');
+  });
+
   it('says so when the kept raw message is gone', async () => {
     const office = await staffUser(t, 'office');
     const result = await t.portal.services.mail.processMail(Buffer.from('just some text, no headers at all\r\n'));

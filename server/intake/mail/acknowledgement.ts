@@ -48,6 +48,7 @@ export async function acknowledge(
   context: { policy: AcknowledgementPolicy; now: Date; publicUrl: string; messageIdDomain?: string | undefined },
 ): Promise<string | null> {
   const { policy, now } = context;
+  // Reasons name domains, never the address: the row outlives the address (privacy purge).
   if (!request.authentication.authenticated && !policy.acknowledgeUnauthenticated) {
     return `no acknowledgement: sender not authenticated (${request.authentication.detail})`;
   }
@@ -57,7 +58,7 @@ export async function acknowledge(
   const recent = await acknowledgedLately(trx, domain, now);
   const toSender = recent.filter((address) => senderKey(address) === key).length;
   if (toSender >= policy.acknowledgementsPerSenderPerDay) {
-    return `no acknowledgement: ${toSender} already sent to ${key} in 24 hours (MAIL_ACKS_PER_SENDER_PER_DAY)`;
+    return `no acknowledgement: ${toSender} already sent to this sender in 24 hours (MAIL_ACKS_PER_SENDER_PER_DAY)`;
   }
   if (recent.length >= policy.acknowledgementsPerDomainPerDay) {
     return `no acknowledgement: ${recent.length} already sent to ${domain} in 24 hours (MAIL_ACKS_PER_DOMAIN_PER_DAY)`;

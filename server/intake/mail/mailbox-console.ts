@@ -1,7 +1,8 @@
 // The mailbox as the office sees it (issue 4, item 6): health (the worker's last reads, IDLE or
-// polling), counts of what mail became, the quarantined mail with the reasons — and re-processing
-// one of them after the cause is fixed (the database was away, a content file was broken, a
-// sender's flood turned out to be real reports).
+// polling), counts of what mail became, the quarantined mail with the reasons, the new tickets
+// whose sender got no acknowledgement and why (issue 11 item 6: not authenticated, a cap) — and
+// re-processing a quarantined one after the cause is fixed (the database was away, a content file
+// was broken, a sender's flood turned out to be real reports).
 //
 // Re-processing keeps the quarantined row as the record of what happened and releases its dedupe
 // keys (Message-ID, content hash), so the raw message kept under DATA_DIR goes through the same
@@ -56,6 +57,19 @@ export interface MailboxOverview {
   quarantinedTotal: number;
   /** Re-processed lately, newest first: what became of them. */
   reprocessed: Array<{ id: number; subject: string; at: string; outcome: string; trackingCode: string | null }>;
+  /** Mail of the last 7 days that made a ticket but got no acknowledgement, newest first, with the reason. */
+  unacknowledged: UnacknowledgedMail[];
+  unacknowledgedTotal: number;
+}
+
+export interface UnacknowledgedMail {
+  id: number;
+  receivedAt: string;
+  from: string | null;
+  subject: string;
+  /** 'no acknowledgement: …' (acknowledgement.ts). */
+  reason: string;
+  trackingCode: string | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -114,7 +128,12 @@ export function createMailboxConsole(deps: {
       .where('outcome', '=', 'quarantined')
       .where('reprocessed_outcome', 'is', null)
       .where((eb) => eb.or([eb('reprocessed_at', 'is', null), eb('reprocessed_at', '<', stale)]));
-    const [h, day, week, all, rows, total, reprocessed] = await Promise.all([
+    const unacknowledgedQuery = db
+      .selectFrom('mail_messages')
+      .where('outcome', '=', 'created')
+      .where('received_at', '>=', new Date(now - 7 * DAY_MS).toISOString())
+      .where('reason', 'like', 'no acknowledgement:%');
+    const [h, day, week, all, rows, total, reprocessed, unacknowledged, unacknowledgedTotal] = await Promise.all([
       health(),
       counts(new Date(now - DAY_MS).toISOString()),
       counts(new Date(now - 7 * DAY_MS).toISOString()),
@@ -139,6 +158,20 @@ export function createMailboxConsole(deps: {
         .orderBy('mail_messages.reprocessed_at', 'desc')
         .limit(20)
         .execute(),
+      unacknowledgedQuery
+        .leftJoin('tickets', 'tickets.id', 'mail_messages.ticket_id')
+        .select([
+          'mail_messages.id',
+          'mail_messages.received_at',
+          'mail_messages.from_address',
+          'mail_messages.subject',
+          'mail_messages.reason',
+          'tickets.tracking_code',
+        ])
+        .orderBy('mail_messages.id', 'desc')
+        .limit(limit)
+        .execute(),
+      unacknowledgedQuery.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
     ]);
     return {
       health: h,
@@ -161,6 +194,15 @@ export function createMailboxConsole(deps: {
         outcome: r.reprocessed_outcome ?? '',
         trackingCode: r.tracking_code,
       })),
+      unacknowledged: unacknowledged.map((r) => ({
+        id: Number(r.id),
+        receivedAt: r.received_at,
+        from: isOffice(user) ? r.from_address : maskEmail(r.from_address),
+        subject: r.subject,
+        reason: r.reason ?? '',
+        trackingCode: r.tracking_code,
+      })),
+      unacknowledgedTotal: Number(unacknowledgedTotal?.n ?? 0),
     };
   }
 
