@@ -34,12 +34,28 @@ export class RequestBodyAbortedError extends Error {
  * paused on our side (the disk is slower than the client), the wait does not count.
  */
 export function bodyIdleTimer(idleMs: number, onIdle: () => void, weAreBehind?: () => boolean) {
+  let touches = 0;
+  let stopped = false;
   const timer = setTimeout(() => {
-    if (weAreBehind?.()) timer.refresh();
-    else onIdle();
+    if (weAreBehind?.()) return void timer.refresh();
+    // After the event loop was held up (a long GC, a starved CPU) timers run before the sockets
+    // are read: give the data that waited a chance to arrive before calling the client idle.
+    const seen = touches;
+    setImmediate(() => {
+      if (!stopped && touches === seen) onIdle();
+    });
   }, idleMs);
   timer.unref();
-  return { touch: () => void timer.refresh(), stop: () => clearTimeout(timer) };
+  return {
+    touch() {
+      touches++;
+      timer.refresh();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /**
