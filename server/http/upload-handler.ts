@@ -10,6 +10,7 @@ import type { PortalServices } from '../app-services.ts';
 import { ForbiddenError, InvalidInputError, TooManyRequestsError, UnsupportedContentError } from '../errors.ts';
 import { PHOTO_LIMITS } from '../media/photo-pipeline.ts';
 import { BUSY_MESSAGE } from '../media/work-limiter.ts';
+import { addressKey } from '../throttle/throttles.ts';
 import { clientContext, PayloadTooLargeError, RequestBodyAbortedError, sendJson } from './request.ts';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.ts';
 import { createUploadGate } from './upload-admission.ts';
@@ -46,7 +47,8 @@ export function createUploadHandler(
     const purpose = new URL(req.url ?? '/', 'http://portal').searchParams.get('purpose') === 'rectification' ? 'rectification' : 'report';
     const ctx = clientContext(req, trustProxy);
     if (purpose === 'rectification' && !ctx.sameOrigin) return sendError(res, 403, '跨站请求被拒绝', { connection: 'close' });
-    const admission = gate.enter(ctx.ip);
+    // By address as the throttles count it: an IPv6 client by its /64, which it has whole.
+    const admission = gate.enter(addressKey(ctx.ip));
     if (!admission.admitted) {
       const [status, message] = admission.reason === 'client' ? [429, TOO_MANY_FROM_CLIENT] : [503, BUSY_MESSAGE];
       return sendError(res, status, message, { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' });
