@@ -42,4 +42,17 @@ describe('configuration', () => {
     });
     expect(() => readEnv({ MAIL_AUTHSERV_ID: 'mx.lincheng.gov.cn; dmarc=pass' })).toThrow(/MAIL_AUTHSERV_ID/);
   });
+
+  it('reads the request body idle timeout and the upload caps: 30 s, 4 per address, 32 in all by default', () => {
+    expect(readEnv({}).requestLimits).toEqual({ bodyIdleMs: 30_000, uploadsPerClient: 4, uploadsInAll: 32 });
+    expect(readEnv({ REQUEST_BODY_IDLE_SECONDS: '10', UPLOAD_MAX_PER_CLIENT: '2', UPLOAD_MAX_CONCURRENT: '100' }).requestLimits).toEqual({
+      bodyIdleMs: 10_000,
+      uploadsPerClient: 2,
+      uploadsInAll: 100,
+    });
+    const attempt = () => readEnv({ REQUEST_BODY_IDLE_SECONDS: '0', UPLOAD_MAX_PER_CLIENT: 'four', UPLOAD_MAX_CONCURRENT: '1.5' });
+    expect(attempt).toThrow(/REQUEST_BODY_IDLE_SECONDS/);
+    expect(attempt).toThrow(/UPLOAD_MAX_PER_CLIENT/);
+    expect(attempt).toThrow(/UPLOAD_MAX_CONCURRENT/);
+  });
 });
