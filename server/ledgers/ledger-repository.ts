@@ -2,6 +2,7 @@
 // selects (DESIGN rule 4); nothing selects ticket_reporters: the ledgers carry no personal data
 // of reporters. Events of many tickets come in one query, selected by a subquery rather than a
 // list of ids, so no query grows with the number of tickets and none runs per ticket.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
@@ -158,6 +159,42 @@ export async function selectProblems(
   return { tickets, total: count ? Number(count.n) : tickets.length };
 }
 
+/**
+ * Tickets read per query by an export: on SQLite a query runs on the web process's own thread, so
+ * none may read tens of thousands of rows at once; another request gets a turn between two.
+ */
+export const EXPORT_BATCH = 250;
+
+/**
+ * Every ticket matching the filter, newest first like selectProblems, EXPORT_BATCH at a time:
+ * keyset paging on (created_at, id), so each query is as quick as the first. A ticket received
+ * during the export is newer than every page and not in it; the rows are as each batch was read.
+ */
+export async function* selectProblemBatches(db: Db, where: ProblemWhere, batchSize = EXPORT_BATCH): AsyncGenerator<TicketSnapshot[]> {
+  let after: { createdAt: string; id: number } | null = null;
+  for (;;) {
+    const from = after;
+    const rows = (await ticketsWithState(db)
+      .where((eb) => problemCondition(eb, where))
+      .$if(from !== null, (q) =>
+        q.where((eb) =>
+          eb.or([eb('t.created_at', '<', from!.createdAt), eb.and([eb('t.created_at', '=', from!.createdAt), eb('t.id', '<', from!.id)])]),
+        ),
+      )
+      .orderBy('t.created_at', 'desc')
+      .orderBy('t.id', 'desc')
+      .limit(batchSize)
+      .execute()) as TicketRow[];
+    if (rows.length === 0) return;
+    const tickets = rows.map(toSnapshot);
+    yield tickets;
+    if (rows.length < batchSize) return;
+    const last = tickets.at(-1)!.facts;
+    after = { createdAt: last.receivedAt, id: last.id };
+    await nextTurn();
+  }
+}
+
 /** Open tickets (not closed, rejected or merged) that name a point, oldest first. */
 export async function selectOpenTicketsAtPoints(db: Db): Promise<TicketSnapshot[]> {
   const rows = await ticketsWithState(db)
@@ -212,10 +249,28 @@ async function withHistories(db: Db, ids: TicketIdQuery, eventsBefore?: string):
 
 /**
  * Tickets with a rectification report (reported in [from, before) when given), with their whole
- * event log.
+ * event log, EXPORT_BATCH tickets at a time (in id order; each batch in withHistories' order),
+ * with a turn of the event loop between two batches.
  */
-export function selectRectifiedTickets(db: Db, range: { from?: string; before?: string } = {}): Promise<TicketWithHistory[]> {
-  return withHistories(db, ticketIdsWithEvent(db, 'reportRectification', range.from, range.before));
+export async function* selectRectifiedTicketBatches(
+  db: Db,
+  range: { from?: string; before?: string } = {},
+  batchSize = EXPORT_BATCH,
+): AsyncGenerator<TicketWithHistory[]> {
+  let afterId = 0;
+  for (;;) {
+    const ids = ticketIdsWithEvent(db, 'reportRectification', range.from, range.before)
+      .where('s.ticket_id', '>', afterId)
+      .distinct()
+      .orderBy('s.ticket_id')
+      .limit(batchSize);
+    const tickets = await withHistories(db, ids);
+    if (tickets.length === 0) return;
+    yield tickets;
+    if (tickets.length < batchSize) return;
+    afterId = Math.max(...tickets.map((t) => t.facts.id));
+    await nextTurn();
+  }
 }
 
 /** Tickets the office struck off in [from, before), with their whole event log. */

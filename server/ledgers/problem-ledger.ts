@@ -6,7 +6,7 @@ import { chinaDateRange } from '../china-time.ts';
 import { pageOf, type LedgerDeps, type LedgerPage } from './ledger-context.ts';
 import type { ProblemLedgerFilter } from './ledger-filters.ts';
 import { createLabels, type CategoryLabel, type Labels, type PointLabel, type UnitLabel } from './ledger-labels.ts';
-import { selectProblems, selectTicketsForStateAt, type ProblemWhere, type TicketFacts } from './ledger-repository.ts';
+import { selectProblemBatches, selectProblems, selectTicketsForStateAt, type ProblemWhere, type TicketFacts } from './ledger-repository.ts';
 import { daysOverdue, initialState, isOpen, stateBefore, type TicketState } from './ticket-history.ts';
 
 export interface ProblemLedgerRow {
@@ -79,12 +79,24 @@ export async function problemLedgerPage(deps: LedgerDeps, filter: ProblemLedgerF
   return { rows: tickets.map((t) => toProblemRow(labels, t.facts, t.state, now)), total, page, pageSize };
 }
 
-/** Every row the filter matches (paging ignored), newest first: for exports. */
-export async function problemLedgerRows(deps: LedgerDeps, filter: ProblemLedgerFilter = {}): Promise<ProblemLedgerRow[]> {
+/**
+ * Every row the filter matches (paging ignored), newest first, a batch at a time as the database
+ * is read (ledger-repository.ts: selectProblemBatches): for exports of any size.
+ */
+export function problemLedgerBatches(deps: LedgerDeps, filter: ProblemLedgerFilter = {}): AsyncGenerator<ProblemLedgerRow[]> {
   const labels = createLabels(deps.catalog);
   const now = deps.clock.now();
-  const { tickets } = await selectProblems(deps.db, resolveWhere(labels, filter, now));
-  return tickets.map((t) => toProblemRow(labels, t.facts, t.state, now));
+  const batches = selectProblemBatches(deps.db, resolveWhere(labels, filter, now));
+  return (async function* () {
+    for await (const tickets of batches) yield tickets.map((t) => toProblemRow(labels, t.facts, t.state, now));
+  })();
+}
+
+/** Every row the filter matches (paging ignored), newest first. */
+export async function problemLedgerRows(deps: LedgerDeps, filter: ProblemLedgerFilter = {}): Promise<ProblemLedgerRow[]> {
+  const rows: ProblemLedgerRow[] = [];
+  for await (const batch of problemLedgerBatches(deps, filter)) rows.push(...batch);
+  return rows;
 }
 
 /**
