@@ -1,8 +1,11 @@
 // GET /api/ledgers/<points|problems|rectifications>.<xlsx|csv>?filter=<JSON> and
 // GET /api/ledgers/monthly-report/<YYYY-MM>.xlsx: the ledgers as files, for signed-in staff.
 // The filter is the same JSON the console's list sends (the same zod schema validates it); the
-// rows are scoped by ledgersFor() exactly as on screen.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// rows are scoped by ledgersFor() exactly as on screen. CSV goes out as its rows are read; the
+// .xlsx is written on a worker thread: a ledger of 70,000 rows holds no other request (issue 11).
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { PortalServices } from '../app-services.ts';
 import { ForbiddenError, InvalidInputError } from '../errors.ts';
@@ -48,6 +51,34 @@ function exportOf(ledgers: Ledgers, url: URL): Promise<ExportFile> | null {
   }
 }
 
+/**
+ * A file written as its pieces come (chunked, no length known ahead), at the pace the client reads
+ * it. A failure before the first piece is answered like any other; one after it can only cut the
+ * response short, so the client sees an incomplete download rather than a file that looks whole.
+ */
+async function sendChunks(res: ServerResponse, headers: OutgoingHttpHeaders, chunks: AsyncIterable<string>): Promise<void> {
+  const pieces = chunks[Symbol.asyncIterator]();
+  const first = await pieces.next();
+  res.writeHead(200, headers);
+  const all = (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      for (let next = await pieces.next(); !next.done; next = await pieces.next()) yield next.value;
+    } finally {
+      // The client went away: stop reading the ledger.
+      await pieces.return?.();
+    }
+  })();
+  try {
+    await pipeline(Readable.from(all), res);
+  } catch (e) {
+    // The client went away: nothing to report.
+    if ((e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    console.error('[ledgers] export stopped part-way', e);
+  }
+}
+
 export function createLedgerDownloads(app: PortalServices, trustProxy: number) {
   return async function handleLedgerDownload(req: IncomingMessage, res: ServerResponse, notFound: () => void): Promise<void> {
     const error = (status: number, message: string) => sendJson(res, status, { error: { message } });
@@ -57,14 +88,14 @@ export function createLedgerDownloads(app: PortalServices, trustProxy: number) {
       if (!user) return error(401, '请先登录');
       const file = await exportOf(app.ledgersFor(user), new URL(req.url ?? '/', 'http://portal'));
       if (!file) return notFound();
-      const body = typeof file.body === 'string' ? Buffer.from(file.body, 'utf8') : file.body;
-      res.writeHead(200, {
+      const headers = {
         'content-type': file.contentType,
-        'content-length': body.length,
         'cache-control': 'no-store',
         'content-disposition': `attachment; filename="ledger.${file.format}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-      });
-      res.end(body);
+      };
+      if (file.format === 'csv') return await sendChunks(res, headers, file.chunks);
+      res.writeHead(200, { ...headers, 'content-length': file.body.length });
+      res.end(file.body);
     } catch (e) {
       if (e instanceof ForbiddenError) return error(403, e.message);
       if (e instanceof InvalidInputError) return error(400, e.message);

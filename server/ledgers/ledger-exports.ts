@@ -7,7 +7,16 @@ import type { MonthlyCounts, MonthlyReport } from './monthly-report.ts';
 import type { PointLedgerRow } from './point-ledger.ts';
 import type { ProblemLedgerRow } from './problem-ledger.ts';
 import type { RectificationLedgerRow } from './rectification-ledger.ts';
-import { csvFile, xlsxFile, type Column, type ExportFile, type ExportFormat, type Table, type XlsxFile } from './table-export.ts';
+import {
+  csvFile,
+  xlsxFile,
+  type Column,
+  type ExportFile,
+  type ExportFormat,
+  type Table,
+  type TableRows,
+  type XlsxFile,
+} from './table-export.ts';
 
 /** A table of any row type, as one sheet among others. */
 const sheet = <R>(table: Table<R>): Table<unknown> => table as Table<unknown>;
@@ -70,7 +79,7 @@ export const LEDGER_NAMES = { points: '点位台帐', problems: '问题台帐', 
 function ledgerFile<R>(
   name: string,
   columns: ReadonlyArray<Column<R>>,
-  rows: readonly R[],
+  rows: TableRows<R>,
   format: ExportFormat,
   now: Date,
 ): Promise<ExportFile> {
@@ -83,7 +92,7 @@ export function exportPointLedger(rows: readonly PointLedgerRow[], format: Expor
   return ledgerFile(LEDGER_NAMES.points, POINT_LEDGER_COLUMNS, rows, format, now);
 }
 
-export function exportProblemLedger(rows: readonly ProblemLedgerRow[], format: ExportFormat, now: Date): Promise<ExportFile> {
+export function exportProblemLedger(rows: TableRows<ProblemLedgerRow>, format: ExportFormat, now: Date): Promise<ExportFile> {
   return ledgerFile(LEDGER_NAMES.problems, PROBLEM_LEDGER_COLUMNS, rows, format, now);
 }
 

@@ -7,7 +7,7 @@ import { exportMonthlyReport, exportPointLedger, exportProblemLedger, exportRect
 import type { PointLedgerFilter, ProblemLedgerFilter, RectificationLedgerFilter } from './ledger-filters.ts';
 import { monthlyReport, type MonthlyReport, type MonthlyReportOptions } from './monthly-report.ts';
 import { pointLedgerRows, type PointLedgerRow } from './point-ledger.ts';
-import { problemLedgerPage, problemLedgerRows, type ProblemLedgerRow } from './problem-ledger.ts';
+import { problemLedgerBatches, problemLedgerPage, type ProblemLedgerRow } from './problem-ledger.ts';
 import { rectificationLedgerPage, rectificationLedgerRows, type RectificationLedgerRow } from './rectification-ledger.ts';
 import type { ExportFile, ExportFormat, XlsxFile } from './table-export.ts';
 
@@ -18,7 +18,10 @@ export interface Ledgers {
   problems(filter?: ProblemLedgerFilter): Promise<LedgerPage<ProblemLedgerRow>>;
   /** 整改台帐: one page, newest report first. */
   rectifications(filter?: RectificationLedgerFilter): Promise<LedgerPage<RectificationLedgerRow>>;
-  /** Every matching row (paging ignored) as .xlsx or CSV, named e.g. "问题台帐-2026-11-30.xlsx". */
+  /**
+   * Every matching row (paging ignored) as .xlsx or CSV, named e.g. "问题台帐-2026-11-30.xlsx". A
+   * CSV file's rows are read as its chunks are; the .xlsx is written on a worker thread.
+   */
   exportPoints(filter: PointLedgerFilter, format: ExportFormat): Promise<ExportFile>;
   exportProblems(filter: ProblemLedgerFilter, format: ExportFormat): Promise<ExportFile>;
   exportRectifications(filter: RectificationLedgerFilter, format: ExportFormat): Promise<ExportFile>;
@@ -35,7 +38,7 @@ export function createLedgers(deps: LedgerDeps): Ledgers {
     problems: (filter = {}) => problemLedgerPage(deps, filter),
     rectifications: (filter = {}) => rectificationLedgerPage(deps, filter),
     exportPoints: async (filter, format) => exportPointLedger(await pointLedgerRows(deps, filter), format, now()),
-    exportProblems: async (filter, format) => exportProblemLedger(await problemLedgerRows(deps, filter), format, now()),
+    exportProblems: (filter, format) => exportProblemLedger(problemLedgerBatches(deps, filter), format, now()),
     exportRectifications: async (filter, format) => exportRectificationLedger(await rectificationLedgerRows(deps, filter), format, now()),
     monthlyReport: (month, options) => monthlyReport(deps, month, options),
     exportMonthlyReport: async (month, options) => exportMonthlyReport(await monthlyReport(deps, month, options)),

@@ -3,29 +3,28 @@
 // row frozen) and CSV (RFC 4180: fields quoted when they hold a comma, quote or line break,
 // quotes doubled, CRLF between records; UTF-8 with a byte-order mark, without which Excel
 // reads the Chinese as mojibake). Each ledger declares its columns once and gets both.
-import writeXlsxFile, { type Cell, type Row, type Sheet } from 'write-excel-file/node';
-import { chinaDate, chinaDateTime, spreadsheetDate } from '../china-time.ts';
+// Rows may come a batch at a time as they are read; CSV then goes out a piece per batch and the
+// .xlsx is written on a worker thread (xlsx-in-worker.ts), so a ledger of 70,000 rows does not
+// hold the web process (issue 11).
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { chinaDate, chinaDateTime } from '../china-time.ts';
+import { xlsxInWorker, type WorkerSheet } from './xlsx-in-worker.ts';
+import type { CellValue, ColumnKind, SheetColumn } from './xlsx-workbook.ts';
 
-/**
- * text: one line; wrapText: long text, wrapped in the sheet; datetime/date: an ISO instant shown
- * in CST; integer; percent: a fraction 0–1; auto: a number or a text as it comes.
- */
-export type ColumnKind = 'text' | 'wrapText' | 'datetime' | 'date' | 'integer' | 'percent' | 'auto';
-export type CellValue = string | number | null;
+export type { CellValue, ColumnKind } from './xlsx-workbook.ts';
 
-export interface Column<Row> {
-  header: string;
-  kind: ColumnKind;
-  /** Width in characters (a Chinese character is about two). */
-  width: number;
+export interface Column<Row> extends SheetColumn {
   value(row: Row): CellValue;
 }
+
+/** Rows all at once, or a batch at a time as they are read (an export of any size). */
+export type TableRows<Row> = readonly Row[] | AsyncIterable<readonly Row[]>;
 
 export interface Table<Row> {
   /** The sheet name (at most 31 characters, none of : \ / ? * [ ]). */
   sheet: string;
   columns: ReadonlyArray<Column<Row>>;
-  rows: readonly Row[];
+  rows: TableRows<Row>;
   /** Number the rows in a first column "序号", as paper ledgers do. */
   numbered?: boolean;
 }
@@ -41,16 +40,20 @@ export interface CsvFile {
   format: 'csv';
   filename: string;
   contentType: 'text/csv; charset=utf-8';
-  /** Starts with U+FEFF (the BOM); write it as UTF-8. */
-  body: string;
+  /**
+   * The file a piece at a time as its rows are read, U+FEFF (the BOM) first; write each as UTF-8
+   * as it comes (csvFileText() collects them). Read once.
+   */
+  chunks: AsyncIterable<string>;
 }
 
 export type ExportFile = XlsxFile | CsvFile;
 export type ExportFormat = ExportFile['format'];
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const DATETIME_FORMAT = 'yyyy-mm-dd hh:mm';
-const DATE_FORMAT = 'yyyy-mm-dd';
+
+/** Rows turned into text or cells per batch; between batches, other requests get their turn. */
+const BATCH_ROWS = 250;
 
 const numberColumn: Column<number> = { header: '序号', kind: 'integer', width: 6, value: (n) => n };
 
@@ -60,48 +63,40 @@ function withNumbers<R>(table: Table<R>): { columns: ReadonlyArray<Column<R>>; c
   return { columns, cells: (row, i) => [i + 1, ...table.columns.map((c) => c.value(row))] };
 }
 
-function xlsxCell(kind: ColumnKind, value: CellValue): Cell {
-  if (value === null || value === '') return null;
-  const top = { alignVertical: 'top' as const };
-  switch (kind) {
-    case 'datetime':
-    case 'date':
-      return { ...top, type: Date, value: spreadsheetDate(String(value)), format: kind === 'date' ? DATE_FORMAT : DATETIME_FORMAT };
-    case 'integer':
-      return { ...top, type: Number, value: Number(value), format: '0' };
-    case 'percent':
-      return { ...top, type: Number, value: Number(value), format: '0.0%' };
-    case 'wrapText':
-      return { ...top, type: String, value: String(value), wrap: true };
-    case 'auto':
-      return typeof value === 'number' ? { ...top, type: Number, value } : { ...top, type: String, value };
-    case 'text':
-      return { ...top, type: String, value: String(value) };
+/**
+ * The table's rows in batches of at most BATCH_ROWS, each with the index of its first row, and a
+ * turn of the event loop after each: an export of 70,000 rows never holds the web process.
+ */
+async function* batchesOf<R>(rows: TableRows<R>): AsyncGenerator<{ rows: readonly R[]; first: number }> {
+  let first = 0;
+  const sources: Iterable<readonly R[]> | AsyncIterable<readonly R[]> = Array.isArray(rows)
+    ? [rows as readonly R[]]
+    : (rows as AsyncIterable<readonly R[]>);
+  for await (const source of sources) {
+    for (let i = 0; i < source.length; i += BATCH_ROWS) {
+      const batch = source.length <= BATCH_ROWS ? source : source.slice(i, i + BATCH_ROWS);
+      yield { rows: batch, first };
+      first += batch.length;
+      await nextTurn();
+    }
   }
 }
 
-export function tableToSheet<R>(table: Table<R>): Sheet<Buffer> {
+/** The table as a sheet for the .xlsx worker: column descriptions and plain cell values. */
+function workerSheet<R>(table: Table<R>): WorkerSheet {
   const { columns, cells } = withNumbers(table);
-  const header: Row = columns.map((c) => ({
-    type: String,
-    value: c.header,
-    fontWeight: 'bold' as const,
-    backgroundColor: '#DDE6F0',
-    alignVertical: 'center' as const,
-  }));
-  const data: Row[] = table.rows.map((row, i) => cells(row, i).map((v, j) => xlsxCell(columns[j]!.kind, v)));
   return {
-    sheet: table.sheet,
-    data: [header, ...data],
-    columns: columns.map((c) => ({ width: c.width })),
-    stickyRowsCount: 1,
-    dateFormat: DATETIME_FORMAT,
+    name: table.sheet,
+    columns: columns.map(({ header, kind, width }) => ({ header, kind, width })),
+    rows: (async function* () {
+      for await (const batch of batchesOf(table.rows)) yield batch.rows.map((row, i) => cells(row, batch.first + i));
+    })(),
   };
 }
 
-/** Several tables as the sheets of one workbook. */
-export async function tablesToXlsx(tables: ReadonlyArray<Table<unknown>>): Promise<Buffer> {
-  return writeXlsxFile(tables.map((t) => tableToSheet(t))).toBuffer();
+/** Several tables as the sheets of one workbook, written on a worker thread (xlsx-in-worker.ts). */
+export function tablesToXlsx(tables: ReadonlyArray<Table<unknown>>): Promise<Buffer> {
+  return xlsxInWorker(tables.map((t) => workerSheet(t)));
 }
 
 /**
@@ -136,18 +131,34 @@ function csvText(kind: ColumnKind, value: CellValue): string {
   }
 }
 
-/** RFC 4180 with CRLF, UTF-8 BOM first. */
-export function tableToCsv<R>(table: Table<R>): string {
+function csvHeader<R>(columns: ReadonlyArray<Column<R>>): string {
+  return `\uFEFF${columns.map((c) => csvField(c.header)).join(',')}\r\n`;
+}
+
+function csvRecord<R>(columns: ReadonlyArray<Column<R>>, values: readonly CellValue[]): string {
+  return `${values.map((v, j) => csvField(csvText(columns[j]!.kind, v))).join(',')}\r\n`;
+}
+
+/** RFC 4180 with CRLF, UTF-8 BOM first: the header, then one piece per batch of rows. */
+export async function* csvChunks<R>(table: Table<R>): AsyncGenerator<string> {
   const { columns, cells } = withNumbers(table);
-  const lines = [columns.map((c) => csvField(c.header)).join(',')];
-  table.rows.forEach((row, i) => {
-    lines.push(
-      cells(row, i)
-        .map((v, j) => csvField(csvText(columns[j]!.kind, v)))
-        .join(','),
-    );
-  });
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  yield csvHeader(columns);
+  for await (const batch of batchesOf(table.rows)) {
+    yield batch.rows.map((row, i) => csvRecord(columns, cells(row, batch.first + i))).join('');
+  }
+}
+
+/** A table held in memory as one CSV text (the same text csvChunks writes in pieces). */
+export function tableToCsv<R>(table: Table<R> & { rows: readonly R[] }): string {
+  const { columns, cells } = withNumbers(table);
+  return csvHeader(columns) + table.rows.map((row, i) => csvRecord(columns, cells(row, i))).join('');
+}
+
+/** A CSV file's whole text. */
+export async function csvFileText(file: CsvFile): Promise<string> {
+  let text = '';
+  for await (const chunk of file.chunks) text += chunk;
+  return text;
 }
 
 export async function xlsxFile(name: string, tables: ReadonlyArray<Table<unknown>>): Promise<XlsxFile> {
@@ -155,5 +166,5 @@ export async function xlsxFile(name: string, tables: ReadonlyArray<Table<unknown
 }
 
 export function csvFile<R>(name: string, table: Table<R>): CsvFile {
-  return { format: 'csv', filename: `${name}.csv`, contentType: 'text/csv; charset=utf-8', body: tableToCsv(table) };
+  return { format: 'csv', filename: `${name}.csv`, contentType: 'text/csv; charset=utf-8', chunks: csvChunks(table) };
 }

@@ -20,7 +20,7 @@ import readExcelFile, { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createLedgers, type Ledgers } from '../../server/ledgers/ledgers.ts';
-import type { CsvFile, XlsxFile } from '../../server/ledgers/table-export.ts';
+import { csvFileText, type CsvFile, type XlsxFile } from '../../server/ledgers/table-export.ts';
 import type { TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
@@ -203,8 +203,8 @@ describe.each(kinds)('ledgers on %s', (kind) => {
     it('carries no personal data of reporters', async () => {
       const wire = JSON.stringify(await ledgers.problems({ pageSize: 500 }));
       for (const secret of ['王秀兰', '13912345678', 'wangxl', '198.51.100.50', 'ticket-factory']) expect(wire).not.toContain(secret);
-      const csv = (await ledgers.exportProblems({}, 'csv')) as CsvFile;
-      for (const secret of ['王秀兰', '13912345678', 'wangxl']) expect(csv.body).not.toContain(secret);
+      const csv = await csvFileText((await ledgers.exportProblems({}, 'csv')) as CsvFile);
+      for (const secret of ['王秀兰', '13912345678', 'wangxl']) expect(csv).not.toContain(secret);
     });
 
     it('filters by status, unit (with cooperation), category with its sub-categories, point, channel, dates and overdue', async () => {
@@ -655,9 +655,10 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       const file = (await ledgers.exportProblems({}, 'csv')) as CsvFile;
       expect(file.filename).toBe('问题台帐-2026-12-03.csv');
       expect(file.contentType).toBe('text/csv; charset=utf-8');
-      expect(file.body.startsWith('\uFEFF')).toBe(true);
-      expect(Buffer.from(file.body, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-      const [header, ...rows] = parseCsv(file.body.slice(1));
+      const body = await csvFileText(file);
+      expect(body.startsWith('\uFEFF')).toBe(true);
+      expect(Buffer.from(body, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+      const [header, ...rows] = parseCsv(body.slice(1));
       expect(header![0]).toBe('序号');
       expect(header![7]).toBe('问题描述');
       expect(rows).toHaveLength(11);
@@ -668,10 +669,10 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       const a = rows.find((r) => r[1] === code('A'))!;
       expect(a.slice(2, 4)).toEqual(['2026-11-02 10:00', '网站']);
       expect(a.slice(11)).toEqual(['2026-11-09 10:00', '2026-11-06 10:00', '否', '']);
-      expect(file.body).toContain(`"${TRICKY.replaceAll('"', '""')}"`);
+      expect(body).toContain(`"${TRICKY.replaceAll('"', '""')}"`);
 
       const rect = (await ledgers.exportRectifications({ outcome: 'sentBack' }, 'csv')) as CsvFile;
-      const [, only] = parseCsv(rect.body.slice(1));
+      const [, only] = parseCsv((await csvFileText(rect)).slice(1));
       expect(only!.slice(1, 8)).toEqual([code('B'), '县发改局（商务）', '市场环境卫生', '1', '2026-11-09 10:00', '2026-11-10 10:00', '是']);
     });
 
