@@ -15,6 +15,8 @@
 // - mail read from the dedicated mailbox: the sender's address, the raw message kept under
 //   DATA_DIR/mail-raw/ and the attachments kept under DATA_DIR/mail-attachments/ (a file another
 //   kept message still names stays); replies and bounces on the ticket: the sender's address and name.
+// And throttle counters whose window has passed (they name a client address; housekeeping
+// removes them every pass too, so there are rarely any left).
 // Open tickets, and anything newer than the cut-off, are untouched. Running it again changes
 // nothing more. A dry run counts the same without changing anything.
 import fs from 'node:fs/promises';
@@ -25,6 +27,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { TERMINAL_STATUSES } from '../tickets/lifecycle.ts';
 import { createRedactor, type Needles, type Redactor } from './redact.ts';
+import { countExpired, deleteExpired } from '../throttle/throttle-repository.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 200;
@@ -52,6 +55,8 @@ export interface PurgeCounts {
   rawMailFiles: number;
   /** Files deleted under DATA_DIR/mail-attachments/. */
   attachmentFiles: number;
+  /** Throttle counters (a client address each) whose window had passed. */
+  throttleCounters: number;
 }
 
 export interface PurgeResult {
@@ -103,6 +108,7 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
       eventsLeft: 0,
       rawMailFiles: 0,
       attachmentFiles: 0,
+      throttleCounters: 0,
     };
     const ctx: PurgeContext = { cut, at: now.toISOString(), dryRun, counts, files: [] };
 
@@ -127,6 +133,7 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
     await purgeRows(ctx, 'mail_messages');
     await purgeRows(ctx, 'ticket_messages');
     await removeFiles(ctx);
+    counts.throttleCounters = dryRun ? await countExpired(db, now) : await deleteExpired(db, now);
     return { before: cut, dryRun, removed: counts };
   }
 

@@ -52,6 +52,16 @@ export async function decrement(db: Kysely<Database>, scope: string, key: string
     .execute();
 }
 
+/** How many rows can no longer limit anything. */
+export async function countExpired(db: Kysely<Database>, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('throttle_counts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('expires_at', '<=', now.toISOString())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Rows that can no longer limit anything. */
 export async function deleteExpired(db: Kysely<Database>, now: Date): Promise<number> {
   const result = await db.deleteFrom('throttle_counts').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
