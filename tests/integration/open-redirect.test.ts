@@ -4,40 +4,23 @@
 // drops the tab after our check). The console login's `next` is the same function
 // (tests/unit/same-site-path.test.ts); its page is Astro's and is covered by the browser tests.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequestHandler, listen } from '../../server/http/host.ts';
+import { serveTestPortal, type TestHost } from '../support/http-host.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
 let t: TestPortal;
-let server: Server;
+let host: TestHost;
 let base: string;
 
 beforeAll(async () => {
   t = await startTestPortal('sqlite');
-  const clientDir = path.join(t.database.dataDir, 'client');
-  fs.mkdirSync(clientDir);
-  server = await listen(
-    createRequestHandler({
-      app: t.portal.services,
-      photos: t.portal.photos,
-      clientDir,
-      astroHandler: async (_req, _res, next) => next(),
-      trustProxy: 0,
-      secureCookies: false,
-    }),
-    '127.0.0.1',
-    0,
-  );
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  host = await serveTestPortal(t);
+  base = host.base;
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await host?.close();
   await t?.close();
 });
 
@@ -100,7 +83,7 @@ describe('redirects taken from the request stay on this site', () => {
   });
 
   it('answers a request line a browser would not send, with a raw tab in the query', async () => {
-    const port = (server.address() as AddressInfo).port;
+    const port = (host.server.address() as AddressInfo).port;
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.end('GET /elderly?on=1&next=/\t/evil.example HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
