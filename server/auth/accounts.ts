@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from '../validation.ts';
+import { plainText } from '../plain-text.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
@@ -21,7 +22,10 @@ export const newUserSchema = z.object({
     .string()
     .trim()
     .regex(/^[a-z0-9._-]{3,40}$/, { error: '用户名为3–40位小写字母、数字、点、横线或下划线' }),
-  displayName: z.string().trim().min(1, { error: '请填写姓名' }).max(50),
+  displayName: z
+    .string()
+    .transform(plainText)
+    .pipe(z.string().trim().min(1, { error: '请填写姓名' }).max(50)),
   role: z.enum(ROLES, { error: '角色不正确' }),
   unitCode: z.string().trim().max(60).nullish(),
   password: z.string(),
@@ -29,7 +33,7 @@ export const newUserSchema = z.object({
 export type NewUser = z.input<typeof newUserSchema>;
 
 export const userUpdateSchema = z.object({
-  displayName: z.string().trim().min(1).max(50).optional(),
+  displayName: z.string().transform(plainText).pipe(z.string().trim().min(1).max(50)).optional(),
   role: z.enum(ROLES).optional(),
   unitCode: z.string().trim().max(60).nullish(),
   active: z.boolean().optional(),

@@ -166,7 +166,8 @@ describe.each(kinds)('mail intake on %s', (kind) => {
       mail({
         from: 'wangwu@foxmail.example',
         subject: `回复：【已受理】您反映的问题已收到（查询码 ${created.trackingCode!.toLowerCase().replace(/-/g, ' ')}）`,
-        text: '补充一下：周末更严重。',
+        // A bidi override and a NUL, which would reorder or cut what the office reads.
+        text: '补充一下：周末\u202E更严重\u202C。\u0000',
       }),
       {},
     );
@@ -192,7 +193,8 @@ describe.each(kinds)('mail intake on %s', (kind) => {
 
     const detail = await t.portal.services.staff.detail(await staffUser(t, 'office'), created.trackingCode!);
     expect(detail.messages.map((m) => m.kind)).toEqual(['reply', 'reply']);
-    expect(detail.messages[0]!.text).toContain('周末更严重');
+    expect(detail.messages[0]!.text).toContain('周末更严重。');
+    expect(detail.messages[0]!.text).not.toMatch(/[\u0000\u202C\u202E]/);
     expect(detail.messages[0]!.from).toContain('wangwu@foxmail.example');
   });
 

@@ -210,6 +210,25 @@ describe.each(kinds)('staff side on %s', (kind) => {
     await expect(t.portal.services.accounts.updateUser(admins[0]!.id, { role: 'leader' })).rejects.toThrow(/最后一个/);
   });
 
+  it('stores staff names without invisible control characters, and refuses a name of nothing else', async () => {
+    const user = await t.portal.services.accounts.createUser({
+      username: 'clerk01',
+      displayName: '王\u202E主任\u0007',
+      role: 'dispatcher',
+      password: 'clerk-pass-2026',
+    });
+    expect(user.displayName).toBe('王主任');
+    expect((await t.portal.services.accounts.updateUser(user.id, { displayName: '李\u2066科长\u2069' })).displayName).toBe('李科长');
+    await expect(
+      t.portal.services.accounts.createUser({
+        username: 'clerk02',
+        displayName: '\u202E\u0000',
+        role: 'dispatcher',
+        password: 'clerk-pass-2026',
+      }),
+    ).rejects.toThrow(/请填写姓名/);
+  });
+
   it('refuses a rectification photo upload without a staff session', async () => {
     const bytes = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } })
       .png()

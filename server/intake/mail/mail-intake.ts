@@ -15,6 +15,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SubmitResult } from '../../app-services.ts';
 import type { Clock } from '../../clock.ts';
 import { isUniqueViolation } from '../../db/database.ts';
+import { plainText } from '../../plain-text.ts';
 import type { Database } from '../../db/schema.ts';
 import type { WriteBatcher } from '../../db/write-batcher.ts';
 import { InvalidInputError } from '../../errors.ts';
@@ -307,9 +308,10 @@ export function createMailIntake(deps: MailIntakeDeps) {
             kind: 'reply',
             at,
             from_address: from,
-            from_name: mail.from.name?.slice(0, 200) ?? null,
-            subject: mail.subject.slice(0, 500),
-            text: (mail.text.trim() || mail.fullText.trim()).slice(0, 20_000),
+            // Stored as every text is (server/plain-text.ts): the office reads it on the ticket's page.
+            from_name: mail.from.name ? plainText(mail.from.name).slice(0, 200) : null,
+            subject: plainText(mail.subject).slice(0, 500),
+            text: plainText(mail.text.trim() || mail.fullText.trim()).slice(0, 20_000),
             attachments: JSON.stringify(attachments),
           })
           .execute();
