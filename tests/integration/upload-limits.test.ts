@@ -8,13 +8,13 @@
 // in the log. HTTP and files only, so SQLite alone (the database plays no part).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../support/databases.ts';
 import { CONTENT_DIR } from '../support/portal.ts';
+import { parseAnswer, rawRequest, type RawRequest } from '../support/raw-http.ts';
 
 const PROCESS_SCRIPT = path.resolve(import.meta.dirname, '../support/api-process.ts');
 const MB = 1024 * 1024;
@@ -112,45 +112,19 @@ async function normalUpload(address: string) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
-interface RawUpload {
-  socket: net.Socket;
-  /** Everything the server sent, once it closed the connection. */
-  answer: Promise<string>;
-  /** The body bytes handed to the kernel. */
-  written: Promise<void>;
-}
-
 /**
  * A raw upload of DECLARED bytes from `address` that sends `body` (none: headers only) and then
- * holds — or, with `trickle`, goes on sending a byte a second, so the idle timeout leaves it be.
+ * holds, or trickles a byte a second.
  */
-function rawUpload(address: string, body?: Buffer, o: { trickle?: boolean } = {}): RawUpload {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.on('error', () => {}); // the server may reset a socket it ends
-  const chunks: Buffer[] = [];
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const trickle = o.trickle ? setInterval(() => socket.write(Buffer.alloc(1)), 1000) : undefined;
-  const answer = new Promise<string>((resolve) =>
-    socket.once('close', () => {
-      clearInterval(trickle);
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    }),
-  );
-  socket.write(
-    `POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Forwarded-For: ${address}\r\n` +
-      `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${DECLARED}\r\n\r\n`,
-  );
-  const written = body ? new Promise<void>((resolve) => socket.write(body, () => resolve())) : Promise.resolve();
-  return { socket, answer, written };
+function rawUpload(address: string, body?: Buffer, o: { trickle?: boolean } = {}): RawRequest {
+  const headers = { 'x-forwarded-for': address, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': DECLARED };
+  return rawRequest(port, { path: '/api/uploads', headers }, body, o);
 }
 
-function parseAnswer(raw: string) {
-  const [head = '', body = ''] = raw.split('\r\n\r\n');
-  const [statusLine = '', ...headerLines] = head.split('\r\n');
-  const headers = Object.fromEntries(
-    headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
-  );
-  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) as any };
+/** A refusal's status, headers and JSON. */
+function refusal(raw: string) {
+  const answer = parseAnswer(raw);
+  return { ...answer, body: JSON.parse(answer.body) as any };
 }
 
 /** The start of a photo's body: the part's headers and a JPEG's first bytes, then zeros. */
@@ -201,7 +175,7 @@ describe('held and slow uploads', () => {
     const mine = Array.from({ length: PER_CLIENT }, () => rawUpload(address, start, { trickle: true }));
     await until(`${PER_CLIENT} uploads are being received`, () => incomingFiles().length === PER_CLIENT, 10_000);
 
-    const refused = parseAnswer(await rawUpload(address).answer);
+    const refused = refusal(await rawUpload(address).answer);
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('5');
     expect(refused.headers['connection']).toBe('close');
@@ -232,19 +206,13 @@ describe('held and slow uploads', () => {
   });
 
   it('ends an API request whose body stalls, with one log line', async () => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.on('error', () => {});
-    const closed = new Promise<string>((resolve) => {
-      const chunks: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
     const started = Date.now();
-    socket.write(
-      `POST /api/trpc/report.submit HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: 1000\r\n\r\n{"description": "西关集贸市场`,
+    const stalled = rawRequest(
+      port,
+      { path: '/api/trpc/report.submit', headers: { 'content-type': 'application/json', 'content-length': 1000 } },
+      Buffer.from('{"description": "西关集贸市场'),
     );
-    expect(await closed).toBe('');
+    expect(await stalled.answer).toBe('');
     expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_SECONDS * 1000 - 100);
     await until('the stalled body is logged', () => logged(/^\[trpc\] no data for 3 s, ended after \d+ bytes$/).length === 1, 2_000);
   });
@@ -256,7 +224,7 @@ describe('held and slow uploads', () => {
 
     // Headers only: the answer comes without a byte of the body sent, and the connection closes.
     const started = Date.now();
-    const refused = parseAnswer(await rawUpload('203.0.113.200').answer);
+    const refused = refusal(await rawUpload('203.0.113.200').answer);
     expect(Date.now() - started).toBeLessThan(IDLE_SECONDS * 1000);
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('5');
