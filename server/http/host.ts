@@ -14,6 +14,7 @@ import { clientContext, sendJson } from './request.ts';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.ts';
 import { createLedgerDownloads } from './ledger-downloads.ts';
 import { createMediaHandler } from './media-handler.ts';
+import { createPageBodies } from './page-body.ts';
 import { sendFile } from './send-file.ts';
 import { createStaticSite } from './static-site.ts';
 import { createTrpcHandler } from './trpc-handler.ts';
@@ -61,6 +62,7 @@ export function createRequestHandler(options: HostOptions) {
   const limits = options.requestLimits ?? DEFAULT_REQUEST_LIMITS;
   const handleUpload = createUploadHandler(app, trustProxy, options.photos, limits);
   const handleTrpc = createTrpcHandler(app, trustProxy, options.secureCookies, limits.bodyIdleMs);
+  const receivePageBody = createPageBodies({ incomingDir: options.photos.incomingDir, trustProxy, idleMs: limits.bodyIdleMs });
   const handleLedgerDownload = createLedgerDownloads(app, trustProxy);
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);
@@ -145,7 +147,18 @@ export function createRequestHandler(options: HostOptions) {
       if (APP_PATHS.test(pathname)) return appFiles();
       return publicSite(req, res, appFiles, staticOptions);
     }
-    renderPage();
+    // A form posted to a page: the host receives its body (page-body.ts), then Astro reads it.
+    receivePageBody(req, res).then(
+      (done) => {
+        if (!done) return;
+        res.once('close', done);
+        renderPage();
+      },
+      (error: unknown) => {
+        console.error('[page]', error);
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
   };
 }
 
