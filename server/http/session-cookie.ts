@@ -37,11 +37,12 @@ export function clearedSessionCookie(secure: boolean): string {
 export function isSameOrigin(req: IncomingMessage, trustProxy: number): boolean {
   const origin = req.headers.origin;
   if (origin) {
-    const forwardedProto = trustProxy > 0
-      ? String(req.headers['x-forwarded-proto'] ?? '')
-          .split(',')[0]
-          ?.trim()
-      : '';
+    const forwardedProto =
+      trustProxy > 0
+        ? String(req.headers['x-forwarded-proto'] ?? '')
+            .split(',')[0]
+            ?.trim()
+        : '';
     const proto = forwardedProto || ('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http');
     const host =
       (trustProxy > 0 &&
