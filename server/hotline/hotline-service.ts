@@ -17,6 +17,7 @@ import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
 import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
 import { callInputSchema, REFERRALS, type ParsedCall } from './call-schema.ts';
 import { normalizePhone } from './phone.ts';
+import { searchPoints } from './point-search.ts';
 
 /** Tickets that are still being handled: a call about the same problem is a "+1" on them. */
 export const OPEN_STATUSES: readonly Status[] = [
@@ -488,16 +489,15 @@ export function createHotline(deps: {
     return chosen;
   }
 
-  /** Points by name or address as the operator types ("西关", "建设路"). */
+  /** Points by name or address as the operator types ("西关", "建设路"), name matches first (point-search.ts). */
   function points(user: StaffUser, query: string, limit = 8): Array<{ id: string; name: string; address: string; unit: string | null }> {
     mayTakeCalls(user);
-    const q = query.trim();
-    if (!q) return [];
-    const words = q.split(/\s+/);
-    return catalog.points
-      .filter((p) => words.every((w) => p.name.includes(w) || p.address.includes(w) || p.id.includes(w.toLowerCase())))
-      .slice(0, limit)
-      .map((p) => ({ id: p.id, name: p.name, address: p.address, unit: catalog.unit(p.unitCode)?.shortName ?? null }));
+    return searchPoints(catalog.points, query, limit).map((p) => ({
+      id: p.id,
+      name: p.name,
+      address: p.address,
+      unit: catalog.unit(p.unitCode)?.shortName ?? null,
+    }));
   }
 
   /**

@@ -1,5 +1,6 @@
 // The point (测评点位) search of the call form: an ARIA combobox. The operator types part of a
-// name or address, ↓/↑ move through the matches, Enter chooses one, Esc closes the list. Editing
+// name or address; the matches come best first (server/hotline/point-search.ts) with none
+// highlighted; ↓/↑ move through them, Enter chooses the highlighted one, Esc closes the list. Editing
 // the text after choosing un-chooses the point. Enter while an input method is composing Chinese
 // belongs to the input method, not to the list.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -33,9 +34,11 @@ export function PointSearch({ query, point, onQuery, onChoose, error, disabled }
   const expanded = open && options.length > 0;
 
   useEffect(() => {
-    // New matches: open the list on the first one (typing is the intent to choose).
+    // New matches: open the list with nothing highlighted. The point decides routing, so it is
+    // chosen on purpose (↓ to the first match, then Enter), never by an Enter that meets a
+    // highlight the operator did not put there.
     if (!searching || lookup.key !== q) return;
-    setActive(options.length > 0 ? 0 : -1);
+    setActive(-1);
     if (document.activeElement === inputRef.current) openList();
   }, [lookup.key, lookup.data]);
 
@@ -59,7 +62,11 @@ export function PointSearch({ query, point, onQuery, onChoose, error, disabled }
       case 'ArrowDown':
         event.preventDefault();
         if (!expanded) {
-          if (options.length > 0) openList();
+          // ↓ on a closed list opens it on the first match: ↓ Enter always takes the best one.
+          if (options.length > 0) {
+            openList();
+            setActive(0);
+          }
           return;
         }
         setActive((i) => (i + 1) % options.length);
