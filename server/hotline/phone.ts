@@ -1,10 +1,20 @@
 // Callers' phone numbers: kept as digits, shown masked (138****1234) to everyone but the hotline
 // operators and the campaign office (issue 5, item 5), searchable by operators by any part.
 
-/** Digits only, without a +86/0086 country prefix: "+86 138-1234-5678" → "13812345678". */
+/**
+ * Digits only, as dialled within China, so that a number can be called back as stored: a +86/0086
+ * country prefix goes ("+86 138-1234-5678" → "13812345678"), and a landline written with it gets
+ * its trunk 0 back ("+86 319 555 1234" → "03195551234"). A 0 that was typed is never dropped; a
+ * local number that merely begins with 86 is left as it is.
+ */
 export function normalizePhone(raw: string): string {
   const digits = raw.replace(/\D/g, '');
-  return digits.replace(/^(0086|86)(?=1\d{10}$)/, '');
+  const national = /^(?:0086|86)(\d+)$/.exec(digits)?.[1];
+  if (national === undefined) return digits;
+  if (/^1\d{10}$/.test(national)) return national;
+  // Area code (10, 2x or three digits) and a 7- or 8-digit number, with or without its trunk 0.
+  if (/^0?(?:10|[2-9]\d)\d{7,9}$/.test(national)) return national.startsWith('0') ? national : `0${national}`;
+  return digits;
 }
 
 /** "13812341234" → "138****1234"; landlines keep the area code and the last four digits. */

@@ -155,6 +155,24 @@ describe.each(kinds)('hotline on %s', (kind) => {
     });
   });
 
+  it('stores a landline with its leading 0, also when the phone system shows it with +86', async () => {
+    const made = await call('operator', {
+      caller: { phone: '+86 319 555 0177', anonymous: false, wantsCallback: true },
+      outcome: 'ticket',
+      description: '泜河公园北门的公益广告牌被风刮倒了，一直没人扶起来',
+    });
+    const stored = await t.portal.database.db
+      .selectFrom('calls')
+      .innerJoin('tickets', 'tickets.id', 'calls.ticket_id')
+      .innerJoin('ticket_reporters', 'ticket_reporters.ticket_id', 'tickets.id')
+      .select(['calls.caller_phone', 'ticket_reporters.phone'])
+      .where('tickets.tracking_code', '=', made.trackingCode!)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ caller_phone: '03195550177', phone: '03195550177' });
+    const history = await as('operator').staff.hotline.history({ phone: '0319-5550177' });
+    expect(history.tickets.map((x) => x.trackingCode)).toEqual([made.trackingCode]);
+  });
+
   it('records a call once when the same request arrives twice at once, and lists calls since an instant', async () => {
     const request = {
       idempotencyKey: `twice-${kind}`,

@@ -4,7 +4,8 @@
 // duplicates, each with "+1". Alt+1…4 choose the outcome, Ctrl+Enter records the call, and after
 // it the tracking code is shown large to read back; Esc clears the form for the next call. The call
 // is checked with the one schema of a call before it is sent, and sent with a key of its own, so a
-// double submit records it once.
+// double submit records it once. The form takes typing from the first paint, and what was typed
+// before the script was ready is kept (typed-before-hydration.ts).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { percent } from '../console/labels.ts';
 import { CallerHistoryPanel, DuplicatesPanel, RecentCallsPanel } from './HotlinePanels.tsx';
@@ -32,6 +33,7 @@ import {
   type FieldErrors,
   type OutcomeChoice,
 } from './hotline-model.ts';
+import { typedBeforeHydration } from './typed-before-hydration.ts';
 import { useLookup } from './use-lookup.ts';
 
 export interface HotlineConsoleProps {
@@ -54,7 +56,8 @@ interface Recorded {
 }
 
 export default function HotlineConsole({ categories }: HotlineConsoleProps) {
-  const [form, setForm] = useState<CallForm>(emptyForm);
+  // Whatever was typed before the script was ready is kept (typed-before-hydration.ts).
+  const [form, setForm] = useState<CallForm>(() => typedBeforeHydration(emptyForm()));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
@@ -71,7 +74,8 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
   useEffect(() => {
     setKey(newIdempotencyKey());
     setHydrated(true);
-    // The operator starts typing the number as soon as the screen is there.
+    // The number box has focus from the first paint (autofocus); should the browser not have
+    // given it, it gets it now.
     if (!document.activeElement || document.activeElement === document.body) focus('hl-phone');
   }, []);
 
@@ -226,7 +230,7 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
 
   const err = (field: string) => errors[field];
   const outcomeOption = OUTCOME_OPTIONS.find((o) => o.value === form.outcome)!;
-  const locked = recorded !== null || !hydrated;
+  const locked = recorded !== null;
 
   return (
     <div class="hotline">
@@ -251,6 +255,9 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
                   type="tel"
                   inputMode="tel"
                   autocomplete="off"
+                  // The operator types the number the moment the screen appears, before the script is
+                  // ready: the box takes it from the first paint, and the island keeps it.
+                  autoFocus
                   value={form.phone}
                   onInput={(e) => set('phone', e.currentTarget.value, 'caller.phone')}
                 />
@@ -481,6 +488,9 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
                 id="hl-submit"
                 class="button-primary hotline-submit"
                 aria-keyshortcuts="Control+Enter"
+                // Until the script is ready the form cannot check or send the call: disabled, so that
+                // neither a click nor Enter in a box submits it as a plain page form (and reloads).
+                disabled={!hydrated}
                 aria-disabled={busy || locked ? true : undefined}
               >
                 {busy
