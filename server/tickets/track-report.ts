@@ -14,7 +14,7 @@ import { chinaDate } from '../china-time.ts';
 import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
 import { STATUS_LABELS } from './lifecycle.ts';
 import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
-import { normalizeTrackingCode } from './tracking-code.ts';
+import { readTrackingCode, trackingCodeProblemText } from './tracking-code.ts';
 
 export interface TrackDeps {
   db: Kysely<Database>;
@@ -82,16 +82,14 @@ export function createTracking(deps: TrackDeps) {
   async function trackReport(rawCode: string, client: string): Promise<TrackResult> {
     const taken = await throttles.take('track', client);
     if (!taken.allowed) throw throttled(taken.retryAfterSeconds);
-    const code = normalizeTrackingCode(rawCode);
-    const ticket = code ? await findTicketByCode(db, code) : null;
-    if (!ticket) {
-      if (!code) {
-        throw new InvalidInputError('查询码格式不正确：查询码共9位，由数字和字母组成，例如 AC3-K7M-9XP，请核对后重新输入', {
-          trackingCode: '查询码格式不正确，请核对后重新输入',
-        });
-      }
-      throw new NotFoundError(`没有找到查询码为 ${code} 的问题，请核对后重新输入`);
+    const read = readTrackingCode(rawCode);
+    if ('problem' in read) {
+      // Said once: the page (and an API client) shows this one sentence as what is wrong.
+      const problem = trackingCodeProblemText(read.problem);
+      throw new InvalidInputError(problem, { trackingCode: problem });
     }
+    const ticket = await findTicketByCode(db, read.code);
+    if (!ticket) throw new NotFoundError(`没有找到查询码为 ${read.code} 的问题，请核对后重新输入`);
     await taken.release();
     const events = await listEvents(db, ticket.id);
     const photoIds = await photoIdsOfTicket(db, ticket.id, 'report');

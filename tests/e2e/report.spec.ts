@@ -2,6 +2,8 @@
 // keyboard alone), get a tracking code, and look the report up again.
 import { generateTrackingCode } from '../../server/tickets/tracking-code.ts';
 import { expect, jpegPhoto, tabTo, test, waitForIsland } from './fixtures.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { expectNoSideways } from './support/staff.ts';
 
 const TRACK_URL = /\/track\?code=[^&]+&new=1$/;
 
@@ -294,11 +296,40 @@ test('an unknown tracking code gets a clear Chinese answer', async ({ page, cons
   await expect(page.getByLabel('查询码')).toHaveValue(code);
 });
 
-test('a malformed tracking code says the format is wrong', async ({ page, consoleErrors }) => {
+test('a tracking code that is too short says how many characters are missing', async ({ page, consoleErrors }) => {
   consoleErrors.allow(/status of 400/);
   await page.goto('/track?code=ABC');
-  await expect(page.getByRole('alert')).toContainText('“ABC”');
-  await expect(page.getByRole('alert')).toContainText('格式不正确');
+  await expect(page.getByRole('alert').getByRole('heading')).toHaveText('“ABC”：查询码应有9位（不算横线），这里只有3位，可能漏写了');
+});
+
+test('a code with one wrong character is told so, once — not that it must be nine letters and digits', async ({
+  page,
+  consoleErrors,
+}, testInfo) => {
+  consoleErrors.allow(/status of 400/);
+  const code = generateTrackingCode();
+  // Nine possible symbols, but the last one miscopied: the check character catches it.
+  const miscopied = code.slice(0, -1) + (code.endsWith('X') ? 'Y' : 'X');
+  await page.goto('/track');
+  await page.getByLabel('查询码').fill(miscopied);
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+
+  const alert = page.getByRole('alert');
+  await expect(alert.getByRole('heading')).toHaveText(`“${miscopied}”：查询码有误，可能有一位抄错了，或有两位前后颠倒了`);
+  const said = await alert.innerText();
+  expect(said.match(/有误|不正确|格式/g), said).toHaveLength(1);
+  expect(said).not.toMatch(/9位|共9|数字和字母组成/);
+  await expect(alert).toContainText('逐位核对');
+  await expect(page.getByLabel('查询码')).toHaveValue(miscopied);
+  await page.screenshot({ path: testInfo.outputPath('track-miscopied-360.png'), fullPage: true });
+  await expectNoAxeViolations(page, 'the track page with a miscopied code');
+
+  await page.goto(`/elderly?on=1&next=${encodeURIComponent(`/track?code=${miscopied}`)}`);
+  await expect(page.locator('html')).toHaveClass(/\belderly\b/);
+  await expect(page.getByRole('alert').getByRole('heading')).toContainText('查询码有误');
+  await expectNoSideways(page);
+  await page.screenshot({ path: testInfo.outputPath('track-miscopied-360-elderly.png'), fullPage: true });
+  await expectNoAxeViolations(page, 'the track page with a miscopied code, elderly mode');
 });
 
 test('home (the public site) and 404 pages are in Chinese', async ({ page, consoleErrors }, testInfo) => {

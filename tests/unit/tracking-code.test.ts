@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CODE_ALPHABET, generateTrackingCode, normalizeTrackingCode } from '../../server/tickets/tracking-code.ts';
+import {
+  CODE_ALPHABET,
+  generateTrackingCode,
+  normalizeTrackingCode,
+  readTrackingCode,
+  trackingCodeProblemText,
+} from '../../server/tickets/tracking-code.ts';
 
 describe('tracking codes', () => {
-  it('look like AC3-K7M-9XP and use only unambiguous symbols', () => {
+  it('look like AC3-K7M-9X6 and use only unambiguous symbols', () => {
     for (let i = 0; i < 2000; i++) {
       const code = generateTrackingCode();
       expect(code).toMatch(/^[23456789ACFHKMNRWXY]{3}-[23456789ACFHKMNRWXY]{3}-[23456789ACFHKMNRWXY]{3}$/);
@@ -48,5 +54,23 @@ describe('tracking codes', () => {
 
   it('refuse wrong lengths and foreign characters', () => {
     for (const bad of ['', 'ABC', 'AC3-K7M-9XPA', '临城-123-456', 'AC3-K7M-9X!']) expect(normalizeTrackingCode(bad)).toBeNull();
+  });
+
+  it('say what is wrong, once: the length, a symbol no code has, or a miscopied character', () => {
+    const problem = (input: string) => {
+      const read = readTrackingCode(input);
+      return 'problem' in read ? trackingCodeProblemText(read.problem) : null;
+    };
+    const code = generateTrackingCode();
+    expect(readTrackingCode(code.toLowerCase())).toEqual({ code });
+    expect(problem('ABC')).toBe('查询码应有9位（不算横线），这里只有3位，可能漏写了');
+    expect(problem(`${code}A`)).toBe('查询码应有9位（不算横线），这里有10位，可能多写了');
+    expect(problem('AC3-K7M-9X!')).toBe('查询码里没有“!”这样的字符，请再看看这一位');
+    expect(problem('AC0-K7M-1X6')).toBe('查询码里没有“0”“1”这样的字符，请再看看这几位');
+    // Nine possible symbols whose ninth does not check: neither a length nor a "letters and digits" message.
+    const last = code.at(-1)!;
+    const wrong = code.slice(0, -1) + CODE_ALPHABET[(CODE_ALPHABET.indexOf(last) + 1) % CODE_ALPHABET.length];
+    expect(problem(wrong)).toBe('查询码有误，可能有一位抄错了，或有两位前后颠倒了');
+    for (const text of [problem('ABC'), problem(wrong)]) expect(text!.match(/有误|不正确|不对/g)?.length ?? 0).toBeLessThanOrEqual(1);
   });
 });
