@@ -179,6 +179,12 @@ describe('public site built from the fixture snapshot', () => {
     const responses = snapshot.notices.filter((n) => n.response).length;
     expect(items).toHaveLength(snapshot.notices.length + responses);
     expect(items.every((i) => i.link.startsWith(`https://${siteJson['domain']}/notices/`))).toBe(true);
+    // A response's item points at the response on its notice's page: the anchor exactly as the element's id.
+    for (const n of snapshot.notices.filter((x) => x.response)) {
+      const item = items.find((i) => i.title.endsWith(`公开回应：${n.title}`));
+      expect(item?.link).toBe(`https://${siteJson['domain']}/notices/${n.slug}/#response-heading`);
+      expect(await page(`notices/${n.slug}/index.html`)).toContain('id="response-heading"');
+    }
 
     const sitemap = await page('sitemap.xml');
     expect(XMLValidator.validate(sitemap)).toBe(true);

@@ -8,11 +8,15 @@ const FEED_ITEMS = 100;
 
 export function GET(context: APIContext) {
   const config = siteConfig();
+  const site = context.site ?? new URL(`https://${config.domain}`);
+  // Absolute links are taken as they are; @astrojs/rss ends a relative one with a slash, which
+  // would turn the response's anchor into "#response-heading/" — no such element.
+  const absolute = (path: string) => new URL(path, site).href;
   const firstParagraph = (text: string) => (text.split(/\n\s*\n/)[0] ?? '').trim().slice(0, 300);
   const items = snapshot().notices.flatMap((n) => {
     const notice = {
       title: `曝光：${n.title}`,
-      link: `/notices/${n.slug}/`,
+      link: absolute(`/notices/${n.slug}/`),
       pubDate: new Date(n.publishedAt),
       description: `责任单位：${n.unit.name}。${firstParagraph(n.body)}`,
       categories: ['曝光通报', ...n.categories],
@@ -20,7 +24,7 @@ export function GET(context: APIContext) {
     if (!n.response) return [notice];
     const response = {
       title: `${n.unit.shortName}公开回应：${n.title}`,
-      link: `/notices/${n.slug}/#response-heading`,
+      link: absolute(`/notices/${n.slug}/#response-heading`),
       pubDate: new Date(n.response.publishedAt),
       description: firstParagraph(n.response.body),
       categories: ['公开回应'],
@@ -31,7 +35,7 @@ export function GET(context: APIContext) {
   return rss({
     title: `${config.siteName} 曝光通报和公开回应`,
     description: config.description,
-    site: context.site ?? `https://${config.domain}`,
+    site,
     items: items.slice(0, FEED_ITEMS),
     customData: '<language>zh-cn</language>',
   });
