@@ -7,6 +7,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
 import { apiReport, ensureStaff, expectNoSideways, staffApiAs } from './support/staff.ts';
 
 interface PublishedNotice {
@@ -122,4 +123,41 @@ test('search finds the published notice by a word of its text, and the address k
   await page.getByRole('button', { name: '搜索' }).click();
   await expect(page.getByRole('status')).toHaveText('没有找到与“xyzzyqw”相关的内容，请换个关键词试试。');
   await expect(page.locator('#search-results li')).toHaveCount(0);
+});
+
+test('search excerpts read as Chinese is written: no ". " between Chinese blocks, a term and its value joined by "："', async ({
+  page,
+}, testInfo) => {
+  await page.goto(`/search/?q=${encodeURIComponent('清运')}`);
+  const excerpt = page.locator(`#search-results li:has(a[href="/notices/${notice.slug}/"]) p`);
+  await expect(excerpt.locator('mark').first()).toHaveText('清运');
+  const text = await excerpt.innerText();
+  // Pagefind ends each block with ". "; between Chinese blocks that is "。", with no space after.
+  expect(text).not.toMatch(/\p{Script=Han}\.|\.\s*\p{Script=Han}/u);
+  expect(text).not.toMatch(/[。，：；] /u);
+  expect(text).not.toContain('\u200b');
+  expect(text).toContain('。');
+  await page.goto(`/search/?q=${encodeURIComponent('斑马线')}`);
+  const ad = page.locator('#search-results li:has(a[href="/ads/liran-banmaxian/"]) p');
+  await expect(ad).toContainText('主题：文明交通。投放时间：');
+  await expect(ad).not.toContainText('首页');
+  await page.screenshot({ path: testInfo.outputPath('search-excerpt-360.png'), fullPage: true });
+  await expectNoAxeViolations(page, 'search results');
+
+  await page.goto(`/elderly?on=1&next=${encodeURIComponent(`/search/?q=${encodeURIComponent('斑马线')}`)}`);
+  await expect(page.locator('html')).toHaveClass(/\belderly\b/);
+  await expect(ad).toContainText('主题：文明交通。');
+  await expectNoSideways(page);
+  await page.screenshot({ path: testInfo.outputPath('search-excerpt-360-elderly.png'), fullPage: true });
+  await expectNoAxeViolations(page, 'search results, elderly mode');
+});
+
+test('the feed links a unit’s response to its heading on the notice page, without a slash after the anchor', async ({ page }) => {
+  const feed = await (await page.request.get('/feed.xml')).text();
+  const links = [...feed.matchAll(/<link>([^<]*)<\/link>/g)].map((m) => m[1]!);
+  const response = links.find((l) => l.includes(`/notices/${notice.slug}/#`));
+  expect(response).toMatch(new RegExp(`/notices/${notice.slug}/#response-heading$`));
+  await page.goto(new URL(response!).pathname + new URL(response!).hash);
+  await expect(page.locator('#response-heading')).toHaveText('责任单位公开回应');
+  await expect(page.locator('#response-heading')).toBeInViewport();
 });
