@@ -11,6 +11,7 @@ import { systemClock } from './clock.ts';
 import { EnvError, readEnv } from './env.ts';
 import { createRequestHandler, listen, type AstroHandler } from './http/host.ts';
 import type { MailTransport } from './notify/mail-transport.ts';
+import { sitePlaceholderWarning } from './publish/site-placeholders.ts';
 import { createPortalWorker } from './worker/portal-worker.ts';
 import { rolesFromArgs } from './worker/worker-settings.ts';
 import type { Scheduler } from './worker/scheduler.ts';
@@ -27,6 +28,9 @@ async function loadAstro(root: string): Promise<{ handler: AstroHandler; clientD
 
 async function main(): Promise<void> {
   const env = readEnv();
+  // Not an error (a test or a demo runs on the seed content), but no county should go live so.
+  const placeholders = sitePlaceholderWarning(env.contentDir);
+  if (placeholders) console.warn(placeholders);
   let roles;
   try {
     roles = rolesFromArgs(process.argv.slice(2), env.roles);
