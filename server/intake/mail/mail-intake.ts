@@ -540,7 +540,7 @@ function toResult(row: { outcome: string; reason: string | null; subject: string
   };
 }
 
-/** Canonical tracking codes written anywhere in a subject ("回复：【已受理】…（查询码 AC3-K7M-9XP）"). */
+/** Canonical tracking codes written anywhere in a subject ("回复：【已受理】…（查询码 AC3-K7M-9X6）"). */
 export function trackingCodesIn(subject: string): string[] {
   const text = subject.normalize('NFKC');
   const found = new Set<string>();
