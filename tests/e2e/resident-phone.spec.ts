@@ -1,0 +1,92 @@
+// Residents on a phone, 360 px wide, in the normal and the elderly mode (issue 12, item 7): the
+// shared header is one short bar whose navigation opens from a 菜单 button — with a finger, by
+// keyboard, and without JavaScript — while a wide screen keeps the links in view.
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { expectNoSideways } from './support/staff.ts';
+
+type Mode = 'normal' | 'elderly';
+const MODES: Mode[] = ['normal', 'elderly'];
+
+/** The elderly mode is a cookie set by the host (ADR 006). */
+async function useMode(page: Page, mode: Mode): Promise<void> {
+  await page.goto(`/elderly?on=${mode === 'elderly' ? 1 : 0}&next=/`);
+  await expect(page.locator('html')).toHaveClass(mode === 'elderly' ? /\belderly\b/ : /^(?!.*\belderly\b)/);
+}
+
+const mainNav = (page: Page) => page.getByRole('navigation', { name: '主导航' });
+const menuButton = (page: Page) => page.locator('header summary', { hasText: '菜单' });
+
+for (const mode of MODES) {
+  test(`the header is one short bar and the navigation opens from 菜单 (${mode} mode)`, async ({ page }, testInfo) => {
+    await useMode(page, mode);
+    // Three rows were ≈ 240 px (≈ 430 px, 55 % of the screen, in the elderly mode).
+    const limit = mode === 'normal' ? 80 : 170;
+    for (const path of ['/', '/report', '/track', '/notices/']) {
+      await page.goto(path);
+      const header = await page.locator('header.site-header').boundingBox();
+      expect(header?.height, `header of ${path}`).toBeLessThanOrEqual(limit);
+      await expect(page.getByRole('link', { name: mode === 'normal' ? '长者模式' : '退出长者模式', exact: true })).toBeVisible();
+      await expect(mainNav(page).getByRole('link', { name: '曝光通报' })).toBeHidden();
+      await expectNoSideways(page);
+    }
+    await page.goto('/');
+    await page.screenshot({ path: testInfo.outputPath(`header-${mode}-closed.png`) });
+
+    await menuButton(page).tap();
+    const nav = mainNav(page);
+    for (const name of ['首页', '我要反映', '查询进度', '曝光通报', '单位整改', '统计', '公益广告', '搜索']) {
+      const link = nav.getByRole('link', { name, exact: true });
+      await expect(link).toBeVisible();
+      await expect(link).toBeInViewport();
+      // A finger's width: 44 px, 56 px in the elderly mode.
+      expect((await link.boundingBox())?.height).toBeGreaterThanOrEqual(mode === 'normal' ? 44 : 56);
+    }
+    await expect(nav.getByRole('link', { name: '首页', exact: true })).toHaveAttribute('aria-current', 'page');
+    await page.screenshot({ path: testInfo.outputPath(`header-${mode}-open.png`) });
+    await nav.getByRole('link', { name: '单位整改' }).tap();
+    await expect(page).toHaveURL(/\/units\/$/);
+    await expect(mainNav(page).getByRole('link', { name: '单位整改' })).toBeHidden();
+
+    // By keyboard: Tab reaches the button, Enter opens it, the next Tab is the first link.
+    await page.goto('/track');
+    await menuButton(page).focus();
+    await page.keyboard.press('Enter');
+    await expect(mainNav(page).getByRole('link', { name: '查询进度' })).toHaveAttribute('aria-current', 'page');
+    await page.keyboard.press('Tab');
+    await expect(mainNav(page).getByRole('link', { name: '首页', exact: true })).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect(mainNav(page).getByRole('link', { name: '首页', exact: true })).toBeHidden();
+  });
+}
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the menu opens and its links work on the public site and on the report form', async ({ page }) => {
+    for (const [from, to, expected] of [
+      ['/', '查询进度', /\/track$/],
+      ['/report', '公益广告', /\/ads\/$/],
+    ] as const) {
+      await page.goto(from);
+      await expect(mainNav(page).getByRole('link', { name: to })).toBeHidden();
+      await menuButton(page).tap();
+      await mainNav(page).getByRole('link', { name: to }).tap();
+      await expect(page).toHaveURL(expected);
+    }
+  });
+});
+
+test.describe('on a wide screen', () => {
+  test.use({ viewport: { width: 1280, height: 720 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+
+  test('the links stay in a bar of their own, without a menu button', async ({ page }) => {
+    for (const mode of MODES) {
+      await useMode(page, mode);
+      await expect(menuButton(page)).toBeHidden();
+      await expect(mainNav(page).getByRole('link', { name: '公益广告' })).toBeVisible();
+      await expect(mainNav(page).getByRole('link', { name: '首页', exact: true })).toHaveAttribute('aria-current', 'page');
+    }
+  });
+});
