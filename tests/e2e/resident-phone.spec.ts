@@ -1,7 +1,8 @@
 // Residents on a phone, 360 px wide, in the normal and the elderly mode (issue 12, item 7): the
 // shared header is one short bar whose navigation opens from a 菜单 button — with a finger, by
-// keyboard, and without JavaScript — while a wide screen keeps the links in view.
-import type { Page } from '@playwright/test';
+// keyboard, and without JavaScript — while a wide screen keeps the links in view; /units gives
+// each unit's name a line of its own.
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { expectNoSideways } from './support/staff.ts';
 
@@ -16,6 +17,25 @@ async function useMode(page: Page, mode: Mode): Promise<void> {
 
 const mainNav = (page: Page) => page.getByRole('navigation', { name: '主导航' });
 const menuButton = (page: Page) => page.locator('header summary', { hasText: '菜单' });
+
+/** How many lines the element's text takes on screen. */
+async function lineCount(target: Locator): Promise<number> {
+  return target.evaluate((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+  });
+}
+
+/** Waits until the worker's first build of the public site is live (it lists the units). */
+async function liveSiteListsUnits(page: Page): Promise<void> {
+  await expect
+    .poll(async () => (await (await page.request.get('/units/')).text()).includes('临城县住房和城乡建设局'), {
+      timeout: 180_000,
+      intervals: [2_000],
+    })
+    .toBe(true);
+}
 
 for (const mode of MODES) {
   test(`the header is one short bar and the navigation opens from 菜单 (${mode} mode)`, async ({ page }, testInfo) => {
@@ -90,3 +110,35 @@ test.describe('on a wide screen', () => {
     }
   });
 });
+
+for (const mode of MODES) {
+  test(`/units gives each unit's name a line of its own, its figures below (${mode} mode)`, async ({ page }, testInfo) => {
+    test.setTimeout(240_000);
+    await liveSiteListsUnits(page);
+    await useMode(page, mode);
+    await page.goto('/units/');
+    await expectNoSideways(page);
+    const table = page.getByRole('table', { name: '各单位整改情况' });
+    const tableBox = (await table.boundingBox())!;
+    const scroll = await table.evaluate((t) => ({ width: t.parentElement!.scrollWidth, client: t.parentElement!.clientWidth }));
+    expect(scroll.width, 'the table scrolls sideways').toBeLessThanOrEqual(scroll.client);
+    const rows = table.locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThan(10);
+    for (const row of await rows.all()) {
+      const name = row.locator('th[scope="row"] a');
+      const nameBox = (await row.locator('th[scope="row"]').boundingBox())!;
+      // The name has the row's whole width (it was a column two characters wide).
+      expect(nameBox.width, await name.innerText()).toBeGreaterThan(tableBox.width * 0.9);
+      expect(await lineCount(name), await name.innerText()).toBeLessThanOrEqual(mode === 'normal' ? 1 : 2);
+      // The four figures sit below the name, each under its heading.
+      for (const cell of await row.locator('td').all()) {
+        const box = (await cell.boundingBox())!;
+        expect(box.y).toBeGreaterThanOrEqual(nameBox.y + nameBox.height - 1);
+        expect(box.x + box.width).toBeLessThanOrEqual(tableBox.x + tableBox.width + 1);
+        const label = await cell.evaluate((td) => getComputedStyle(td, '::before').content);
+        expect(label).toContain(await cell.getAttribute('data-label'));
+      }
+    }
+    await page.screenshot({ path: testInfo.outputPath(`units-${mode}.png`), fullPage: true });
+  });
+}
