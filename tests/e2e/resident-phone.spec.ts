@@ -1,10 +1,13 @@
-// Residents on a phone, 360 px wide, in the normal and the elderly mode (issue 12, item 7): the
-// shared header is one short bar whose navigation opens from a 菜单 button — with a finger, by
-// keyboard, and without JavaScript — while a wide screen keeps the links in view; /units gives
-// each unit's name a line of its own.
+// Residents on a phone, 360 px wide, in the normal and the elderly mode (issue 12, items 7 and 10):
+// the shared header is one short bar whose navigation opens from a 菜单 button — with a finger,
+// by keyboard, and without JavaScript — while a wide screen keeps the links in view; /units gives
+// each unit's name a line of its own; /stats draws its month chart on a whole-number axis with
+// the month on one line, and a site with no report yet says so instead of drawing a 0–1 axis.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { expectNoSideways } from './support/staff.ts';
+import { apiReport, ensureStaff, expectNoSideways, staffApiAs } from './support/staff.ts';
 
 type Mode = 'normal' | 'elderly';
 const MODES: Mode[] = ['normal', 'elderly'];
@@ -142,3 +145,76 @@ for (const mode of MODES) {
     await page.screenshot({ path: testInfo.outputPath(`units-${mode}.png`), fullPage: true });
   });
 }
+
+/** The public site as `npm run build` makes it before any report (dist/public), served at its own origin. */
+async function openFirstBuild(page: Page, pathname: string): Promise<void> {
+  const root = path.resolve('dist', 'public');
+  const origin = 'http://first-build.invalid';
+  const types: Record<string, string> = {
+    '.html': 'text/html; charset=utf-8',
+    '.css': 'text/css',
+    '.js': 'text/javascript',
+    '.svg': 'image/svg+xml',
+  };
+  await page.route(`${origin}/**`, async (route) => {
+    let file = path.join(root, decodeURIComponent(new URL(route.request().url()).pathname));
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!file.startsWith(root) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: '' });
+    return route.fulfill({ path: file, contentType: types[path.extname(file)] ?? 'application/octet-stream' });
+  });
+  await page.goto(`${origin}${pathname}`);
+}
+
+test('before the first report /stats says there is nothing yet instead of drawing a 0–1 axis', async ({ page }, testInfo) => {
+  await openFirstBuild(page, '/stats/');
+  await expect(page.getByRole('heading', { name: '统计数据', level: 1 })).toBeVisible();
+  await expect(page.getByTestId('months-empty')).toHaveText(/还没有受理过问题。受理第一件问题后，这里按月显示/);
+  await expect(page.locator('figure.chart')).toHaveCount(0);
+  await expect(page.getByRole('table')).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('stats-empty.png'), fullPage: true });
+});
+
+test('with reports, the month chart counts in whole numbers and each month reads on one line', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  ensureStaff();
+  await liveSiteListsUnits(page);
+  for (const text of [
+    '西关集贸市场东门口垃圾堆放好几天了，没人清运，气味很大，请尽快处理。',
+    '建设路与东街路口，机动车经过斑马线不礼让行人，早晚高峰特别危险。',
+    '人民广场东侧的公益广告牌被风刮破了一半，耷拉下来，路过的人都怕砸着。',
+  ])
+    await apiReport(page, text);
+  const office = await staffApiAs('office');
+  try {
+    await office.mutate('staff.publishing.rebuild', {});
+  } finally {
+    await office.dispose();
+  }
+  await expect
+    .poll(async () => (await (await page.request.get('/stats/')).text()).includes('每月受理、办结和按期整改'), {
+      timeout: 240_000,
+      intervals: [2_000],
+    })
+    .toBe(true);
+
+  for (const mode of MODES) {
+    await useMode(page, mode);
+    await page.goto('/stats/');
+    await expectNoSideways(page);
+    const ticks = await page.locator('figure.chart:not(.bar-chart) svg text').allTextContents();
+    const values = ticks.filter((t) => /^\d+$/.test(t.trim())).map(Number);
+    expect(values.length, `axis ${ticks.join(',')}`).toBeGreaterThanOrEqual(2);
+    expect(new Set(values).size, `axis ${values.join(',')}`).toBe(values.length);
+    const steps = values.slice(1).map((v, i) => v - values[i]!);
+    expect(new Set(steps).size, `axis ${values.join(',')}`).toBe(1);
+    const table = page.getByRole('table', { name: '每月受理、办结和按期整改' });
+    expect(await lineCount(table.locator('tbody th[scope="row"]').first()), 'the month wraps').toBe(1);
+    expect(await lineCount(table.locator('caption')), 'the caption wraps').toBe(1);
+    await page.screenshot({ path: testInfo.outputPath(`stats-${mode}.png`), fullPage: true });
+  }
+
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await useMode(page, 'elderly');
+  await page.goto('/stats/');
+  expect(await lineCount(page.getByRole('columnheader', { name: '月份' })), '月份 wraps').toBe(1);
+});
