@@ -2,9 +2,9 @@
 // three ledgers each have a 打印 button; printed (Chromium's print media and a real PDF, read back
 // with poppler's pdftotext and pdfinfo) they are A4 documents — portrait, the ledgers landscape —
 // headed with the office's name, who printed and when, without the console's navigation, forms
-// or buttons, and a ledger longer than a page repeats its column headings on every page and never
-// breaks a row across two. Page 1 of each PDF is also rendered (pdftoppm) into the test's output
-// for a person to look at.
+// or buttons (a ledger's filter prints as its conditions), and a ledger longer than a page repeats
+// its column headings on every page and never breaks a row across two. The first pages of each
+// PDF are also rendered (pdftoppm) into the test's output for a person to look at.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Page, TestInfo } from '@playwright/test';
@@ -55,6 +55,7 @@ interface Printed {
 
 /** The page as Chromium prints it: checked in print media, then saved as a PDF and read back. */
 async function print(page: Page, testInfo: TestInfo, name: string): Promise<Printed> {
+  await page.screenshot({ path: testInfo.outputPath(`${name}-screen.png`) });
   await page.emulateMedia({ media: 'print' });
   await expect(page.getByRole('navigation', { name: '工作台导航' })).toBeHidden();
   await expect(page.locator('button:visible, a.button:visible, input:visible, select:visible, textarea:visible')).toHaveCount(0);
@@ -78,7 +79,7 @@ async function print(page: Page, testInfo: TestInfo, name: string): Promise<Prin
 const A4_PORTRAIT = /^59[45]\.\d+ x 841\.\d+ pts \(A4\)/;
 const A4_LANDSCAPE = /^841\.\d+ x 59[45]\.\d+ pts/;
 /** What only the screen has: navigation, sign-out, filters, downloads, paging, actions. */
-const CONTROLS = ['办件队列', '退出登录', '跳到主要内容', '导出Excel', '导出CSV', '筛选', '上一月', '下一页', '据此起草曝光'];
+const CONTROLS = ['办件队列', '退出登录', '跳到主要内容', '导出Excel', '导出CSV', '清除筛选', '每页', '上一月', '下一页', '据此起草曝光'];
 
 function expectDocument(printed: Printed, title: string, size: RegExp): void {
   expect(printed.size).toMatch(size);
@@ -87,6 +88,7 @@ function expectDocument(printed: Printed, title: string, size: RegExp): void {
   expect(printed.pages[0]).toContain(title);
   for (const control of CONTROLS) expect(printed.text, `the printout shows “${control}”`).not.toContain(control);
   expect(printed.text.replaceAll('打印人', '').replaceAll('打印时间', '')).not.toContain('打印');
+  expect(printed.text.replaceAll('筛选条件', '')).not.toContain('筛选');
 }
 
 test('the monthly report prints as an A4 document with the office’s name and the date', async ({ page }, testInfo) => {
@@ -116,7 +118,7 @@ test('a ticket prints with its facts and timeline, without the action panel', as
 
 test('the three ledgers print landscape; a long one repeats its headings and never splits a row', async ({ page }, testInfo) => {
   await loginAs(page, 'office');
-  await page.goto('/console/ledgers/problems?pageSize=100');
+  await page.goto('/console/ledgers/problems?pageSize=500&statuses=received');
   await printButtonPrints(page);
   // In print, a row never breaks across pages and the headings repeat.
   await page.emulateMedia({ media: 'print' });
@@ -128,6 +130,8 @@ test('the three ledgers print landscape; a long one repeats its headings and nev
   expect(style).toEqual({ row: 'avoid', head: 'table-header-group', clamp: 'visible' });
   const problems = await print(page, testInfo, 'problem-ledger');
   expectDocument(problems, '问题台帐', A4_LANDSCAPE);
+  // The filter form prints as its conditions.
+  expect(problems.pages[0]).toMatch(/筛选条件：\s*办理状态：已受理，待分派/);
   expect(problems.pages.length, 'the ledger fits on one page: no page break is tested').toBeGreaterThan(1);
   for (const [i, text] of problems.pages.entries()) expect(text, `page ${i + 1} repeats the headings`).toContain('查询码 / 状态');
   for (let i = 1; i <= 45; i++) {
@@ -141,7 +145,9 @@ test('the three ledgers print landscape; a long one repeats its headings and nev
   ] as const) {
     await page.goto(path);
     await printButtonPrints(page);
-    expectDocument(await print(page, testInfo, name), title, A4_LANDSCAPE);
+    const printed = await print(page, testInfo, name);
+    expectDocument(printed, title, A4_LANDSCAPE);
+    expect(printed.text, 'an unfiltered ledger prints no conditions').not.toContain('筛选条件');
   }
   expect(fs.existsSync(testInfo.outputPath('problem-ledger-1.png'))).toBe(true);
 });
