@@ -3,6 +3,7 @@
 // by keyboard, and without JavaScript — while a wide screen keeps the links in view; /units gives
 // each unit's name a line of its own; /stats draws its month chart on a whole-number axis with
 // the month on one line, and a site with no report yet says so instead of drawing a 0–1 axis.
+import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
@@ -67,6 +68,12 @@ for (const mode of MODES) {
     }
     await expect(nav.getByRole('link', { name: '首页', exact: true })).toHaveAttribute('aria-current', 'page');
     await page.screenshot({ path: testInfo.outputPath(`header-${mode}-open.png`) });
+    // The open menu passes axe too (closed, its links are hidden and not checked).
+    const axe = await new AxeBuilder({ page })
+      .include('header')
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+      .analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     await nav.getByRole('link', { name: '单位整改' }).tap();
     await expect(page).toHaveURL(/\/units\/$/);
     await expect(mainNav(page).getByRole('link', { name: '单位整改' })).toBeHidden();
@@ -104,12 +111,13 @@ test.describe('without JavaScript', () => {
 test.describe('on a wide screen', () => {
   test.use({ viewport: { width: 1280, height: 720 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
 
-  test('the links stay in a bar of their own, without a menu button', async ({ page }) => {
+  test('the links stay in a bar of their own, without a menu button', async ({ page }, testInfo) => {
     for (const mode of MODES) {
       await useMode(page, mode);
       await expect(menuButton(page)).toBeHidden();
       await expect(mainNav(page).getByRole('link', { name: '公益广告' })).toBeVisible();
       await expect(mainNav(page).getByRole('link', { name: '首页', exact: true })).toHaveAttribute('aria-current', 'page');
+      await page.screenshot({ path: testInfo.outputPath(`header-${mode}-1280.png`) });
     }
   });
 });
