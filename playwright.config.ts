@@ -1,5 +1,6 @@
 // End-to-end tests in Debian's Chromium against the real server: the public pages at a phone
-// viewport, the staff console (tests/e2e/console*.spec.ts) at 1280×800 and on a tablet, all
+// viewport, the staff console (tests/e2e/console*.spec.ts) at 1280×800, on a tablet and (a unit's
+// pages) on a phone, all
 // (`npm start`) on a fresh data directory. The web server first builds the site (`npm run build`)
 // so the tests never run against a stale dist/; set E2E_SKIP_BUILD=1 when the caller (e.g.
 // `npm test`) has just built it. The server reads its own copy of content/ (E2E_CONTENT_DIR).
@@ -68,17 +69,23 @@ export default defineConfig({
         hasTouch: true,
       },
     },
-    // The staff console: desktop first, and a portrait tablet for the layout checks.
+    // The staff console: desktop first, a portrait tablet for the layout checks, and a phone for
+    // the unit's pages (unit clerks work on site).
     {
       name: 'desktop-chromium',
       testMatch: /(console|ledgers|escalation).*\.spec\.ts$/,
-      testIgnore: /console-tablet\.spec\.ts$/,
+      testIgnore: /console-(tablet|phone)\.spec\.ts$/,
       use: { browserName: 'chromium', viewport: { width: 1280, height: 800 } },
     },
     {
       name: 'tablet-chromium',
       testMatch: /console-tablet\.spec\.ts$/,
       use: { browserName: 'chromium', viewport: { width: 820, height: 1180 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    },
+    {
+      name: 'console-phone-chromium',
+      testMatch: /console-phone\.spec\.ts$/,
+      use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
     },
   ],
   webServer: {

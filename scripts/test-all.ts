@@ -1,5 +1,6 @@
 // `npm test`: everything CI runs, in order — system packages the tests need (Chromium, a CJK
-// font, Dovecot for the mailbox tests; installed from Debian's packages when missing),
+// font, Dovecot for the mailbox tests, poppler's pdftotext for the printing tests; installed from
+// Debian's packages when missing),
 // formatting, type checks, unit and integration tests (SQLite, and
 // PostgreSQL when it answers), the production build, and the browser tests in Chromium.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -27,6 +28,7 @@ function ensureSystemPackages(): void {
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (!hasCjkFont()) missing.push('fonts-noto-cjk');
   if (!fs.existsSync('/usr/sbin/dovecot')) missing.push('dovecot-imapd');
+  if (!fs.existsSync('/usr/bin/pdftotext')) missing.push('poppler-utils');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`Missing Debian packages: ${missing.join(' ')}. Install them: sudo apt-get install -y ${missing.join(' ')}`);

@@ -129,11 +129,11 @@ test('report → office dispatches on the suggestion → unit 签收 and reports
   const waiting = page.locator(`[data-group="acknowledge"] tr[data-code="${code}"]`);
   await expect(waiting).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('inbox-1280.png'), fullPage: true });
-  await waiting.getByRole('button', { name: `签收工单 ${code}` }).click();
+  await waiting.getByRole('button', { name: `签收 工单 ${code}` }).click();
   await expect(page.getByTestId('done-notice')).toContainText(`已签收工单 ${code}`);
   const rectifying = page.locator(`[data-group="rectify"] tr[data-code="${code}"]`);
   await expect(rectifying).toContainText(/还剩\d+天/);
-  await rectifying.getByRole('link', { name: `打开工单 ${code}` }).click();
+  await rectifying.getByRole('link', { name: `办理 工单 ${code}` }).click();
   await waitForIslands(page);
   await expect(page.getByRole('region', { name: '反映人' })).toHaveCount(0);
   await expect(page.locator('body')).not.toContainText('王大爷');
@@ -228,7 +228,7 @@ test('延期: the unit asks for more time, the office approves, the new deadline
   await loginAs(page, 'jiaojing');
   await page
     .locator(`[data-group="acknowledge"] tr[data-code="${code}"]`)
-    .getByRole('button', { name: `签收工单 ${code}` })
+    .getByRole('button', { name: `签收 工单 ${code}` })
     .click();
   await expect(page.getByTestId('done-notice')).toBeVisible();
   await openTicket(page, code);

@@ -88,7 +88,7 @@ test('a report handled to 销号 (sent back once) shows in the three ledgers', a
   await loginAs(page, 'jiaojing');
   await page
     .locator(`[data-group="acknowledge"] tr[data-code="${handled}"]`)
-    .getByRole('button', { name: `签收工单 ${handled}` })
+    .getByRole('button', { name: `签收 工单 ${handled}` })
     .click();
   await expect(page.getByTestId('done-notice')).toContainText(`已签收工单 ${handled}`);
   await reportRectification(page, handled, '已在路口增设礼让行人提示牌，安排交警早晚高峰在路口执勤。', false);

@@ -1,5 +1,5 @@
 // The public pages as residents meet them (issue 6). Accessibility: axe-core finds no violation (WCAG 2.x A and AA, and
-// axe's best practices) on the home, report, track, ads, notice, unit and statistics pages, in the
+// axe's best practices) on the home, report, track, ads, notice, units, unit and statistics pages, in the
 // normal mode and in the elderly mode (适老化, the cc_elderly cookie), at the phone viewport of
 // 360 px — where no page may scroll sideways either. The notice and unit pages are real: a notice
 // with a unit's public response is published through the staff API and the worker's rebuild is
@@ -92,6 +92,7 @@ const PAGES = (n: PublishedNotice) => [
   '/ads/liran-banmaxian/',
   '/notices/',
   `/notices/${n.slug}/`,
+  '/units/',
   '/units/zhujianju/',
   '/stats/',
   '/search/',

@@ -98,10 +98,31 @@ export async function apiReport(page: Page, description: string): Promise<string
   return body.result.data.trackingCode;
 }
 
-/** The page itself never scrolls sideways (wide tables scroll inside their own box). */
+/**
+ * The page itself never scrolls sideways (wide tables scroll inside their own box): nothing reaches
+ * past the device's width. (A phone browser zooms out to show a page that is too wide, so the
+ * window's own width would grow with the page.) On failure the message names the outermost
+ * elements that reach past the right edge, and how far.
+ */
 export async function expectNoSideways(page: Page): Promise<void> {
-  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
-  expect(widths.page, 'the page scrolls sideways').toBeLessThanOrEqual(widths.view);
+  const device = page.viewportSize()?.width ?? 0;
+  const found = await page.evaluate((view) => {
+    const right = (el: Element) => el.getBoundingClientRect().right + window.scrollX;
+    const clipped = (el: Element) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement)
+        if (getComputedStyle(a).overflowX !== 'visible') return true;
+      return false;
+    };
+    const tooWide = [...document.body.querySelectorAll('*')]
+      .filter((el) => right(el) > view + 0.5 && !(el.parentElement && right(el.parentElement) > view + 0.5) && !clipped(el))
+      .slice(0, 5)
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}${typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().replaceAll(/\s+/g, '.')}` : ''} → ${Math.round(right(el))} px`,
+      );
+    return { page: document.documentElement.scrollWidth, tooWide };
+  }, device);
+  expect(found.page, `the page scrolls sideways: ${found.tooWide.join('; ')}`).toBeLessThanOrEqual(device);
 }
 
 /** The staff API signed in as one account, in a request context of its own (the page's session is left alone). */
