@@ -8,9 +8,16 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
 import type { z } from '../validation.ts';
 import { parse, type Db, type NoticeContext } from './notice-context.ts';
-import type { NoticeDetail, NoticeQueries } from './notice-queries.ts';
+import { noticeVersion, type NoticeDetail, type NoticeQueries } from './notice-queries.ts';
 import { DRAFT_SLUG_PREFIX, findNotice, publicSlug, replacePhotos } from './notice-repository.ts';
-import { noticeDraftSchema, noticeWithdrawSchema, type NoticeDraftInput, type NoticeWithdrawInput } from './notice-schema.ts';
+import {
+  noticeDraftSchema,
+  noticePublishSchema,
+  noticeWithdrawSchema,
+  type NoticeDraftInput,
+  type NoticePublishInput,
+  type NoticeWithdrawInput,
+} from './notice-schema.ts';
 import { requestBuild } from './publishing.ts';
 
 function isUniqueViolation(err: unknown): boolean {
@@ -27,7 +34,7 @@ async function nextSlug(db: Db, at: Date): Promise<string> {
 }
 
 export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries) {
-  const { db, catalog, clock, officeOnly } = ctx;
+  const { db, catalog, clock, officeOnly, notify } = ctx;
   const detail = queries.detail;
 
   /** Tickets by tracking code, checked; the photos chosen must be theirs and of the right kind. */
@@ -136,8 +143,10 @@ export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries)
     return detail(user, id);
   }
 
-  async function publish(user: StaffUser, id: number): Promise<NoticeDetail> {
+  /** Publishes a draft or withdrawn notice: as it is now, or only as the `version` the office confirmed. */
+  async function publish(user: StaffUser, raw: NoticePublishInput): Promise<NoticeDetail> {
     officeOnly(user);
+    const { id, version } = parse(noticePublishSchema, raw);
     const at = clock.now();
     // Two publications in the same month at once may pick the same number: the unique slug
     // refuses the second, which then takes the next number.
@@ -147,6 +156,8 @@ export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries)
           const notice = await findNotice(trx, id);
           if (!notice) throw new NotFoundError('没有找到这条曝光');
           if (notice.status === 'published') throw new ConflictError('这条曝光已经发布');
+          if (version !== undefined && (await noticeVersion(trx, notice)) !== version)
+            throw new ConflictError('这条曝光在您确认之后又被修改过，没有发布。请重新核对要公开的内容，确认无误后再发布');
           if (Date.parse(notice.responseDueAt) <= at.getTime())
             throw new InvalidInputError('回应期限应晚于发布时间，请修改后再发布', { responseDueAt: '回应期限应晚于发布时间' });
           const slug = publicSlug(notice.slug) ?? (await nextSlug(trx, at));
@@ -156,6 +167,8 @@ export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries)
             .where('id', '=', id)
             .execute();
           await requestBuild(trx, `notice:${id} published`, at);
+          const published = { ...notice, status: 'published' as const, slug, publishedAt: at.toISOString(), updatedAt: at.toISOString() };
+          await notify(trx, { kind: 'published', at: at.toISOString(), notice: published, republished: notice.status === 'withdrawn' });
         });
         break;
       } catch (err) {

@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { fieldErrors } from '../intake/report-schema.ts';
 import type { z } from '../validation.ts';
+import type { NoticeEvent, NoticeObserver } from './notice-events.ts';
 import { findNotice, type NoticeRow } from './notice-repository.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -23,6 +24,8 @@ export interface NoticeDeps {
   photoUrls(id: string): { url: string; thumbUrl: string };
   /** ESCALATION_RESET_DAYS; 90 by default. */
   resetDays?: number;
+  /** Told of publications and responses in the change's transaction (notification mail). */
+  observers?: readonly NoticeObserver[];
 }
 
 export interface UnitName {
@@ -66,7 +69,11 @@ export function createNoticeContext(deps: NoticeDeps) {
     return notice;
   }
 
-  return { ...deps, resetDays: deps.resetDays ?? ESCALATION_RESET_DAYS, unitName, mayRead, officeOnly, noticeFor };
+  async function notify(trx: Transaction<Database>, event: NoticeEvent): Promise<void> {
+    for (const observer of deps.observers ?? []) await observer(trx, event);
+  }
+
+  return { ...deps, resetDays: deps.resetDays ?? ESCALATION_RESET_DAYS, unitName, mayRead, officeOnly, noticeFor, notify };
 }
 
 export type NoticeContext = ReturnType<typeof createNoticeContext>;

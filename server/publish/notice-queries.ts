@@ -1,10 +1,11 @@
 // The notices' reads (notices.ts assembles them): the list, one notice as this user may see it and
 // what they may do with it, and the units exposed three or more times in a row.
+import { createHash } from 'node:crypto';
 import { isOffice, type StaffUser } from '../auth/roles.ts';
 import { DAY_MS } from '../china-time.ts';
 import { ForbiddenError } from '../errors.ts';
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
-import { parse, type NoticeContext, type UnitName } from './notice-context.ts';
+import { parse, type Db, type NoticeContext, type UnitName } from './notice-context.ts';
 import {
   publicSlug,
   selectNoticePhotos,
@@ -40,7 +41,7 @@ export interface NoticeSummary {
   updatedAt: string;
   publishedAt: string | null;
   ticketCount: number;
-  response: { status: ResponseStatus; statusLabel: string } | null;
+  response: { status: ResponseStatus; statusLabel: string; submittedAt: string | null } | null;
   /** Published, deadline passed, no published response. */
   responseOverdue: boolean;
 }
@@ -78,6 +79,8 @@ export interface NoticeDetail extends NoticeSummary {
   } | null;
   /** The last withdrawal, with the name of who withdrew it (office only; null for others). */
   withdrawal: { at: string; byName: string | null; reason: string } | null;
+  /** A fingerprint of what goes public (noticeVersion): publishing checks it against the one the office confirmed. */
+  version: string;
   /** What this user may do with it now. */
   can: { edit: boolean; publish: boolean; withdraw: boolean; respond: boolean; review: boolean };
 }
@@ -87,6 +90,24 @@ export interface FlaggedUnit {
   /** Notices in the current run (three or more). */
   inARow: number;
   notices: Array<{ id: number; slug: string; title: string; publishedAt: string }>;
+}
+
+/**
+ * What goes public with a notice — title, text, unit, response deadline, tickets (their
+ * categories are shown), photos with their captions, in order — as a short fingerprint. The
+ * office confirms one version; publishing refuses a notice that has changed since.
+ */
+export async function noticeVersion(db: Db, notice: NoticeRow): Promise<string> {
+  const [tickets, photos] = await Promise.all([selectNoticeTicketIds(db, [notice.id]), selectNoticePhotos(db, { noticeIds: [notice.id] })]);
+  const content = {
+    title: notice.title,
+    body: notice.body,
+    unit: notice.unitCode,
+    due: notice.responseDueAt,
+    tickets: tickets.get(notice.id) ?? [],
+    photos: photos.map((p) => [p.photoId, p.kind, p.alt]),
+  };
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
 }
 
 /** Runs of a unit's published notices (oldest first): the current run, or [] when it has ended. */
@@ -123,7 +144,13 @@ export function createNoticeQueries(ctx: NoticeContext) {
       updatedAt: n.updatedAt,
       publishedAt: n.publishedAt,
       ticketCount,
-      response: response ? { status: response.status, statusLabel: RESPONSE_STATUS_LABELS[response.status] ?? response.status } : null,
+      response: response
+        ? {
+            status: response.status,
+            statusLabel: RESPONSE_STATUS_LABELS[response.status] ?? response.status,
+            submittedAt: response.submittedAt,
+          }
+        : null,
       responseOverdue: overdue(n, response, now),
     };
   }
@@ -154,7 +181,7 @@ export function createNoticeQueries(ctx: NoticeContext) {
     const [ticketIds, responses] = await Promise.all([selectNoticeTicketIds(db, [id]), selectResponses(db, [id])]);
     const ids = ticketIds.get(id) ?? [];
     const response = responses.get(id);
-    const [tickets, photos, candidates] = await Promise.all([
+    const [tickets, photos, candidates, version] = await Promise.all([
       ids.length === 0
         ? []
         : db
@@ -175,6 +202,7 @@ export function createNoticeQueries(ctx: NoticeContext) {
             .orderBy('p.position')
             .execute()
         : [],
+      noticeVersion(db, notice),
     ]);
     const now = clock.now();
     const office = isOffice(user);
@@ -218,6 +246,7 @@ export function createNoticeQueries(ctx: NoticeContext) {
         office && notice.withdrawal
           ? { at: notice.withdrawal.at, byName: withdrawnBy?.display_name ?? null, reason: notice.withdrawal.reason }
           : null,
+      version,
       can: {
         edit: office && notice.status !== 'published',
         publish: office && notice.status !== 'published',
@@ -255,7 +284,26 @@ export function createNoticeQueries(ctx: NoticeContext) {
     return flagged.sort((a, b) => b.inARow - a.inARow || a.unit.code.localeCompare(b.unit.code));
   }
 
-  return { list, detail, flaggedUnits };
+  /**
+   * What waits for this user: unit staff, their unit's published notices whose response is not
+   * yet submitted (none, a draft, or returned by the office), the nearest deadline first; the
+   * office, the responses submitted for its review, the longest waiting first. Nothing for leaders.
+   */
+  async function awaiting(user: StaffUser): Promise<NoticeSummary[]> {
+    if (user.role !== 'unit' && !isOffice(user)) return [];
+    const published = await list(user, { status: 'published' });
+    if (user.role === 'unit') {
+      return published
+        .filter((n) => n.response === null || n.response.status === 'draft' || n.response.status === 'returned')
+        .sort((a, b) => Date.parse(a.responseDueAt) - Date.parse(b.responseDueAt) || a.id - b.id);
+    }
+    const submitted = (n: NoticeSummary) => n.response?.submittedAt ?? '';
+    return published
+      .filter((n) => n.response?.status === 'submitted')
+      .sort((a, b) => submitted(a).localeCompare(submitted(b)) || a.id - b.id);
+  }
+
+  return { list, detail, flaggedUnits, awaiting };
 }
 
 export type NoticeQueries = ReturnType<typeof createNoticeQueries>;

@@ -16,14 +16,25 @@ import {
 import { requestBuild } from './publishing.ts';
 
 export function createNoticeResponses(ctx: NoticeContext, queries: NoticeQueries) {
-  const { db, clock, officeOnly, noticeFor } = ctx;
+  const { db, clock, officeOnly, noticeFor, notify } = ctx;
   const detail = queries.detail;
 
-  /** The unit's response saved (and submitted, when `submit`): its own unit's published notice, response not yet submitted or published. */
+  /**
+   * The unit's response saved (and submitted, when `submit`): its own unit's published notice,
+   * response not yet submitted or published. Every photo of a submitted response carries the
+   * unit's caption (the public page shows it): a submission with a photo not yet captioned — a
+   * fresh upload — is refused (the console saves the response first, so nothing is lost).
+   */
   async function writeResponse(user: StaffUser, raw: ResponseDraftInput, submit: boolean): Promise<NoticeDetail> {
     if (user.role !== 'unit') throw new ForbiddenError('公开回应由被曝光单位的工作人员填写');
     const input = parse(responseDraftSchema, raw);
     const at = clock.now().toISOString();
+    const uncaptioned = input.photos.filter((p) => p.alt === undefined).length;
+    if (submit && uncaptioned > 0) {
+      throw new InvalidInputError(`还有${uncaptioned}张整改后照片没有填写说明，请为每张照片填写说明后再提交审核`, {
+        photos: '请为每张整改后照片填写说明，例如：东门垃圾已清运，地面已冲洗干净',
+      });
+    }
     await db.transaction().execute(async (trx) => {
       const notice = await noticeFor(trx, user, input.noticeId);
       if (notice.status !== 'published') throw new ConflictError('这条曝光已撤回，不能再回应');
@@ -80,12 +91,15 @@ export function createNoticeResponses(ctx: NoticeContext, queries: NoticeQueries
           .executeTakeFirstOrThrow();
         responseId = Number(inserted.id);
       }
-      const title = notice.title;
       await replacePhotos(
         trx,
         { noticeId: notice.id, responseId },
-        input.photos.map((p, i) => ({ id: p.id, kind: 'after' as const, alt: p.alt ?? `整改后：${title}（${i + 1}）` })),
+        input.photos.map((p) => ({ id: p.id, kind: 'after' as const, alt: p.alt ?? null })),
       );
+      if (submit) {
+        const response = { body: input.body, photoCount: input.photos.length, resubmitted: existing?.status === 'returned' };
+        await notify(trx, { kind: 'response-submitted', at, notice, response });
+      }
     });
     return detail(user, input.noticeId);
   }
@@ -113,6 +127,7 @@ export function createNoticeResponses(ctx: NoticeContext, queries: NoticeQueries
           .set({ ...reviewed, status: 'returned', review_note: input.note })
           .where('id', '=', response.id)
           .execute();
+        await notify(trx, { kind: 'response-returned', at: at.toISOString(), notice, note: input.note });
       }
     });
     return detail(user, input.noticeId);

@@ -9,11 +9,17 @@
 // the public site in the same transaction (requestBuild), so a notice is never published without
 // its rebuild being asked for. A withdrawn notice can be edited and published again (same slug).
 //
+// Publishing takes the notice as saved; the console confirms first what goes public and passes
+// the confirmed `version` (a fingerprint of the public content), and a notice changed since is
+// not published. The exposed unit is told (mail, and its inbox lists notices awaiting its
+// response); the office is told when a response is submitted, the unit when it is returned
+// (notice-events.ts, observed by server/notify/notice-notifications.ts).
+//
 // Units see the published (and withdrawn) notices about themselves, never drafts. Their staff
 // write one response per notice (text, after-photos uploaded through /api/uploads?purpose=
-// rectification and referenced by id), save it and submit it; the office publishes it (a rebuild
-// again) or returns it with a note, and the unit edits and submits again. A published response
-// is final. Leaders read everything and change nothing; hotline operators have no notices.
+// rectification and referenced by id, each captioned by the unit before it is submitted), save
+// it and submit it; the office publishes it (a rebuild again) or returns it with a note, and
+// the unit edits and submits again. A published response is final. Leaders read everything and change nothing; hotline operators have no notices.
 //
 // Response overdue: a published notice whose response deadline has passed with no published
 // response. The public site shows it (public-projection.ts); the console lists it.
@@ -46,6 +52,7 @@ export function createNotices(deps: NoticeDeps) {
     list: queries.list,
     get: queries.detail,
     flaggedUnits: queries.flaggedUnits,
+    awaiting: queries.awaiting,
     ...createNoticeCommands(ctx, queries),
     ...createNoticeResponses(ctx, queries),
   };
