@@ -17,6 +17,7 @@ import { createTracking } from './tickets/track-report.ts';
 import { createAccounts } from './auth/accounts.ts';
 import { actorKindOf } from './auth/roles.ts';
 import { createStaffCommands } from './staff/ticket-commands.ts';
+import { createNoticeNotifications } from './notify/notice-notifications.ts';
 import { createTicketNotifications } from './notify/ticket-notifications.ts';
 import { createTicketQueries } from './staff/ticket-queries.ts';
 import { createLedgers } from './ledgers/ledgers.ts';
@@ -114,12 +115,13 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const tracking = createTracking({ db, catalog, photoUrls, throttles });
   const accounts = createAccounts({ db, catalog, clock, throttles });
   const units = createUnitDirectory({ db, catalog, clock });
-  const notifications = createTicketNotifications({
+  const mailOptions = {
     catalog,
     unitEmails: units.emailsOf,
     publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
-  });
+  };
+  const notifications = createTicketNotifications(mailOptions);
   // One batcher for every write that can share a commit: reports from the web and mail, mail rows.
   const writes = createWriteBatcher(database);
   const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours });
@@ -188,6 +190,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       catalog,
       clock,
       photoUrls,
+      observers: [createNoticeNotifications(mailOptions)],
       ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
     }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),

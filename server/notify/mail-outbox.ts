@@ -18,6 +18,9 @@ export const MAIL_KINDS = [
   'reporter-accepted',
   'reporter-rectified',
   'reporter-closed',
+  'notice-published',
+  'response-submitted',
+  'response-returned',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number] | (string & {});
 

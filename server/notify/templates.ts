@@ -132,6 +132,85 @@ const ESCALATION_NEXT: Record<EscalationLevel, string> = {
   accountability: '此事项已按程序移交纪委监委追究责任。请立即整改所列问题并在工作台反馈。',
 };
 
+// ——— exposure notices (曝光) and public responses (公开回应) ———
+
+/** What a mail says about an exposure notice: all of it is public once published. */
+export interface NoticeFacts {
+  id: number;
+  /** The public number, e.g. "2026-12-001". */
+  slug: string;
+  title: string;
+  body: string;
+  publishedAt: string;
+  responseDueAt: string;
+}
+
+/** 曝光: a notice about the unit went public (again, after a withdrawal); it must respond publicly by the deadline. */
+export function unitExposedMail(input: { publicUrl: string; unitName: string; notice: NoticeFacts; republished: boolean }): MailContent {
+  const { notice } = input;
+  const due = formatDateTime(notice.responseDueAt);
+  return renderMail({
+    subject: `【曝光${input.republished ? '重新发布' : '通报'}】${notice.title}（编号 ${notice.slug}）`,
+    greeting: `${input.unitName}：`,
+    blocks: [
+      paragraph(
+        `${OFFICE}已在公开网站${input.republished ? '重新' : ''}发布对你单位的曝光。请立即组织整改，并在 ${due} 前登录工作台填写公开回应（整改情况、长效措施，附整改后照片），经${OFFICE}审核后在公开网站发布。逾期未回应的，公开网站将注明“逾期未回应”。`,
+      ),
+      noticeFacts(notice, [['发布时间', formatDateTime(notice.publishedAt)]]),
+      { kind: 'quote', label: '曝光内容', text: notice.body },
+      { kind: 'link', label: '在工作台填写公开回应', url: noticeConsoleUrl(input.publicUrl, notice.id) },
+      { kind: 'link', label: '公开网站上的这条曝光（网站更新后可见）', url: publicNoticeUrl(input.publicUrl, notice.slug) },
+    ],
+    footer: UNIT_FOOTER,
+  });
+}
+
+/** A unit submitted its public response: the office reviews it (publish, or return with a note). */
+export function officeResponseSubmittedMail(input: {
+  publicUrl: string;
+  officeName: string;
+  unitName: string;
+  notice: NoticeFacts;
+  response: { body: string; photoCount: number; resubmitted: boolean; submittedAt: string };
+}): MailContent {
+  const { notice, response } = input;
+  return renderMail({
+    subject: `【回应待审核】${input.unitName}：${notice.title}${response.resubmitted ? '（修改后重新提交）' : ''}`,
+    greeting: `${input.officeName}：`,
+    blocks: [
+      paragraph(
+        `${input.unitName}已${response.resubmitted ? '修改并重新' : ''}提交对曝光“${notice.title}”的公开回应，请审核：审核通过后在公开网站发布；不符合要求的，请填写退回意见退回修改。`,
+      ),
+      noticeFacts(notice, [
+        ['被曝光单位', input.unitName],
+        ['提交时间', formatDateTime(response.submittedAt)],
+        ['整改后照片', response.photoCount > 0 ? `${response.photoCount}张` : '无'],
+      ]),
+      { kind: 'quote', label: '回应内容', text: response.body },
+      { kind: 'link', label: '在工作台审核', url: noticeConsoleUrl(input.publicUrl, notice.id) },
+    ],
+    footer: UNIT_FOOTER,
+  });
+}
+
+/** The office returned the unit's response with a note: revise and submit again. */
+export function unitResponseReturnedMail(input: { publicUrl: string; unitName: string; notice: NoticeFacts; note: string }): MailContent {
+  const { notice } = input;
+  return renderMail({
+    subject: `【回应退回】${notice.title}：请修改后重新提交`,
+    greeting: `${input.unitName}：`,
+    blocks: [
+      paragraph(
+        `你单位对曝光“${notice.title}”的公开回应经${OFFICE}审核未通过，已退回修改。请按以下意见修改后尽快重新提交审核（回应期限 ${formatDateTime(notice.responseDueAt)}）。`,
+      ),
+      { kind: 'quote', label: '退回意见', text: input.note },
+      noticeFacts(notice),
+      { kind: 'link', label: '在工作台修改公开回应', url: noticeConsoleUrl(input.publicUrl, notice.id) },
+    ],
+    footer: UNIT_FOOTER,
+  });
+}
+
 // ——— to reporters ———
 
 interface ReporterMailInput {
@@ -181,6 +260,16 @@ export function consoleUrl(publicUrl: string, trackingCode: string): string {
   return `${base(publicUrl)}/console/tickets/${encodeURIComponent(trackingCode)}`;
 }
 
+/** A notice in the staff console (the unit responds there, the office reviews). */
+export function noticeConsoleUrl(publicUrl: string, id: number): string {
+  return `${base(publicUrl)}/console/notices/${id}`;
+}
+
+/** A notice's page on the public site. */
+export function publicNoticeUrl(publicUrl: string, slug: string): string {
+  return `${base(publicUrl)}/notices/${encodeURIComponent(slug)}/`;
+}
+
 /** The public tracking page for a code. */
 export function trackUrl(publicUrl: string, trackingCode: string): string {
   return `${base(publicUrl)}/track?code=${encodeURIComponent(trackingCode)}`;
@@ -217,6 +306,13 @@ function ticketFacts(ticket: TicketFacts): Block {
       ['问题地点', ticket.location ?? '（未注明）'],
       ['整改期限', ticket.deadlineAt ? formatDateTime(ticket.deadlineAt) : '（未设定）'],
     ],
+  };
+}
+
+function noticeFacts(notice: NoticeFacts, more: ReadonlyArray<readonly [string, string]> = []): Block {
+  return {
+    kind: 'facts',
+    rows: [['曝光编号', notice.slug], ['标题', notice.title], ...more, ['回应期限', formatDateTime(notice.responseDueAt)]],
   };
 }
 

@@ -206,7 +206,8 @@ export async function selectResponses(
 export async function replacePhotos(
   db: Db,
   owner: { noticeId: number; responseId: number | null },
-  photos: ReadonlyArray<{ id: string; kind: 'before' | 'after'; alt: string }>,
+  /** alt: the caption; null for a response photo its unit has not captioned yet. */
+  photos: ReadonlyArray<{ id: string; kind: 'before' | 'after'; alt: string | null }>,
 ): Promise<void> {
   let del = db.deleteFrom('notice_photos');
   del =

@@ -64,6 +64,21 @@ export type NoticeDraftInput = z.input<typeof noticeDraftSchema>;
 
 export const noticeIdSchema = z.object({ id: z.number().int().positive() });
 
+/**
+ * Publishing a notice. `version` is the one the office confirmed (NoticeDetail.version, a
+ * fingerprint of everything that goes public): publishing is refused when the notice has changed
+ * since, so what goes public is exactly what was confirmed. Without it, the notice as it is now.
+ */
+export const noticePublishSchema = z.object({
+  id: z.number().int().positive(),
+  version: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f]{16}$/, { error: '确认信息不完整，请重新打开曝光页面确认后再发布' })
+    .optional(),
+});
+export type NoticePublishInput = z.input<typeof noticePublishSchema>;
+
 /** Withdrawing a published notice: the office says why (kept with the notice, shown in the console). */
 export const noticeWithdrawSchema = z.object({
   id: z.number().int().positive(),

@@ -11,6 +11,7 @@ import {
   noticeIdSchema,
   noticeWithdrawSchema,
   noticeListFilterSchema,
+  noticePublishSchema,
   responseDraftSchema,
   responseReviewSchema,
 } from '../publish/notice-schema.ts';
@@ -120,8 +121,9 @@ export const staffRouter = router({
       .input(noticeDraftSchema)
       .mutation(({ ctx, input }) => ctx.app.notices.saveDraft(ctx.user, input)),
     publish: staffProcedure()
-      .input(noticeIdSchema)
-      .mutation(({ ctx, input }) => ctx.app.notices.publish(ctx.user, input.id)),
+      .input(noticePublishSchema)
+      .mutation(({ ctx, input }) => ctx.app.notices.publish(ctx.user, input)),
+    awaiting: staffProcedure().query(({ ctx }) => ctx.app.notices.awaiting(ctx.user)),
     withdraw: staffProcedure()
       .input(noticeWithdrawSchema)
       .mutation(({ ctx, input }) => ctx.app.notices.withdraw(ctx.user, input)),

@@ -72,8 +72,11 @@ test('the office publishes a notice from a ticket; after the rebuild it is live 
   await expect(page).toHaveURL(/\/console\/notices\/\d+\?saved=1#notice-message$/);
   noticePath = new URL(page.url()).pathname;
 
-  await page.getByRole('button', { name: '发布', exact: true }).click();
-  await expect(page.locator('#notice-message')).toHaveText('已发布，公开网站将在重新生成后显示这条曝光。');
+  await page.getByRole('button', { name: '预览并发布' }).click();
+  await page.getByRole('button', { name: '确认发布' }).click();
+  await expect(page.locator('#notice-message')).toHaveText(
+    '已发布，公开网站将在重新生成后显示这条曝光；被曝光单位会在工作台和邮件中收到通知。',
+  );
   const number = await page.locator('dd[data-status="published"] .sub').textContent();
   slug = /编号 (\d{4}-\d{2}-\d{3})/.exec(number ?? '')?.[1] ?? '';
   expect(slug, `the notice's number in "${number}"`).not.toBe('');
@@ -93,7 +96,7 @@ test("the unit's response is public only after the office approves it, with its 
   await page.goto(noticePath);
   await page.getByLabel('回应内容（整改情况、长效措施）').fill(RESPONSE);
   await page.getByRole('button', { name: '提交审核' }).click();
-  await expect(page.locator('#notice-message')).toHaveText('回应已提交创城办审核。');
+  await expect(page.locator('#notice-message')).toHaveText('回应已提交创城办审核，审核结果会在工作台和邮件中通知本单位。');
 
   // A rebuild now (asked for by hand) still leaves the response out: it is not reviewed yet.
   await loginAs(page, 'office');

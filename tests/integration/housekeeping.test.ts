@@ -62,7 +62,7 @@ describe.each(kinds)('housekeeping on %s', (kind) => {
       responseDueAt: '2026-12-07T02:00:00.000Z',
       photos: [{ id: onTicket, kind: 'before', alt: '整改前：市场东门口的垃圾' }],
     });
-    await t.portal.services.notices.publish(office, notice.id);
+    await t.portal.services.notices.publish(office, { id: notice.id });
     const responsePhoto = await uploadAfterPhoto(t, 'fagaiju');
     await t.portal.services.notices.saveResponse(unit, {
       noticeId: notice.id,

@@ -1,14 +1,18 @@
 // Notification templates: Chinese, both parts, the right link, and user text never becomes markup.
 import { describe, expect, it } from 'vitest';
 import {
+  officeResponseSubmittedMail,
   reporterAcceptedMail,
   reporterClosedMail,
   reporterRectifiedMail,
   unitDispatchMail,
   unitEscalationMail,
+  unitExposedMail,
   unitOverdueMail,
   unitReminderMail,
+  unitResponseReturnedMail,
   unitSendBackMail,
+  type NoticeFacts,
   type TicketFacts,
 } from '../../server/notify/templates.ts';
 import { escapeHtml } from '../../server/notify/mail-layout.ts';
@@ -135,5 +139,62 @@ describe('notification templates', () => {
 
   it('escapeHtml covers the five characters that matter in text and attributes', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+});
+
+const notice: NoticeFacts = {
+  id: 42,
+  slug: '2026-12-003',
+  title: '西关市场<b>垃圾</b>长期无人清运',
+  body: '经查，西关市场垃圾堆放多日。\n\n现予曝光，限期整改。<script>x</script>',
+  publishedAt: '2026-12-01T02:00:00.000Z',
+  responseDueAt: '2026-12-08T15:59:59.000Z',
+};
+const noticeMails = {
+  exposed: unitExposedMail({ publicUrl, unitName: '临城县发展和改革局', notice, republished: false }),
+  submitted: officeResponseSubmittedMail({
+    publicUrl,
+    officeName: '临城县创城工作指挥部办公室',
+    unitName: '临城县发展和改革局',
+    notice,
+    response: { body: '已清运完毕 <img src=x>', photoCount: 2, resubmitted: false, submittedAt: '2026-12-03T03:00:00.000Z' },
+  }),
+  returned: unitResponseReturnedMail({ publicUrl, unitName: '临城县发展和改革局', notice, note: '请补充<i>长效</i>措施' }),
+};
+const noticeLink = 'https://cc.lincheng.example/console/notices/42';
+
+describe('exposure notice mails', () => {
+  it.each(Object.entries(noticeMails))('%s: Chinese, links to the notice in the console, escapes what staff typed', (_, mail) => {
+    expect(mail.subject).toMatch(/^【[\u4e00-\u9fff]+】/);
+    expect(mail.text).toContain(noticeLink);
+    expect(mail.html).toContain(`href="${noticeLink}"`);
+    expect(mail.text).toContain('曝光编号：2026-12-003');
+    expect(mail.text).toContain('回应期限：2026年12月8日 23:59');
+    expect(mail.html).not.toMatch(/<(b|i|img|script)\b/i);
+    expect(mail.html).toContain('&lt;b&gt;垃圾&lt;/b&gt;');
+  });
+
+  it('the exposed unit is told what to do by when, with the text and the public page', () => {
+    const { subject, text } = noticeMails.exposed;
+    expect(subject).toBe('【曝光通报】西关市场<b>垃圾</b>长期无人清运（编号 2026-12-003）');
+    expect(text).toMatch(/^临城县发展和改革局：/);
+    expect(text).toContain('在 2026年12月8日 23:59 前登录工作台填写公开回应');
+    expect(text).toContain('> 现予曝光，限期整改。<script>x</script>');
+    expect(text).toContain('https://cc.lincheng.example/notices/2026-12-003/');
+    expect(unitExposedMail({ publicUrl, unitName: 'x', notice, republished: true }).subject).toMatch(/^【曝光重新发布】/);
+  });
+
+  it('the office is told who submitted, when, with how many photos, and what they wrote', () => {
+    const { subject, text } = noticeMails.submitted;
+    expect(subject).toBe('【回应待审核】临城县发展和改革局：西关市场<b>垃圾</b>长期无人清运');
+    expect(text).toMatch(/^临城县创城工作指挥部办公室：/);
+    expect(text).toContain('提交时间：2026年12月3日 11:00');
+    expect(text).toContain('整改后照片：2张');
+    expect(text).toContain('回应内容：\n> 已清运完毕 <img src=x>');
+  });
+
+  it('a returned response quotes the office note', () => {
+    expect(noticeMails.returned.subject).toBe('【回应退回】西关市场<b>垃圾</b>长期无人清运：请修改后重新提交');
+    expect(noticeMails.returned.text).toContain('退回意见：\n> 请补充<i>长效</i>措施');
   });
 });

@@ -51,3 +51,32 @@ export function noticeDraftFromForm(form: FormData, id?: number): NoticeDraftInp
     photos,
   };
 }
+
+/** The photos ticked on the compose/edit form and the caption typed for each, by photo id (to show them again after a refusal). */
+export function pickedPhotos(form: FormData): Map<string, string> {
+  return new Map((noticeDraftFromForm(form).photos ?? []).map((p) => [p.id, p.alt]));
+}
+
+/**
+ * The schema's messages about photos' captions ("photos.2.alt": the third photo sent) by photo
+ * id, for the form that sent them: `ids` are the photos in the order the form sent them.
+ */
+export function captionErrors(ids: readonly string[], fields: Record<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  ids.forEach((id, i) => {
+    const message = fields[`photos.${i}.alt`];
+    if (message) out.set(id, message);
+  });
+  return out;
+}
+
+/** The unit's response form: its text, the after-photos kept (`keep`) with their captions (`alt-<id>`, absent when empty). */
+export function responsePhotosFromForm(form: FormData): Array<{ id: string; alt?: string }> {
+  return form
+    .getAll('keep')
+    .map(String)
+    .map((id) => {
+      const alt = String(form.get(`alt-${id}`) ?? '').trim();
+      return alt ? { id, alt } : { id };
+    });
+}
