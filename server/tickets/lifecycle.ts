@@ -105,11 +105,24 @@ export function isStatus(value: string): value is Status {
   return (STATUSES as readonly string[]).includes(value);
 }
 
-/** Throws a ConflictError (in Chinese, for staff) unless `actor` may take `action` at all. */
+const ACTOR_NAMES: Record<ActorKind, string> = {
+  resident: '群众',
+  system: '系统',
+  office: '创城办',
+  unit: '责任单位',
+  operator: '热线话务员',
+};
+
+/** Throws a ConflictError (in Chinese, for staff: who does it instead) unless `actor` may take `action` at all. */
 export function assertActorMay(action: Action, actor: ActorKind): void {
   const rule: TransitionRule = TRANSITIONS[action];
   if (!rule.by.includes(actor)) {
-    throw new ConflictError(`无权执行此操作（${ACTION_LABELS[action]}）`);
+    const who = rule.by
+      .filter((k) => k !== 'system')
+      .map((k) => ACTOR_NAMES[k])
+      .join('或');
+    const instead = action === 'accept' && actor === 'office' ? '；单位已用别的方式确认承办的，请用“代为签收”并写明理由' : '';
+    throw new ConflictError(`${ACTION_LABELS[action]}只能由${who}办理${instead}。`);
   }
 }
 
@@ -118,7 +131,7 @@ export function assertAllowed(from: Status, action: Action, actor: ActorKind): v
   const rule: TransitionRule = TRANSITIONS[action];
   assertActorMay(action, actor);
   if (!rule.from.includes(from)) {
-    throw new ConflictError(`工单当前状态为“${STATUS_LABELS[from]}”，不能${ACTION_LABELS[action]}`);
+    throw new ConflictError(`这件工单现在是“${STATUS_LABELS[from]}”，不能${ACTION_LABELS[action]}。`);
   }
 }
 

@@ -148,7 +148,7 @@ describe.each(kinds)('staff side on %s', (kind) => {
       ] as TicketActionInput[]) {
         expect(await failure(act(user, code, a)), `${user} ${a.action}`).toMatchObject({
           code: 'CONFLICT',
-          message: expect.stringMatching(/无权/),
+          message: expect.stringMatching(/只能由责任单位办理/),
         });
       }
     }

@@ -115,7 +115,11 @@ describe('ticket lifecycle', () => {
     for (const action of ['accept', 'startRectification', 'reportRectification', 'requestExtension', 'return'] as const) {
       expect(TRANSITIONS[action].by, action).toEqual(['unit']);
     }
-    expect(() => nextStatus('dispatched', 'accept', 'office')).toThrow(/无权/);
+    expect(() => nextStatus('dispatched', 'accept', 'office')).toThrow(
+      '签收只能由责任单位办理；单位已用别的方式确认承办的，请用“代为签收”并写明理由。',
+    );
+    expect(() => nextStatus('reported', 'verify', 'unit')).toThrow('核验销号只能由创城办办理。');
+    expect(() => nextStatus('closed', 'dispatch', 'office')).toThrow('这件工单现在是“已办结”，不能派单。');
     expect(TRANSITIONS.acceptOnBehalf.by).toEqual(['office']);
     expect(() => nextStatus('dispatched', 'acceptOnBehalf', 'office', ' ')).toThrow(/理由/);
     expect(nextStatus('dispatched', 'acceptOnBehalf', 'office', '视频点评会上当场认领')).toBe('accepted');

@@ -437,7 +437,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
         <div class={errors['requestedDeadline'] ? 'field has-error' : 'field'}>
           <label for={id('requestedDeadline')}>申请延至</label>
           <p class="hint" id={id('requestedDeadline-hint')}>
-            {p.current.deadlineAt ? `当前整改期限：${shortDate(p.current.deadlineAt)}。` : ''}请选择新的期限（当天24时前）。
+            {p.current.deadlineAt ? `当前整改期限：${shortDate(p.current.deadlineAt)}。` : ''}新期限算到所选日期当天24时。
           </p>
           <FieldError id={id('requestedDeadline')} message={errors['requestedDeadline']} />
           <input
@@ -468,7 +468,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
         <div class={errors['deadline'] ? 'field has-error' : 'field'}>
           <label for={id('deadline')}>新的整改期限</label>
           <p class="hint" id={id('deadline-hint')}>
-            默认为申请的日期，可以改短或改长。
+            默认是单位申请的日期，可以改早或改晚。
           </p>
           <FieldError id={id('deadline')} message={errors['deadline']} />
           <input

@@ -53,10 +53,10 @@ export function nothingToDo(role: Role, status: Status): string {
 
 /** What the ticket page says after an action went through (`?done=`). */
 export const DONE_MESSAGES: Record<Action, string> = {
-  dispatch: '已派单。责任单位会在工作台看到这件工单，并收到邮件通知。',
-  reassign: '已改派。新的责任单位会在工作台看到这件工单，并收到邮件通知。',
+  dispatch: '已派单。责任单位在工作台就能看到这件工单，登记了邮箱的还会收到邮件。',
+  reassign: '已改派。新的责任单位在工作台就能看到这件工单，登记了邮箱的还会收到邮件。',
   accept: '已签收。请在整改期限内整改，完成后反馈整改结果。',
-  acceptOnBehalf: '已代责任单位签收，并已邮件告知该单位。',
+  acceptOnBehalf: '已代责任单位签收。单位在工作台能看到，登记了邮箱的还会收到邮件告知。',
   return: '已退单，工单回到创城办重新分派。',
   startRectification: '已开始整改。整改完成后，请反馈整改结果并附整改后照片。',
   requestExtension: '延期申请已提交，请等创城办决定。',
@@ -64,7 +64,7 @@ export const DONE_MESSAGES: Record<Action, string> = {
   refuseExtension: '已驳回延期申请，责任单位仍按原期限整改。',
   reportRectification: '整改结果已提交，请等创城办核验。',
   verify: '已核验销号，这件工单办结了。',
-  sendBack: '已退回责任单位重新整改，并已邮件告知该单位。',
+  sendBack: '已退回责任单位重新整改。单位在工作台能看到退回理由，登记了邮箱的还会收到邮件。',
   reject: '已决定不予受理。',
   merge: '已并入另一件工单一起办理。',
   reopen: '已重新办理，工单回到待分派。',

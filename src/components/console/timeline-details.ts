@@ -65,7 +65,7 @@ export function entryDetails(entry: Entry, catalog: Catalog, afterPhotos: Ticket
           (suggested.categoryCode && suggested.categoryCode !== str(d['categoryCode']));
         out.facts.push({
           term: '系统建议',
-          text: [sUnit ?? '无单位建议', sCategory].filter(Boolean).join(' · '),
+          text: [sUnit ?? '没有建议单位', sCategory].filter(Boolean).join(' · '),
           note: !sUnit ? '系统未建议单位' : differs ? '与系统建议不同' : '与系统建议一致',
         });
       }
