@@ -518,7 +518,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
                   value={values['noPhotoReason'] ?? ''}
                   onInput={(v) => set('noPhotoReason', v)}
                   error={errors['noPhotoReason']}
-                  rows={2}
+                  rows={3}
                 />
               ) : null}
             </div>

@@ -27,7 +27,7 @@ export function usualNext(actions: readonly Action[]): Action | null {
 /** What the panel says when the ticket waits for someone else and nothing is opened first. */
 const WAITING_FOR: Partial<Record<Status, string>> = {
   dispatched: '工单已派给责任单位，正等单位签收。以下操作只在需要时使用。',
-  accepted: '责任单位已签收，正在办理。以下操作只在需要时使用。',
+  accepted: '工单已签收，正等责任单位整改。以下操作只在需要时使用。',
   rectifying: '责任单位正在整改，整改完会反馈结果。以下操作只在需要时使用。',
 };
 

@@ -66,7 +66,8 @@ export function entryDetails(entry: Entry, catalog: Catalog, afterPhotos: Ticket
         out.facts.push({
           term: '系统建议',
           text: [sUnit ?? '没有建议单位', sCategory].filter(Boolean).join(' · '),
-          note: !sUnit ? '系统未建议单位' : differs ? '与系统建议不同' : '与系统建议一致',
+          // Without a suggested unit the text says so already.
+          ...(sUnit && { note: differs ? '与系统建议不同' : '与系统建议一致' }),
         });
       }
       break;
