@@ -35,6 +35,7 @@ export interface TicketTable {
   dispatched_at: string | null;
   /** The unit must acknowledge (签收) by then. */
   acknowledge_due_at: string | null;
+  /** When the unit itself acknowledged (签收); stays null when the office acknowledged for it (代为签收). */
   acknowledged_at: string | null;
   reminder_sent_at: string | null;
   /** When the unit was told it had not acknowledged in time (for the acknowledge_due_at then in force). */
@@ -42,6 +43,8 @@ export interface TicketTable {
   overdue_at: string | null;
   /** The dispatch (its dispatched_at) the units were last told of. */
   dispatch_notified_at: string | null;
+  /** 交办意见: the office's remarks to the unit holding the ticket, from its latest dispatch or reassignment. */
+  dispatch_remarks: string | null;
 }
 
 /** Private: who reported. Never selected by anything public. */

@@ -14,6 +14,7 @@ export const MAIL_KINDS = [
   'reminder',
   'overdue',
   'send-back',
+  'accepted-on-behalf',
   'escalation',
   'reporter-accepted',
   'reporter-rectified',

@@ -18,6 +18,8 @@ export interface TicketFacts {
   location: string | null;
   /** ISO timestamp; null when none is set. */
   deadlineAt: string | null;
+  /** 交办意见: the office's remarks to the unit with the dispatch; none when absent. */
+  remarks?: string | null;
 }
 
 interface UnitMailInput {
@@ -49,6 +51,7 @@ export function unitDispatchMail(input: UnitMailInput & { role?: 'lead' | 'coope
         ? `${OFFICE}向你单位交办一个问题，你单位为配合单位，请配合牵头单位按期整改。`
         : `${OFFICE}向你单位交办一个问题，你单位为牵头单位。请及时签收，在整改期限内整改到位，并在工作台反馈整改情况（附整改后照片）。如问题不属于你单位职责，请在工作台退单并说明理由。`,
     ),
+    ...(ticket.remarks ? [{ kind: 'quote', label: '交办意见', text: ticket.remarks } as const] : []),
     ticketFacts(ticket),
     { kind: 'quote', label: '问题描述', text: ticket.description },
   ]);
@@ -82,6 +85,19 @@ export function unitOverdueMail(input: UnitMailInput): MailContent {
     paragraph(
       `你单位承办的问题已超过整改期限，仍未反馈整改结果。请立即整改并反馈。按照创城工作机制，未按期整改的问题将依次予以通报、约谈、问责。`,
     ),
+    ticketFacts(ticket),
+    { kind: 'quote', label: '问题描述', text: ticket.description },
+  ]);
+}
+
+/** The office recorded the unit's acknowledgement for it (代为签收): the unit learns it was signed in its name, and why. */
+export function unitAcceptedOnBehalfMail(input: UnitMailInput & { reason: string }): MailContent {
+  const { ticket } = input;
+  return unitMail(input, `【代为签收】查询码 ${ticket.trackingCode} 已由创城办代你单位签收`, [
+    paragraph(
+      `${OFFICE}已代你单位签收以下问题，整改期限照常计算。请在期限内整改到位，并在工作台反馈整改情况（附整改后照片）。如问题不属于你单位职责，请在工作台退单并说明理由。`,
+    ),
+    { kind: 'quote', label: '代为签收的理由', text: input.reason },
     ticketFacts(ticket),
     { kind: 'quote', label: '问题描述', text: ticket.description },
   ]);

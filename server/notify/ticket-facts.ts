@@ -1,5 +1,5 @@
 // What a unit mail says about tickets, read in the caller's transaction: code, category, the
-// problem, where (address, or the point) and the deadline — never who reported it.
+// problem, where (address, or the point), the deadline and the office's 交办意见 — never who reported it.
 import type { Kysely, Transaction } from 'kysely';
 import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
@@ -13,7 +13,7 @@ export async function ticketFacts(
   if (ticketIds.length === 0) return [];
   const rows = await db
     .selectFrom('tickets')
-    .select(['id', 'tracking_code', 'category_code', 'description', 'location_address', 'point_id', 'deadline_at'])
+    .select(['id', 'tracking_code', 'category_code', 'description', 'location_address', 'point_id', 'deadline_at', 'dispatch_remarks'])
     .where('id', 'in', [...ticketIds])
     .orderBy('id')
     .execute();
@@ -25,6 +25,7 @@ export async function ticketFacts(
       description: row.description,
       location: row.location_address ?? (point ? `${point.name}（${point.address}）` : null),
       deadlineAt: row.deadline_at,
+      remarks: row.dispatch_remarks,
     };
   });
 }

@@ -1,7 +1,7 @@
 // Which staff actions send mail, to whom: a ticket observer (server/staff/ticket-commands.ts)
 // that queues the mail in the same transaction as the change, so a mail exists exactly when
-// its change committed. The unit hears of a send-back; reporters who gave an address hear of
-// acceptance (签收), rectification and closure. Dispatch notices are the worker's
+// its change committed. The unit hears of a send-back and of a 代为签收 in its name; reporters who gave an address hear of
+// acceptance (签收, or the office's 代为签收), rectification and closure. Dispatch notices are the worker's
 // (server/notify/deadline-notifications.ts, docs/decisions/005-dispatch-notices.md).
 import type { Transaction } from 'kysely';
 import type { Catalog } from '../catalog/types.ts';
@@ -11,7 +11,13 @@ import type { EventRecord, TicketRecord } from '../tickets/ticket-repository.ts'
 import { enqueueMail, type MailKind } from './mail-outbox.ts';
 import { ticketFacts } from './ticket-facts.ts';
 import type { MailContent } from './templates.ts';
-import { reporterAcceptedMail, reporterClosedMail, reporterRectifiedMail, unitSendBackMail } from './templates.ts';
+import {
+  reporterAcceptedMail,
+  reporterClosedMail,
+  reporterRectifiedMail,
+  unitAcceptedOnBehalfMail,
+  unitSendBackMail,
+} from './templates.ts';
 
 export interface TicketNotificationOptions {
   catalog: Catalog;
@@ -44,25 +50,34 @@ export function createTicketNotifications({ catalog, publicUrl, unitEmails, mess
     return row?.email ?? null;
   }
 
+  const UNIT_MAILS: Partial<Record<string, [MailKind, typeof unitSendBackMail]>> = {
+    sendBack: ['send-back', unitSendBackMail],
+    acceptOnBehalf: ['accepted-on-behalf', unitAcceptedOnBehalfMail],
+  };
+
   async function toUnit(trx: Transaction<Database>, event: EventRecord, ticket: TicketRecord) {
     const lead = ticket.leadUnitCode ? catalog.unit(ticket.leadUnitCode) : undefined;
-    if (event.action !== 'sendBack' || !lead) return;
+    const mail = UNIT_MAILS[event.action];
+    if (!mail || !lead) return;
+    const [kind, template] = mail;
     const [facts] = await ticketFacts(trx, catalog, [ticket.id]);
-    const content = unitSendBackMail({ publicUrl, unitName: lead.name, ticket: facts!, reason: event.reason ?? '' });
-    await queue(trx, event.at, 'send-back', ticket, await unitEmails(trx, lead.code), lead.code, content);
+    const content = template({ publicUrl, unitName: lead.name, ticket: facts!, reason: event.reason ?? '' });
+    await queue(trx, event.at, kind, ticket, await unitEmails(trx, lead.code), lead.code, content);
   }
 
   async function toReporter(trx: Transaction<Database>, event: EventRecord, ticket: TicketRecord) {
+    const accepted = (): [MailKind, MailContent] => [
+      'reporter-accepted',
+      reporterAcceptedMail({
+        publicUrl,
+        trackingCode: ticket.trackingCode,
+        ...(ticket.leadUnitCode && { unitName: catalog.unit(ticket.leadUnitCode)?.name ?? '' }),
+        ...(ticket.deadlineAt && { deadlineAt: ticket.deadlineAt }),
+      }),
+    ];
     const mails: Partial<Record<string, () => [MailKind, MailContent]>> = {
-      accept: () => [
-        'reporter-accepted',
-        reporterAcceptedMail({
-          publicUrl,
-          trackingCode: ticket.trackingCode,
-          ...(ticket.leadUnitCode && { unitName: catalog.unit(ticket.leadUnitCode)?.name ?? '' }),
-          ...(ticket.deadlineAt && { deadlineAt: ticket.deadlineAt }),
-        }),
-      ],
+      accept: accepted,
+      acceptOnBehalf: accepted,
       reportRectification: () => [
         'reporter-rectified',
         reporterRectifiedMail({

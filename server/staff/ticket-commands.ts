@@ -10,11 +10,12 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { actorKindOf, canSeeTicket, type StaffUser } from '../auth/roles.ts';
 import { attachPhotos } from '../media/photo-repository.ts';
 import { dispatchTimes } from '../tickets/deadline.ts';
-import { assertAllowed } from '../tickets/lifecycle.ts';
+import { assertActorMay, assertAllowed } from '../tickets/lifecycle.ts';
 import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
 import { findTicketByCode, listEvents, type EventRecord, type TicketChange, type TicketRecord } from '../tickets/ticket-repository.ts';
 import { transition, type TransitionRequest } from '../tickets/ticket-transitions.ts';
-import { ticketActionInputSchema, type TicketActionInput } from './action-schema.ts';
+import { bulkDispatchSchema, ticketActionInputSchema, type BulkDispatchInput, type TicketActionInput } from './action-schema.ts';
+import type { z } from '../validation.ts';
 import { fieldErrors } from '../intake/report-schema.ts';
 
 /** Told about every staff change of a ticket inside its transaction (e.g. to queue notification mail). */
@@ -35,6 +36,20 @@ export interface ActRequest {
   trackingCode: string;
   expectedVersion?: number | undefined;
   act: TicketActionInput;
+}
+
+/** What a bulk dispatch did: each ticket dispatched with its own event, or left as it was and why. */
+export interface BulkDispatchOutcome {
+  dispatched: string[];
+  refused: Array<{ trackingCode: string; message: string }>;
+}
+
+/** The input checked against its schema, or an InvalidInputError with a Chinese message per field. */
+function parsed<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const fields = fieldErrors(result.error);
+  throw new InvalidInputError(Object.values(fields)[0] ?? '提交的内容有误', fields);
 }
 
 /** The ticket behind a code, if this user may see it; otherwise the same "not found" as an unknown code. */
@@ -61,7 +76,12 @@ export function createStaffCommands(deps: StaffCommandDeps) {
   }
 
   function routedTo(
-    act: { unitCode: string; categoryCode?: string | null | undefined; cooperatingUnitCodes?: string[] | undefined },
+    act: {
+      unitCode: string;
+      categoryCode?: string | null | undefined;
+      cooperatingUnitCodes?: string[] | undefined;
+      remarks?: string | undefined;
+    },
     ticket: TicketRecord,
     now: Date,
   ): TicketChange {
@@ -76,6 +96,7 @@ export function createStaffCommands(deps: StaffCommandDeps) {
       categoryCode,
       ...dispatchTimes(catalog, categoryCode, now, acknowledgeHours),
       acknowledgedAt: null,
+      dispatchRemarks: act.remarks || null,
     };
   }
 
@@ -107,13 +128,16 @@ export function createStaffCommands(deps: StaffCommandDeps) {
       }
       case 'accept':
         return { change: { acknowledgedAt: now.toISOString() } };
+      case 'acceptOnBehalf':
+        // acknowledged_at stays the unit's own 签收: the office's record of it is this event, with why.
+        return { change: {}, reason: act.reason, data: { unitCode: ticket.leadUnitCode } };
       case 'startRectification':
         return { change: {} };
       case 'return': {
         const suggestedUnitCode = act.suggestedUnitCode ? unitRequired(act.suggestedUnitCode, 'suggestedUnitCode') : null;
         // Back with the office: the unit no longer holds it (and no longer sees it).
         return {
-          change: { leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null },
+          change: { leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null, dispatchRemarks: null },
           reason: act.reason,
           data: { suggestedUnitCode, returnedBy: ticket.leadUnitCode },
         };
@@ -137,7 +161,8 @@ export function createStaffCommands(deps: StaffCommandDeps) {
       case 'reportRectification': {
         const missing = await attachPhotos(trx, ticket.id, act.photoIds, 'rectification');
         if (missing.length > 0) throw new InvalidInputError('有整改照片已失效，请重新上传', { photoIds: '有整改照片已失效，请重新上传' });
-        return { change: {}, data: { text: act.text, photoIds: act.photoIds } };
+        const noPhoto = 'noPhotoReason' in act && act.noPhotoReason ? { noPhotoReason: act.noPhotoReason } : {};
+        return { change: {}, data: { text: act.text, photoIds: act.photoIds, ...noPhoto } };
       }
       case 'verify':
         return { change: { closedAt: now.toISOString() }, reason: act.note?.trim() || null };
@@ -152,21 +177,28 @@ export function createStaffCommands(deps: StaffCommandDeps) {
       }
       case 'reopen':
         return {
-          change: { closedAt: null, leadUnitCode: null, cooperatingUnitCodes: [], deadlineAt: null, acknowledgeDueAt: null },
+          change: {
+            closedAt: null,
+            leadUnitCode: null,
+            cooperatingUnitCodes: [],
+            deadlineAt: null,
+            acknowledgeDueAt: null,
+            dispatchRemarks: null,
+          },
           reason: act.reason,
         };
     }
   }
 
-  async function act(user: StaffUser, rawRequest: ActRequest): Promise<TicketRecord> {
-    const parsed = ticketActionInputSchema.safeParse(rawRequest);
-    if (!parsed.success) {
-      const fields = fieldErrors(parsed.error);
-      throw new InvalidInputError(Object.values(fields)[0] ?? '提交的内容有误', fields);
-    }
-    const request = parsed.data;
+  function actorKindFor(user: StaffUser) {
     const actorKind = actorKindOf(user.role);
     if (!actorKind) throw new ConflictError('您的账号为只读账号，不能办理工单');
+    return actorKind;
+  }
+
+  async function act(user: StaffUser, rawRequest: ActRequest): Promise<TicketRecord> {
+    const request = parsed(ticketActionInputSchema, rawRequest);
+    const actorKind = actorKindFor(user);
     const now = clock.now();
     return db.transaction().execute(async (trx) => {
       const ticket = await ticketForUser(trx, user, request.trackingCode);
@@ -191,7 +223,35 @@ export function createStaffCommands(deps: StaffCommandDeps) {
     });
   }
 
-  return { act };
+  /**
+   * 批量派单: the tickets one by one, each its own action and event (and its own notice to the
+   * unit), as if dispatched from its page. What they share is checked first, so a wrong unit
+   * changes nothing; a ticket changed meanwhile or no longer waiting for dispatch is left as it
+   * is and named, and the others still go.
+   */
+  async function dispatchMany(user: StaffUser, raw: BulkDispatchInput): Promise<BulkDispatchOutcome> {
+    const { tickets, ...shared } = parsed(bulkDispatchSchema, raw);
+    assertActorMay('dispatch', actorKindFor(user));
+    unitRequired(shared.unitCode, 'unitCode');
+    categoryAllowed(shared.categoryCode);
+    for (const c of shared.cooperatingUnitCodes ?? []) unitRequired(c, 'cooperatingUnitCodes');
+    const outcome: BulkDispatchOutcome = { dispatched: [], refused: [] };
+    const seen = new Set<string>();
+    for (const { trackingCode, expectedVersion } of tickets) {
+      if (seen.has(trackingCode)) continue;
+      seen.add(trackingCode);
+      try {
+        const ticket = await act(user, { trackingCode, expectedVersion, act: { action: 'dispatch', ...shared } });
+        outcome.dispatched.push(ticket.trackingCode);
+      } catch (err) {
+        if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+        outcome.refused.push({ trackingCode, message: err.message });
+      }
+    }
+    return outcome;
+  }
+
+  return { act, dispatchMany };
 }
 
 export type StaffCommands = ReturnType<typeof createStaffCommands>;

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { canSeeReporter, type StaffUser } from '../auth/roles.ts';
 import { photoIdsOfTicket } from '../media/photo-repository.ts';
-import { ACTION_LABELS, DEADLINE_RUNNING_STATUSES, STATUSES, STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
+import { ACTION_LABELS, DEADLINE_RUNNING_STATUSES, STATUSES, statusLabel, type Status } from '../tickets/lifecycle.ts';
 import { listEvents } from '../tickets/ticket-repository.ts';
 import { ticketForUser } from './ticket-commands.ts';
 import { maskPhone } from '../hotline/phone.ts';
@@ -43,6 +43,8 @@ export interface TicketListItem {
   createdAt: string;
   deadlineAt: string | null;
   acknowledgeDueAt: string | null;
+  /** 交办意见: what the office told the unit with the dispatch. */
+  dispatchRemarks: string | null;
   overdue: boolean;
   version: number;
 }
@@ -61,6 +63,8 @@ export interface TicketDetail extends TicketListItem {
     actor: string;
     fromStatus: Status | null;
     toStatus: Status;
+    /** The state it led to, in words (代为签收 reads as the office's, not the unit's). */
+    toStatusLabel: string;
     reason: string | null;
     data: Record<string, unknown>;
   }>;
@@ -118,13 +122,16 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
     created_at: string;
     deadline_at: string | null;
     acknowledge_due_at: string | null;
+    acknowledged_at: string | null;
+    dispatch_remarks: string | null;
     version: number;
   }): TicketListItem {
     const status = row.status as Status;
     return {
       trackingCode: row.tracking_code,
       status,
-      statusLabel: STATUS_LABELS[status],
+      // Accepted without the unit's own 签收: the office acknowledged on its behalf (代为签收).
+      statusLabel: statusLabel(status, row.acknowledged_at === null),
       channel: row.channel,
       description: row.description,
       category: categoryRef(row.category_code),
@@ -137,6 +144,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       createdAt: row.created_at,
       deadlineAt: row.deadline_at,
       acknowledgeDueAt: row.acknowledge_due_at,
+      dispatchRemarks: row.dispatch_remarks,
       overdue: row.deadline_at !== null && DEADLINE_RUNNING_STATUSES.includes(status) && row.deadline_at < clock.now().toISOString(),
       version: Number(row.version),
     };
@@ -156,6 +164,8 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
     'created_at',
     'deadline_at',
     'acknowledge_due_at',
+    'acknowledged_at',
+    'dispatch_remarks',
     'version',
   ] as const;
 
@@ -277,6 +287,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
         actor: (e.actorId && names.get(e.actorId)) || ACTOR_KIND_NAMES[e.actorKind] || e.actorKind,
         fromStatus: e.fromStatus,
         toStatus: e.toStatus,
+        toStatusLabel: statusLabel(e.toStatus, e.action === 'acceptOnBehalf'),
         reason: e.reason,
         data: e.data,
       })),

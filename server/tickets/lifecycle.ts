@@ -6,7 +6,7 @@ import { ConflictError } from '../errors.ts';
 export const STATUSES = [
   'received', // 已受理: in the office's triage queue, no unit yet
   'dispatched', // 已派单: sent to the lead unit, waiting for it to acknowledge
-  'accepted', // 已签收: the unit acknowledged (签收) or claimed it (认领)
+  'accepted', // 已签收: the unit acknowledged (签收) or claimed it (认领); or the office recorded that for it (代为签收)
   'rectifying', // 整改中
   'extension_requested', // 延期申请中: the unit asked for more time, the office decides
   'reported', // 已反馈: the unit reported the rectification, the office verifies
@@ -50,8 +50,13 @@ export const TRANSITIONS = {
   dispatch: { from: openForOffice, to: 'dispatched', by: ['system', 'office'], needsReason: false },
   /** The office moves a ticket a unit has not finished to another unit. */
   reassign: { from: ['dispatched', 'accepted', 'rectifying'], to: 'dispatched', by: ['office'], needsReason: true },
-  /** 签收 / 认领. */
-  accept: { from: ['dispatched'], to: 'accepted', by: ['unit', 'office'], needsReason: false },
+  /** 签收 / 认领: the unit's own act — its acknowledgement is what the acknowledge-overdue check waits for. */
+  accept: { from: ['dispatched'], to: 'accepted', by: ['unit'], needsReason: false },
+  /**
+   * 代为签收: the office records an acknowledgement the unit gave elsewhere (claimed at the review
+   * meeting, signed a supervision card), with why — its own action, never the unit's 签收.
+   */
+  acceptOnBehalf: { from: ['dispatched'], to: 'accepted', by: ['office'], needsReason: true },
   /** 退单: wrongly routed, back to the office. */
   return: { from: ['dispatched', 'accepted'], to: 'returned', by: ['unit'], needsReason: true },
   startRectification: { from: ['accepted'], to: 'rectifying', by: ['unit'], needsReason: false },
@@ -85,18 +90,48 @@ export const DEADLINE_RUNNING_STATUSES: readonly Status[] = ['dispatched', 'acce
 /** States where nothing more is expected (reopen aside). */
 export const TERMINAL_STATUSES: readonly Status[] = ['closed', 'rejected', 'merged'];
 
+/** What the accepted state reads when the office acknowledged for the unit: not the unit's own 签收. */
+const ACCEPTED_ON_BEHALF_LABEL = '创城办已代责任单位签收';
+
+/**
+ * The label of a state as it came about: "accepted" by the office on the unit's behalf (代为签收)
+ * must not read as if the unit had acknowledged it.
+ */
+export function statusLabel(status: Status, acceptedOnBehalf = false): string {
+  return status === 'accepted' && acceptedOnBehalf ? ACCEPTED_ON_BEHALF_LABEL : STATUS_LABELS[status];
+}
+
 export function isStatus(value: string): value is Status {
   return (STATUSES as readonly string[]).includes(value);
+}
+
+const ACTOR_NAMES: Record<ActorKind, string> = {
+  resident: '群众',
+  system: '系统',
+  office: '创城办',
+  unit: '责任单位',
+  operator: '热线话务员',
+};
+
+/** Throws a ConflictError (in Chinese, for staff: who does it instead) unless `actor` may take `action` at all. */
+export function assertActorMay(action: Action, actor: ActorKind): void {
+  const rule: TransitionRule = TRANSITIONS[action];
+  if (!rule.by.includes(actor)) {
+    const who = rule.by
+      .filter((k) => k !== 'system')
+      .map((k) => ACTOR_NAMES[k])
+      .join('或');
+    const instead = action === 'accept' && actor === 'office' ? '；单位已用别的方式确认承办的，请用“代为签收”并写明理由' : '';
+    throw new ConflictError(`${ACTION_LABELS[action]}只能由${who}办理${instead}。`);
+  }
 }
 
 /** Throws a ConflictError (in Chinese, for staff) unless `actor` may take `action` from `from`. */
 export function assertAllowed(from: Status, action: Action, actor: ActorKind): void {
   const rule: TransitionRule = TRANSITIONS[action];
-  if (!rule.by.includes(actor)) {
-    throw new ConflictError(`无权执行此操作（${ACTION_LABELS[action]}）`);
-  }
+  assertActorMay(action, actor);
   if (!rule.from.includes(from)) {
-    throw new ConflictError(`工单当前状态为“${STATUS_LABELS[from]}”，不能${ACTION_LABELS[action]}`);
+    throw new ConflictError(`这件工单现在是“${STATUS_LABELS[from]}”，不能${ACTION_LABELS[action]}。`);
   }
 }
 
@@ -115,6 +150,7 @@ export const ACTION_LABELS: Record<Action | 'submit', string> = {
   dispatch: '派单',
   reassign: '改派',
   accept: '签收',
+  acceptOnBehalf: '代为签收',
   return: '退单',
   startRectification: '开始整改',
   requestExtension: '申请延期',

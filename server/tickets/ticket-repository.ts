@@ -206,6 +206,8 @@ export interface TicketChange {
   dispatchedAt?: string | null;
   acknowledgeDueAt?: string | null;
   acknowledgedAt?: string | null;
+  /** 交办意见 to the unit the ticket is dispatched to. */
+  dispatchRemarks?: string | null;
 }
 
 /**
@@ -234,6 +236,7 @@ export async function applyEvent(
       ...(change.dispatchedAt !== undefined && { dispatched_at: change.dispatchedAt }),
       ...(change.acknowledgeDueAt !== undefined && { acknowledge_due_at: change.acknowledgeDueAt }),
       ...(change.acknowledgedAt !== undefined && { acknowledged_at: change.acknowledgedAt }),
+      ...(change.dispatchRemarks !== undefined && { dispatch_remarks: change.dispatchRemarks }),
     })
     .where('id', '=', ticket.id)
     .where('version', '=', ticket.version)

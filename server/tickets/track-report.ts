@@ -12,7 +12,7 @@ import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { waitText, type Throttles } from '../throttle/throttles.ts';
 import { chinaDate } from '../china-time.ts';
 import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
-import { STATUS_LABELS } from './lifecycle.ts';
+import { STATUS_LABELS, statusLabel } from './lifecycle.ts';
 import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
 import { readTrackingCode, trackingCodeProblemText } from './tracking-code.ts';
 
@@ -40,6 +40,8 @@ function describeEvent(e: EventRecord, unitName: (code: unknown) => string): str
       return `已改由${unit}办理${deadline}`;
     case 'accept':
       return '责任单位已签收';
+    case 'acceptOnBehalf':
+      return `创城办已代${unitName(e.data['unitCode'])}签收`;
     case 'return':
       return '责任单位认为不属其职责，创城办重新分派中';
     case 'startRectification':
@@ -98,12 +100,12 @@ export function createTracking(deps: TrackDeps) {
       at: e.at,
       text: describeEvent(e, (c) => (typeof c === 'string' ? (catalog.unit(c)?.name ?? '责任单位') : '责任单位')),
       status: e.toStatus,
-      statusLabel: STATUS_LABELS[e.toStatus],
+      statusLabel: statusLabel(e.toStatus, e.action === 'acceptOnBehalf'),
     }));
     return {
       trackingCode: ticket.trackingCode,
       status: ticket.status,
-      statusLabel: STATUS_LABELS[ticket.status],
+      statusLabel: statusLabel(ticket.status, events.at(-1)?.action === 'acceptOnBehalf'),
       category: category ? { code: category.code, name: category.name } : null,
       unit: unitRef(ticket.leadUnitCode),
       deadline: ticket.deadlineAt,

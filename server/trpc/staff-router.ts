@@ -1,10 +1,10 @@
-// The staff API: sign-in, tickets (list, one, act) and user management. Every procedure checks
+// The staff API: sign-in, tickets (list, one, act, dispatch several) and user management. Every procedure checks
 // the session; role and unit checks live in the domain (server/staff, server/auth).
 import { z } from '../validation.ts';
 import { newUserSchema, userUpdateSchema } from '../auth/accounts.ts';
 import { escalationFilterSchema } from '../escalation/escalation-service.ts';
 import { clearedSessionCookie, sessionCookie } from '../http/session-cookie.ts';
-import { ticketActionInputSchema } from '../staff/action-schema.ts';
+import { bulkDispatchSchema, ticketActionInputSchema } from '../staff/action-schema.ts';
 import { ticketFilterSchema } from '../staff/ticket-queries.ts';
 import {
   noticeDraftSchema,
@@ -47,6 +47,9 @@ export const staffRouter = router({
     act: staffProcedure()
       .input(ticketActionInputSchema)
       .mutation(({ ctx, input }) => ctx.app.staff.act(ctx.user, input)),
+    dispatchMany: staffProcedure()
+      .input(bulkDispatchSchema)
+      .mutation(({ ctx, input }) => ctx.app.staff.dispatchMany(ctx.user, input)),
   }),
   escalations: router({
     list: staffProcedure()

@@ -101,7 +101,7 @@ test('report → office dispatches on the suggestion → unit 签收 and reports
   const row = page.locator(`tr[data-code="${code}"]`);
   await expect(row).toContainText('已受理，待分派');
   await expect(row).toContainText('市场经营秩序');
-  await expect(row).toContainText(/把握 \d+%/);
+  await expect(row).toContainText(/匹配度 \d+%/);
   await page.screenshot({ path: testInfo.outputPath('queue-1280.png'), fullPage: true });
 
   await row.getByRole('link', { name: code }).click();
@@ -115,7 +115,7 @@ test('report → office dispatches on the suggestion → unit 签收 and reports
   await page.screenshot({ path: testInfo.outputPath('ticket-dispatch-1280.png'), fullPage: true });
   await panel.getByRole('button', { name: '采纳系统建议并派单' }).click();
 
-  await expect(page.getByTestId('done-notice')).toContainText('已完成：派单');
+  await expect(page.getByTestId('done-notice')).toContainText('已派单');
   await expect(page.getByTestId('ticket-status')).toHaveText('已转交责任单位');
   await expect(page.getByTestId('ticket-unit')).toHaveText('临城县发展和改革局');
   const dispatched = page.locator('.staff-timeline li[data-action="dispatch"]');
@@ -151,7 +151,7 @@ test('report → office dispatches on the suggestion → unit 签收 and reports
   await expect(unitPanel.getByText('✓ 已上传')).toHaveCount(1);
   await page.screenshot({ path: testInfo.outputPath('ticket-rectify-1280.png'), fullPage: true });
   await unitPanel.getByRole('button', { name: '提交整改结果' }).click();
-  await expect(page.getByTestId('done-notice')).toContainText('已完成：反馈整改结果');
+  await expect(page.getByTestId('done-notice')).toContainText('整改结果已提交');
   await expect(page.getByTestId('ticket-status')).toHaveText('已整改，待核验');
   await expect(page.getByTestId('photos-after').locator('img')).toHaveCount(1);
   await expect(page.locator('.staff-timeline li[data-action="reportRectification"]')).toContainText('摊位全部退回市场内经营');
@@ -253,7 +253,7 @@ test('延期: the unit asks for more time, the office approves, the new deadline
   await expect(office).toContainText('厂家供货需要两周');
   await expect(office.getByLabel('新的整改期限')).toHaveValue(requested);
   await office.getByRole('button', { name: '批准延期申请' }).click();
-  await expect(page.getByTestId('done-notice')).toContainText('已完成：批准延期');
+  await expect(page.getByTestId('done-notice')).toContainText('已批准延期');
   await expect(page.getByTestId('ticket-status')).toHaveText('整改中');
   await expect(page.getByTestId('ticket-deadline')).toContainText(monthDay(requested));
   await expect(page.locator('.staff-timeline li[data-action="approveExtension"]')).toContainText('新的整改期限');

@@ -37,7 +37,7 @@ async function reportAtPoint(page: Page, description: string, pointId: string): 
   return ((await response.json()) as { result: { data: { trackingCode: string } } }).result.data.trackingCode;
 }
 
-/** The unit reports its rectification on the ticket page (optionally with an after-photo). */
+/** The unit reports its rectification on the ticket page, with an after-photo or saying why it has none. */
 async function reportRectification(page: Page, code: string, text: string, withPhoto: boolean): Promise<void> {
   await page.goto(`/console/tickets/${code}`);
   await waitForIslands(page);
@@ -49,9 +49,12 @@ async function reportRectification(page: Page, code: string, text: string, withP
     await panel.getByRole('button', { name: '添加整改后照片' }).click();
     await (await chooser).setFiles({ name: 'after.jpg', mimeType: 'image/jpeg', buffer: await jpegPhoto({ r: 40, g: 150, b: 70 }) });
     await expect(panel.getByText('✓ 已上传')).toHaveCount(1);
+  } else {
+    await panel.getByLabel('确实拍不了整改后照片').check();
+    await panel.getByLabel('拍不了照片的原因').fill('违规只在早晚高峰出现，现场没有能拍出来的变化。');
   }
   await panel.getByRole('button', { name: '提交整改结果' }).click();
-  await expect(page.getByTestId('done-notice')).toContainText('已完成：反馈整改结果');
+  await expect(page.getByTestId('done-notice')).toContainText('整改结果已提交');
 }
 
 /** Every value of one column of the ledger table on screen. */

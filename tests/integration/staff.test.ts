@@ -137,6 +137,143 @@ describe.each(kinds)('staff side on %s', (kind) => {
     }
   });
 
+  // Issue 12: the office acknowledged for a unit with the plain 签收, and the resident read 责任单位已签收.
+  it('the office cannot 签收, start or report for a unit; it records 代为签收 with a reason, and nobody reads it as the unit’s', async () => {
+    const code = await submitted();
+    for (const user of ['dispatcher', 'admin']) {
+      for (const a of [
+        { action: 'accept' },
+        { action: 'startRectification' },
+        { action: 'reportRectification', text: '已经整改完毕', photoIds: [], noPhotoReason: '代单位反馈' },
+      ] as TicketActionInput[]) {
+        expect(await failure(act(user, code, a)), `${user} ${a.action}`).toMatchObject({
+          code: 'CONFLICT',
+          message: expect.stringMatching(/只能由责任单位办理/),
+        });
+      }
+    }
+    expect(await failure(act('dispatcher', code, { action: 'acceptOnBehalf', reason: ' ' }))).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await failure(act('jiaojing01', code, { action: 'acceptOnBehalf', reason: '本单位已认领' }))).toMatchObject({
+      code: 'CONFLICT',
+    });
+    const accepted = await act('admin', code, { action: 'acceptOnBehalf', reason: '12月3日视频点评会上当场认领' });
+    expect(accepted.status).toBe('accepted');
+
+    const detail = await as('dispatcher').staff.tickets.get({ trackingCode: code });
+    const event = detail.timeline.at(-1)!;
+    expect(event).toMatchObject({ action: 'acceptOnBehalf', actionLabel: '代为签收', reason: '12月3日视频点评会上当场认领' });
+    expect(event.actor).toContain('admin');
+    expect(event.data).toMatchObject({ unitCode: 'jiaojing' });
+    expect(event.toStatusLabel).toBe('创城办已代责任单位签收');
+    expect(detail.statusLabel).toBe('创城办已代责任单位签收');
+    // The unit's own acknowledgement stays unrecorded: the office's is the event.
+    const row = await t.portal.database.db
+      .selectFrom('tickets')
+      .select('acknowledged_at')
+      .where('tracking_code', '=', code)
+      .executeTakeFirstOrThrow();
+    expect(row.acknowledged_at).toBeNull();
+
+    const tracked = await t.caller().report.track({ trackingCode: code });
+    expect(tracked.statusLabel).toBe('创城办已代责任单位签收');
+    const texts = tracked.timeline.map((e) => e.text);
+    expect(texts.at(-1)).toBe('创城办已代临城县公安局交通警察大队签收');
+    expect(texts).not.toContain('责任单位已签收');
+    expect(tracked.timeline.map((e) => e.statusLabel)).not.toContain('责任单位已签收');
+
+    // The unit carries on from there as after its own 签收.
+    await act('jiaojing01', code, { action: 'startRectification' });
+    expect((await as('jiaojing01').staff.tickets.get({ trackingCode: code })).status).toBe('rectifying');
+  });
+
+  // Issue 12: a unit could report a rectification with no photo, though the inbox and the mail ask for one.
+  it('a rectification report needs an after-photo, or the unit’s reason why none can be taken, which the office reads', async () => {
+    const code = await submitted();
+    await act('jiaojing01', code, { action: 'accept' });
+    const noPhoto = await failure(act('jiaojing01', code, { action: 'reportRectification', text: '已在路口增设提示牌', photoIds: [] }));
+    expect(noPhoto).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/至少上传一张整改后照片/) });
+    const blank = await failure(
+      act('jiaojing01', code, { action: 'reportRectification', text: '已在路口增设提示牌', photoIds: [], noPhotoReason: '  ' }),
+    );
+    expect(blank).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/为什么拍不了/) });
+    expect((await as('jiaojing01').staff.tickets.get({ trackingCode: code })).status).toBe('accepted');
+
+    const reason = '违规行为只在早晚高峰出现，整改是安排民警值守，现场没有可拍的变化';
+    await act('jiaojing01', code, {
+      action: 'reportRectification',
+      text: '已安排民警早晚高峰在路口值守',
+      photoIds: [],
+      noPhotoReason: reason,
+    });
+    const reported = await as('dispatcher').staff.tickets.get({ trackingCode: code });
+    expect(reported.timeline.at(-1)!.data).toMatchObject({ photoIds: [], noPhotoReason: reason });
+
+    // With a photo, a reason is not kept: there is nothing to explain.
+    await act('dispatcher', code, { action: 'sendBack', reason: '请补拍值守现场照片' });
+    const photoId = await rectificationPhoto();
+    await act('jiaojing01', code, { action: 'reportRectification', text: '已补拍值守照片', photoIds: [photoId], noPhotoReason: reason });
+    const again = await as('dispatcher').staff.tickets.get({ trackingCode: code });
+    expect(again.timeline.at(-1)!.data).not.toHaveProperty('noPhotoReason');
+  });
+
+  // Issue 12: the queue had no bulk dispatch, and a dispatch no 交办意见.
+  it('dispatches several tickets to one unit in one go, each its own event with the 交办意见, naming any it left alone', async () => {
+    const [a, b, stale, taken] = [await submitted(TRIAGE), await submitted(TRIAGE), await submitted(TRIAGE), await submitted(TRIAGE)];
+    const version = async (code: string) => (await as('dispatcher').staff.tickets.get({ trackingCode: code })).version;
+    const staleVersion = await version(stale);
+    await act('dispatcher', stale, { action: 'dispatch', unitCode: 'jiaojing' });
+    await act('dispatcher', stale, { action: 'reassign', unitCode: 'jiaojing', reason: '先改派交警' });
+    const remarks = '请三日内到现场核实，噪音扰民请联合社区处理';
+
+    // What the tickets share is checked first: a wrong unit, or a unit's account, changes nothing.
+    const wrongUnit = await failure(
+      as('dispatcher').staff.tickets.dispatchMany({ tickets: [{ trackingCode: a }], unitCode: 'no-such-unit', remarks }),
+    );
+    expect(wrongUnit).toMatchObject({ code: 'BAD_REQUEST', message: '所选单位不存在' });
+    expect(
+      await failure(as('zhujian01').staff.tickets.dispatchMany({ tickets: [{ trackingCode: a }], unitCode: 'zhujianju' })),
+    ).toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(await failure(as('dispatcher').staff.tickets.dispatchMany({ tickets: [], unitCode: 'zhujianju' }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('请先勾选要派单的工单'),
+    });
+    expect((await as('dispatcher').staff.tickets.get({ trackingCode: a })).status).toBe('received');
+
+    await act('dispatcher', taken, { action: 'reject', reason: '不属于创城问题' });
+    const outcome = await as('dispatcher').staff.tickets.dispatchMany({
+      tickets: [
+        { trackingCode: a, expectedVersion: await version(a) },
+        { trackingCode: b },
+        { trackingCode: stale, expectedVersion: staleVersion },
+        { trackingCode: taken },
+      ],
+      unitCode: 'zhujianju',
+      categoryCode: null,
+      remarks,
+    });
+    expect(outcome.dispatched).toEqual([a, b]);
+    expect(outcome.refused).toEqual([
+      { trackingCode: stale, message: expect.stringMatching(/已被他人更新/) },
+      { trackingCode: taken, message: expect.stringMatching(/不予受理.*不能派单/) },
+    ]);
+    for (const code of [a, b]) {
+      const detail = await as('dispatcher').staff.tickets.get({ trackingCode: code });
+      expect(detail).toMatchObject({ status: 'dispatched', unit: { code: 'zhujianju' }, dispatchRemarks: remarks });
+      expect(detail.timeline.filter((e) => e.action === 'dispatch')).toHaveLength(1);
+      expect(detail.timeline.at(-1)!.data).toMatchObject({ leadUnitCode: 'zhujianju', dispatchRemarks: remarks });
+    }
+    const inbox = await as('zhujian01').staff.tickets.list({ statuses: ['dispatched'] });
+    expect(inbox.items.find((i) => i.trackingCode === a)?.dispatchRemarks).toBe(remarks);
+
+    // The remarks belong to that dispatch: a return clears them, a new dispatch without any has none.
+    await act('zhujian01', a, { action: 'return', reason: '不属于本单位' });
+    expect((await as('dispatcher').staff.tickets.get({ trackingCode: a })).dispatchRemarks).toBeNull();
+    await act('dispatcher', a, { action: 'dispatch', unitCode: 'jiaojing', remarks: '  ' });
+    expect((await as('dispatcher').staff.tickets.get({ trackingCode: a })).dispatchRemarks).toBeNull();
+  });
+
   it('leaders read everything and change nothing; the reporter is shown to the office only (others: a masked number)', async () => {
     const code = (await t.caller().report.submit({ description: CROSSING, reporter: { name: '赵六', phone: '13700001111' } })).trackingCode;
     const masked = { anonymous: false, name: null, phone: '137****1111', email: null };
@@ -258,12 +395,12 @@ describe.each(kinds)('staff side on %s', (kind) => {
       reported: [
         ['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }],
         ['jiaojing01', { action: 'accept' }],
-        ['jiaojing01', { action: 'reportRectification', text: '已经整改完毕', photoIds: [] }],
+        ['jiaojing01', { action: 'reportRectification', text: '已经整改完毕', photoIds: [], noPhotoReason: '夜间问题白天拍不到' }],
       ],
       closed: [
         ['dispatcher', { action: 'dispatch', unitCode: 'jiaojing' }],
         ['jiaojing01', { action: 'accept' }],
-        ['jiaojing01', { action: 'reportRectification', text: '已经整改完毕', photoIds: [] }],
+        ['jiaojing01', { action: 'reportRectification', text: '已经整改完毕', photoIds: [], noPhotoReason: '夜间问题白天拍不到' }],
         ['dispatcher', { action: 'verify' }],
       ],
       returned: [
@@ -284,12 +421,13 @@ describe.each(kinds)('staff side on %s', (kind) => {
         dispatch: { action: 'dispatch', unitCode: 'jiaojing' },
         reassign: { action: 'reassign', unitCode: 'jiaojing', reason: '改由交警办理' },
         accept: { action: 'accept' },
+        acceptOnBehalf: { action: 'acceptOnBehalf', reason: '视频点评会上当场认领' },
         return: { action: 'return', reason: '不属于本单位' },
         startRectification: { action: 'startRectification' },
         requestExtension: { action: 'requestExtension', reason: '材料未到', requestedDeadline: '2027-06-30T00:00:00.000Z' },
         approveExtension: { action: 'approveExtension' },
         refuseExtension: { action: 'refuseExtension', reason: '期限足够' },
-        reportRectification: { action: 'reportRectification', text: '已经整改完毕', photoIds: [] },
+        reportRectification: { action: 'reportRectification', text: '已经整改完毕', photoIds: [], noPhotoReason: '夜间问题白天拍不到' },
         verify: { action: 'verify' },
         sendBack: { action: 'sendBack', reason: '现场仍有问题' },
         reject: { action: 'reject', reason: '不属于创城问题' },

@@ -64,9 +64,19 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
     }
 
     await act(unit, submitted.trackingCode, { action: 'accept' });
-    await act(unit, submitted.trackingCode, { action: 'reportRectification', text: '已清运垃圾，规范摊位摆放', photoIds: [] });
+    await act(unit, submitted.trackingCode, {
+      action: 'reportRectification',
+      text: '已清运垃圾，规范摊位摆放',
+      photoIds: [],
+      noPhotoReason: '现场为夜间占道，白天无法拍到',
+    });
     await act(office, submitted.trackingCode, { action: 'sendBack', reason: '过道仍有摊位' });
-    await act(unit, submitted.trackingCode, { action: 'reportRectification', text: '已全部清理过道摊位', photoIds: [] });
+    await act(unit, submitted.trackingCode, {
+      action: 'reportRectification',
+      text: '已全部清理过道摊位',
+      photoIds: [],
+      noPhotoReason: '现场为夜间占道，白天无法拍到',
+    });
     await act(office, submitted.trackingCode, { action: 'verify' });
 
     await workerPass();
@@ -80,6 +90,55 @@ describe.each(kinds)('ticket notifications on %s', (kind) => {
     ]);
     expect(later[2]!.text).toContain('过道仍有摊位');
     expect(later.every((m) => m.status === 'pending')).toBe(true);
+  });
+
+  it('tells the unit of a 代为签收 in its name, with the office’s reason, and the reporter as after a 签收', async () => {
+    const { db } = t.portal.database;
+    const submitted = await t.caller().report.submit({
+      description: '西关集贸市场里垃圾堆成山，臭气熏天，摊位乱摆占了过道',
+      reporter: { name: '孙八', email: 'sunba@example.com' },
+    });
+    const ticket = await db
+      .selectFrom('tickets')
+      .select('id')
+      .where('tracking_code', '=', submitted.trackingCode)
+      .executeTakeFirstOrThrow();
+    const before = (await listMail(db, { ticketId: Number(ticket.id) })).length;
+    await act(office, submitted.trackingCode, { action: 'acceptOnBehalf', reason: '12月3日视频点评会上当场认领' });
+    const mails = (await listMail(db, { ticketId: Number(ticket.id) })).reverse().slice(before);
+    const fagaiju = t.portal.services.catalog.unit('fagaiju')!;
+    expect(mails.map((m) => [m.kind, m.to])).toEqual([
+      ['accepted-on-behalf', fagaiju.emails],
+      ['reporter-accepted', ['sunba@example.com']],
+    ]);
+    expect(mails[0]!.subject).toBe(`【代为签收】查询码 ${submitted.trackingCode} 已由创城办代你单位签收`);
+    expect(mails[0]!.text).toContain('12月3日视频点评会上当场认领');
+    expect(mails[0]!.text).not.toContain('孙八');
+  });
+
+  it('puts the office’s 交办意见 in the dispatch mail to the lead and cooperating units', async () => {
+    const { db } = t.portal.database;
+    const submitted = await t.caller().report.submit({ description: '我家楼上邻居天天半夜唱歌，吵得睡不着觉，说了好几次也不听' });
+    expect(submitted.unit).toBeNull();
+    await act(office, submitted.trackingCode, {
+      action: 'dispatch',
+      unitCode: 'fagaiju',
+      cooperatingUnitCodes: ['zhujianju'],
+      remarks: '请会同社区上门劝导，三日内反馈',
+    });
+    await workerPass();
+    const ticket = await db
+      .selectFrom('tickets')
+      .select('id')
+      .where('tracking_code', '=', submitted.trackingCode)
+      .executeTakeFirstOrThrow();
+    const dispatch = (await listMail(db, { ticketId: Number(ticket.id) })).filter((m) => m.kind === 'dispatch');
+    expect(dispatch).toHaveLength(2);
+    for (const mail of dispatch) {
+      expect(mail.text).toContain('交办意见');
+      expect(mail.text).toContain('请会同社区上门劝导，三日内反馈');
+      expect(mail.html).toContain('请会同社区上门劝导，三日内反馈');
+    }
   });
 
   it('queues nothing for a reporter without an address, and nothing when the change is refused', async () => {

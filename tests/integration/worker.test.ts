@@ -147,7 +147,12 @@ describe.each(kinds)('worker on %s', (kind) => {
     const verifiedLate = await dispatched();
     for (const code of [onTime.code, verifiedLate.code]) {
       await act('jiaojing01', code, { action: 'accept' });
-      await act('jiaojing01', code, { action: 'reportRectification', text: '已清理完毕并安排专人值守', photoIds: [] });
+      await act('jiaojing01', code, {
+        action: 'reportRectification',
+        text: '已清理完毕并安排专人值守',
+        photoIds: [],
+        noPhotoReason: '现场为夜间占道，白天无法拍到',
+      });
     }
     await act('dispatcher', onTime.code, { action: 'verify' });
     t.clock.set(new Date(start + 30 * DAY));

@@ -128,7 +128,7 @@ export async function uploadAfterPhoto(t: TestPortal, unitCode: string): Promise
   return uploaded.id;
 }
 
-/** The unit reports its rectification with `photos` after-photos (default 1). */
+/** The unit reports its rectification with `photos` after-photos (default 1; with none, it says why). */
 export async function reportRectification(
   t: TestPortal,
   ticket: TicketRecord,
@@ -137,7 +137,8 @@ export async function reportRectification(
   t.clock.set(o.at);
   const photoIds: string[] = [];
   for (let i = 0; i < (o.photos ?? 1); i++) photoIds.push(await uploadAfterPhoto(t, ticket.leadUnitCode!));
-  return act(t, ticket, { action: 'reportRectification', text: o.text ?? '已按要求整改完毕，现场已清理。', photoIds }, o);
+  const noPhoto = photoIds.length === 0 ? { noPhotoReason: '问题只在夜间出现，白天拍不到' } : {};
+  return act(t, ticket, { action: 'reportRectification', text: o.text ?? '已按要求整改完毕，现场已清理。', photoIds, ...noPhoto }, o);
 }
 
 export type TargetStatus = Extract<

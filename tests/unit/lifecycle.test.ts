@@ -8,6 +8,7 @@ import {
   TERMINAL_STATUSES,
   TRANSITIONS,
   nextStatus,
+  statusLabel,
   type ActorKind,
   type Status,
 } from '../../server/tickets/lifecycle.ts';
@@ -24,6 +25,7 @@ const EXPECTED: Array<[string, Status, Status]> = [
   ['reassign', 'accepted', 'dispatched'],
   ['reassign', 'rectifying', 'dispatched'],
   ['accept', 'dispatched', 'accepted'],
+  ['acceptOnBehalf', 'dispatched', 'accepted'],
   ['return', 'dispatched', 'returned'],
   ['return', 'accepted', 'returned'],
   ['startRectification', 'accepted', 'rectifying'],
@@ -106,6 +108,28 @@ describe('ticket lifecycle', () => {
     };
     expect([...reach('received')].sort()).toEqual([...STATUSES].sort());
     for (const s of STATUSES) if (!TERMINAL_STATUSES.includes(s)) expect(reach(s).has('closed'), s).toBe(true);
+  });
+
+  // Issue 12: 签收 is the unit's act; the office can only record one for it, as its own action with a reason.
+  it('only a unit acknowledges, starts or reports a rectification; the office acknowledges only on the unit’s behalf, with a reason', () => {
+    for (const action of ['accept', 'startRectification', 'reportRectification', 'requestExtension', 'return'] as const) {
+      expect(TRANSITIONS[action].by, action).toEqual(['unit']);
+    }
+    expect(() => nextStatus('dispatched', 'accept', 'office')).toThrow(
+      '签收只能由责任单位办理；单位已用别的方式确认承办的，请用“代为签收”并写明理由。',
+    );
+    expect(() => nextStatus('reported', 'verify', 'unit')).toThrow('核验销号只能由创城办办理。');
+    expect(() => nextStatus('closed', 'dispatch', 'office')).toThrow('这件工单现在是“已办结”，不能派单。');
+    expect(TRANSITIONS.acceptOnBehalf.by).toEqual(['office']);
+    expect(() => nextStatus('dispatched', 'acceptOnBehalf', 'office', ' ')).toThrow(/理由/);
+    expect(nextStatus('dispatched', 'acceptOnBehalf', 'office', '视频点评会上当场认领')).toBe('accepted');
+    expect(ACTION_LABELS.acceptOnBehalf).toBe('代为签收');
+  });
+
+  it('an acceptance on the unit’s behalf does not read as the unit’s own 签收', () => {
+    expect(statusLabel('accepted')).toBe('责任单位已签收');
+    expect(statusLabel('accepted', true)).toBe('创城办已代责任单位签收');
+    expect(statusLabel('rectifying', true)).toBe(STATUS_LABELS.rectifying);
   });
 
   it('a merged ticket stays merged', () => {

@@ -5,6 +5,7 @@ import {
   reporterAcceptedMail,
   reporterClosedMail,
   reporterRectifiedMail,
+  unitAcceptedOnBehalfMail,
   unitDispatchMail,
   unitEscalationMail,
   unitExposedMail,
@@ -32,6 +33,7 @@ const unitMails = {
   reminder: unitReminderMail(unit),
   overdue: unitOverdueMail(unit),
   sendBack: unitSendBackMail({ ...unit, reason: '照片看不出整改，<b>请补拍</b>' }),
+  acceptedOnBehalf: unitAcceptedOnBehalfMail({ ...unit, reason: '视频点评会上当场认领' }),
   escalation: unitEscalationMail({ publicUrl, unitName: unit.unitName, level: 'notice', tickets: [ticket] }),
 };
 const reporterMails = {
@@ -139,6 +141,16 @@ describe('notification templates', () => {
 
   it('escapeHtml covers the five characters that matter in text and attributes', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+
+  // Issue 12: the dispatch form's 交办意见 reach the unit in the dispatch mail.
+  it('a dispatch mail carries the office’s 交办意见 when there are any, as typed, and says nothing of them otherwise', () => {
+    const withRemarks = unitDispatchMail({ ...unit, ticket: { ...ticket, remarks: '请三日内到场，<i>联系社区</i>' } });
+    expect(withRemarks.text).toContain('交办意见');
+    expect(withRemarks.text).toContain('请三日内到场，<i>联系社区</i>');
+    expect(withRemarks.html).toContain(escapeHtml('请三日内到场，<i>联系社区</i>'));
+    expect(withRemarks.text.indexOf('交办意见')).toBeLessThan(withRemarks.text.indexOf('问题描述'));
+    expect(unitMails.dispatch.text).not.toContain('交办意见');
   });
 });
 

@@ -114,10 +114,17 @@ describe('the other stored texts', () => {
 
   it('staff actions: reasons, rectification text and notes', () => {
     expect(ticketActionSchema.parse({ action: 'reject', reason: '\u202e重复\u0000反映' })).toMatchObject({ reason: '重复反映' });
-    expect(ticketActionSchema.parse({ action: 'reportRectification', text: '已清理\r\n完毕\u0085并拍照' })).toMatchObject({
-      text: '已清理\n完毕并拍照',
-    });
+    expect(ticketActionSchema.parse({ action: 'reportRectification', text: '已清理\r\n完毕\u0085并拍照', photoIds: ['p1'] })).toMatchObject(
+      {
+        text: '已清理\n完毕并拍照',
+      },
+    );
     expect(ticketActionSchema.parse({ action: 'verify', note: '现场\u2067核实\u2069' })).toMatchObject({ note: '现场核实' });
+    expect(
+      ticketActionSchema.parse({ action: 'reportRectification', text: '已清理完毕', noPhotoReason: '夜间\u202e才有\u0000' }),
+    ).toMatchObject({
+      noPhotoReason: '夜间才有',
+    });
   });
 
   it('exposure notices and responses', () => {

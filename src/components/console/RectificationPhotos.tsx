@@ -15,10 +15,10 @@ export function RectificationPhotos({ id, items, setItems, maxPhotos, error }: P
   return (
     <fieldset class={error ? 'field has-error' : 'field'}>
       <legend>
-        整改后照片 <span class="optional">（最多{maxPhotos}张）</span>
+        整改后照片 <span class="optional">（至少1张，最多{maxPhotos}张）</span>
       </legend>
       <p class="hint" id={`${id}-hint`}>
-        请拍摄与整改前同一位置的照片，便于创城办核验。
+        请在整改前照片的同一位置拍，便于创城办对照核验。
       </p>
       {error ? (
         <p class="field-error" id={`${id}-error`}>

@@ -7,9 +7,10 @@ import type { Role } from '../../../server/auth/roles.ts';
 import { ticketActionSchema, type TicketActionInput } from '../../../server/staff/action-schema.ts';
 import { ACTION_LABELS, type Action, type Status } from '../../../server/tickets/lifecycle.ts';
 import type { PhotoItem } from '../report/PhotoUploads.tsx';
+import { UNIT_KIND_GROUPS } from './labels.ts';
 import { RectificationPhotos } from './RectificationPhotos.tsx';
 import { actOnTicket } from './staff-api.ts';
-import { allowedActions, usualNext } from './ticket-actions.ts';
+import { allowedActions, nothingToDo, usualNext, waitingNote } from './ticket-actions.ts';
 import { chinaDateInput, endOfChinaDay, shortDate } from './time.ts';
 
 export interface UnitOption {
@@ -54,6 +55,7 @@ const SUBMIT_LABELS: Record<Action, string> = {
   dispatch: '确认派单',
   reassign: '确认改派',
   accept: '确认签收',
+  acceptOnBehalf: '确认代为签收',
   return: '确认退单',
   startRectification: '确认开始整改',
   requestExtension: '提交延期申请',
@@ -66,13 +68,6 @@ const SUBMIT_LABELS: Record<Action, string> = {
   merge: '确认合并',
   reopen: '确认重新办理',
 };
-
-const KIND_GROUPS: Array<[string, string]> = [
-  ['department', '县直部门'],
-  ['township', '乡镇'],
-  ['organisation', '群团组织'],
-  ['office', '创城办'],
-];
 
 type Values = Record<string, string>;
 type Errors = Record<string, string>;
@@ -88,7 +83,7 @@ export default function TicketActions(props: TicketActionsProps) {
       <section class="action-panel" aria-labelledby="actions-title">
         <h2 id="actions-title">办理</h2>
         <p class="hint" data-testid="no-actions">
-          {props.role === 'leader' ? '您使用的是只读账号，可以查看，不能办理。' : '工单当前的状态下，没有您可以进行的操作。'}
+          {nothingToDo(props.role, props.status)}
         </p>
       </section>
     );
@@ -97,7 +92,12 @@ export default function TicketActions(props: TicketActionsProps) {
   return (
     <section class="action-panel" aria-labelledby="actions-title">
       <h2 id="actions-title">办理</h2>
-      <div class="action-choices" role="group" aria-label="选择要进行的操作">
+      {selected ? null : (
+        <p class="hint" data-testid="waiting-note">
+          {waitingNote(props.status)}
+        </p>
+      )}
+      <div class="action-choices" role="group" aria-label="选择要办理的事项">
         {actions.map((a) => (
           <button
             type="button"
@@ -144,14 +144,16 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
   const [focusRequest, setFocusRequest] = useState(0);
   const messageRef = useRef<HTMLDivElement>(null);
   const id = (field: string) => `${action}-${field}`;
-  const set = (field: string, value: string) => {
-    setValues((v) => ({ ...v, [field]: value }));
-    // A corrected field loses its message; the others keep theirs until the next submit.
+  const clearError = (field: string) =>
     setErrors((e) => {
       if (!(field in e)) return e;
       const { [field]: _fixed, ...rest } = e;
       return rest;
     });
+  const set = (field: string, value: string) => {
+    setValues((v) => ({ ...v, [field]: value }));
+    // A corrected field loses its message; the others keep theirs until the next submit.
+    clearError(field);
   };
 
   useEffect(() => {
@@ -214,12 +216,14 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
           unitCode: v['unitCode'] ?? '',
           categoryCode: v['categoryCode'] || null,
           cooperatingUnitCodes: cooperating.filter((c) => c !== v['unitCode']),
+          remarks: v['remarks'] ?? '',
         };
       case 'reassign':
         return {
           unitCode: v['unitCode'] ?? '',
           categoryCode: v['categoryCode'] || null,
           cooperatingUnitCodes: cooperating.filter((c) => c !== v['unitCode']),
+          remarks: v['remarks'] ?? '',
           reason: v['reason'] ?? '',
         };
       case 'return':
@@ -228,8 +232,11 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
         return { reason: v['reason'] ?? '', requestedDeadline: v['requestedDeadline'] ? endOfChinaDay(v['requestedDeadline']) : '' };
       case 'approveExtension':
         return v['deadline'] ? { deadline: endOfChinaDay(v['deadline']) } : {};
-      case 'reportRectification':
-        return { text: v['text'] ?? '', photoIds: photos.flatMap((ph) => (ph.photo ? [ph.photo.id] : [])) };
+      case 'reportRectification': {
+        const photoIds = photos.flatMap((ph) => (ph.photo ? [ph.photo.id] : []));
+        const noPhoto = photoIds.length === 0 && v['noPhoto'] === 'yes';
+        return { text: v['text'] ?? '', photoIds, ...(noPhoto && { noPhotoReason: v['noPhotoReason'] ?? '' }) };
+      }
       case 'verify':
         return v['note']?.trim() ? { note: v['note'] } : {};
       case 'merge':
@@ -238,6 +245,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
       case 'refuseExtension':
       case 'sendBack':
       case 'reopen':
+      case 'acceptOnBehalf':
         return { reason: v['reason'] ?? '' };
       case 'accept':
       case 'startRectification':
@@ -311,6 +319,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
                 unitCode: p.suggestion!.unitCode,
                 categoryCode: p.suggestion!.categoryCode,
                 cooperatingUnitCodes: p.suggestion!.cooperatingUnitCodes,
+                remarks: values['remarks'] ?? '',
               })
             }
           >
@@ -380,6 +389,16 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
                 ))}
             </div>
           </fieldset>
+          <TextArea
+            id={id('remarks')}
+            label="交办意见"
+            optional
+            hint="写给责任单位的话，比如整改要求、注意事项。单位在待办、工单页面和通知邮件里都能看到。"
+            value={values['remarks'] ?? ''}
+            onInput={(v) => set('remarks', v)}
+            error={errors['remarks']}
+            rows={3}
+          />
         </>
       ) : null}
 
@@ -395,6 +414,11 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
       ) : null}
 
       {action === 'accept' ? <p>签收表示本单位确认负责办理这件问题。</p> : null}
+      {action === 'acceptOnBehalf' ? (
+        <p>
+          签收应由责任单位在工作台办理。只有单位已用别的方式确认承办（比如在视频点评会上当场认领、在督办交办卡上签字），又没法在工作台签收时，才由创城办代为签收。代为签收以创城办的名义记入办理经过，并邮件告知该单位；群众查询时看到的是“创城办已代责任单位签收”。
+        </p>
+      ) : null}
       {action === 'startRectification' ? <p>告诉创城办和群众：本单位已开始整改。</p> : null}
 
       {action === 'return' ? (
@@ -413,7 +437,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
         <div class={errors['requestedDeadline'] ? 'field has-error' : 'field'}>
           <label for={id('requestedDeadline')}>申请延至</label>
           <p class="hint" id={id('requestedDeadline-hint')}>
-            {p.current.deadlineAt ? `当前整改期限：${shortDate(p.current.deadlineAt)}。` : ''}请选择新的期限（当天24时前）。
+            {p.current.deadlineAt ? `当前整改期限：${shortDate(p.current.deadlineAt)}。` : ''}新期限算到所选日期当天24时。
           </p>
           <FieldError id={id('requestedDeadline')} message={errors['requestedDeadline']} />
           <input
@@ -444,7 +468,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
         <div class={errors['deadline'] ? 'field has-error' : 'field'}>
           <label for={id('deadline')}>新的整改期限</label>
           <p class="hint" id={id('deadline-hint')}>
-            默认为申请的日期，可以改短或改长。
+            默认是单位申请的日期，可以改早或改晚。
           </p>
           <FieldError id={id('deadline')} message={errors['deadline']} />
           <input
@@ -471,6 +495,34 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
             rows={5}
           />
           <RectificationPhotos id={id('photoIds')} items={photos} setItems={setPhotos} maxPhotos={p.maxPhotos} error={errors['photoIds']} />
+          {photos.length === 0 ? (
+            <div class="field no-photo">
+              <label class="checkbox" for={id('noPhoto')}>
+                <input
+                  type="checkbox"
+                  id={id('noPhoto')}
+                  checked={values['noPhoto'] === 'yes'}
+                  onChange={(e) => {
+                    set('noPhoto', e.currentTarget.checked ? 'yes' : '');
+                    // Saying why there is no photo answers "add a photo".
+                    clearError('photoIds');
+                  }}
+                />
+                <span>确实拍不了整改后照片</span>
+              </label>
+              {values['noPhoto'] === 'yes' ? (
+                <TextArea
+                  id={id('noPhotoReason')}
+                  label="拍不了照片的原因"
+                  hint="创城办核验时会看到这个原因。例如：问题只在夜间出现，白天拍不到；现场是不允许拍照的场所。"
+                  value={values['noPhotoReason'] ?? ''}
+                  onInput={(v) => set('noPhotoReason', v)}
+                  error={errors['noPhotoReason']}
+                  rows={3}
+                />
+              ) : null}
+            </div>
+          ) : null}
         </>
       ) : null}
 
@@ -486,11 +538,11 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
         />
       ) : null}
 
-      {['reassign', 'return', 'requestExtension', 'refuseExtension', 'sendBack', 'reject', 'reopen'].includes(action) ? (
+      {['reassign', 'acceptOnBehalf', 'return', 'requestExtension', 'refuseExtension', 'sendBack', 'reject', 'reopen'].includes(action) ? (
         <TextArea
           id={id('reason')}
           label={REASON_LABELS[action] ?? '理由'}
-          hint="理由会记入办理经过，下一位办理人能看到。"
+          hint={REASON_HINTS[action] ?? '理由会记入办理经过，下一位办理人能看到。'}
           value={values['reason'] ?? ''}
           onInput={(v) => set('reason', v)}
           error={errors['reason']}
@@ -510,12 +562,17 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
 
 const REASON_LABELS: Partial<Record<Action, string>> = {
   reassign: '改派理由',
+  acceptOnBehalf: '代为签收的理由',
   return: '退单理由',
   requestExtension: '延期理由',
   refuseExtension: '驳回理由',
   sendBack: '退回理由',
   reject: '不予受理的理由',
   reopen: '重新办理的理由',
+};
+
+const REASON_HINTS: Partial<Record<Action, string>> = {
+  acceptOnBehalf: '写明单位在什么时候、用什么方式确认承办，例如“12月3日视频点评会上当场认领”。',
 };
 
 function describe(id: string, error: string | undefined, hint?: string): string | undefined {
@@ -554,7 +611,7 @@ function UnitSelect(props: {
         aria-describedby={describe(props.id, props.error)}
       >
         <option value="">{props.optional ? '（不建议）' : '请选择单位'}</option>
-        {KIND_GROUPS.map(([kind, label]) => (
+        {UNIT_KIND_GROUPS.map(([kind, label]) => (
           <optgroup label={label} key={kind}>
             {props.units
               .filter((u) => u.kind === kind)

@@ -10,6 +10,14 @@ export const UNIT_KIND_LABELS: Record<string, string> = {
   organisation: '群团组织',
 };
 
+/** Units in a select, grouped by kind in this order. */
+export const UNIT_KIND_GROUPS: ReadonlyArray<readonly [string, string]> = [
+  ['department', '县直部门'],
+  ['township', '乡镇'],
+  ['organisation', '群团组织'],
+  ['office', '创城办'],
+];
+
 export function channelLabel(channel: string): string {
   return (CHANNEL_LABELS as Readonly<Record<string, string>>)[channel] ?? channel;
 }

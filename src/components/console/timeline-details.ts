@@ -40,7 +40,7 @@ export function entryDetails(entry: Entry, catalog: Catalog, afterPhotos: Ticket
           .join(' · ');
         out.facts.push({
           term: '系统建议',
-          text: `${parts || '无'}${typeof routing.confidence === 'number' ? `（把握 ${percent(routing.confidence)}）` : ''}`,
+          text: `${parts || '无'}${typeof routing.confidence === 'number' ? `（匹配度 ${percent(routing.confidence)}）` : ''}`,
         });
       }
       break;
@@ -55,6 +55,8 @@ export function entryDetails(entry: Entry, catalog: Catalog, afterPhotos: Ticket
       const chosenCategory = category(d['categoryCode']);
       if (chosenCategory) out.facts.push({ term: '类别', text: chosenCategory });
       if (str(d['deadlineAt'])) out.facts.push({ term: '整改期限', text: shortDate(String(d['deadlineAt'])) });
+      const remarks = str(d['dispatchRemarks']);
+      if (remarks) out.facts.push({ term: '交办意见', text: remarks });
       if (suggested) {
         const sUnit = unit(suggested.unitCode);
         const sCategory = category(suggested.categoryCode);
@@ -63,10 +65,16 @@ export function entryDetails(entry: Entry, catalog: Catalog, afterPhotos: Ticket
           (suggested.categoryCode && suggested.categoryCode !== str(d['categoryCode']));
         out.facts.push({
           term: '系统建议',
-          text: [sUnit ?? '无单位建议', sCategory].filter(Boolean).join(' · '),
-          note: !sUnit ? '系统未建议单位' : differs ? '与系统建议不同' : '与系统建议一致',
+          text: [sUnit ?? '没有建议单位', sCategory].filter(Boolean).join(' · '),
+          // Without a suggested unit the text says so already.
+          ...(sUnit && { note: differs ? '与系统建议不同' : '与系统建议一致' }),
         });
       }
+      break;
+    }
+    case 'acceptOnBehalf': {
+      const forUnit = unit(d['unitCode']);
+      if (forUnit) out.facts.push({ term: '代为签收的单位', text: forUnit });
       break;
     }
     case 'return': {
@@ -83,6 +91,8 @@ export function entryDetails(entry: Entry, catalog: Catalog, afterPhotos: Ticket
       break;
     case 'reportRectification': {
       out.text = str(d['text']);
+      const noPhotoReason = str(d['noPhotoReason']);
+      if (noPhotoReason) out.facts.push({ term: '拍不了照片的原因', text: noPhotoReason });
       const ids = Array.isArray(d['photoIds']) ? (d['photoIds'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
       out.photos = ids.flatMap((id) => afterPhotos.filter((p) => p.url.includes(id)));
       break;

@@ -167,7 +167,10 @@ export async function closeTicketThroughApi(trackingCode: string, unit: StaffKey
       await office.mutate('staff.tickets.act', { trackingCode, act: { action: 'dispatch', unitCode: STAFF[unit].unit } });
     }
     await staff.mutate('staff.tickets.act', { trackingCode, act: { action: 'accept' } });
-    await staff.mutate('staff.tickets.act', { trackingCode, act: { action: 'reportRectification', text: rectification, photoIds: [] } });
+    await staff.mutate('staff.tickets.act', {
+      trackingCode,
+      act: { action: 'reportRectification', text: rectification, photoIds: [], noPhotoReason: '问题只在夜间出现，白天拍不到' },
+    });
     await office.mutate('staff.tickets.act', { trackingCode, act: { action: 'verify' } });
     const closed = await office.query<{ status: string }>('staff.tickets.get', { trackingCode });
     expect(closed.status).toBe('closed');
