@@ -331,9 +331,9 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
                       <span>
                         建议：<strong>{suggestedCategory.name}</strong>
                         {routed.unit ? ` → ${routed.unit.name}` : '，由创城办分派'}
-                        <span class="hotline-confidence" title="系统判断的把握">
+                        <span class="hotline-confidence" title="系统判断的匹配度">
                           {' '}
-                          {percent(routed.confidence)}
+                          匹配度 {percent(routed.confidence)}
                         </span>
                       </span>
                       <button type="button" class="button-small" aria-keyshortcuts="Alt+A" onClick={acceptSuggestion} disabled={locked}>
