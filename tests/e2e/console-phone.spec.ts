@@ -114,7 +114,8 @@ test('the unit writes its public response to an exposure notice on a phone', asy
   await loginAs(page, 'jiaojing');
   await page.goto('/console/notices');
   await expectNoSideways(page);
-  await page.getByRole('link', { name: '建设路东街路口机动车不礼让行人问题曝光' }).tap();
+  // Listed twice: among the exposures still to answer, and in the table of all.
+  await page.getByTestId('notices-awaiting').getByRole('link', { name: '建设路东街路口机动车不礼让行人问题曝光' }).tap();
   await expect(page).toHaveURL(new RegExp(`/console/notices/${noticeId}$`));
   await expectNoSideways(page);
   const body = page.getByLabel('回应内容（整改情况、长效措施）');
