@@ -99,7 +99,9 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media') });
   const acknowledgeHours = options.acknowledgeHours ?? 24;
   const photoUrls = (id: string) => photos.urls(id);
-  const throttles = createThrottles({ db, clock, ...(options.throttleLimits && { limits: options.throttleLimits }) });
+  // One batcher for every write that can share a commit: reports from the web and mail, mail rows, throttle counts.
+  const writes = createWriteBatcher(database);
+  const throttles = createThrottles({ db, writes, clock, ...(options.throttleLimits && { limits: options.throttleLimits }) });
   // The web form and API only: the hotline's operators and the mailbox (with its own caps) are not
   // one client flooding the form.
   async function throttle(scope: 'report' | 'upload', ctx: RequestContext, what: string): Promise<void> {
@@ -122,8 +124,6 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
   };
   const notifications = createTicketNotifications(mailOptions);
-  // One batcher for every write that can share a commit: reports from the web and mail, mail rows.
-  const writes = createWriteBatcher(database);
   const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours });
   const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications, followUpOnClose] });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
