@@ -14,6 +14,7 @@ import { createPortal } from '../../server/app.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../server/db/database.ts';
 import { insertTicket } from '../../server/tickets/ticket-repository.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
+import { rawMail } from '../support/raw-mail.ts';
 import { databaseKinds, makeDatabase, type TestDatabase } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
 import { createStaff } from '../support/staff-accounts.ts';
@@ -24,21 +25,7 @@ const RESIDENT = '人民路与解放街交叉口东北角的垃圾桶已经满�
 const ATTACKER = '这是一条抢先提交的网上留言，企图占用别人邮件的幂等键，内容与来信无关。';
 
 function residentMail(messageId: string, text = RESIDENT): Buffer {
-  return Buffer.from(
-    [
-      'From: 张三 <zhangsan@qq.example>',
-      'To: chuangcheng@lincheng.example',
-      `Subject: =?UTF-8?B?${Buffer.from('垃圾桶满溢').toString('base64')}?=`,
-      'Date: Mon, 30 Nov 2026 10:00:00 +0800',
-      `Message-ID: ${messageId}`,
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from(text).toString('base64'),
-      '',
-    ].join('\r\n'),
-  );
+  return rawMail({ from: '张三 <zhangsan@qq.example>', subject: '垃圾桶满溢', text, messageId });
 }
 
 describe.each(kinds)('idempotency keys per channel on %s', (kind) => {

@@ -16,6 +16,7 @@ import { publicSnapshot } from '../../server/publish/public-projection.ts';
 import { buildSite } from '../../server/publish/site-builder.ts';
 import { findTicketByCode, type TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
+import { rawMail } from '../support/raw-mail.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 import { createStaff } from '../support/staff-accounts.ts';
@@ -55,21 +56,7 @@ async function failure(p: Promise<unknown>): Promise<TRPCError> {
 }
 
 function mail(from: string, subject: string, text: string): Buffer {
-  return Buffer.from(
-    [
-      `From: ${from}`,
-      'To: chuangcheng@lincheng.example',
-      `Subject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`,
-      'Date: Mon, 30 Nov 2026 10:00:00 +0800',
-      `Message-ID: <notices-${Date.now()}-${Math.random()}@example.org>`,
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from(text).toString('base64'),
-      '',
-    ].join('\r\n'),
-  );
+  return rawMail({ from, subject, text });
 }
 
 describe.each(kinds)('exposure notices on %s', (kind) => {

@@ -9,6 +9,7 @@ import { TRPCError } from '@trpc/server';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortal } from '../../server/app.ts';
+import { rawMail } from '../support/raw-mail.ts';
 import { databaseKinds, postgresDatabase, type TestDatabase } from '../support/databases.ts';
 import { serveTestPortal, type TestHost } from '../support/http-host.ts';
 import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
@@ -218,18 +219,12 @@ describe.each(kinds)('throttles on %s', (kind) => {
       expect(call.trackingCode).toBeTruthy();
     }
     for (let i = 0; i < 25; i++) {
-      const raw = Buffer.from(
-        [
-          `From: resident${i} <resident${i}@lincheng.example>`,
-          'To: chuangcheng@lincheng.example',
-          'Subject: =?UTF-8?B?' + Buffer.from('市场垃圾').toString('base64') + '?=',
-          `Message-ID: <flood-${kind}-${i}@lincheng.example>`,
-          'Content-Type: text/plain; charset=utf-8',
-          '',
-          '西关集贸市场里垃圾堆成山，臭气熏天，好几天没人清理',
-          '',
-        ].join('\r\n'),
-      );
+      const raw = rawMail({
+        from: `resident${i} <resident${i}@lincheng.example>`,
+        subject: '市场垃圾',
+        text: '西关集贸市场里垃圾堆成山，臭气熏天，好几天没人清理',
+        messageId: `<flood-${kind}-${i}@lincheng.example>`,
+      });
       expect((await t.portal.services.mail.processMail(raw, { file: `flood-${i}.eml` })).outcome).toBe('created');
     }
   });
