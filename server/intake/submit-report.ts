@@ -2,7 +2,7 @@
 // (web form, tRPC, mail, hotline) translate their input into the raw report object; this
 // validates it, routes it, and commits ticket, reporter, photos and events in one transaction.
 // The report is acknowledged (the tracking code returned) only after the commit.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { RoutingSuggestion, SubmitResult } from '../app-services.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
@@ -40,6 +40,14 @@ export interface SubmitContext {
    */
   callback?: boolean;
 }
+
+/**
+ * Rows a channel keeps with the ticket it submits (the hotline's call, the mail's message): run in
+ * the ticket's own transaction, after the ticket, its reporter, photos and events, so they commit or
+ * roll back together and nothing has to find the ticket again by its tracking code. Not run when
+ * the idempotency key names an earlier ticket: that submission wrote its rows already.
+ */
+export type WriteWithTicket = (trx: Transaction<Database>, ticketId: number) => Promise<void>;
 
 export interface RouteSuggester {
   suggest(input: {
@@ -110,7 +118,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
     return earlier && earlier.channel === channel ? earlier : null;
   }
 
-  async function submitReport(raw: unknown, ctx: SubmitContext): Promise<SubmitResult> {
+  async function submitReport(raw: unknown, ctx: SubmitContext, alsoWrite?: WriteWithTicket): Promise<SubmitResult> {
     const input = parseReport(raw);
     const key = channelKey(ctx.channel, input.idempotencyKey);
     const earlier = await earlierTicket(key, ctx.channel);
@@ -123,7 +131,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
       ...(input.location && { location: input.location }),
     });
     try {
-      return result(await commit(input, key, suggestion, ctx));
+      return result(await commit(input, key, suggestion, ctx, alsoWrite));
     } catch (error) {
       // Two submissions with one key raced; the loser answers with the winner's ticket.
       const winner = await earlierTicket(key, ctx.channel);
@@ -185,7 +193,13 @@ export function createReportIntake(deps: ReportIntakeDeps) {
     return { ticket, events: dispatch ? [submitted, dispatch.event] : [submitted] };
   }
 
-  async function commit(input: ReportInput, key: string | null, suggestion: RoutingSuggestion, ctx: SubmitContext): Promise<NewTicket> {
+  async function commit(
+    input: ReportInput,
+    key: string | null,
+    suggestion: RoutingSuggestion,
+    ctx: SubmitContext,
+    alsoWrite: WriteWithTicket | undefined,
+  ): Promise<NewTicket> {
     const { ticket: planned, events } = plan(input, key, suggestion, ctx, clock.now());
     const anonymous = input.anonymous ?? false;
     const phone = input.reporter?.phone ?? null;
@@ -209,6 +223,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
             const message = '有照片已失效或已被使用，请删除这些照片后重新上传';
             throw new InvalidInputError(message, { photoIds: message });
           }
+          await alsoWrite?.(trx, id);
         });
         return ticket;
       } catch (error) {
