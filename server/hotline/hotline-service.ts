@@ -3,7 +3,7 @@
 // new ticket (through the same submitReport as every channel), a "+1" on an existing ticket, a
 // consultation answered, or a referral. Every call is a row in `calls`.
 import type { Insertable, Kysely } from 'kysely';
-import type { SubmitResult } from '../app-services.ts';
+import type { SubmitResult } from '../intake/submit-result.ts';
 import { canSeeReporter, type StaffUser } from '../auth/roles.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';

@@ -3,7 +3,8 @@
 // validates it, routes it, and commits ticket, reporter, photos and events in one transaction.
 // The report is acknowledged (the tracking code returned) only after the commit.
 import type { Kysely, Transaction } from 'kysely';
-import type { RoutingSuggestion, SubmitResult } from '../app-services.ts';
+import type { RoutingSuggestion } from '../routing/suggestion.ts';
+import type { SubmitResult } from './submit-result.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';

@@ -4,7 +4,7 @@
 // code that exists gives it back, so only misses count — and past the limit nothing is looked up,
 // not even a right code, until the window slides on.
 import type { Kysely } from 'kysely';
-import type { TimelineEntry, TrackResult } from '../app-services.ts';
+import type { TimelineEntry, TrackResult } from './track-result.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
 import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';

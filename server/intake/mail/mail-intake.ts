@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { SubmitResult } from '../../app-services.ts';
+import type { SubmitResult } from '../submit-result.ts';
 import type { Clock } from '../../clock.ts';
 import { isUniqueViolation } from '../../db/database.ts';
 import { plainText } from '../../plain-text.ts';
