@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import { isUniqueViolation } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenError, InvalidInputError } from '../errors.ts';
-import { fieldErrors } from '../intake/report-schema.ts';
+import { fieldErrors } from '../field-errors.ts';
 import type { SubmitContext } from '../intake/submit-report.ts';
 import { metresBetween } from '../routing/router.ts';
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';

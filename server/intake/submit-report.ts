@@ -23,10 +23,11 @@ import {
   type NewTicket,
 } from '../tickets/ticket-repository.ts';
 import { generateTrackingCode } from '../tickets/tracking-code.ts';
-import { fieldErrors, reportInputSchema, type ReportInput } from './report-schema.ts';
+import { fieldErrors } from '../field-errors.ts';
+import { reportInputSchema, type ReportInput } from './report-schema.ts';
 
-export type { Channel } from './channels.ts';
-import type { Channel } from './channels.ts';
+export type { Channel } from '../tickets/channels.ts';
+import type { Channel } from '../tickets/channels.ts';
 
 export interface SubmitContext {
   channel: Channel;

@@ -11,7 +11,7 @@ import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../error
 import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { waitText, type Throttles } from '../throttle/throttles.ts';
 import { chinaDate } from '../china-time.ts';
-import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
+import { CHANNEL_LABELS, type Channel } from './channels.ts';
 import { STATUS_LABELS, statusLabel } from './lifecycle.ts';
 import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
 import { readTrackingCode, trackingCodeProblemText } from './tracking-code.ts';
