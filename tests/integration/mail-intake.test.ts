@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listMail } from '../../server/notify/mail-outbox.ts';
+import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
 import { createTransport } from '../../server/notify/mail-transport.ts';
 import { ACKNOWLEDGEMENT_KIND, createMailIntake } from '../../server/intake/mail/mail-intake.ts';
