@@ -15,7 +15,8 @@ import { isOffice, type StaffUser } from '../../auth/roles.ts';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
-import type { MailIntake, MailOutcome, MailResult } from './mail-intake.ts';
+import type { MailOutcome } from './mail-decision.ts';
+import type { MailIntake, MailResult } from './mail-intake.ts';
 import { MAILBOX } from './mailbox-status.ts';
 
 export interface MailboxHealth {
