@@ -1,7 +1,8 @@
 // What the Astro pages may call on the back end. The HTTP host (server/http/) builds one
 // PortalServices at start and hands it to Astro as `locals.app`, so on-demand pages use the same
 // database connection and catalog as the API instead of a second copy bundled by Vite.
-// Pages import only types from server/.
+// Pages import only types from server/. Each type of a domain's answer lives in that domain;
+// this file only assembles them, and only edges (http/, trpc/, app.ts, pages) import it.
 import type { Catalog } from './catalog/types.ts';
 import type { Accounts } from './auth/accounts.ts';
 import type { StaffUser } from './auth/roles.ts';
@@ -16,67 +17,10 @@ import type { Hotline } from './hotline/hotline-service.ts';
 import type { Publishing } from './publish/publishing.ts';
 import type { FollowUps } from './hotline/follow-ups.ts';
 import type { Notices } from './publish/notices.ts';
-
-export interface UnitRef {
-  code: string;
-  name: string;
-}
-
-export interface CategoryRef {
-  code: string;
-  name: string;
-}
-
-export interface RoutingSuggestion {
-  category: CategoryRef | null;
-  /** The lead unit; null when the report needs triage by the campaign office. */
-  unit: UnitRef | null;
-  cooperating: UnitRef[];
-  /** 0–1. */
-  confidence: number;
-  needsTriage: boolean;
-}
-
-export interface SubmitResult {
-  trackingCode: string;
-  status: string;
-  /** Chinese label of the status, e.g. "已受理". */
-  statusLabel: string;
-  unit: UnitRef | null;
-  /** ISO timestamp; null while the ticket waits for triage. */
-  deadline: string | null;
-}
-
-export interface TimelineEntry {
-  at: string;
-  /** Chinese sentence a resident understands, e.g. "已转交临城县住房和城乡建设局办理". */
-  text: string;
-  status: string;
-  statusLabel: string;
-}
-
-export interface PublicPhoto {
-  url: string;
-  thumbUrl: string;
-}
-
-export interface TrackResult {
-  trackingCode: string;
-  status: string;
-  statusLabel: string;
-  category: CategoryRef | null;
-  unit: UnitRef | null;
-  deadline: string | null;
-  createdAt: string;
-  timeline: TimelineEntry[];
-  photos: PublicPhoto[];
-}
-
-export interface UploadResult {
-  id: string;
-  url: string;
-  thumbUrl: string;
-}
+import type { SubmitResult } from './intake/submit-result.ts';
+import type { UploadResult } from './media/photo-store.ts';
+import type { RoutingSuggestion } from './routing/suggestion.ts';
+import type { TrackResult } from './tickets/track-result.ts';
 
 /** Who is asking: used for throttling and the private record, never shown publicly. */
 export interface RequestContext {

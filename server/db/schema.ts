@@ -123,7 +123,7 @@ export interface ThrottleCountTable {
   expires_at: string;
 }
 
-/** Notification mail waiting for, or past, delivery (server/notify/mail-outbox.ts). */
+/** Notification mail waiting for, or past, delivery (server/notify/mail-outbox-repository.ts). */
 export interface MailOutboxTable {
   id: Generated<number>;
   /** What the mail is about: 'dispatch', 'reminder', 'overdue', 'send-back', 'escalation', 'reporter-accepted' … */

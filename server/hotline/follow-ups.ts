@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { fieldErrors } from '../intake/report-schema.ts';
+import { fieldErrors } from '../field-errors.ts';
 import type { StaffCommands, TicketObserver } from '../staff/ticket-commands.ts';
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
 import { followUpInputSchema, SATISFACTION_LABELS, type FollowUpInput } from './call-schema.ts';

@@ -3,14 +3,14 @@
 // new ticket (through the same submitReport as every channel), a "+1" on an existing ticket, a
 // consultation answered, or a referral. Every call is a row in `calls`.
 import type { Insertable, Kysely } from 'kysely';
-import type { SubmitResult } from '../app-services.ts';
+import type { SubmitResult } from '../intake/submit-result.ts';
 import { canSeeReporter, type StaffUser } from '../auth/roles.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import { isUniqueViolation } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenError, InvalidInputError } from '../errors.ts';
-import { fieldErrors } from '../intake/report-schema.ts';
+import { fieldErrors } from '../field-errors.ts';
 import type { SubmitContext } from '../intake/submit-report.ts';
 import { metresBetween } from '../routing/router.ts';
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';

@@ -103,13 +103,3 @@ export const suggestInputSchema = z.object({
   category: optional(shortText(40)),
   pointId: optional(shortText(60)),
 });
-
-/** Turns a zod error (of these schemas or of any classic one) into {fieldPath: message}, first message per field. */
-export function fieldErrors(error: z.core.$ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join('.') || '_';
-    if (!(key in out)) out[key] = issue.message;
-  }
-  return out;
-}

@@ -3,7 +3,8 @@
 // validates it, routes it, and commits ticket, reporter, photos and events in one transaction.
 // The report is acknowledged (the tracking code returned) only after the commit.
 import type { Kysely, Transaction } from 'kysely';
-import type { RoutingSuggestion, SubmitResult } from '../app-services.ts';
+import type { RoutingSuggestion } from '../routing/suggestion.ts';
+import type { SubmitResult } from './submit-result.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
@@ -22,10 +23,11 @@ import {
   type NewTicket,
 } from '../tickets/ticket-repository.ts';
 import { generateTrackingCode } from '../tickets/tracking-code.ts';
-import { fieldErrors, reportInputSchema, type ReportInput } from './report-schema.ts';
+import { fieldErrors } from '../field-errors.ts';
+import { reportInputSchema, type ReportInput } from './report-schema.ts';
 
-export type { Channel } from './channels.ts';
-import type { Channel } from './channels.ts';
+export type { Channel } from '../tickets/channels.ts';
+import type { Channel } from '../tickets/channels.ts';
 
 export interface SubmitContext {
   channel: Channel;
@@ -45,9 +47,10 @@ export interface SubmitContext {
  * Rows a channel keeps with the ticket it submits (the hotline's call, the mail's message): run in
  * the ticket's own transaction, after the ticket, its reporter, photos and events, so they commit or
  * roll back together and nothing has to find the ticket again by its tracking code. Not run when
- * the idempotency key names an earlier ticket: that submission wrote its rows already.
+ * the idempotency key names an earlier ticket: that submission wrote its rows already. Run again,
+ * with the new code, when a drawn tracking code collides: only the last run's rows commit.
  */
-export type WriteWithTicket = (trx: Transaction<Database>, ticketId: number) => Promise<void>;
+export type WriteWithTicket = (trx: Transaction<Database>, ticketId: number, trackingCode: string) => Promise<void>;
 
 export interface RouteSuggester {
   suggest(input: {
@@ -223,7 +226,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
             const message = '有照片已失效或已被使用，请删除这些照片后重新上传';
             throw new InvalidInputError(message, { photoIds: message });
           }
-          await alsoWrite?.(trx, id);
+          await alsoWrite?.(trx, id, ticket.trackingCode);
         });
         return ticket;
       } catch (error) {
@@ -236,3 +239,6 @@ export function createReportIntake(deps: ReportIntakeDeps) {
 
   return { submitReport };
 }
+
+/** The one way into tickets every channel is given (the mail intake, the hotline). */
+export type ReportIntake = ReturnType<typeof createReportIntake>;

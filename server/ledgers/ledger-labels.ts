@@ -1,6 +1,6 @@
 // Names for codes, from the catalog. A code the catalog no longer knows (a unit renamed away, a
 // category removed) shows as itself rather than breaking a ledger of older tickets.
-import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
+import { CHANNEL_LABELS, type Channel } from '../tickets/channels.ts';
 import type { Area, Catalog } from '../catalog/types.ts';
 
 export interface UnitLabel {

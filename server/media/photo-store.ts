@@ -30,6 +30,11 @@ export interface PhotoUrls {
   thumbUrl: string;
 }
 
+/** What an upload answers: the new photo's id, which a report then names, and its URLs. */
+export interface UploadResult extends PhotoUrls {
+  id: string;
+}
+
 /** A file of the store, as housekeeping sees it. */
 export interface StoredFile {
   /** Absolute path. */

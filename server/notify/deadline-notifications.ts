@@ -5,7 +5,8 @@
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { NotifyDeadline } from '../worker/deadline-notice.ts';
-import { enqueueMail } from './mail-outbox.ts';
+import { enqueueMail } from './mail-outbox-repository.ts';
+import { ticketUnitCodes } from './notify-repository.ts';
 import { ticketFacts } from './ticket-facts.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
@@ -39,17 +40,10 @@ export function createDeadlineNotifications(options: DeadlineNotificationOptions
   const unitEmails = options.unitEmails ?? (async (_trx, code) => catalog.unit(code)?.emails ?? []);
   const idOptions = options.messageIdDomain ? { messageIdDomain: options.messageIdDomain } : {};
   async function dispatchMails(trx: Transaction<Database>, ticketId: number, now: Date): Promise<void> {
-    const row = await trx
-      .selectFrom('tickets')
-      .select(['lead_unit_code', 'cooperating_unit_codes'])
-      .where('id', '=', ticketId)
-      .executeTakeFirst();
+    const units = await ticketUnitCodes(trx, ticketId);
     const [ticket] = await ticketFacts(trx, catalog, [ticketId]);
-    if (!row?.lead_unit_code || !ticket) return;
-    const recipients = [
-      [row.lead_unit_code, 'lead'] as const,
-      ...(JSON.parse(row.cooperating_unit_codes) as string[]).map((code) => [code, 'cooperating'] as const),
-    ];
+    if (!units?.lead || !ticket) return;
+    const recipients = [[units.lead, 'lead'] as const, ...units.cooperating.map((code) => [code, 'cooperating'] as const)];
     for (const [code, role] of recipients) {
       const unit = catalog.unit(code);
       if (!unit) continue;

@@ -1,4 +1,4 @@
-// Delivers the outbox (mail-outbox.ts). Runs in the worker, never in a request: a mail server
+// Delivers the outbox (mail-outbox-repository.ts). Runs in the worker, never in a request: a mail server
 // that is slow or down delays mail and nothing else. Each run takes the due mails, claims each
 // one (so two workers never send the same mail), sends it, and records the outcome: sent with
 // the server's answer, or another attempt later with exponential back-off, or — after
@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
-import { claimMail, dueMail, markAttemptFailed, markSent, type DueMail } from './mail-outbox.ts';
+import { claimMail, dueMail, markAttemptFailed, markSent, type DueMail } from './mail-outbox-repository.ts';
 import type { MailTransport } from './mail-transport.ts';
 
 export interface MailDeliveryOptions {

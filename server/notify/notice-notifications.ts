@@ -8,7 +8,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
 import type { NoticeEvent, NoticeObserver } from '../publish/notice-events.ts';
 import { publicSlug, type NoticeRow } from '../publish/notice-repository.ts';
-import { enqueueMail, type MailKind } from './mail-outbox.ts';
+import { enqueueMail, type MailKind } from './mail-outbox-repository.ts';
 import { officeResponseSubmittedMail, unitExposedMail, unitResponseReturnedMail, type MailContent, type NoticeFacts } from './templates.ts';
 
 export interface NoticeNotificationOptions {

@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
+import { ticketFactRows } from './notify-repository.ts';
 import type { TicketFacts } from './templates.ts';
 
 export async function ticketFacts(
@@ -11,12 +12,7 @@ export async function ticketFacts(
   ticketIds: readonly number[],
 ): Promise<TicketFacts[]> {
   if (ticketIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('tickets')
-    .select(['id', 'tracking_code', 'category_code', 'description', 'location_address', 'point_id', 'deadline_at', 'dispatch_remarks'])
-    .where('id', 'in', [...ticketIds])
-    .orderBy('id')
-    .execute();
+  const rows = await ticketFactRows(db, ticketIds);
   return rows.map((row) => {
     const point = row.point_id ? catalog.point(row.point_id) : undefined;
     return {

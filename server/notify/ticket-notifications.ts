@@ -8,7 +8,8 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
 import type { TicketObserver } from '../staff/ticket-commands.ts';
 import type { EventRecord, TicketRecord } from '../tickets/ticket-repository.ts';
-import { enqueueMail, type MailKind } from './mail-outbox.ts';
+import { enqueueMail, type MailKind } from './mail-outbox-repository.ts';
+import { reporterEmail } from './notify-repository.ts';
 import { ticketFacts } from './ticket-facts.ts';
 import type { MailContent } from './templates.ts';
 import {
@@ -43,11 +44,6 @@ export function createTicketNotifications({ catalog, publicUrl, unitEmails, mess
       new Date(at),
       messageIdDomain ? { messageIdDomain } : {},
     );
-  }
-
-  async function reporterEmail(trx: Transaction<Database>, ticket: TicketRecord): Promise<string | null> {
-    const row = await trx.selectFrom('ticket_reporters').select('email').where('ticket_id', '=', ticket.id).executeTakeFirst();
-    return row?.email ?? null;
   }
 
   const UNIT_MAILS: Partial<Record<string, [MailKind, typeof unitSendBackMail]>> = {
@@ -93,7 +89,7 @@ export function createTicketNotifications({ catalog, publicUrl, unitEmails, mess
     };
     const mail = mails[event.action];
     if (!mail) return;
-    const email = await reporterEmail(trx, ticket);
+    const email = await reporterEmail(trx, ticket.id);
     if (!email) return;
     const [kind, content] = mail();
     await queue(trx, event.at, kind, ticket, [email], null, content);

@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { fieldErrors } from '../intake/report-schema.ts';
+import { fieldErrors } from '../field-errors.ts';
 import type { z } from '../validation.ts';
 import type { NoticeEvent, NoticeObserver } from './notice-events.ts';
 import { findNotice, type NoticeRow } from './notice-repository.ts';

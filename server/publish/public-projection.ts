@@ -30,7 +30,7 @@ import type { Kysely } from 'kysely';
 import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
 import { chinaDate, monthPeriod, ms } from '../china-time.ts';
-import { CHANNELS } from '../intake/channels.ts';
+import { CHANNELS } from '../tickets/channels.ts';
 import type { LedgerDeps } from '../ledgers/ledger-context.ts';
 import { createLabels, NO_CATEGORY_LABEL } from '../ledgers/ledger-labels.ts';
 import { monthlyReport } from '../ledgers/monthly-report.ts';

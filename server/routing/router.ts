@@ -24,7 +24,7 @@
 //    compete). The "other" family collects evidence of out-of-scope reports (wages, heating,
 //    noise…); its rule leads to the office, so when it wins the report is triaged, and when it
 //    comes close it lowers the confidence of the rest.
-import type { CategoryRef, RoutingSuggestion, UnitRef } from '../app-services.ts';
+import type { CategoryRef, RoutingSuggestion, UnitRef } from './suggestion.ts';
 import type { Area, Catalog, Category, Point, RoutingLexicon, RoutingRule } from '../catalog/types.ts';
 import { createNormaliser, lexiconKey, type Normaliser } from './normalise.ts';
 import { compilePhrases, type PhraseMatcher } from './phrase-matcher.ts';

@@ -16,7 +16,7 @@ import { findTicketByCode, listEvents, type EventRecord, type TicketChange, type
 import { transition, type TransitionRequest } from '../tickets/ticket-transitions.ts';
 import { bulkDispatchSchema, ticketActionInputSchema, type BulkDispatchInput, type TicketActionInput } from './action-schema.ts';
 import type { z } from '../validation.ts';
-import { fieldErrors } from '../intake/report-schema.ts';
+import { fieldErrors } from '../field-errors.ts';
 
 /** Told about every staff change of a ticket inside its transaction (e.g. to queue notification mail). */
 export type TicketObserver = (

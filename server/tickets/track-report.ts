@@ -4,14 +4,14 @@
 // code that exists gives it back, so only misses count — and past the limit nothing is looked up,
 // not even a right code, until the window slides on.
 import type { Kysely } from 'kysely';
-import type { TimelineEntry, TrackResult } from '../app-services.ts';
+import type { TimelineEntry, TrackResult } from './track-result.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
 import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { waitText, type Throttles } from '../throttle/throttles.ts';
 import { chinaDate } from '../china-time.ts';
-import { CHANNEL_LABELS, type Channel } from '../intake/channels.ts';
+import { CHANNEL_LABELS, type Channel } from './channels.ts';
 import { STATUS_LABELS, statusLabel } from './lifecycle.ts';
 import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
 import { readTrackingCode, trackingCodeProblemText } from './tracking-code.ts';

@@ -12,7 +12,7 @@ import {
   UnsupportedContentError,
 } from '../errors.ts';
 import type { Role, StaffUser } from '../auth/roles.ts';
-import { fieldErrors } from '../intake/report-schema.ts';
+import { fieldErrors } from '../field-errors.ts';
 
 export interface TrpcContext {
   app: PortalServices;

@@ -2,7 +2,7 @@
 // overdue notice after it, and the escalation (通报) with the tickets behind it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeadlineNotifications } from '../../server/notify/deadline-notifications.ts';
-import { listMail } from '../../server/notify/mail-outbox.ts';
+import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createWorker } from '../../server/worker/worker.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImapIntake, imapSettingsFromUrl, type HandleMail } from '../../server/intake/mail/imap-intake.ts';
 import { createMailboxWatcher } from '../../server/intake/mail/imap-watch.ts';
 import type { MailboxMode } from '../../server/intake/mail/mailbox-status.ts';
-import type { MailOutcome } from '../../server/intake/mail/mail-intake.ts';
+import type { MailOutcome } from '../../server/intake/mail/mail-decision.ts';
 import { dovecotAvailable, startDovecot, type TestImapServer } from '../support/dovecot.ts';
 
 function message(id: string, subject: string): Buffer {

@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACKNOWLEDGEMENT_KIND } from '../../server/intake/mail/mail-intake.ts';
+import { ACKNOWLEDGEMENT_KIND } from '../../server/intake/mail/acknowledgement.ts';
 import { importMailFiles, splitMbox } from '../../server/intake/mail/mail-import.ts';
-import { listMail } from '../../server/notify/mail-outbox.ts';
+import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 

@@ -6,7 +6,7 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
-import { listMail, type MailRecord } from '../../server/notify/mail-outbox.ts';
+import { listMail, type MailRecord } from '../../server/notify/mail-outbox-repository.ts';
 import { publicSnapshot } from '../../server/publish/public-projection.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';

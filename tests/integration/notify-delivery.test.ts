@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { manualClock } from '../../server/clock.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../server/db/database.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
-import { enqueueMail, listMail, requeueFailedMail, type NewMail } from '../../server/notify/mail-outbox.ts';
+import { enqueueMail, listMail, requeueFailedMail, type NewMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createTransport, type MailTransport } from '../../server/notify/mail-transport.ts';
 import { unitDispatchMail } from '../../server/notify/templates.ts';
 import { databaseKinds, makeDatabase, sqliteDatabase, type TestDatabase } from '../support/databases.ts';

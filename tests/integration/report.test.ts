@@ -3,7 +3,8 @@ import { TRPCError } from '@trpc/server';
 import sharp from 'sharp';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESCRIPTION_WITHOUT_WORDS, fieldErrors } from '../../server/intake/report-schema.ts';
+import { fieldErrors } from '../../server/field-errors.ts';
+import { DESCRIPTION_WITHOUT_WORDS } from '../../server/intake/report-schema.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
 import { createDeadlineNotifications } from '../../server/notify/deadline-notifications.ts';
-import { listMail } from '../../server/notify/mail-outbox.ts';
+import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createWorker } from '../../server/worker/worker.ts';
 import type { TicketActionInput } from '../../server/staff/action-schema.ts';
 import { databaseKinds } from '../support/databases.ts';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
 import { createDeadlineNotifications } from '../../server/notify/deadline-notifications.ts';
-import { listMail } from '../../server/notify/mail-outbox.ts';
+import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createWorker } from '../../server/worker/worker.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';

@@ -2,7 +2,8 @@
 // the hotline call, staff actions and exposure notices.
 import { describe, expect, it } from 'vitest';
 import { callInputSchema } from '../../server/hotline/call-schema.ts';
-import { DESCRIPTION_WITHOUT_WORDS, fieldErrors, reportInputSchema } from '../../server/intake/report-schema.ts';
+import { fieldErrors } from '../../server/field-errors.ts';
+import { DESCRIPTION_WITHOUT_WORDS, reportInputSchema } from '../../server/intake/report-schema.ts';
 import { hasLetterOrDigit, plainText } from '../../server/plain-text.ts';
 import { noticeDraftSchema, noticeWithdrawSchema, responseDraftSchema } from '../../server/publish/notice-schema.ts';
 import { ticketActionSchema } from '../../server/staff/action-schema.ts';

@@ -4,7 +4,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RoutingSuggestion } from '../../server/app-services.ts';
+import type { RoutingSuggestion } from '../../server/routing/suggestion.ts';
 import { loadCatalog } from '../../server/catalog/load-catalog.ts';
 import type { Catalog } from '../../server/catalog/types.ts';
 import { createRouter, type Router, type RoutingInput } from '../../server/routing/router.ts';

@@ -6,10 +6,10 @@
 // domain. It quotes only the first 20 characters of the subject, links and addresses removed, so
 // that a forged mail cannot use the portal to carry an advertisement. When none goes out, the
 // reason is written on the mail's row for the office.
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { renderMail } from '../../notify/mail-layout.ts';
-import { enqueueMail } from '../../notify/mail-outbox.ts';
+import { enqueueMail, recipientsLike } from '../../notify/mail-outbox-repository.ts';
 import { trackUrl } from '../../notify/templates.ts';
 import type { SenderAuthentication } from './authentication-results.ts';
 import { likeEscape, senderDomain, senderKey } from './sender-address.ts';
@@ -78,17 +78,10 @@ export async function acknowledge(
 }
 
 /** The recipients of the acknowledgements queued to `domain` in the 24 hours before `now`. */
-async function acknowledgedLately(trx: Transaction<Database>, domain: string, now: Date): Promise<string[]> {
+function acknowledgedLately(trx: Transaction<Database>, domain: string, now: Date): Promise<string[]> {
   const since = new Date(now.getTime() - DAY_MS).toISOString();
   // recipients is the JSON array of the one address: '["victim+1@example.net"]'.
-  const rows = await trx
-    .selectFrom('mail_outbox')
-    .select('recipients')
-    .where('kind', '=', ACKNOWLEDGEMENT_KIND)
-    .where('created_at', '>=', since)
-    .where(sql<boolean>`recipients like ${`%@${likeEscape(domain)}"]`} escape '\\'`)
-    .execute();
-  return rows.flatMap((r) => (JSON.parse(r.recipients) as string[]).slice(0, 1));
+  return recipientsLike(trx, ACKNOWLEDGEMENT_KIND, `%@${likeEscape(domain)}"]`, since);
 }
 
 export function acknowledgementMail(publicUrl: string, trackingCode: string, subject: string) {

@@ -9,7 +9,7 @@
 // never overlap within a process (the worker's pass and the IDLE watcher, imap-watch.ts, both
 // ask for them): a run asked for while one is going starts after it.
 import { ImapFlow } from 'imapflow';
-import type { MailOutcome } from './mail-intake.ts';
+import type { MailOutcome } from './mail-decision.ts';
 
 export interface ImapSettings {
   host: string;

@@ -10,12 +10,24 @@
 // makes two people pressing the button at once re-process it once.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { isOffice, type StaffUser } from '../../auth/roles.ts';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
-import type { MailIntake, MailOutcome, MailResult } from './mail-intake.ts';
+import { findTicketByCode } from '../../tickets/ticket-repository.ts';
+import type { MailOutcome } from './mail-decision.ts';
+import type { MailIntake, MailResult } from './mail-intake.ts';
+import {
+  claimForReprocess,
+  countOutcomes,
+  findMailboxStatus,
+  findMailForReprocess,
+  listQuarantined,
+  listReprocessed,
+  listUnacknowledged,
+  recordReprocessed,
+} from './mailbox-repository.ts';
 import { MAILBOX } from './mailbox-status.ts';
 
 export interface MailboxHealth {
@@ -90,21 +102,15 @@ export function createMailboxConsole(deps: {
   }
 
   async function counts(since: string | null): Promise<OutcomeCounts> {
-    let query = db
-      .selectFrom('mail_messages')
-      .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('reprocessed_at', 'is', null)
-      .groupBy('outcome');
-    if (since) query = query.where('received_at', '>=', since);
     const out: OutcomeCounts = { created: 0, appended: 0, ignored: 0, quarantined: 0 };
-    for (const row of await query.execute()) {
-      if (row.outcome in out) out[row.outcome as MailOutcome] = Number(row.n);
+    for (const row of await countOutcomes(db, since)) {
+      if (row.outcome in out) out[row.outcome as MailOutcome] = row.n;
     }
     return out;
   }
 
   async function health(): Promise<MailboxHealth> {
-    const row = await db.selectFrom('mailbox_status').selectAll().where('mailbox', '=', MAILBOX).executeTakeFirst();
+    const row = await findMailboxStatus(db, MAILBOX);
     return {
       configured: deps.configured,
       lastAttemptAt: row?.last_attempt_at ?? null,
@@ -123,130 +129,46 @@ export function createMailboxConsole(deps: {
     const now = clock.now().getTime();
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
     const stale = new Date(now - STALE_CLAIM_MS).toISOString();
-    const quarantinedQuery = db
-      .selectFrom('mail_messages')
-      .where('outcome', '=', 'quarantined')
-      .where('reprocessed_outcome', 'is', null)
-      .where((eb) => eb.or([eb('reprocessed_at', 'is', null), eb('reprocessed_at', '<', stale)]));
-    const unacknowledgedQuery = db
-      .selectFrom('mail_messages')
-      .where('outcome', '=', 'created')
-      .where('received_at', '>=', new Date(now - 7 * DAY_MS).toISOString())
-      .where('reason', 'like', 'no acknowledgement:%');
-    const [h, day, week, all, rows, total, reprocessed, unacknowledged, unacknowledgedTotal] = await Promise.all([
+    const [h, day, week, all, quarantined, reprocessed, unacknowledged] = await Promise.all([
       health(),
       counts(new Date(now - DAY_MS).toISOString()),
       counts(new Date(now - 7 * DAY_MS).toISOString()),
       counts(null),
-      quarantinedQuery
-        .select(['id', 'received_at', 'from_address', 'subject', 'reason', 'source', 'raw_path'])
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute(),
-      quarantinedQuery.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-      db
-        .selectFrom('mail_messages')
-        .leftJoin('tickets', 'tickets.id', 'mail_messages.reprocessed_ticket_id')
-        .select([
-          'mail_messages.id',
-          'mail_messages.subject',
-          'mail_messages.reprocessed_at',
-          'mail_messages.reprocessed_outcome',
-          'tickets.tracking_code',
-        ])
-        .where('mail_messages.reprocessed_outcome', 'is not', null)
-        .orderBy('mail_messages.reprocessed_at', 'desc')
-        .limit(20)
-        .execute(),
-      unacknowledgedQuery
-        .leftJoin('tickets', 'tickets.id', 'mail_messages.ticket_id')
-        .select([
-          'mail_messages.id',
-          'mail_messages.received_at',
-          'mail_messages.from_address',
-          'mail_messages.subject',
-          'mail_messages.reason',
-          'tickets.tracking_code',
-        ])
-        .orderBy('mail_messages.id', 'desc')
-        .limit(limit)
-        .execute(),
-      unacknowledgedQuery.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+      listQuarantined(db, stale, limit),
+      listReprocessed(db, 20),
+      listUnacknowledged(db, new Date(now - 7 * DAY_MS).toISOString(), limit),
     ]);
+    // Residents' addresses are for the office; leaders read the page with them masked.
+    const from = (address: string | null) => (isOffice(user) ? address : maskEmail(address));
     return {
       health: h,
       counts: { day, week, all },
-      quarantined: rows.map((r) => ({
-        id: Number(r.id),
-        receivedAt: r.received_at,
-        // Residents' addresses are for the office; leaders read the page with them masked.
-        from: isOffice(user) ? r.from_address : maskEmail(r.from_address),
-        subject: r.subject,
-        reason: r.reason,
-        source: r.source,
-        canReprocess: r.raw_path !== null,
-      })),
-      quarantinedTotal: Number(total?.n ?? 0),
-      reprocessed: reprocessed.map((r) => ({
-        id: Number(r.id),
-        subject: r.subject,
-        at: r.reprocessed_at ?? '',
-        outcome: r.reprocessed_outcome ?? '',
-        trackingCode: r.tracking_code,
-      })),
-      unacknowledged: unacknowledged.map((r) => ({
-        id: Number(r.id),
-        receivedAt: r.received_at,
-        from: isOffice(user) ? r.from_address : maskEmail(r.from_address),
-        subject: r.subject,
-        reason: r.reason ?? '',
-        trackingCode: r.tracking_code,
-      })),
-      unacknowledgedTotal: Number(unacknowledgedTotal?.n ?? 0),
+      quarantined: quarantined.rows.map(({ rawPath, ...r }) => ({ ...r, from: from(r.from), canReprocess: rawPath !== null })),
+      quarantinedTotal: quarantined.total,
+      reprocessed,
+      unacknowledged: unacknowledged.rows.map((r) => ({ ...r, from: from(r.from) })),
+      unacknowledgedTotal: unacknowledged.total,
     };
   }
 
   /** Runs the kept raw message of a quarantined mail through the pipeline again. */
   async function reprocess(user: StaffUser, id: number): Promise<MailResult> {
     if (!isOffice(user)) throw new ForbiddenError('只有创城办可以重新处理隔离的邮件');
-    const row = await db
-      .selectFrom('mail_messages')
-      .select(['id', 'outcome', 'raw_path', 'source', 'reprocessed_outcome'])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findMailForReprocess(db, id);
     if (!row) throw new NotFoundError('没有这封邮件');
-    if (row.outcome !== 'quarantined' || row.reprocessed_outcome !== null) throw new ConflictError('这封邮件不在隔离区，无需重新处理');
-    if (!row.raw_path) throw new ConflictError('这封邮件的原文没有保存，无法重新处理');
-    const raw = await fs.readFile(path.join(deps.dataDir, row.raw_path)).catch(() => null);
+    if (row.outcome !== 'quarantined' || row.reprocessedOutcome !== null) throw new ConflictError('这封邮件不在隔离区，无需重新处理');
+    if (!row.rawPath) throw new ConflictError('这封邮件的原文没有保存，无法重新处理');
+    const raw = await fs.readFile(path.join(deps.dataDir, row.rawPath)).catch(() => null);
     if (!raw) throw new ConflictError('这封邮件的原文文件已不在服务器上，无法重新处理');
 
     const at = clock.now().toISOString();
     const stale = new Date(clock.now().getTime() - STALE_CLAIM_MS).toISOString();
     // The claim: releases the dedupe keys so the message is new to processMail.
-    const claimed = await db
-      .updateTable('mail_messages')
-      .set({
-        message_id: null,
-        content_hash: sql<string>`${`reprocessed:${id}:`} || content_hash`,
-        reprocessed_at: at,
-        reprocessed_by: user.id,
-      })
-      .where('id', '=', id)
-      .where('outcome', '=', 'quarantined')
-      .where('reprocessed_outcome', 'is', null)
-      .where((eb) => eb.or([eb('reprocessed_at', 'is', null), eb('reprocessed_at', '<', stale)]))
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) throw new ConflictError('这封邮件正在被其他人重新处理，请稍后刷新');
+    if (!(await claimForReprocess(db, id, { at, by: user.id, stale }))) throw new ConflictError('这封邮件正在被其他人重新处理，请稍后刷新');
 
     const result = await deps.mail.processMail(raw, { reprocessOf: id });
-    const ticket = result.trackingCode
-      ? await db.selectFrom('tickets').select('id').where('tracking_code', '=', result.trackingCode).executeTakeFirst()
-      : undefined;
-    await db
-      .updateTable('mail_messages')
-      .set({ reprocessed_outcome: result.outcome, reprocessed_ticket_id: ticket ? Number(ticket.id) : null })
-      .where('id', '=', id)
-      .execute();
+    const ticket = result.trackingCode ? await findTicketByCode(db, result.trackingCode) : null;
+    await recordReprocessed(db, id, result.outcome, ticket?.id ?? null);
     return result;
   }
 

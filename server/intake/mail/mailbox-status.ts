@@ -3,9 +3,10 @@
 // IMAP IDLE; the office reads that beside counts of what mail became and the quarantined mail
 // with the reasons. The worker and the web server may be different processes, so it is all kept
 // in the database.
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { ImapRun } from './imap-intake.ts';
+import { upsertMailboxStatus, type MailboxStatusChange } from './mailbox-repository.ts';
 
 /** The row name of the IMAP mailbox (one per deployment today). */
 export const MAILBOX = 'imap';
@@ -13,21 +14,8 @@ export const MAILBOX = 'imap';
 export type MailboxMode = 'idle' | 'poll';
 
 export function createMailboxStatus(db: Kysely<Database>, mailbox = MAILBOX) {
-  async function upsert(
-    values: Omit<Updateable<Database['mailbox_status']>, 'mailbox' | 'consecutive_failures'>,
-    failed: boolean | null,
-  ): Promise<void> {
-    await db
-      .insertInto('mailbox_status')
-      .values({ mailbox, ...values, ...(failed !== null && { consecutive_failures: failed ? 1 : 0 }) })
-      .onConflict((oc) =>
-        oc.column('mailbox').doUpdateSet((eb) => ({
-          ...values,
-          ...(failed === true && { consecutive_failures: eb('mailbox_status.consecutive_failures', '+', 1) }),
-          ...(failed === false && { consecutive_failures: 0 }),
-        })),
-      )
-      .execute();
+  function upsert(values: MailboxStatusChange, failed: boolean | null): Promise<void> {
+    return upsertMailboxStatus(db, mailbox, values, failed);
   }
 
   return {

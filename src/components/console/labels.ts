@@ -1,5 +1,5 @@
 // Chinese words the console shows for codes the back end keeps in English.
-import { CHANNEL_LABELS } from '../../../server/intake/channels.ts';
+import { CHANNEL_LABELS } from '../../../server/tickets/channels.ts';
 
 export { CHANNEL_LABELS };
 

@@ -1,6 +1,6 @@
 // The hotline islands' calls to the API (staff.hotline.*, staff.followUps.*, and the public
 // router's suggestion), through the console's plain-fetch helpers.
-import type { RoutingSuggestion } from '../../../server/app-services.ts';
+import type { RoutingSuggestion } from '../../../server/routing/suggestion.ts';
 import type { CallInput, FollowUpInput } from '../../../server/hotline/call-schema.ts';
 import type { FollowUpResult, FollowUpTask } from '../../../server/hotline/follow-ups.ts';
 import type { CallerHistory, DuplicateCandidate, LoggedCall, RecentCall } from '../../../server/hotline/hotline-service.ts';

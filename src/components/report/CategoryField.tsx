@@ -1,7 +1,7 @@
 // The optional category select, grouped by focus problem, and the router's live suggestion:
 // which category the text looks like and which unit will handle it.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { RoutingSuggestion } from '../../../server/app-services.ts';
+import type { RoutingSuggestion } from '../../../server/routing/suggestion.ts';
 import { fetchSuggestion } from './report-api.ts';
 import { describedBy, FieldError, fieldClass, invalid } from './form-parts.tsx';
 import { groupCategories, type FormErrors, type PublicCategory } from './report-form-model.ts';

@@ -4,6 +4,7 @@
 // the same idempotency key however often the resident retries.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { fieldErrors } from '../../../server/field-errors.ts';
 import { CategoryField } from './CategoryField.tsx';
 import { describedBy, FieldError, fieldClass, invalid } from './form-parts.tsx';
 import { LocationField } from './LocationField.tsx';
@@ -110,7 +111,7 @@ export default function ReportForm({ categories, points, initial, limits, initia
     const checked = schema.reportInputSchema.safeParse(raw);
     if (!checked.success) {
       setSubmitting(false);
-      showErrors(formErrorsFromFields(schema.fieldErrors(checked.error)));
+      showErrors(formErrorsFromFields(fieldErrors(checked.error)));
       return;
     }
 

@@ -1,6 +1,7 @@
 // The island's two calls to the tRPC API, in plain fetch (no @trpc/client: the report page's
 // script must stay small). Wire format: tRPC 11 without a transformer, plain JSON.
-import type { RoutingSuggestion, SubmitResult } from '../../../server/app-services.ts';
+import type { SubmitResult } from '../../../server/intake/submit-result.ts';
+import type { RoutingSuggestion } from '../../../server/routing/suggestion.ts';
 
 interface TrpcErrorBody {
   error?: { message?: unknown; data?: { fields?: unknown } };

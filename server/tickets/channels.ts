@@ -1,4 +1,6 @@
-// The ways a report reaches the office, and the words residents and staff know them by.
+// The ways a report reaches the office, and the words residents and staff know them by. Kept with
+// the tickets, not in a channel's folder: a ticket's channel is read by tracking, the ledgers and
+// the public record alike (DESIGN rule 11).
 export const CHANNELS = ['web', 'mail', 'hotline', 'patrol', 'inspection'] as const;
 export type Channel = (typeof CHANNELS)[number];
 

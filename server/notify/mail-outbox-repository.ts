@@ -3,7 +3,7 @@
 // if it commits, the mail waits here until the worker delivers it (mail-delivery.ts), however
 // long the mail server is away. Returns plain objects; no row type leaves this file.
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -134,6 +134,55 @@ export async function requeueFailedMail(db: Db, id: number, now: Date): Promise<
   return Number(result.numUpdatedRows) === 1;
 }
 
+// ——— For the mail intake: mail that answers ours (server/intake/mail/) ———
+
+/** The mail of ours with this Message-ID (a bounce names it), or null. */
+export async function findMailByMessageId(
+  db: Db,
+  messageId: string,
+): Promise<{ id: number; ticketId: number | null; to: string[] } | null> {
+  const row = await db
+    .selectFrom('mail_outbox')
+    .select(['id', 'ticket_id', 'recipients'])
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+  return row
+    ? { id: Number(row.id), ticketId: row.ticket_id === null ? null : Number(row.ticket_id), to: JSON.parse(row.recipients) as string[] }
+    : null;
+}
+
+/** The ticket of the latest of our mails among these Message-IDs (a reply's References), or null. */
+export async function findTicketMailedAs(db: Db, messageIds: readonly string[]): Promise<{ id: number; trackingCode: string } | null> {
+  const row = await db
+    .selectFrom('mail_outbox')
+    .innerJoin('tickets', 'tickets.id', 'mail_outbox.ticket_id')
+    .select(['tickets.id', 'tickets.tracking_code'])
+    .where('mail_outbox.message_id', 'in', [...messageIds])
+    .orderBy('mail_outbox.id', 'desc')
+    .executeTakeFirst();
+  return row ? { id: Number(row.id), trackingCode: row.tracking_code } : null;
+}
+
+/** Notes on a mail of ours that it came back (the office sees it with the delivery's errors). */
+export async function recordBounce(db: Db, id: number, note: string): Promise<void> {
+  await db.updateTable('mail_outbox').set({ last_error: note }).where('id', '=', id).execute();
+}
+
+/**
+ * The first recipient of each mail of `kind` queued since `since` whose recipients column (the
+ * JSON array of addresses) matches `pattern`, a LIKE pattern with `\` as its escape character.
+ */
+export async function recipientsLike(db: Db, kind: MailKind, pattern: string, since: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select('recipients')
+    .where('kind', '=', kind)
+    .where('created_at', '>=', since)
+    .where(sql<boolean>`recipients like ${pattern} escape '\\'`)
+    .execute();
+  return rows.flatMap((r) => (JSON.parse(r.recipients) as string[]).slice(0, 1));
+}
+
 // ——— For the delivery worker (mail-delivery.ts) ———
 
 export interface DueMail {
@@ -235,24 +284,7 @@ const mailColumns = [
   'response',
 ] as const;
 
-function toMail(r: {
-  id: number;
-  kind: string;
-  ticket_id: number | null;
-  unit_code: string | null;
-  recipients: string;
-  subject: string;
-  text: string;
-  html: string;
-  message_id: string;
-  created_at: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: string;
-  last_error: string | null;
-  sent_at: string | null;
-  response: string | null;
-}): MailRecord {
+function toMail(r: Pick<Selectable<Database['mail_outbox']>, (typeof mailColumns)[number]>): MailRecord {
   return {
     id: Number(r.id),
     kind: r.kind,
