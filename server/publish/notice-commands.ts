@@ -9,7 +9,20 @@ import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
 import type { z } from '../validation.ts';
 import { parse, type Db, type NoticeContext } from './notice-context.ts';
 import { noticeVersion, type NoticeDetail, type NoticeQueries } from './notice-queries.ts';
-import { DRAFT_SLUG_PREFIX, findNotice, publicSlug, replacePhotos } from './notice-repository.ts';
+import {
+  DRAFT_SLUG_PREFIX,
+  findNotice,
+  insertDraft,
+  markPublished,
+  markWithdrawn,
+  publicSlug,
+  replaceNoticeTickets,
+  replacePhotos,
+  selectTicketPhotoPurposes,
+  selectTicketsByCode,
+  slugsOfMonth,
+  updateDraft,
+} from './notice-repository.ts';
 import {
   noticeDraftSchema,
   noticePublishSchema,
@@ -28,8 +41,8 @@ function isUniqueViolation(err: unknown): boolean {
 /** The next public slug of a CST month: "2026-12-001", "2026-12-002" … (withdrawn ones keep theirs). */
 async function nextSlug(db: Db, at: Date): Promise<string> {
   const prefix = chinaDate(at).slice(0, 7);
-  const rows = await db.selectFrom('notices').select('slug').where('slug', 'like', `${prefix}-%`).execute();
-  const max = rows.reduce((n, r) => Math.max(n, Number(/-(\d+)$/.exec(r.slug)?.[1] ?? 0)), 0);
+  const slugs = await slugsOfMonth(db, prefix);
+  const max = slugs.reduce((n, slug) => Math.max(n, Number(/-(\d+)$/.exec(slug)?.[1] ?? 0)), 0);
   return `${prefix}-${String(max + 1).padStart(3, '0')}`;
 }
 
@@ -40,22 +53,18 @@ export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries)
   /** Tickets by tracking code, checked; the photos chosen must be theirs and of the right kind. */
   async function resolveDraft(trx: Db, input: z.output<typeof noticeDraftSchema>) {
     const codes = [...new Set(input.trackingCodes.map((c) => normalizeTrackingCode(c) ?? c.trim().toUpperCase()))];
-    const tickets = await trx
-      .selectFrom('tickets')
-      .select(['id', 'tracking_code', 'lead_unit_code'])
-      .where('tracking_code', 'in', codes)
-      .execute();
-    const missing = codes.filter((c) => !tickets.some((t) => t.tracking_code === c));
+    const tickets = await selectTicketsByCode(trx, codes);
+    const missing = codes.filter((c) => !tickets.some((t) => t.trackingCode === c));
     if (missing.length > 0)
       throw new InvalidInputError(`没有找到工单 ${missing.join('、')}`, { trackingCodes: `没有找到工单 ${missing.join('、')}` });
-    const ticketIds = tickets.map((t) => Number(t.id));
+    const ticketIds = tickets.map((t) => t.id);
 
     let unitCode = input.unitCode?.trim() || null;
     if (!unitCode) {
       // The tickets' lead unit: the one leading most of them (the first named on a tie).
       const counts = new Map<string, number>();
       for (const c of codes) {
-        const lead = tickets.find((t) => t.tracking_code === c)?.lead_unit_code;
+        const lead = tickets.find((t) => t.trackingCode === c)?.leadUnitCode;
         if (lead) counts.set(lead, (counts.get(lead) ?? 0) + 1);
       }
       unitCode =
@@ -67,13 +76,7 @@ export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries)
     const photoIds = [...new Set(input.photos.map((p) => p.id))];
     if (photoIds.length !== input.photos.length) throw new InvalidInputError('同一张照片选了两次', { photos: '同一张照片选了两次' });
     if (photoIds.length > 0) {
-      const rows = await trx
-        .selectFrom('photos')
-        .select(['id', 'purpose'])
-        .where('id', 'in', photoIds)
-        .where('ticket_id', 'in', ticketIds)
-        .execute();
-      const purpose = new Map(rows.map((r) => [r.id, r.purpose]));
+      const purpose = await selectTicketPhotoPurposes(trx, photoIds, ticketIds);
       for (const p of input.photos) {
         const want = p.kind === 'before' ? 'report' : 'rectification';
         if (purpose.get(p.id) !== want) {
@@ -95,48 +98,18 @@ export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries)
     const now = clock.now().toISOString();
     const id = await db.transaction().execute(async (trx) => {
       const { ticketIds, unitCode } = await resolveDraft(trx, input);
+      const draft = { title: input.title, body: input.body, unitCode, responseDueAt: new Date(input.responseDueAt).toISOString(), at: now };
       let noticeId: number;
       if (input.id === undefined) {
-        const inserted = await trx
-          .insertInto('notices')
-          .values({
-            slug: `${DRAFT_SLUG_PREFIX}${randomBytes(8).toString('hex')}`,
-            title: input.title,
-            body: input.body,
-            unit_code: unitCode,
-            status: 'draft',
-            response_due_at: new Date(input.responseDueAt).toISOString(),
-            created_by: user.id,
-            created_at: now,
-            updated_at: now,
-            published_at: null,
-            published_by: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        noticeId = Number(inserted.id);
+        noticeId = await insertDraft(trx, { ...draft, slug: `${DRAFT_SLUG_PREFIX}${randomBytes(8).toString('hex')}`, createdBy: user.id });
       } else {
         const existing = await findNotice(trx, input.id);
         if (!existing) throw new NotFoundError('没有找到这条曝光');
         if (existing.status === 'published') throw new ConflictError('已发布的曝光不能修改，请先撤回再修改');
         noticeId = existing.id;
-        await trx
-          .updateTable('notices')
-          .set({
-            title: input.title,
-            body: input.body,
-            unit_code: unitCode,
-            response_due_at: new Date(input.responseDueAt).toISOString(),
-            updated_at: now,
-          })
-          .where('id', '=', noticeId)
-          .execute();
-        await trx.deleteFrom('notice_tickets').where('notice_id', '=', noticeId).execute();
+        await updateDraft(trx, noticeId, draft);
       }
-      await trx
-        .insertInto('notice_tickets')
-        .values(ticketIds.map((ticket_id) => ({ notice_id: noticeId, ticket_id })))
-        .execute();
+      await replaceNoticeTickets(trx, noticeId, ticketIds);
       await replacePhotos(trx, { noticeId, responseId: null }, input.photos);
       return noticeId;
     });
@@ -161,11 +134,7 @@ export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries)
           if (Date.parse(notice.responseDueAt) <= at.getTime())
             throw new InvalidInputError('回应期限应晚于发布时间，请修改后再发布', { responseDueAt: '回应期限应晚于发布时间' });
           const slug = publicSlug(notice.slug) ?? (await nextSlug(trx, at));
-          await trx
-            .updateTable('notices')
-            .set({ status: 'published', slug, published_at: at.toISOString(), published_by: user.id, updated_at: at.toISOString() })
-            .where('id', '=', id)
-            .execute();
+          await markPublished(trx, id, { slug, at: at.toISOString(), by: user.id });
           await requestBuild(trx, `notice:${id} published`, at);
           const published = { ...notice, status: 'published' as const, slug, publishedAt: at.toISOString(), updatedAt: at.toISOString() };
           await notify(trx, { kind: 'published', at: at.toISOString(), notice: published, republished: notice.status === 'withdrawn' });
@@ -186,17 +155,7 @@ export function createNoticeCommands(ctx: NoticeContext, queries: NoticeQueries)
       const notice = await findNotice(trx, id);
       if (!notice) throw new NotFoundError('没有找到这条曝光');
       if (notice.status !== 'published') throw new ConflictError('只有已发布的曝光可以撤回');
-      await trx
-        .updateTable('notices')
-        .set({
-          status: 'withdrawn',
-          updated_at: at.toISOString(),
-          withdrawn_at: at.toISOString(),
-          withdrawn_by: user.id,
-          withdrawal_reason: reason,
-        })
-        .where('id', '=', id)
-        .execute();
+      await markWithdrawn(trx, id, { at: at.toISOString(), by: user.id, reason });
       await requestBuild(trx, `notice:${id} withdrawn`, at);
     });
     return detail(user, id);

@@ -11,11 +11,13 @@ import {
   selectNoticePhotos,
   selectNotices,
   selectNoticeTicketIds,
-  selectResponses,
+  selectNoticeTickets,
+  selectTicketPhotos,
+  staffDisplayName,
   type NoticePhotoRow,
   type NoticeRow,
-  type ResponseRow,
 } from './notice-repository.ts';
+import { selectResponses, type ResponseRow } from './notice-response-repository.ts';
 import {
   NOTICE_STATUS_LABELS,
   RESPONSE_STATUS_LABELS,
@@ -182,51 +184,31 @@ export function createNoticeQueries(ctx: NoticeContext) {
     const ids = ticketIds.get(id) ?? [];
     const response = responses.get(id);
     const [tickets, photos, candidates, version] = await Promise.all([
-      ids.length === 0
-        ? []
-        : db
-            .selectFrom('tickets')
-            .select(['id', 'tracking_code', 'status', 'category_code', 'lead_unit_code'])
-            .where('id', 'in', ids)
-            .orderBy('id')
-            .execute(),
+      selectNoticeTickets(db, ids),
       selectNoticePhotos(db, { noticeIds: [id], ...(response && { responseIds: [response.id] }) }),
-      isOffice(user) && ids.length > 0
-        ? db
-            .selectFrom('photos as p')
-            .innerJoin('tickets as t', 't.id', 'p.ticket_id')
-            .select(['p.id', 'p.purpose', 't.tracking_code'])
-            .where('p.ticket_id', 'in', ids)
-            .orderBy('p.ticket_id')
-            .orderBy('p.purpose', 'desc')
-            .orderBy('p.position')
-            .execute()
-        : [],
+      isOffice(user) ? selectTicketPhotos(db, ids) : [],
       noticeVersion(db, notice),
     ]);
     const now = clock.now();
     const office = isOffice(user);
     const ownUnit = user.role === 'unit' && user.unitCode === notice.unitCode;
-    const withdrawnBy =
-      office && notice.withdrawal?.by != null
-        ? await db.selectFrom('users').select('display_name').where('id', '=', notice.withdrawal.by).executeTakeFirst()
-        : undefined;
+    const withdrawnBy = office && notice.withdrawal?.by != null ? await staffDisplayName(db, notice.withdrawal.by) : null;
     const responseOpen = !response || response.status === 'draft' || response.status === 'returned';
     return {
       ...summary(notice, ids.length, response, now),
       body: notice.body,
       tickets: tickets.map((t) => ({
-        trackingCode: t.tracking_code,
+        trackingCode: t.trackingCode,
         status: t.status as Status,
         statusLabel: STATUS_LABELS[t.status as Status] ?? t.status,
-        category: t.category_code ? (catalog.category(t.category_code)?.name ?? t.category_code) : null,
-        leadUnitCode: t.lead_unit_code,
+        category: t.categoryCode ? (catalog.category(t.categoryCode)?.name ?? t.categoryCode) : null,
+        leadUnitCode: t.leadUnitCode,
       })),
       photos: photos.filter((p) => p.responseId === null).map(photoView),
       candidatePhotos: candidates.map((c) => ({
         id: c.id,
         kind: c.purpose === 'rectification' ? ('after' as const) : ('before' as const),
-        trackingCode: c.tracking_code,
+        trackingCode: c.trackingCode,
         ...photoUrls(c.id),
       })),
       responseDetail: response
@@ -242,10 +224,7 @@ export function createNoticeQueries(ctx: NoticeContext) {
             publishedAt: response.publishedAt,
           }
         : null,
-      withdrawal:
-        office && notice.withdrawal
-          ? { at: notice.withdrawal.at, byName: withdrawnBy?.display_name ?? null, reason: notice.withdrawal.reason }
-          : null,
+      withdrawal: office && notice.withdrawal ? { at: notice.withdrawal.at, byName: withdrawnBy, reason: notice.withdrawal.reason } : null,
       version,
       can: {
         edit: office && notice.status !== 'published',

@@ -1,9 +1,10 @@
-// Storage of exposure notices, their tickets and photos, and the units' responses. Explicit
-// selects, plain objects out (DESIGN rule 4); read by the console's notices (notices.ts) and the
-// public projection (public-projection.ts) alike. Nothing here reads ticket_reporters.
+// Storage of exposure notices, the tickets and photos they are composed from, and the photos they
+// show (the units' responses: notice-response-repository.ts). Explicit selects, plain objects out
+// (DESIGN rule 4); written by notice-commands.ts, read by the console's notices (notices.ts) and
+// the public projection (public-projection.ts) alike. Nothing here reads ticket_reporters.
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import type { NoticeStatus, ResponseStatus } from './notice-schema.ts';
+import type { Database, NoticeTable } from '../db/schema.ts';
+import type { NoticeStatus } from './notice-schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -34,20 +35,6 @@ export interface NoticePhotoRow {
   height: number | null;
 }
 
-export interface ResponseRow {
-  id: number;
-  noticeId: number;
-  body: string;
-  status: ResponseStatus;
-  authorId: number | null;
-  createdAt: string;
-  updatedAt: string;
-  submittedAt: string | null;
-  reviewedAt: string | null;
-  reviewNote: string | null;
-  publishedAt: string | null;
-}
-
 /** Drafts have no public address yet: a placeholder slug keeps the column unique and not null. */
 export const DRAFT_SLUG_PREFIX = 'draft-';
 
@@ -72,7 +59,7 @@ const NOTICE_COLUMNS = [
   'withdrawal_reason',
 ] as const;
 
-function toNotice(r: Pick<Selectable<Database['notices']>, (typeof NOTICE_COLUMNS)[number]>): NoticeRow {
+function toNotice(r: Pick<Selectable<NoticeTable>, (typeof NOTICE_COLUMNS)[number]>): NoticeRow {
   return {
     id: Number(r.id),
     slug: r.slug,
@@ -157,51 +144,6 @@ export async function selectNoticePhotos(
   }));
 }
 
-const RESPONSE_COLUMNS = [
-  'id',
-  'notice_id',
-  'body',
-  'status',
-  'author_id',
-  'created_at',
-  'updated_at',
-  'submitted_at',
-  'reviewed_at',
-  'review_note',
-  'published_at',
-] as const;
-
-/** Each notice's response (one per notice: the unit edits it until it is published), by notice id. */
-export async function selectResponses(
-  db: Db,
-  noticeIds: readonly number[],
-  statuses?: readonly ResponseStatus[],
-): Promise<Map<number, ResponseRow>> {
-  const out = new Map<number, ResponseRow>();
-  if (noticeIds.length === 0) return out;
-  let q = db
-    .selectFrom('notice_responses')
-    .select(RESPONSE_COLUMNS)
-    .where('notice_id', 'in', [...noticeIds]);
-  if (statuses) q = q.where('status', 'in', [...statuses]);
-  for (const r of await q.orderBy('id').execute()) {
-    out.set(Number(r.notice_id), {
-      id: Number(r.id),
-      noticeId: Number(r.notice_id),
-      body: r.body,
-      status: r.status as ResponseStatus,
-      authorId: r.author_id === null ? null : Number(r.author_id),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      submittedAt: r.submitted_at,
-      reviewedAt: r.reviewed_at,
-      reviewNote: r.review_note,
-      publishedAt: r.published_at,
-    });
-  }
-  return out;
-}
-
 /** Replaces the photos of a notice (responseId null) or of a response. */
 export async function replacePhotos(
   db: Db,
@@ -229,4 +171,164 @@ export async function replacePhotos(
       })),
     )
     .execute();
+}
+
+/** The public slugs already given in a CST month ("2026-12"), withdrawn notices' included. */
+export async function slugsOfMonth(db: Db, month: string): Promise<string[]> {
+  const rows = await db.selectFrom('notices').select('slug').where('slug', 'like', `${month}-%`).execute();
+  return rows.map((r) => r.slug);
+}
+
+/** What the office writes into a draft. */
+export interface NoticeDraft {
+  title: string;
+  body: string;
+  unitCode: string;
+  responseDueAt: string;
+}
+
+export async function insertDraft(db: Db, draft: NoticeDraft & { slug: string; createdBy: number; at: string }): Promise<number> {
+  const inserted = await db
+    .insertInto('notices')
+    .values({
+      slug: draft.slug,
+      title: draft.title,
+      body: draft.body,
+      unit_code: draft.unitCode,
+      status: 'draft',
+      response_due_at: draft.responseDueAt,
+      created_by: draft.createdBy,
+      created_at: draft.at,
+      updated_at: draft.at,
+      published_at: null,
+      published_by: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(inserted.id);
+}
+
+export async function updateDraft(db: Db, id: number, draft: NoticeDraft & { at: string }): Promise<void> {
+  await db
+    .updateTable('notices')
+    .set({ title: draft.title, body: draft.body, unit_code: draft.unitCode, response_due_at: draft.responseDueAt, updated_at: draft.at })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The notice's tickets are exactly these (at least one). */
+export async function replaceNoticeTickets(db: Db, noticeId: number, ticketIds: readonly number[]): Promise<void> {
+  await db.deleteFrom('notice_tickets').where('notice_id', '=', noticeId).execute();
+  await db
+    .insertInto('notice_tickets')
+    .values(ticketIds.map((ticket_id) => ({ notice_id: noticeId, ticket_id })))
+    .execute();
+}
+
+export async function markPublished(db: Db, id: number, p: { slug: string; at: string; by: number }): Promise<void> {
+  await db
+    .updateTable('notices')
+    .set({ status: 'published', slug: p.slug, published_at: p.at, published_by: p.by, updated_at: p.at })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markWithdrawn(db: Db, id: number, w: { at: string; by: number; reason: string }): Promise<void> {
+  await db
+    .updateTable('notices')
+    .set({ status: 'withdrawn', updated_at: w.at, withdrawn_at: w.at, withdrawn_by: w.by, withdrawal_reason: w.reason })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The tickets a notice may be composed from, found by their tracking codes. */
+export async function selectTicketsByCode(
+  db: Db,
+  codes: readonly string[],
+): Promise<Array<{ id: number; trackingCode: string; leadUnitCode: string | null }>> {
+  if (codes.length === 0) return [];
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['id', 'tracking_code', 'lead_unit_code'])
+    .where('tracking_code', 'in', [...codes])
+    .execute();
+  return rows.map((t) => ({ id: Number(t.id), trackingCode: t.tracking_code, leadUnitCode: t.lead_unit_code }));
+}
+
+export interface NoticeTicketRow {
+  trackingCode: string;
+  status: string;
+  categoryCode: string | null;
+  leadUnitCode: string | null;
+}
+
+/** A notice's tickets as the console shows them, by ticket id. */
+export async function selectNoticeTickets(db: Db, ticketIds: readonly number[]): Promise<NoticeTicketRow[]> {
+  if (ticketIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['tracking_code', 'status', 'category_code', 'lead_unit_code'])
+    .where('id', 'in', [...ticketIds])
+    .orderBy('id')
+    .execute();
+  return rows.map((t) => ({
+    trackingCode: t.tracking_code,
+    status: t.status,
+    categoryCode: t.category_code,
+    leadUnitCode: t.lead_unit_code,
+  }));
+}
+
+/** The tickets' categories (all that goes public of a ticket), by ticket id; read 500 at a time. */
+export async function selectTicketCategories(db: Db, ticketIds: readonly number[]): Promise<Map<number, string | null>> {
+  const out = new Map<number, string | null>();
+  for (let i = 0; i < ticketIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('tickets')
+      .select(['id', 'category_code'])
+      .where('id', 'in', ticketIds.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(Number(r.id), r.category_code);
+  }
+  return out;
+}
+
+/** The purpose ('report', 'rectification') of each of these photos that belongs to one of the tickets. */
+export async function selectTicketPhotoPurposes(
+  db: Db,
+  photoIds: readonly string[],
+  ticketIds: readonly number[],
+): Promise<Map<string, string>> {
+  if (photoIds.length === 0 || ticketIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('photos')
+    .select(['id', 'purpose'])
+    .where('id', 'in', [...photoIds])
+    .where('ticket_id', 'in', [...ticketIds])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.purpose]));
+}
+
+/** The tickets' photos, by ticket, reports' before rectifications', each in its order. */
+export async function selectTicketPhotos(
+  db: Db,
+  ticketIds: readonly number[],
+): Promise<Array<{ id: string; purpose: string; trackingCode: string }>> {
+  if (ticketIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('photos as p')
+    .innerJoin('tickets as t', 't.id', 'p.ticket_id')
+    .select(['p.id', 'p.purpose', 't.tracking_code'])
+    .where('p.ticket_id', 'in', [...ticketIds])
+    .orderBy('p.ticket_id')
+    .orderBy('p.purpose', 'desc')
+    .orderBy('p.position')
+    .execute();
+  return rows.map((r) => ({ id: r.id, purpose: r.purpose, trackingCode: r.tracking_code }));
+}
+
+/** The name of the staff member (who withdrew a notice), if the account still exists. */
+export async function staffDisplayName(db: Db, userId: number): Promise<string | null> {
+  const row = await db.selectFrom('users').select('display_name').where('id', '=', userId).executeTakeFirst();
+  return row?.display_name ?? null;
 }

@@ -5,14 +5,9 @@ import type { StaffUser } from '../auth/roles.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { parse, type NoticeContext } from './notice-context.ts';
 import type { NoticeDetail, NoticeQueries } from './notice-queries.ts';
-import { replacePhotos, selectResponses } from './notice-repository.ts';
-import {
-  responseDraftSchema,
-  responseReviewSchema,
-  type ResponseDraftInput,
-  type ResponseReviewInput,
-  type ResponseStatus,
-} from './notice-schema.ts';
+import { replacePhotos } from './notice-repository.ts';
+import { afterPhotosAvailable, insertResponse, recordReview, selectResponses, updateResponse } from './notice-response-repository.ts';
+import { responseDraftSchema, responseReviewSchema, type ResponseDraftInput, type ResponseReviewInput } from './notice-schema.ts';
 import { requestBuild } from './publishing.ts';
 
 export function createNoticeResponses(ctx: NoticeContext, queries: NoticeQueries) {
@@ -44,52 +39,22 @@ export function createNoticeResponses(ctx: NoticeContext, queries: NoticeQueries
 
       // After-photos: uploaded for a rectification, not attached to a ticket, not shown with another response.
       const ids = [...new Set(input.photos.map((p) => p.id))];
-      if (ids.length > 0) {
-        const free = await trx
-          .selectFrom('photos')
-          .select('id')
-          .where('id', 'in', ids)
-          .where('purpose', '=', 'rectification')
-          .where('ticket_id', 'is', null)
-          .execute();
-        const used = await trx
-          .selectFrom('notice_photos')
-          .select('photo_id')
-          .where('photo_id', 'in', ids)
-          .where((eb) => (existing ? eb.or([eb('response_id', 'is', null), eb('response_id', '!=', existing.id)]) : eb.lit(true)))
-          .execute();
-        if (free.length !== ids.length || used.length > 0)
-          throw new InvalidInputError('有整改后照片已失效，请重新上传', { photos: '有整改后照片已失效，请重新上传' });
-      }
+      if (!(await afterPhotosAvailable(trx, ids, existing?.id ?? null)))
+        throw new InvalidInputError('有整改后照片已失效，请重新上传', { photos: '有整改后照片已失效，请重新上传' });
 
-      const status: ResponseStatus = submit ? 'submitted' : (existing?.status ?? 'draft');
+      const write = {
+        body: input.body,
+        status: submit ? ('submitted' as const) : (existing?.status ?? 'draft'),
+        authorId: user.id,
+        at,
+        submittedAt: submit ? at : null,
+      };
       let responseId: number;
       if (existing) {
         responseId = existing.id;
-        await trx
-          .updateTable('notice_responses')
-          .set({ body: input.body, status, author_id: user.id, updated_at: at, ...(submit && { submitted_at: at }) })
-          .where('id', '=', responseId)
-          .execute();
+        await updateResponse(trx, responseId, write);
       } else {
-        const inserted = await trx
-          .insertInto('notice_responses')
-          .values({
-            notice_id: notice.id,
-            body: input.body,
-            status,
-            author_id: user.id,
-            created_at: at,
-            updated_at: at,
-            submitted_at: submit ? at : null,
-            reviewed_by: null,
-            reviewed_at: null,
-            review_note: null,
-            published_at: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        responseId = Number(inserted.id);
+        responseId = await insertResponse(trx, notice.id, write);
       }
       await replacePhotos(
         trx,
@@ -113,20 +78,12 @@ export function createNoticeResponses(ctx: NoticeContext, queries: NoticeQueries
       if (notice.status !== 'published') throw new ConflictError('这条曝光已撤回，不能公开回应');
       const response = (await selectResponses(trx, [notice.id])).get(notice.id);
       if (!response || response.status !== 'submitted') throw new ConflictError('没有待审核的回应');
-      const reviewed = { reviewed_by: user.id, reviewed_at: at.toISOString(), updated_at: at.toISOString() };
+      const review = { by: user.id, at: at.toISOString() };
       if (input.decision === 'publish') {
-        await trx
-          .updateTable('notice_responses')
-          .set({ ...reviewed, status: 'published', published_at: at.toISOString(), review_note: null })
-          .where('id', '=', response.id)
-          .execute();
+        await recordReview(trx, response.id, { ...review, decision: 'publish' });
         await requestBuild(trx, `response:${response.id} published`, at);
       } else {
-        await trx
-          .updateTable('notice_responses')
-          .set({ ...reviewed, status: 'returned', review_note: input.note })
-          .where('id', '=', response.id)
-          .execute();
+        await recordReview(trx, response.id, { ...review, decision: 'return', note: input.note });
         await notify(trx, { kind: 'response-returned', at: at.toISOString(), notice, note: input.note });
       }
     });

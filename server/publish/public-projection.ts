@@ -37,7 +37,14 @@ import { monthlyReport } from '../ledgers/monthly-report.ts';
 import { problemLedgerRows } from '../ledgers/problem-ledger.ts';
 import { rectificationLedgerRows, type RectificationLedgerRow } from '../ledgers/rectification-ledger.ts';
 import { TERMINAL_STATUSES } from '../tickets/lifecycle.ts';
-import { selectNoticePhotos, selectNotices, selectNoticeTicketIds, selectResponses, type NoticePhotoRow } from './notice-repository.ts';
+import {
+  selectNoticePhotos,
+  selectNotices,
+  selectNoticeTicketIds,
+  selectTicketCategories,
+  type NoticePhotoRow,
+} from './notice-repository.ts';
+import { selectResponses } from './notice-response-repository.ts';
 import { publicSnapshotSchema, type PublicPhoto, type PublicSnapshot } from './public-snapshot.ts';
 
 export interface ProjectionDeps {
@@ -87,15 +94,7 @@ export async function publicSnapshot(deps: ProjectionDeps, at: Date): Promise<Pu
   const [ticketIds, responses] = await Promise.all([selectNoticeTicketIds(db, noticeIds), selectResponses(db, noticeIds, ['published'])]);
   const photos = await selectNoticePhotos(db, { noticeIds, responseIds: [...responses.values()].map((r) => r.id) });
   const allTicketIds = [...new Set([...ticketIds.values()].flat())];
-  const categoryOf = new Map<number, string | null>();
-  for (let i = 0; i < allTicketIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('tickets')
-      .select(['id', 'category_code'])
-      .where('id', 'in', allTicketIds.slice(i, i + 500))
-      .execute();
-    for (const r of rows) categoryOf.set(Number(r.id), r.category_code);
-  }
+  const categoryOf = await selectTicketCategories(db, allTicketIds);
   const toPhoto = (p: NoticePhotoRow): PublicPhoto => ({ id: p.photoId, kind: p.kind, width: p.width, height: p.height, alt: p.alt ?? '' });
   const noticePhotos = new Map<number, PublicPhoto[]>();
   const responsePhotos = new Map<number, PublicPhoto[]>();

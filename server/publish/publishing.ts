@@ -4,24 +4,14 @@
 // cause of a failed build) call requestBuild; the worker's publish job (site-publisher.ts,
 // building with site-builder.ts) takes every queued request into its next build, so requests
 // made while a build runs are coalesced, and records when the site went live or why it failed.
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { isOffice, type StaffUser } from '../auth/roles.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenError } from '../errors.ts';
+import { anyBuildIn, findLiveBuild, insertBuildRequest, selectRecentBuilds, type SiteBuildRecord } from './site-build-repository.ts';
 
-export interface SiteBuildRecord {
-  id: number;
-  reason: string;
-  requestedAt: string;
-  status: 'queued' | 'building' | 'live' | 'failed' | 'superseded';
-  startedAt: string | null;
-  finishedAt: string | null;
-  pages: number | null;
-  error: string | null;
-  /** The build (folder under DATA_DIR/public-site/builds/) this request went into. */
-  buildDir: string | null;
-}
+export type { SiteBuildRecord } from './site-build-repository.ts';
 
 /** One build and the requests it took: what the console lists as recent builds. */
 export interface SiteBuildSummary {
@@ -65,20 +55,7 @@ export async function requestBuild(
   at: Date,
   contentManifest: string | null = null,
 ): Promise<void> {
-  await db
-    .insertInto('site_builds')
-    .values({
-      reason: reason.slice(0, 200),
-      requested_at: at.toISOString(),
-      status: 'queued',
-      started_at: null,
-      finished_at: null,
-      build_dir: null,
-      pages: null,
-      error: null,
-      content_manifest: contentManifest,
-    })
-    .execute();
+  await insertBuildRequest(db, reason.slice(0, 200), at.toISOString(), contentManifest);
 }
 
 /** The reason of a rebuild the office asked for on the console. */
@@ -88,13 +65,9 @@ export function createPublishing(deps: { db: Kysely<Database>; clock: Clock }) {
   const { db, clock } = deps;
 
   async function status(): Promise<PublishingStatus> {
-    const rows = await db.selectFrom('site_builds').selectAll().orderBy('id', 'desc').limit(50).execute();
-    const records = rows.map(toRecord);
+    const records = await selectRecentBuilds(db, 50);
     // The live build may lie further back than the rows listed (a long run of failures).
-    const liveRow =
-      rows.find((r) => r.status === 'live') ??
-      (await db.selectFrom('site_builds').selectAll().where('status', '=', 'live').orderBy('id', 'desc').limit(1).executeTakeFirst());
-    const live = liveRow ? toRecord(liveRow) : null;
+    const live = records.find((r) => r.status === 'live') ?? (await findLiveBuild(db));
     const lastFailure = records.find((r) => r.status === 'failed' && (!live || r.id > live.id)) ?? null;
     return {
       live,
@@ -113,8 +86,7 @@ export function createPublishing(deps: { db: Kysely<Database>; clock: Clock }) {
   async function rebuild(user: StaffUser): Promise<{ queued: boolean }> {
     if (!isOffice(user))
       throw new ForbiddenError(user.role === 'leader' ? '您的账号为只读账号，不能重新生成公开网站' : '只有创城办可以重新生成公开网站');
-    const waiting = await db.selectFrom('site_builds').select('id').where('status', '=', 'queued').limit(1).executeTakeFirst();
-    if (waiting) return { queued: false };
+    if (await anyBuildIn(db, ['queued'])) return { queued: false };
     await requestBuild(db, MANUAL_REBUILD, clock.now());
     return { queued: true };
   }
@@ -127,20 +99,6 @@ export function createPublishing(deps: { db: Kysely<Database>; clock: Clock }) {
 }
 
 export type Publishing = ReturnType<typeof createPublishing>;
-
-function toRecord(r: Selectable<Database['site_builds']>): SiteBuildRecord {
-  return {
-    id: Number(r.id),
-    reason: r.reason,
-    requestedAt: r.requested_at,
-    status: r.status as SiteBuildRecord['status'],
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    pages: r.pages === null ? null : Number(r.pages),
-    error: r.error,
-    buildDir: r.build_dir,
-  };
-}
 
 function summarize(records: SiteBuildRecord[]): SiteBuildSummary[] {
   const byBuild = new Map<string, SiteBuildRecord[]>();

@@ -24,6 +24,15 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { requestBuild } from './publishing.ts';
 import {
+  anyBuildIn,
+  claimQueued,
+  newestContentManifest,
+  otherBuildRunning,
+  recordOutcome,
+  releaseClaim,
+  requeueStaleBuilds,
+} from './site-build-repository.ts';
+import {
   changesSettled,
   contentChangeReasons,
   parseManifest,
@@ -94,39 +103,17 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
 
   async function publish(now: Date): Promise<PublishRun> {
     // A build another worker left half-way long ago: its requests go into this one.
-    await db
-      .updateTable('site_builds')
-      .set({ status: 'queued', started_at: null, build_dir: null })
-      .where('status', '=', 'building')
-      .where('started_at', '<', new Date(now.getTime() - staleAfterMs).toISOString())
-      .execute();
+    await requeueStaleBuilds(db, new Date(now.getTime() - staleAfterMs).toISOString());
     if (!(await pending())) return { built: false, reason: 'nothing queued' };
 
     // Folder names sort by the real time they were made (pruning keeps the newest), not the injected clock's.
     const id = newBuildId(new Date());
     // Read before the build starts: a file changed while it runs differs from this, and is built again.
     const manifest = contentDir ? serializeManifest(await readContentManifest(contentDir)) : null;
-    const claimed = await db
-      .updateTable('site_builds')
-      .set({ status: 'building', started_at: clock.now().toISOString(), build_dir: id, ...(manifest && { content_manifest: manifest }) })
-      .where('status', '=', 'queued')
-      .executeTakeFirst();
-    const requests = Number(claimed.numUpdatedRows);
+    const requests = await claimQueued(db, id, clock.now().toISOString(), manifest);
     if (requests === 0) return { built: false, reason: 'nothing queued' };
-    const other = await db
-      .selectFrom('site_builds')
-      .select('id')
-      .where('status', '=', 'building')
-      .where('build_dir', '!=', id)
-      .limit(1)
-      .executeTakeFirst();
-    if (other) {
-      await db
-        .updateTable('site_builds')
-        .set({ status: 'queued', started_at: null, build_dir: null })
-        .where('build_dir', '=', id)
-        .where('status', '=', 'building')
-        .execute();
+    if (await otherBuildRunning(db, id)) {
+      await releaseClaim(db, id);
       return { built: false, reason: 'another worker is building' };
     }
 
@@ -136,33 +123,19 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       result = await buildSite({ ...options.buildOptions, snapshot, dataDir: options.dataDir, root: options.root, id });
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 4000);
-      await db
-        .updateTable('site_builds')
-        .set({ status: 'failed', finished_at: clock.now().toISOString(), error: message })
-        .where('build_dir', '=', id)
-        .execute();
+      await recordOutcome(db, id, { status: 'failed', finishedAt: clock.now().toISOString(), error: message });
       log.error(`[publish] build ${id} failed; the public site still shows the previous build:`, error);
       return { built: false, failed: true, id, requests, error: message };
     }
-    await db
-      .updateTable('site_builds')
-      .set({ status: 'live', finished_at: clock.now().toISOString(), pages: result.pages, error: null })
-      .where('build_dir', '=', id)
-      .execute();
+    await recordOutcome(db, id, { status: 'live', finishedAt: clock.now().toISOString(), pages: result.pages });
     log.info(`[publish] build ${id} live: ${result.pages} page(s), ${requests} request(s), ${(result.ms / 1000).toFixed(1)} s`);
     return { built: true, id, requests, pages: result.pages, ms: result.ms, timings: result.timings, compressed: result.compressed };
   }
 
   /** The content the newest build (or queued content change) was made from; null before any recorded one. */
   async function recordedManifest(): Promise<ContentManifest | null> {
-    const row = await db
-      .selectFrom('site_builds')
-      .select('content_manifest')
-      .where('content_manifest', 'is not', null)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.content_manifest ? parseManifest(row.content_manifest) : null;
+    const manifest = await newestContentManifest(db);
+    return manifest ? parseManifest(manifest) : null;
   }
 
   async function queueContentChanges(now: Date): Promise<string[]> {
@@ -182,8 +155,7 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
   }
 
   async function pending(): Promise<boolean> {
-    const row = await db.selectFrom('site_builds').select('id').where('status', '=', 'queued').limit(1).executeTakeFirst();
-    return row !== undefined;
+    return anyBuildIn(db, ['queued']);
   }
 
   return {
@@ -196,20 +168,14 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       return run;
     },
     async ensureLive(now = clock.now()) {
-      const live = await db.selectFrom('site_builds').select('id').where('status', '=', 'live').limit(1).executeTakeFirst();
+      const live = await anyBuildIn(db, ['live']);
       const servable = await fs
         .stat(publicSitePaths(options.dataDir).current)
         .then((s) => s.isDirectory())
         .catch(() => false);
       const contentRecorded = !contentDir || (await recordedManifest()) !== null;
       if (live && servable && contentRecorded) return false;
-      const waiting = await db
-        .selectFrom('site_builds')
-        .select('id')
-        .where('status', 'in', ['queued', 'building'])
-        .limit(1)
-        .executeTakeFirst();
-      if (waiting) return false;
+      if (await anyBuildIn(db, ['queued', 'building'])) return false;
       await requestBuild(db, 'start', now);
       return true;
     },

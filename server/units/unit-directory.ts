@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import type { StaffUser } from '../auth/roles.ts';
+import { deleteUnitEmails, findUnitEmails, saveUnitEmails, selectUnitEmails } from './unit-contact-repository.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -34,13 +35,11 @@ export function createUnitDirectory({ db, catalog, clock }: { db: Kysely<Databas
 
   /** The addresses a unit's mail goes to now (read in the caller's transaction). */
   async function emailsOf(trx: Db, code: string): Promise<string[]> {
-    const row = await trx.selectFrom('unit_contacts').select('emails').where('unit_code', '=', code).executeTakeFirst();
-    return row ? (JSON.parse(row.emails) as string[]) : (catalog.unit(code)?.emails ?? []);
+    return (await findUnitEmails(trx, code)) ?? catalog.unit(code)?.emails ?? [];
   }
 
   async function list(): Promise<UnitEntry[]> {
-    const rows = await db.selectFrom('unit_contacts').select(['unit_code', 'emails']).execute();
-    const edited = new Map(rows.map((r) => [r.unit_code, JSON.parse(r.emails) as string[]]));
+    const edited = await selectUnitEmails(db);
     return catalog.units.map((u) => ({ ...u, emails: edited.get(u.code) ?? u.emails, emailsEdited: edited.has(u.code) }));
   }
 
@@ -49,7 +48,7 @@ export function createUnitDirectory({ db, catalog, clock }: { db: Kysely<Databas
     if (user.role !== 'admin') throw new ForbiddenError('只有管理员可以修改单位的通知邮箱');
     const unit = known(code);
     if (emails === null) {
-      await db.deleteFrom('unit_contacts').where('unit_code', '=', code).execute();
+      await deleteUnitEmails(db, code);
       return { ...unit, emailsEdited: false };
     }
     const parsed = unitEmailsSchema.safeParse(emails.filter((e) => e.trim() !== ''));
@@ -57,13 +56,9 @@ export function createUnitDirectory({ db, catalog, clock }: { db: Kysely<Databas
       const message = parsed.error.issues[0]?.message ?? '邮箱格式不正确';
       throw new InvalidInputError(message, { emails: message });
     }
-    const row = { emails: JSON.stringify([...new Set(parsed.data)]), updated_at: clock.now().toISOString(), updated_by: user.id };
-    await db
-      .insertInto('unit_contacts')
-      .values({ unit_code: code, ...row })
-      .onConflict((oc) => oc.column('unit_code').doUpdateSet(row))
-      .execute();
-    return { ...unit, emails: JSON.parse(row.emails) as string[], emailsEdited: true };
+    const unique = [...new Set(parsed.data)];
+    await saveUnitEmails(db, code, { emails: unique, at: clock.now().toISOString(), by: user.id });
+    return { ...unit, emails: unique, emailsEdited: true };
   }
 
   return { emailsOf, list, setEmails };

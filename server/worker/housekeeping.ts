@@ -16,10 +16,11 @@
 //   The age is what keeps a photo being stored right now: its files are written a moment before
 //   its row is committed, and an upload is ended after seconds without data. Reading the
 //   folder costs a stat per photo, so it happens every STRAY_SWEEP_HOURS, not every pass.
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { PhotoStore, StoredFile } from '../media/photo-store.ts';
 import type { Throttles } from '../throttle/throttles.ts';
+import { deleteExpiredSessions, deleteOrphanPhotos, recordedPhotoIds, selectOrphanPhotoIds } from './housekeeping-repository.ts';
 
 /** How long an uploaded photo may wait to be attached: a day and a half is beyond any form left open. */
 export const ORPHAN_PHOTO_HOURS = 36;
@@ -46,35 +47,11 @@ export interface HousekeepingDeps {
   log?: { error(message: string, error: unknown): void };
 }
 
-/** The photo is on no notice and no response (drafts included). */
-function onNoNoticeOrResponse({ not, exists, selectFrom }: ExpressionBuilder<Database, 'photos'>) {
-  return not(exists(selectFrom('notice_photos').select('notice_photos.photo_id').whereRef('notice_photos.photo_id', '=', 'photos.id')));
-}
-
 export function createHousekeeping({ db, photos, throttles, log }: HousekeepingDeps) {
   async function removeOrphanPhotos(now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - ORPHAN_PHOTO_HOURS * 3_600_000).toISOString();
-    const candidates = await db
-      .selectFrom('photos')
-      .select('id')
-      .where('ticket_id', 'is', null)
-      .where('uploaded_at', '<', cutoff)
-      .where(onNoNoticeOrResponse)
-      .limit(PHOTO_BATCH)
-      .execute();
-    if (candidates.length === 0) return 0;
-    const removed = await db
-      .deleteFrom('photos')
-      .where(
-        'id',
-        'in',
-        candidates.map((c) => c.id),
-      )
-      .where('ticket_id', 'is', null)
-      .where(onNoNoticeOrResponse)
-      .returning('id')
-      .execute();
-    for (const { id } of removed) {
+    const removed = await deleteOrphanPhotos(db, await selectOrphanPhotoIds(db, cutoff, PHOTO_BATCH));
+    for (const id of removed) {
       await photos.remove(id).catch((error: unknown) => log?.error(`[housekeeping] could not remove the files of photo ${id}:`, error));
     }
     return removed.length;
@@ -98,7 +75,7 @@ export function createHousekeeping({ db, photos, throttles, log }: HousekeepingD
     let renditions: StoredFile[] = [];
     const removeUnrecorded = async () => {
       const ids = [...new Set(renditions.map((f) => f.photoId!))];
-      const recorded = new Set((await db.selectFrom('photos').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+      const recorded = await recordedPhotoIds(db, ids);
       for (const file of renditions) if (!recorded.has(file.photoId!)) await remove(file);
       renditions = [];
     };
@@ -110,16 +87,11 @@ export function createHousekeeping({ db, photos, throttles, log }: HousekeepingD
     return removed;
   }
 
-  async function removeExpiredSessions(now: Date): Promise<number> {
-    const result = await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-
   return {
     async runOnce(now: Date): Promise<HousekeepingResult> {
       return {
         orphanPhotos: await removeOrphanPhotos(now),
-        expiredSessions: await removeExpiredSessions(now),
+        expiredSessions: await deleteExpiredSessions(db, now.toISOString()),
         expiredThrottleCounts: await throttles.sweep(now),
         strayFiles: await removeStrayFiles(now),
       };

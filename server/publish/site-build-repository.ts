@@ -1,0 +1,150 @@
+// Storage of the requests to publish and the builds that took them (site_builds, ADR 006): one row
+// per request, which a build claims (status 'building', its folder in build_dir) and marks 'live'
+// or 'failed'. Explicit selects, plain objects out (DESIGN rule 4); written by publishing.ts and
+// the publish job (site-publisher.ts), read by the console's publishing page.
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, SiteBuildTable } from '../db/schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface SiteBuildRecord {
+  id: number;
+  reason: string;
+  requestedAt: string;
+  status: 'queued' | 'building' | 'live' | 'failed' | 'superseded';
+  startedAt: string | null;
+  finishedAt: string | null;
+  pages: number | null;
+  error: string | null;
+  /** The build (folder under DATA_DIR/public-site/builds/) this request went into. */
+  buildDir: string | null;
+}
+
+function toRecord(r: Selectable<SiteBuildTable>): SiteBuildRecord {
+  return {
+    id: Number(r.id),
+    reason: r.reason,
+    requestedAt: r.requested_at,
+    status: r.status as SiteBuildRecord['status'],
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    pages: r.pages === null ? null : Number(r.pages),
+    error: r.error,
+    buildDir: r.build_dir,
+  };
+}
+
+/** A queued request; `contentManifest`: the content files it saw, when a content change asked for it. */
+export async function insertBuildRequest(db: Db, reason: string, at: string, contentManifest: string | null): Promise<void> {
+  await db
+    .insertInto('site_builds')
+    .values({
+      reason,
+      requested_at: at,
+      status: 'queued',
+      started_at: null,
+      finished_at: null,
+      build_dir: null,
+      pages: null,
+      error: null,
+      content_manifest: contentManifest,
+    })
+    .execute();
+}
+
+/** The newest requests, newest first. */
+export async function selectRecentBuilds(db: Db, limit: number): Promise<SiteBuildRecord[]> {
+  const rows = await db.selectFrom('site_builds').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(toRecord);
+}
+
+/** The newest request that went live: the build serving the public site now. */
+export async function findLiveBuild(db: Db): Promise<SiteBuildRecord | null> {
+  const row = await db.selectFrom('site_builds').selectAll().where('status', '=', 'live').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row ? toRecord(row) : null;
+}
+
+/** Whether any request is in one of these states. */
+export async function anyBuildIn(db: Db, statuses: ReadonlyArray<SiteBuildRecord['status']>): Promise<boolean> {
+  const row = await db
+    .selectFrom('site_builds')
+    .select('id')
+    .where('status', 'in', [...statuses])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Requests left 'building' since before `startedBefore` are queued again. */
+export async function requeueStaleBuilds(db: Db, startedBefore: string): Promise<void> {
+  await db
+    .updateTable('site_builds')
+    .set({ status: 'queued', started_at: null, build_dir: null })
+    .where('status', '=', 'building')
+    .where('started_at', '<', startedBefore)
+    .execute();
+}
+
+/**
+ * Takes every queued request into the build `buildDir` (recording the content it reads, when
+ * given) in one conditional update; answers how many it took.
+ */
+export async function claimQueued(db: Db, buildDir: string, startedAt: string, contentManifest: string | null): Promise<number> {
+  const claimed = await db
+    .updateTable('site_builds')
+    .set({ status: 'building', started_at: startedAt, build_dir: buildDir, ...(contentManifest && { content_manifest: contentManifest }) })
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(claimed.numUpdatedRows);
+}
+
+/** Whether a build other than `buildDir` is running. */
+export async function otherBuildRunning(db: Db, buildDir: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('site_builds')
+    .select('id')
+    .where('status', '=', 'building')
+    .where('build_dir', '!=', buildDir)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Gives the build's requests back to the queue. */
+export async function releaseClaim(db: Db, buildDir: string): Promise<void> {
+  await db
+    .updateTable('site_builds')
+    .set({ status: 'queued', started_at: null, build_dir: null })
+    .where('build_dir', '=', buildDir)
+    .where('status', '=', 'building')
+    .execute();
+}
+
+/** The outcome of a build, on every request it took. */
+export async function recordOutcome(
+  db: Db,
+  buildDir: string,
+  outcome: { status: 'live'; finishedAt: string; pages: number } | { status: 'failed'; finishedAt: string; error: string },
+): Promise<void> {
+  await db
+    .updateTable('site_builds')
+    .set(
+      outcome.status === 'live'
+        ? { status: 'live', finished_at: outcome.finishedAt, pages: outcome.pages, error: null }
+        : { status: 'failed', finished_at: outcome.finishedAt, error: outcome.error },
+    )
+    .where('build_dir', '=', buildDir)
+    .execute();
+}
+
+/** The newest recorded content manifest (serialized), if any. */
+export async function newestContentManifest(db: Db): Promise<string | null> {
+  const row = await db
+    .selectFrom('site_builds')
+    .select('content_manifest')
+    .where('content_manifest', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.content_manifest ?? null;
+}
