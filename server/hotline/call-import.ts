@@ -15,8 +15,9 @@ import type { Catalog } from '../catalog/types.ts';
 import { CST_OFFSET_MS } from '../china-time.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { CallInput } from './call-schema.ts';
-import type { CallOutcome, Hotline } from './hotline-service.ts';
-import { normalizePhone } from './phone.ts';
+import type { CallOutcome } from './call-types.ts';
+import type { Hotline } from './hotline-service.ts';
+import { normalizePhone } from '../tickets/phone.ts';
 
 /** The columns, as README.md's "Hotline" section documents them. */
 export const CALL_COLUMNS = [

@@ -2,7 +2,7 @@
 // and the API. Messages are Chinese: the operator reads them with the caller on the line.
 import { hasLetterOrDigit, plainText } from '../plain-text.ts';
 import { z } from '../validation.ts';
-import { normalizePhone } from './phone.ts';
+import { normalizePhone } from '../tickets/phone.ts';
 
 export const CALL_OUTCOMES = ['ticket', 'attach', 'answer', 'refer'] as const;
 export type CallOutcomeKind = (typeof CALL_OUTCOMES)[number];

@@ -10,7 +10,7 @@ import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { ACTION_LABELS, DEADLINE_RUNNING_STATUSES, STATUSES, statusLabel, type Status } from '../tickets/lifecycle.ts';
 import { listEvents } from '../tickets/ticket-repository.ts';
 import { ticketForUser } from './ticket-commands.ts';
-import { maskPhone } from '../hotline/phone.ts';
+import { maskPhone } from '../tickets/phone.ts';
 
 export const ticketFilterSchema = z.object({
   statuses: z.array(z.enum(STATUSES)).optional(),

@@ -3,7 +3,7 @@
 import type { RoutingSuggestion } from '../../../server/app-services.ts';
 import type { CallInput, FollowUpInput } from '../../../server/hotline/call-schema.ts';
 import type { FollowUpResult, FollowUpTask } from '../../../server/hotline/follow-ups.ts';
-import type { CallerHistory, DuplicateCandidate, LoggedCall, RecentCall } from '../../../server/hotline/hotline-service.ts';
+import type { CallerHistory, DuplicateCandidate, LoggedCall, RecentCall } from '../../../server/hotline/call-types.ts';
 import { callMutation, callQuery } from '../console/staff-api.ts';
 import type { ChosenPoint } from './hotline-model.ts';
 
