@@ -15,7 +15,7 @@ import type { MailIntake } from './intake/mail/mail-intake.ts';
 import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
 import type { Hotline } from './hotline/hotline-service.ts';
 import type { Publishing } from './publish/publishing.ts';
-import type { FollowUps } from './hotline/follow-ups.ts';
+import type { FollowUps } from './follow-ups/follow-ups.ts';
 import type { Notices } from './publish/notices.ts';
 import type { SubmitResult } from './intake/submit-result.ts';
 import type { UploadResult } from './media/photo-store.ts';

@@ -29,7 +29,7 @@ import { createMailboxConsole } from './intake/mail/mailbox-console.ts';
 import { createHotline } from './hotline/hotline-service.ts';
 import { createPublishing } from './publish/publishing.ts';
 import { createNotices } from './publish/notices.ts';
-import { createFollowUps, followUpOnClose } from './hotline/follow-ups.ts';
+import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
 import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
 

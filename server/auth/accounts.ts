@@ -1,7 +1,6 @@
 // Staff accounts: create, list, update, authenticate; sessions kept in the database (so several
 // web processes share them) as the SHA-256 of a random token, the token itself living only in
-// the HttpOnly cookie.
-import { createHash, randomBytes } from 'node:crypto';
+// the HttpOnly cookie. The rules are in account-rules.ts, the SQL in account-repository.ts.
 import type { Kysely } from 'kysely';
 import { z } from '../validation.ts';
 import { plainText } from '../plain-text.ts';
@@ -12,10 +11,22 @@ import { isUniqueViolation } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import type { Throttles } from '../throttle/throttles.ts';
 import { waitText } from '../throttle/throttles.ts';
-import { hashPassword, passwordProblem, UNMATCHABLE_HASH, verifyPassword } from './password.ts';
-import { ROLES, type Role, type StaffUser } from './roles.ts';
-
-export const SESSION_HOURS = 12;
+import {
+  countActiveAdmins,
+  deleteSession,
+  deleteSessionsOf,
+  findAccount,
+  findAccountForLogin,
+  findSessionAccount,
+  insertAccount,
+  insertSession,
+  listAccounts,
+  updateAccount,
+  type AccountRecord,
+} from './account-repository.ts';
+import { checkPassword, newSessionToken, sessionExpiry, sessionId, unitOfAccount } from './account-rules.ts';
+import { hashPassword, UNMATCHABLE_HASH, verifyPassword } from './password.ts';
+import { ROLES, type StaffUser } from './roles.ts';
 
 export const newUserSchema = z.object({
   username: z
@@ -40,37 +51,6 @@ export const userUpdateSchema = z.object({
   password: z.string().optional(),
 });
 
-export interface AccountRecord extends StaffUser {
-  active: boolean;
-  createdAt: string;
-}
-
-const userColumns = ['id', 'username', 'display_name', 'role', 'unit_code', 'active', 'created_at'] as const;
-
-function toAccount(row: {
-  id: number;
-  username: string;
-  display_name: string;
-  role: string;
-  unit_code: string | null;
-  active: number;
-  created_at: string;
-}): AccountRecord {
-  return {
-    id: Number(row.id),
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role as Role,
-    unitCode: row.unit_code,
-    active: Number(row.active) === 1,
-    createdAt: row.created_at,
-  };
-}
-
-function sessionId(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
-}
-
 export interface AccountsDeps {
   db: Kysely<Database>;
   catalog: Catalog;
@@ -80,18 +60,6 @@ export interface AccountsDeps {
 }
 
 export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) {
-  function checkUnit(role: Role, unitCode: string | null | undefined): string | null {
-    if (role !== 'unit') return null;
-    if (!unitCode) throw new InvalidInputError('责任单位工作人员必须选择所属单位', { unitCode: '请选择所属单位' });
-    if (!catalog.unit(unitCode)) throw new InvalidInputError(`单位“${unitCode}”不存在`, { unitCode: '单位不存在' });
-    return unitCode;
-  }
-
-  function checkPassword(password: string): void {
-    const problem = passwordProblem(password);
-    if (problem) throw new InvalidInputError(problem, { password: problem });
-  }
-
   async function createUser(input: NewUser): Promise<AccountRecord> {
     const parsed = newUserSchema.safeParse(input);
     if (!parsed.success) {
@@ -99,25 +67,17 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
       throw new InvalidInputError(issue.message, { [issue.path.join('.')]: issue.message });
     }
     const u = parsed.data;
-    const unitCode = checkUnit(u.role, u.unitCode);
+    const unitCode = unitOfAccount(catalog, u.role, u.unitCode);
     checkPassword(u.password);
-    const at = clock.now().toISOString();
     try {
-      const row = await db
-        .insertInto('users')
-        .values({
-          username: u.username,
-          display_name: u.displayName,
-          role: u.role,
-          unit_code: unitCode,
-          password_hash: await hashPassword(u.password),
-          active: 1,
-          created_at: at,
-          updated_at: at,
-        })
-        .returning(userColumns)
-        .executeTakeFirstOrThrow();
-      return toAccount(row);
+      return await insertAccount(db, {
+        username: u.username,
+        displayName: u.displayName,
+        role: u.role,
+        unitCode,
+        passwordHash: await hashPassword(u.password),
+        at: clock.now().toISOString(),
+      });
     } catch (error) {
       if (isUniqueViolation(error, 'username')) throw new ConflictError(`用户名“${u.username}”已被使用`);
       throw error;
@@ -128,48 +88,29 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
     const u = userUpdateSchema.parse(input);
     const current = await getUser(id);
     const role = u.role ?? current.role;
-    const unitCode = checkUnit(role, u.unitCode === undefined ? current.unitCode : u.unitCode);
+    const unitCode = unitOfAccount(catalog, role, u.unitCode === undefined ? current.unitCode : u.unitCode);
     if (u.password !== undefined) checkPassword(u.password);
     const staysAdmin = role === 'admin' && (u.active ?? current.active);
-    if (current.role === 'admin' && current.active && !staysAdmin && (await activeAdmins()) <= 1) {
+    if (current.role === 'admin' && current.active && !staysAdmin && (await countActiveAdmins(db)) <= 1) {
       throw new ConflictError('这是最后一个启用的管理员账号，不能停用或改为其他角色');
     }
-    await db
-      .updateTable('users')
-      .set({
-        display_name: u.displayName ?? current.displayName,
-        role,
-        unit_code: unitCode,
-        active: (u.active ?? current.active) ? 1 : 0,
-        updated_at: clock.now().toISOString(),
-        ...(u.password !== undefined && { password_hash: await hashPassword(u.password) }),
-      })
-      .where('id', '=', id)
-      .execute();
+    await updateAccount(db, id, {
+      displayName: u.displayName ?? current.displayName,
+      role,
+      unitCode,
+      active: u.active ?? current.active,
+      at: clock.now().toISOString(),
+      ...(u.password !== undefined && { passwordHash: await hashPassword(u.password) }),
+    });
     // A deactivated account, or one whose password was reset, is signed out everywhere.
-    if (u.active === false || u.password !== undefined) await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+    if (u.active === false || u.password !== undefined) await deleteSessionsOf(db, id);
     return getUser(id);
   }
 
-  async function activeAdmins(): Promise<number> {
-    const row = await db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('role', '=', 'admin')
-      .where('active', '=', 1)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   async function getUser(id: number): Promise<AccountRecord> {
-    const row = await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
-    if (!row) throw new NotFoundError('用户不存在');
-    return toAccount(row);
-  }
-
-  async function listUsers(): Promise<AccountRecord[]> {
-    const rows = await db.selectFrom('users').select(userColumns).orderBy('role').orderBy('username').execute();
-    return rows.map(toAccount);
+    const account = await findAccount(db, id);
+    if (!account) throw new NotFoundError('用户不存在');
+    return account;
   }
 
   function throttled(seconds: number): TooManyRequestsError {
@@ -195,53 +136,42 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
       await Promise.all(taken.map((t) => (t.allowed ? t.release() : undefined)));
       throw throttled(Math.max(...refused));
     }
-    const row = await db
-      .selectFrom('users')
-      .select([...userColumns, 'password_hash'])
-      .where('username', '=', name)
-      .executeTakeFirst();
+    const account = await findAccountForLogin(db, name);
     // Checked whether or not the account exists and is active: the same scrypt either way.
-    const matches = await verifyPassword(password, row?.password_hash ?? UNMATCHABLE_HASH);
-    if (!row || !matches || Number(row.active) !== 1) {
+    const matches = await verifyPassword(password, account?.passwordHash ?? UNMATCHABLE_HASH);
+    if (!account || !matches || !account.active) {
       throw new InvalidInputError('用户名或密码不正确', { password: '用户名或密码不正确' });
     }
     await Promise.all(taken.map((t) => (t.allowed ? t.release() : undefined)));
-    const token = randomBytes(32).toString('base64url');
+    const { token, id } = newSessionToken();
     const now = clock.now();
-    const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
-    await db
-      .insertInto('sessions')
-      .values({
-        id: sessionId(token),
-        user_id: Number(row.id),
-        created_at: now.toISOString(),
-        expires_at: expiresAt,
-        ip: client.ip,
-        user_agent: client.userAgent ?? null,
-      })
-      .execute();
-    const { active: _active, createdAt: _createdAt, ...user } = toAccount(row);
+    const expiresAt = sessionExpiry(now);
+    await insertSession(db, {
+      id,
+      userId: account.id,
+      createdAt: now.toISOString(),
+      expiresAt,
+      ip: client.ip,
+      userAgent: client.userAgent ?? null,
+    });
+    const { active: _active, createdAt: _createdAt, passwordHash: _hash, ...user } = account;
     return { token, user, expiresAt };
   }
 
   /** The signed-in user for a cookie token, or null when absent, unknown, expired or deactivated. */
   async function userForSession(token: string | undefined): Promise<StaffUser | null> {
     if (!token) return null;
-    const row = await db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['users.id', 'username', 'display_name', 'role', 'unit_code', 'active', 'expires_at'])
-      .where('sessions.id', '=', sessionId(token))
-      .executeTakeFirst();
-    if (!row || Number(row.active) !== 1 || row.expires_at <= clock.now().toISOString()) return null;
-    return { id: Number(row.id), username: row.username, displayName: row.display_name, role: row.role as Role, unitCode: row.unit_code };
+    const session = await findSessionAccount(db, sessionId(token));
+    if (!session || !session.active || session.expiresAt <= clock.now().toISOString()) return null;
+    const { active: _active, expiresAt: _expiresAt, ...user } = session;
+    return user;
   }
 
   async function logout(token: string | undefined): Promise<void> {
-    if (token) await db.deleteFrom('sessions').where('id', '=', sessionId(token)).execute();
+    if (token) await deleteSession(db, sessionId(token));
   }
 
-  return { createUser, updateUser, getUser, listUsers, login, logout, userForSession };
+  return { createUser, updateUser, getUser, listUsers: () => listAccounts(db), login, logout, userForSession };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

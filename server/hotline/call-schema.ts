@@ -2,7 +2,7 @@
 // and the API. Messages are Chinese: the operator reads them with the caller on the line.
 import { hasLetterOrDigit, plainText } from '../plain-text.ts';
 import { z } from '../validation.ts';
-import { normalizePhone } from './phone.ts';
+import { normalizePhone } from '../tickets/phone.ts';
 
 export const CALL_OUTCOMES = ['ticket', 'attach', 'answer', 'refer'] as const;
 export type CallOutcomeKind = (typeof CALL_OUTCOMES)[number];
@@ -81,26 +81,3 @@ export const callInputSchema = z
 
 export type CallInput = z.input<typeof callInputSchema>;
 export type ParsedCall = z.output<typeof callInputSchema>;
-
-export const FOLLOW_UP_SATISFACTION = ['satisfied', 'fair', 'unsatisfied'] as const;
-export const SATISFACTION_LABELS: Record<(typeof FOLLOW_UP_SATISFACTION)[number], string> = {
-  satisfied: '满意',
-  fair: '基本满意',
-  unsatisfied: '不满意',
-};
-
-export const followUpInputSchema = z
-  .object({
-    id: z.number().int().positive(),
-    reached: z.boolean({ error: '请选择是否联系上来电人' }),
-    fixed: z.boolean().optional(),
-    satisfaction: z.enum(FOLLOW_UP_SATISFACTION).optional(),
-    comment: optionalText(1000, '回访意见'),
-  })
-  .superRefine((v, ctx) => {
-    if (!v.reached) return;
-    if (v.fixed === undefined) ctx.addIssue({ code: 'custom', path: ['fixed'], message: '请选择问题是否已解决' });
-    if (!v.satisfaction) ctx.addIssue({ code: 'custom', path: ['satisfaction'], message: '请选择满意度' });
-  });
-
-export type FollowUpInput = z.input<typeof followUpInputSchema>;

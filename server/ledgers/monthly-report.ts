@@ -32,7 +32,7 @@ import { selectEscalations, selectTicketsVerifiedIn, selectTrackingCodes } from 
 import { problemLedgerAt, type ProblemLedgerRow } from './problem-ledger.ts';
 import { rectificationRows, type RectificationLedgerRow } from './rectification-ledger.ts';
 import { holdingUnitCode, isOpen } from './ticket-history.ts';
-import { followUpStats, type FollowUpStats } from '../hotline/follow-ups.ts';
+import { followUpStats, type FollowUpStats } from '../follow-ups/follow-ups.ts';
 
 export interface MonthlyCounts {
   received: number;

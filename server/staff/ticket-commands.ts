@@ -14,6 +14,7 @@ import { assertActorMay, assertAllowed } from '../tickets/lifecycle.ts';
 import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
 import { findTicketByCode, listEvents, type EventRecord, type TicketChange, type TicketRecord } from '../tickets/ticket-repository.ts';
 import { transition, type TransitionRequest } from '../tickets/ticket-transitions.ts';
+import { findRoutingSuggestion } from './staff-ticket-repository.ts';
 import { bulkDispatchSchema, ticketActionInputSchema, type BulkDispatchInput, type TicketActionInput } from './action-schema.ts';
 import type { z } from '../validation.ts';
 import { fieldErrors } from '../field-errors.ts';
@@ -114,17 +115,9 @@ export function createStaffCommands(deps: StaffCommandDeps) {
     switch (act.action) {
       case 'dispatch':
       case 'reassign': {
-        const suggested = await trx
-          .selectFrom('tickets')
-          .select(['suggested_category_code', 'suggested_unit_code'])
-          .where('id', '=', ticket.id)
-          .executeTakeFirstOrThrow();
+        const suggested = await findRoutingSuggestion(trx, ticket.id);
         const { status: _s, ...change } = routedTo(act, ticket, now);
-        return {
-          change,
-          reason: act.action === 'reassign' ? act.reason : null,
-          data: { suggested: { categoryCode: suggested.suggested_category_code, unitCode: suggested.suggested_unit_code } },
-        };
+        return { change, reason: act.action === 'reassign' ? act.reason : null, data: { suggested } };
       }
       case 'accept':
         return { change: { acknowledgedAt: now.toISOString() } };

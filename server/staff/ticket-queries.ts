@@ -1,6 +1,7 @@
 // What staff read: the office queue and a unit's inbox (one filtered list, scoped by role), and
 // one ticket with its whole timeline, photos and — for the office — the reporter.
 import type { Kysely } from 'kysely';
+import { listFollowUpsOfTicket } from '../follow-ups/follow-up-repository.ts';
 import { z } from '../validation.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
@@ -10,7 +11,16 @@ import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { ACTION_LABELS, DEADLINE_RUNNING_STATUSES, STATUSES, statusLabel, type Status } from '../tickets/lifecycle.ts';
 import { listEvents } from '../tickets/ticket-repository.ts';
 import { ticketForUser } from './ticket-commands.ts';
-import { maskPhone } from '../hotline/phone.ts';
+import { maskPhone } from '../tickets/phone.ts';
+import {
+  findAccountNames,
+  findReporterContact,
+  findTicketInFull,
+  listCallsOfTicket,
+  listQueueTickets,
+  listTicketMessages,
+  type QueueTicket,
+} from './staff-ticket-repository.ts';
 
 export const ticketFilterSchema = z.object({
   statuses: z.array(z.enum(STATUSES)).optional(),
@@ -108,98 +118,54 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
   const unitRef = (code: string | null) => ref(code, (c) => catalog.unit(c));
   const categoryRef = (code: string | null) => ref(code, (c) => catalog.category(c));
 
-  function listItem(row: {
-    tracking_code: string;
-    status: string;
-    channel: string;
-    description: string;
-    category_code: string | null;
-    suggested_category_code: string | null;
-    lead_unit_code: string | null;
-    suggested_unit_code: string | null;
-    routing_confidence: number | null;
-    point_id: string | null;
-    created_at: string;
-    deadline_at: string | null;
-    acknowledge_due_at: string | null;
-    acknowledged_at: string | null;
-    dispatch_remarks: string | null;
-    version: number;
-  }): TicketListItem {
-    const status = row.status as Status;
+  function listItem(t: QueueTicket): TicketListItem {
     return {
-      trackingCode: row.tracking_code,
-      status,
+      trackingCode: t.trackingCode,
+      status: t.status,
       // Accepted without the unit's own 签收: the office acknowledged on its behalf (代为签收).
-      statusLabel: statusLabel(status, row.acknowledged_at === null),
-      channel: row.channel,
-      description: row.description,
-      category: categoryRef(row.category_code),
-      suggestedCategory: categoryRef(row.suggested_category_code),
-      unit: unitRef(row.lead_unit_code),
-      suggestedUnit: unitRef(row.suggested_unit_code),
-      routingConfidence: row.routing_confidence === null ? null : Number(row.routing_confidence),
-      pointId: row.point_id,
-      pointName: row.point_id ? (catalog.point(row.point_id)?.name ?? null) : null,
-      createdAt: row.created_at,
-      deadlineAt: row.deadline_at,
-      acknowledgeDueAt: row.acknowledge_due_at,
-      dispatchRemarks: row.dispatch_remarks,
-      overdue: row.deadline_at !== null && DEADLINE_RUNNING_STATUSES.includes(status) && row.deadline_at < clock.now().toISOString(),
-      version: Number(row.version),
+      statusLabel: statusLabel(t.status, t.acknowledgedAt === null),
+      channel: t.channel,
+      description: t.description,
+      category: categoryRef(t.categoryCode),
+      suggestedCategory: categoryRef(t.suggestedCategoryCode),
+      unit: unitRef(t.leadUnitCode),
+      suggestedUnit: unitRef(t.suggestedUnitCode),
+      routingConfidence: t.routingConfidence,
+      pointId: t.pointId,
+      pointName: t.pointId ? (catalog.point(t.pointId)?.name ?? null) : null,
+      createdAt: t.createdAt,
+      deadlineAt: t.deadlineAt,
+      acknowledgeDueAt: t.acknowledgeDueAt,
+      dispatchRemarks: t.dispatchRemarks,
+      overdue: t.deadlineAt !== null && DEADLINE_RUNNING_STATUSES.includes(t.status) && t.deadlineAt < clock.now().toISOString(),
+      version: t.version,
     };
   }
-
-  const listColumns = [
-    'tracking_code',
-    'status',
-    'channel',
-    'description',
-    'category_code',
-    'suggested_category_code',
-    'lead_unit_code',
-    'suggested_unit_code',
-    'routing_confidence',
-    'point_id',
-    'created_at',
-    'deadline_at',
-    'acknowledge_due_at',
-    'acknowledged_at',
-    'dispatch_remarks',
-    'version',
-  ] as const;
 
   /** Tickets the user may see, filtered, newest first; unit staff see only their unit's. */
   async function list(user: StaffUser, rawFilter: TicketFilter): Promise<{ items: TicketListItem[]; total: number }> {
     const f = ticketFilterSchema.parse(rawFilter);
-    const unitCode = user.role === 'unit' ? user.unitCode : f.unitCode;
-    let q = db.selectFrom('tickets');
-    if (unitCode) q = q.where('lead_unit_code', '=', unitCode);
-    if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
-    if (f.categoryCode)
-      q = q.where((eb) => eb.or([eb('category_code', '=', f.categoryCode!), eb('category_code', 'like', `${f.categoryCode}.%`)]));
-    if (f.pointId) q = q.where('point_id', '=', f.pointId);
-    if (f.channel) q = q.where('channel', '=', f.channel);
-    if (f.overdue) q = q.where('status', 'in', DEADLINE_RUNNING_STATUSES).where('deadline_at', '<', clock.now().toISOString());
-    if (f.search) {
-      const s = f.search.replace(/[%_\\]/g, '');
-      q = q.where((eb) => eb.or([eb('description', 'like', `%${s}%`), eb('tracking_code', 'like', `%${s.toUpperCase()}%`)]));
-    }
-    const [rows, count] = await Promise.all([
-      q.select(listColumns).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute(),
-      q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return { items: rows.map(listItem), total: Number(count.n) };
+    const { items, total } = await listQueueTickets(db, {
+      unitCode: user.role === 'unit' ? user.unitCode : f.unitCode,
+      statuses: f.statuses,
+      categoryCode: f.categoryCode,
+      pointId: f.pointId,
+      channel: f.channel,
+      overdue: f.overdue ? { statuses: DEADLINE_RUNNING_STATUSES, before: clock.now().toISOString() } : undefined,
+      search: f.search,
+      limit: f.limit,
+      offset: f.offset,
+    });
+    return { items: items.map(listItem), total };
   }
 
   async function actorNames(ids: string[]): Promise<Map<string, string>> {
     const numeric = [...new Set(ids)].map(Number).filter(Number.isInteger);
-    if (numeric.length === 0) return new Map();
-    const rows = await db.selectFrom('users').select(['id', 'display_name', 'unit_code']).where('id', 'in', numeric).execute();
+    const accounts = await findAccountNames(db, numeric);
     return new Map(
-      rows.map((r) => [
-        String(r.id),
-        r.unit_code ? `${r.display_name}（${catalog.unit(r.unit_code)?.shortName ?? r.unit_code}）` : r.display_name,
+      accounts.map((a) => [
+        String(a.id),
+        a.unitCode ? `${a.displayName}（${catalog.unit(a.unitCode)?.shortName ?? a.unitCode}）` : a.displayName,
       ]),
     );
   }
@@ -214,70 +180,34 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
 
   async function detail(user: StaffUser, trackingCode: string): Promise<TicketDetail> {
     const ticket = await ticketForUser(db, user, trackingCode);
-    const row = await db
-      .selectFrom('tickets')
-      .select([...listColumns, 'cooperating_unit_codes', 'location_address', 'location_lat', 'location_lng', 'closed_at'])
-      .where('id', '=', ticket.id)
-      .executeTakeFirstOrThrow();
+    const full = await findTicketInFull(db, ticket.id);
     const [events, before, after, messages] = await Promise.all([
       listEvents(db, ticket.id),
       photoIdsOfTicket(db, ticket.id, 'report'),
       photoIdsOfTicket(db, ticket.id, 'rectification'),
-      db
-        .selectFrom('ticket_messages')
-        .select(['at', 'kind', 'from_address', 'from_name', 'subject', 'text', 'attachments'])
-        .where('ticket_id', '=', ticket.id)
-        .orderBy('at')
-        .orderBy('id')
-        .execute(),
+      listTicketMessages(db, ticket.id),
     ]);
     const names = await actorNames(events.flatMap((e) => (e.actorId ? [e.actorId] : [])));
     const seesReporter = canSeeReporter(user);
-    const [reporterRow, calls, followUps] = await Promise.all([
-      db
-        .selectFrom('ticket_reporters')
-        .select(['anonymous', 'name', 'phone', 'email'])
-        .where('ticket_id', '=', ticket.id)
-        .executeTakeFirst(),
-      db
-        .selectFrom('calls')
-        .leftJoin('users', 'users.id', 'calls.operator_id')
-        .select([
-          'calls.at',
-          'calls.outcome',
-          'calls.caller_phone',
-          'calls.anonymous',
-          'calls.summary',
-          'users.display_name',
-          'calls.operator_name',
-        ])
-        .where('calls.ticket_id', '=', ticket.id)
-        .orderBy('calls.at')
-        .orderBy('calls.id')
-        .execute(),
-      db
-        .selectFrom('follow_ups')
-        .select(['closed_at', 'status', 'attempts', 'reached', 'fixed', 'satisfaction', 'comment', 'completed_at', 'reopened'])
-        .where('ticket_id', '=', ticket.id)
-        .orderBy('closed_at')
-        .execute(),
+    const [reporterContact, calls, followUps] = await Promise.all([
+      findReporterContact(db, ticket.id),
+      listCallsOfTicket(db, ticket.id),
+      listFollowUpsOfTicket(db, ticket.id),
     ]);
-    const reporter = seesReporter ? reporterRow : undefined;
+    const reporter = seesReporter ? reporterContact : null;
     // Everyone else sees that a resident can be reached, never who: a masked number, no name or mail.
     const maskedReporter =
-      !seesReporter && reporterRow && Number(reporterRow.anonymous) !== 1 && reporterRow.phone
-        ? { anonymous: false, name: null, phone: maskPhone(reporterRow.phone), email: null }
+      !seesReporter && reporterContact && !reporterContact.anonymous && reporterContact.phone
+        ? { anonymous: false, name: null, phone: maskPhone(reporterContact.phone), email: null }
         : null;
-    const phoneFor = (phone: string | null, anonymous: number) =>
-      seesReporter ? phone : Number(anonymous) === 1 ? null : maskPhone(phone);
+    const phoneFor = (phone: string | null, anonymous: boolean) => (seesReporter ? phone : anonymous ? null : maskPhone(phone));
+    const { cooperatingUnitCodes, location, closedAt } = full;
     return {
-      ...listItem(row),
-      cooperatingUnits: (JSON.parse(row.cooperating_unit_codes) as string[]).flatMap((c) => unitRef(c) ?? []),
-      location: { address: row.location_address, lat: row.location_lat, lng: row.location_lng },
-      closedAt: row.closed_at,
-      reporter: reporter
-        ? { anonymous: Number(reporter.anonymous) === 1, name: reporter.name, phone: reporter.phone, email: reporter.email }
-        : maskedReporter,
+      ...listItem(full),
+      cooperatingUnits: cooperatingUnitCodes.flatMap((c) => unitRef(c) ?? []),
+      location,
+      closedAt,
+      reporter: reporter ?? maskedReporter,
       photos: { before: before.map(photoUrls), after: after.map(photoUrls) },
       timeline: events.map((e) => ({
         seq: e.seq,
@@ -293,34 +223,20 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       })),
       messages: messages.map((m) => ({
         at: m.at,
-        kind: m.kind as 'reply' | 'bounce',
-        from: reporter ? [m.from_name, m.from_address && `<${m.from_address}>`].filter(Boolean).join(' ') || null : null,
+        kind: m.kind,
+        from: reporter ? [m.fromName, m.fromAddress && `<${m.fromAddress}>`].filter(Boolean).join(' ') || null : null,
         subject: m.subject,
         text: m.text,
-        attachments: (JSON.parse(m.attachments) as Array<{ name: string | null; type: string; size: number }>).map((a) => ({
-          name: a.name,
-          type: a.type,
-          size: a.size,
-        })),
+        attachments: m.attachments.map((a) => ({ name: a.name, type: a.type, size: a.size })),
       })),
       calls: calls.map((c) => ({
         at: c.at,
         outcome: c.outcome,
-        callerPhone: phoneFor(c.caller_phone, c.anonymous),
+        callerPhone: phoneFor(c.callerPhone, c.anonymous),
         summary: c.summary,
-        operator: c.display_name ?? c.operator_name,
+        operator: c.operator,
       })),
-      followUps: followUps.map((f) => ({
-        closedAt: f.closed_at,
-        status: f.status === 'done' ? 'done' : 'pending',
-        attempts: Number(f.attempts),
-        reached: f.reached === null ? null : Number(f.reached) === 1,
-        fixed: f.fixed === null ? null : Number(f.fixed) === 1,
-        satisfaction: f.satisfaction,
-        comment: f.comment,
-        completedAt: f.completed_at,
-        reopened: Number(f.reopened) === 1,
-      })),
+      followUps,
     };
   }
 

@@ -5,7 +5,7 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
-import { maskPhone } from '../../server/hotline/phone.ts';
+import { maskPhone } from '../../server/tickets/phone.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';

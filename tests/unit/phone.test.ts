@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyForm, toCallInput } from '../../src/components/hotline/hotline-model.ts';
 import { callInputSchema } from '../../server/hotline/call-schema.ts';
-import { normalizePhone } from '../../server/hotline/phone.ts';
+import { normalizePhone } from '../../server/tickets/phone.ts';
 
 describe('normalizePhone', () => {
   it('keeps a landline’s leading 0, however it is written', () => {

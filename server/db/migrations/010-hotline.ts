@@ -17,7 +17,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('operator_id', 'integer', (c) => c.references('users.id'))
     // Imported calls name their operator as the phone system knows them.
     .addColumn('operator_name', 'text')
-    // Digits only (see server/hotline/phone.ts); null when the number was withheld or purged.
+    // Digits only (see server/tickets/phone.ts); null when the number was withheld or purged.
     .addColumn('caller_phone', 'text')
     .addColumn('caller_name', 'text')
     .addColumn('anonymous', 'integer', (c) => c.notNull().defaultTo(0))

@@ -4,7 +4,7 @@
 // ticket for the office, and the card says so. A caller not reached stays on the list until the
 // third attempt.
 import { useState } from 'preact/hooks';
-import { followUpInputSchema, FOLLOW_UP_SATISFACTION, SATISFACTION_LABELS } from '../../../server/hotline/call-schema.ts';
+import { followUpInputSchema, FOLLOW_UP_SATISFACTION, SATISFACTION_LABELS } from '../../../server/follow-ups/follow-up-schema.ts';
 import { STATUS_LABELS } from '../../../server/tickets/lifecycle.ts';
 import { shortDateTime } from '../console/time.ts';
 import { recordFollowUp, type FollowUpResult, type FollowUpTask } from './hotline-api.ts';

@@ -1,9 +1,10 @@
 // The hotline islands' calls to the API (staff.hotline.*, staff.followUps.*, and the public
 // router's suggestion), through the console's plain-fetch helpers.
 import type { RoutingSuggestion } from '../../../server/routing/suggestion.ts';
-import type { CallInput, FollowUpInput } from '../../../server/hotline/call-schema.ts';
-import type { FollowUpResult, FollowUpTask } from '../../../server/hotline/follow-ups.ts';
-import type { CallerHistory, DuplicateCandidate, LoggedCall, RecentCall } from '../../../server/hotline/hotline-service.ts';
+import type { CallInput } from '../../../server/hotline/call-schema.ts';
+import type { FollowUpInput } from '../../../server/follow-ups/follow-up-schema.ts';
+import type { FollowUpResult, FollowUpTask } from '../../../server/follow-ups/follow-ups.ts';
+import type { CallerHistory, DuplicateCandidate, LoggedCall, RecentCall } from '../../../server/hotline/call-types.ts';
 import { callMutation, callQuery } from '../console/staff-api.ts';
 import type { ChosenPoint } from './hotline-model.ts';
 

@@ -1,9 +1,9 @@
 // The call-taking screen's form as plain data: what the operator has typed, the call it becomes
 // (checked with the one schema of a call, server/hotline/call-schema.ts, before it is sent), which
 // field each message belongs to, and the words the screen shows for the server's codes.
-import type { CallOutcome, DuplicateCandidate } from '../../../server/hotline/hotline-service.ts';
+import type { CallOutcome, DuplicateCandidate } from '../../../server/hotline/call-types.ts';
 import { callInputSchema, REFERRALS, type CallInput } from '../../../server/hotline/call-schema.ts';
-import { normalizePhone } from '../../../server/hotline/phone.ts';
+import { normalizePhone } from '../../../server/tickets/phone.ts';
 import type { Status } from '../../../server/tickets/lifecycle.ts';
 
 export type OutcomeChoice = 'ticket' | 'attach' | 'answer' | 'refer';

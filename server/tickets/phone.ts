@@ -1,5 +1,8 @@
 // Callers' phone numbers: kept as digits, shown masked (138****1234) to everyone but the hotline
 // operators and the campaign office (issue 5, item 5), searchable by operators by any part.
+// Here in tickets/ rather than in a channel's folder: the number is part of a ticket's private
+// reporter record, which every channel fills (web form, mail, hotline) and the staff views and
+// ledgers mask (DESIGN rule 11).
 
 /**
  * Digits only, as dialled within China, so that a number can be called back as stored: a +86/0086
