@@ -182,6 +182,8 @@ export default defineConfig(
   ...astro.configs['flat/base'],
   // Layers of server/: nothing points up to the edges; domain does not reach into channels.
   ...layerConfigs(),
+  // The pages, islands and the public site's pages. site/build-site.ts is a script (an edge, like
+  // scripts/): it runs the builder in server/publish/.
   {
     files: ['src/**/*.{ts,tsx,astro}', 'site/src/**/*.{ts,astro}'],
     plugins: { '@typescript-eslint': tseslint.plugin },
