@@ -1,7 +1,8 @@
 // `npm test`: everything CI runs, in order — system packages the tests need (Chromium, a CJK
 // font, Dovecot for the mailbox tests, poppler's pdftotext for the printing tests; installed from
 // Debian's packages when missing),
-// formatting, type checks, unit and integration tests (SQLite, and
+// formatting and lint (Prettier, ESLint's house rules, knip), type checks (tsc and `astro check`
+// for both Astro roots), unit and integration tests (SQLite, and
 // PostgreSQL when it answers), the production build, and the browser tests in Chromium.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

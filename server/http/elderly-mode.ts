@@ -19,12 +19,6 @@ export function isElderly(req: IncomingMessage): boolean {
   return false;
 }
 
-/** Where to go back to: a path on this site only (never `//host` or `/\host`), else the home page. */
-export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) return '/';
-  return next;
-}
-
 /** GET/HEAD /elderly?on=1|0&next=/path */
 export function handleElderlySwitch(req: IncomingMessage, res: ServerResponse, secure: boolean): void {
   const url = new URL(req.url ?? '/', 'http://host');

@@ -91,4 +91,3 @@ export type RectificationLedgerFilter = z.output<typeof rectificationLedgerFilte
 export const monthlyReportInputSchema = z.object({
   month: z.string().trim().regex(MONTH_PATTERN, { error: '月份格式应为 2026-11' }),
 });
-export type MonthlyReportInput = z.output<typeof monthlyReportInputSchema>;

@@ -47,16 +47,8 @@ export function createLedgers(deps: LedgerDeps): Ledgers {
 
 export type { LedgerDeps, LedgerPage } from './ledger-context.ts';
 export * from './ledger-filters.ts';
-export type {
-  MonthlyReport,
-  MonthlyReportOptions,
-  MonthlyCounts,
-  UnitMonthlyRow,
-  CategoryMonthlyRow,
-  EscalationInput,
-  EscalationRow,
-} from './monthly-report.ts';
-export type { PointLedgerRow, OpenProblem } from './point-ledger.ts';
+export type { MonthlyReport, MonthlyReportOptions, MonthlyCounts } from './monthly-report.ts';
+export type { PointLedgerRow } from './point-ledger.ts';
 export type { ProblemLedgerRow } from './problem-ledger.ts';
 export type { RectificationLedgerRow } from './rectification-ledger.ts';
-export type { ExportFile, ExportFormat, XlsxFile, CsvFile } from './table-export.ts';
+export type { ExportFile, ExportFormat, XlsxFile } from './table-export.ts';

@@ -11,7 +11,7 @@ import { chinaDate, chinaDateTime } from '../china-time.ts';
 import { xlsxInWorker, type WorkerSheet } from './xlsx-in-worker.ts';
 import type { CellValue, ColumnKind, SheetColumn } from './xlsx-workbook.ts';
 
-export type { CellValue, ColumnKind } from './xlsx-workbook.ts';
+export type { CellValue } from './xlsx-workbook.ts';
 
 export interface Column<Row> extends SheetColumn {
   value(row: Row): CellValue;

@@ -101,10 +101,6 @@ export function statusLabel(status: Status, acceptedOnBehalf = false): string {
   return status === 'accepted' && acceptedOnBehalf ? ACCEPTED_ON_BEHALF_LABEL : STATUS_LABELS[status];
 }
 
-export function isStatus(value: string): value is Status {
-  return (STATUSES as readonly string[]).includes(value);
-}
-
 const ACTOR_NAMES: Record<ActorKind, string> = {
   resident: '群众',
   system: '系统',

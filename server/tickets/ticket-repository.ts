@@ -185,11 +185,6 @@ export async function findTicketByCode(db: Db, trackingCode: string): Promise<Ti
   return row ? toTicket(row) : null;
 }
 
-export async function findTicketById(db: Db, id: number): Promise<TicketRecord | null> {
-  const row = await db.selectFrom('tickets').select(ticketColumns).where('id', '=', id).executeTakeFirst();
-  return row ? toTicket(row) : null;
-}
-
 export async function findTicketByIdempotencyKey(db: Db, key: string): Promise<TicketRecord | null> {
   const row = await db.selectFrom('tickets').select(ticketColumns).where('idempotency_key', '=', key).executeTakeFirst();
   return row ? toTicket(row) : null;

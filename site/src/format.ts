@@ -1,5 +1,5 @@
 // Dates and numbers as the public pages show them, in the county's time zone.
-export { formatDate, formatDateTime } from '../../src/lib/format-date.ts';
+export { formatDate } from '../../src/lib/format-date.ts';
 
 const parts = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Asia/Shanghai',

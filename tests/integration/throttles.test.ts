@@ -285,7 +285,7 @@ describe('two portal processes on one PostgreSQL database', () => {
   }, 60_000);
   afterAll(async () => {
     await Promise.all(
-      children.map((c) => (c.exitCode === null ? new Promise((resolve) => c.once('exit', resolve).kill('SIGTERM')) : undefined)),
+      children.map((c) => (c.exitCode === null ? new Promise((resolve) => c.once('exit', resolve).kill('SIGTERM')) : Promise.resolve())),
     );
     await database?.drop();
   });

@@ -219,7 +219,7 @@ function FollowUpCard({ task, maxAttempts }: { task: FollowUpTask; maxAttempts: 
           </div>
         )}
         {!done && (
-          <form class="followup-form" noValidate onSubmit={onSubmit} aria-label={`登记工单 ${task.trackingCode} 的回访结果`}>
+          <form class="followup-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-label={`登记工单 ${task.trackingCode} 的回访结果`}>
             <div class="notice notice-error" role="alert" tabIndex={-1} id={id('message')} hidden={!message}>
               {message}
             </div>

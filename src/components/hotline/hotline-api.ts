@@ -25,7 +25,4 @@ export const recentCalls = (input: { phone?: string; since?: string; limit?: num
 export const suggestRoute = (input: { text: string; category?: string; pointId?: string }, signal: AbortSignal) =>
   callQuery<RoutingSuggestion>('routing.suggest', input, signal);
 
-export const pendingFollowUps = (limit?: number) =>
-  callQuery<{ items: FollowUpTask[]; total: number }>('staff.followUps.pending', limit === undefined ? undefined : { limit });
-
 export const recordFollowUp = (input: FollowUpInput) => callMutation<FollowUpResult>('staff.followUps.record', input);

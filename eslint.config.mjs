@@ -1,0 +1,197 @@
+// @ts-check
+// ESLint checks the house rules (DESIGN.md, ADR 007) — not style: Prettier formats. A few
+// type-aware rules that catch real bugs, the layering of server/ (rule 11), what the pages may
+// take from server/, and where SQL may be written (rule 4).
+import { globSync } from 'node:fs';
+import { defineConfig } from 'eslint/config';
+import astro from 'eslint-plugin-astro';
+import tseslint from 'typescript-eslint';
+import { PENDING_CHANNEL_MOVES, PENDING_DOMAIN_TYPES, PENDING_REPOSITORY_MOVES } from './eslint-pending.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// Layers of server/ (DESIGN rule 11): edges → channels → domain → db/ and catalog.
+
+/**
+ * Edges: they take requests, processes and settings from outside and assemble the rest.
+ * server/worker/ is domain (its jobs and scheduler are imported by escalation/ and notify/),
+ * except portal-worker.ts, which assembles the worker a deployment runs from the channels.
+ * env.ts gathers every folder's settings schema (rule 8), channels' included.
+ */
+const SERVER_EDGES = [
+  'server/http/',
+  'server/trpc/',
+  'server/main.ts',
+  'server/app.ts',
+  'server/app-services.ts',
+  'server/env.ts',
+  'server/worker/portal-worker.ts',
+];
+const SERVER_CHANNELS = ['server/intake/', 'server/hotline/'];
+
+// Imports are matched as written (relative), so a folder is matched at any depth of `../`.
+/** @param {string} folder */
+const upward = (folder) => ({
+  regex: `^(\\.\\./|\\./)+${folder}/`,
+  message: `Dependencies point down (DESIGN rule 11): ${folder}/ is an edge; pass what you need in from the edge.`,
+});
+const EDGE_FOLDER_IMPORTS = [
+  upward('http'),
+  upward('trpc'),
+  upward('src'),
+  { regex: '^astro(:|/|$)', message: 'Domain code does not depend on Astro (DESIGN rule 1).' },
+];
+const APP_SERVICES_IMPORT = {
+  regex: '^(\\.\\./|\\./)+app-services\\.ts$',
+  message: 'app-services.ts only assembles; only edges import it (DESIGN rule 11). Keep the type in its domain.',
+};
+const CHANNEL_IMPORTS = ['intake', 'hotline'].map((folder) => ({
+  regex: `^(\\.\\./)+${folder}/`,
+  message: `${folder}/ is a channel; what every channel shares belongs in the domain (DESIGN rule 11).`,
+}));
+
+// ---------------------------------------------------------------------------------------------
+// What the pages and islands (src/) and the public site (site/) take from server/. Derived from
+// their imports when this list was written: schemas, labels and pure functions, which are safe to
+// bundle for a browser and do not reach the database. Add a module here only if it is one of those.
+
+/** Modules src/ and site/ may import values from. */
+const SERVER_MODULES_FOR_PAGES = [
+  'auth/roles',
+  'catalog/schema',
+  'catalog/types',
+  'china-time',
+  'hotline/call-schema',
+  'hotline/phone',
+  'http/same-site-path', // a pure check of a redirect target, shared by the console's forms
+  'http/session-cookie', // the cookie's name, set by the host and cleared by the logout page
+  'intake/channels',
+  'intake/report-schema',
+  'ledgers/ledger-filters',
+  'ledgers/ledger-labels',
+  'publish/notice-schema',
+  'publish/photo-caption',
+  'publish/public-snapshot',
+  'staff/action-schema',
+  'tickets/lifecycle',
+  // Constants of modules that also hold SQL; the constants are what the pages take.
+  'hotline/follow-ups', // MAX_ATTEMPTS
+  'publish/publishing', // MANUAL_REBUILD
+];
+/**
+ * Modules src/ may import types from only (erased at build, so no server code reaches a page):
+ * the results the console pages render, which the services return.
+ */
+const SERVER_TYPES_FOR_PAGES = [
+  'app-services',
+  'auth/accounts',
+  'hotline/hotline-service',
+  'ledgers/ledgers',
+  'publish/notices',
+  'staff/ticket-commands',
+  'staff/ticket-queries',
+];
+/** @param {string[]} modules */
+const modulesPattern = (modules) => `(${modules.map((m) => m.replace(/[./]/g, '\\$&')).join('|')})\\.ts$`;
+const PAGE_IMPORTS = [
+  {
+    regex: `(^|/)server/(?!${modulesPattern([...SERVER_MODULES_FOR_PAGES, ...SERVER_TYPES_FOR_PAGES])})`,
+    message: 'Pages import from server/ only the schemas and pure modules listed in eslint.config.mjs.',
+  },
+  {
+    regex: `(^|/)server/${modulesPattern(SERVER_TYPES_FOR_PAGES)}`,
+    allowTypeImports: true,
+    message: 'Pages import only types from this server module (eslint.config.mjs lists what they may import).',
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// SQL lives in repositories (DESIGN rule 4) and migrations. tests/ and bench/ arrange and assert
+// data with SQL freely. server/db/ itself needs no exception: database.ts opens connections and
+// runs the migrator through kysely's API, which writes no query.
+const QUERY_BUILDERS = ['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'replaceInto', 'mergeInto'];
+const SQL_OUTSIDE_REPOSITORIES = [
+  {
+    selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDERS.join('|')})$/]`,
+    message: 'Queries are built in a *-repository.ts file (DESIGN rule 4).',
+  },
+  {
+    selector: "ImportDeclaration[source.value='kysely'] ImportSpecifier[imported.name='sql']",
+    message: "kysely's sql tag is used in a *-repository.ts file or a migration (DESIGN rule 4).",
+  },
+];
+
+/**
+ * What a non-edge server/ file may not import, by its layer and the pending lists.
+ * @param {string} file
+ */
+function layerPatterns(file) {
+  const isChannel = SERVER_CHANNELS.some((folder) => file.startsWith(folder));
+  return [
+    ...EDGE_FOLDER_IMPORTS,
+    ...(PENDING_DOMAIN_TYPES.includes(file) ? [] : [APP_SERVICES_IMPORT]),
+    ...(isChannel || PENDING_CHANNEL_MOVES.includes(file) ? [] : CHANNEL_IMPORTS),
+  ];
+}
+
+/**
+ * One config per set of restrictions, naming the server/ files it applies to.
+ * @returns {import('eslint').Linter.Config[]}
+ */
+function layerConfigs() {
+  /** @type {Map<string, { patterns: ReturnType<typeof layerPatterns>, files: string[] }>} */
+  const groups = new Map();
+  for (const file of globSync('server/**/*.ts', { cwd: import.meta.dirname })) {
+    if (SERVER_EDGES.some((edge) => file.startsWith(edge))) continue;
+    const patterns = layerPatterns(file);
+    const key = patterns.map((p) => p.regex).join('\n');
+    groups.set(key, { patterns, files: [...(groups.get(key)?.files ?? []), file] });
+  }
+  return [...groups.values()].map(({ patterns, files }) => ({
+    files,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+  }));
+}
+
+const CODE = ['server', 'src', 'site', 'tests', 'scripts', 'bench'].map((dir) => `${dir}/**/*.{ts,tsx}`);
+
+export default defineConfig(
+  { ignores: ['dist/', '.astro/', 'site/.astro/', 'node_modules/', 'data/', 'test-results/', 'playwright-report/'] },
+  {
+    files: [...CODE, '*.ts', '*.mjs', 'site/*.mjs'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      // A switch over a union without `default` (ticket states, actions, channels) must name
+      // every member, so adding one shows each place to decide. A written `default` is such a
+      // decision already; and most of ours switch over `string | undefined` from a regex or a
+      // path, where listing `undefined` would be noise.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  ...astro.configs['flat/base'],
+  // Layers of server/: nothing points up to the edges; domain does not reach into channels.
+  ...layerConfigs(),
+  // The pages, islands and the public site's pages. site/build-site.ts is a script (an edge, like
+  // scripts/): it runs the builder in server/publish/.
+  {
+    files: ['src/**/*.{ts,tsx,astro}', 'site/src/**/*.{ts,astro}'],
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: PAGE_IMPORTS }] },
+  },
+  {
+    files: ['server/**/*.ts', 'src/**/*.{ts,tsx,astro}', 'site/**/*.{ts,astro}', 'scripts/**/*.ts'],
+    ignores: ['**/*-repository.ts', 'server/db/migrations/**', ...PENDING_REPOSITORY_MOVES],
+    rules: { 'no-restricted-syntax': ['error', ...SQL_OUTSIDE_REPOSITORIES] },
+  },
+);
