@@ -1,6 +1,7 @@
 // Staff accounts: create, list, update, authenticate; sessions kept in the database (so several
 // web processes share them) as the SHA-256 of a random token, the token itself living only in
 // the HttpOnly cookie. The rules are in account-rules.ts, the SQL in account-repository.ts.
+export type { AccountRecord } from './account-repository.ts';
 import type { Kysely } from 'kysely';
 import { z } from '../validation.ts';
 import { plainText } from '../plain-text.ts';
@@ -132,8 +133,9 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
     const name = username.trim().toLowerCase();
     const taken = [await throttles.take('login-account', name), await throttles.take('login-address', client.ip)];
     const refused = taken.flatMap((t) => (t.allowed ? [] : [t.retryAfterSeconds]));
+    const giveBack = () => Promise.all(taken.flatMap((t) => (t.allowed ? [t.release()] : [])));
     if (refused.length > 0) {
-      await Promise.all(taken.map((t) => (t.allowed ? t.release() : undefined)));
+      await giveBack();
       throw throttled(Math.max(...refused));
     }
     const account = await findAccountForLogin(db, name);
@@ -142,7 +144,7 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
     if (!account || !matches || !account.active) {
       throw new InvalidInputError('用户名或密码不正确', { password: '用户名或密码不正确' });
     }
-    await Promise.all(taken.map((t) => (t.allowed ? t.release() : undefined)));
+    await giveBack();
     const { token, id } = newSessionToken();
     const now = clock.now();
     const expiresAt = sessionExpiry(now);

@@ -3,6 +3,9 @@
 import { plainText } from '../plain-text.ts';
 import { z } from '../validation.ts';
 
+/** Attempts without reaching the caller before the task is closed as unreached. */
+export const MAX_ATTEMPTS = 3;
+
 export const FOLLOW_UP_SATISFACTION = ['satisfied', 'fair', 'unsatisfied'] as const;
 export type Satisfaction = (typeof FOLLOW_UP_SATISFACTION)[number];
 export const SATISFACTION_LABELS: Record<Satisfaction, string> = {

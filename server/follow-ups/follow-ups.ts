@@ -28,10 +28,7 @@ import {
   recordFollowUpAttempt,
   type FollowUpAttempt,
 } from './follow-up-repository.ts';
-import { followUpInputSchema, SATISFACTION_LABELS, type FollowUpInput } from './follow-up-schema.ts';
-
-/** Attempts without reaching the caller before the task is closed as unreached. */
-export const MAX_ATTEMPTS = 3;
+import { followUpInputSchema, MAX_ATTEMPTS, SATISFACTION_LABELS, type FollowUpInput } from './follow-up-schema.ts';
 
 export interface FollowUpTask {
   id: number;

@@ -176,5 +176,3 @@ export function createCallQueries(deps: { db: Kysely<Database>; catalog: Catalog
 
   return { describeCall, history, duplicates, points, recentCalls };
 }
-
-export type CallQueries = ReturnType<typeof createCallQueries>;

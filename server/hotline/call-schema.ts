@@ -5,7 +5,6 @@ import { z } from '../validation.ts';
 import { normalizePhone } from '../tickets/phone.ts';
 
 export const CALL_OUTCOMES = ['ticket', 'attach', 'answer', 'refer'] as const;
-export type CallOutcomeKind = (typeof CALL_OUTCOMES)[number];
 
 /** Where a caller is referred: the emergency numbers, the citizens' hotline, or named elsewhere. */
 export const REFERRALS: Record<string, string> = {

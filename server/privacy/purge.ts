@@ -266,5 +266,3 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
 
   return { purge, cutoff: (now = clock.now()) => retentionCutoff(now, deps.retentionDays) };
 }
-
-export type PrivacyPurge = ReturnType<typeof createPrivacyPurge>;

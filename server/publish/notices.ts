@@ -35,15 +35,7 @@ import { createNoticeContext, type NoticeDeps } from './notice-context.ts';
 import { createNoticeQueries } from './notice-queries.ts';
 import { createNoticeResponses } from './notice-responses.ts';
 
-export { ESCALATION_RESET_DAYS, type NoticeDeps, type UnitName } from './notice-context.ts';
-export {
-  currentRun,
-  EXPOSURES_IN_A_ROW,
-  type FlaggedUnit,
-  type NoticeDetail,
-  type NoticePhotoView,
-  type NoticeSummary,
-} from './notice-queries.ts';
+export type { NoticeDetail } from './notice-queries.ts';
 
 export function createNotices(deps: NoticeDeps) {
   const ctx = createNoticeContext(deps);

@@ -342,7 +342,6 @@ function runChild(
 
 // The part of a failed child's output that says why (ANSI colours removed).
 function lastLines(output: string): string {
-  // eslint-disable-next-line no-control-regex
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
   return plain.split('\n').slice(-25).join('\n').slice(-3000);
 }

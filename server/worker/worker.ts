@@ -42,8 +42,6 @@ export interface WorkerOptions extends Partial<WorkerSettings> {
   log?: WorkerLog;
 }
 
-export const WORKER_JOB_NAMES = ['reminders', 'acknowledge-overdue', 'overdue', 'escalation', 'mail'] as const;
-
 export function createWorker(options: WorkerOptions): Scheduler {
   const settings = { ...DEFAULT_WORKER_SETTINGS, ...definedOnly(options) };
   const notify = options.notify ?? notifyNobody;

@@ -6,14 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-// Temporary: domain files that still import their own result types from app-services.ts, which
-// imports them back. Those edges are left out of the graph until the list is empty.
-import { PENDING_DOMAIN_TYPES } from '../../eslint-pending.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SERVER = 'server';
-
-const APP_SERVICES = 'server/app-services.ts';
 
 type Graph = Map<string, string[]>;
 
@@ -37,12 +32,6 @@ function importsIn(file: string, text: string): string[] {
 
 function importGraph(): Graph {
   return new Map(serverFiles(SERVER).map((file) => [file, importsIn(file, readFileSync(path.join(ROOT, file), 'utf8'))]));
-}
-
-function withoutPendingEdges(graph: Graph): Graph {
-  return new Map(
-    [...graph].map(([file, targets]) => [file, PENDING_DOMAIN_TYPES.includes(file) ? targets.filter((t) => t !== APP_SERVICES) : targets]),
-  );
 }
 
 /** Strongly connected components of more than one file, or a file importing itself (Tarjan). */
@@ -89,12 +78,7 @@ describe('server/ import graph', () => {
   });
 
   it('has no import cycle, type imports included', () => {
-    expect(cycles(withoutPendingEdges(graph)).map((c) => c.join(' ↔ '))).toEqual([]);
-  });
-
-  it('still needs each pending exception (remove an entry once its type has moved)', () => {
-    const stale = PENDING_DOMAIN_TYPES.filter((file) => !graph.get(file)?.includes(APP_SERVICES));
-    expect(stale).toEqual([]);
+    expect(cycles(graph).map((c) => c.join(' ↔ '))).toEqual([]);
   });
 
   it('finds a cycle made only of type imports', () => {

@@ -126,5 +126,3 @@ export function createImapIntake(settings: ImapSettings, handle: HandleMail) {
 
   return { runOnce };
 }
-
-export type ImapIntake = ReturnType<typeof createImapIntake>;

@@ -43,8 +43,6 @@ export function createMailboxStatus(db: Kysely<Database>, mailbox = MAILBOX) {
   };
 }
 
-export type MailboxStatus = ReturnType<typeof createMailboxStatus>;
-
 function describe(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).slice(0, 1000);
 }
