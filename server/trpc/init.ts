@@ -27,6 +27,11 @@ function toTrpcError(error: unknown): TRPCError {
   return new TRPCError({ code: trpcCode, message: (error as Error).message, cause: error });
 }
 
+/** The first field's message of an input that failed its schema: what the person fixes first. */
+function firstFieldMessage(error: $ZodError): string {
+  return Object.values(fieldErrors(error))[0] ?? '提交的内容有误，请检查后重试';
+}
+
 const t = initTRPC.context<TrpcContext>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
@@ -37,7 +42,7 @@ const t = initTRPC.context<TrpcContext>().create({
     // $ZodError, not classic ZodError: the report schema is zod/mini, whose errors are only the core class.
     if (cause instanceof $ZodError) {
       fields = fieldErrors(cause);
-      message = Object.values(fields)[0] ?? '提交的内容有误，请检查后重试';
+      message = firstFieldMessage(cause);
     } else if (domain?.fields) {
       fields = domain.fields;
     } else if (error.code === 'INTERNAL_SERVER_ERROR') {
@@ -67,6 +72,10 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
     const cause = result.error.cause ?? result.error;
     const retryAfter = asDomainError(cause)?.retryAfterSeconds;
     if (retryAfter !== undefined) ctx.resHeaders?.set('retry-after', String(retryAfter));
+    // Input refused by a router's schema says what to fix, for in-process callers as for HTTP.
+    if (result.error.code === 'BAD_REQUEST' && cause instanceof $ZodError) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: firstFieldMessage(cause), cause });
+    }
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
       const mapped = toTrpcError(cause);
       if (mapped.code === 'INTERNAL_SERVER_ERROR') console.error('[trpc]', cause);
