@@ -9,7 +9,7 @@ import { ACTION_LABELS, type Action, type Status } from '../../../server/tickets
 import type { PhotoItem } from '../report/PhotoUploads.tsx';
 import { UNIT_KIND_GROUPS } from './labels.ts';
 import { RectificationPhotos } from './RectificationPhotos.tsx';
-import { actOnTicket } from './staff-api.ts';
+import { api, outcomeOf, remedyOf } from '../../lib/api-client.ts';
 import { allowedActions, nothingToDo, usualNext, waitingNote } from './ticket-actions.ts';
 import { chinaDateInput, endOfChinaDay, shortDate } from './time.ts';
 
@@ -70,6 +70,7 @@ const SUBMIT_LABELS: Record<Action, string> = {
 };
 
 type Values = Record<string, string>;
+type Remedy = ReturnType<typeof remedyOf>;
 type Errors = Record<string, string>;
 
 export default function TicketActions(props: TicketActionsProps) {
@@ -140,6 +141,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
   const [photos, setPhotos] = useState<PhotoItem[]>([]);
   const [errors, setErrors] = useState<Errors>({});
   const [message, setMessage] = useState('');
+  const [remedy, setRemedy] = useState<Remedy>(null);
   const [busy, setBusy] = useState(false);
   const [focusRequest, setFocusRequest] = useState(0);
   const messageRef = useRef<HTMLDivElement>(null);
@@ -163,9 +165,10 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
     target?.focus();
   }, [focusRequest]);
 
-  const fail = (next: Errors, text = '') => {
+  const fail = (next: Errors, text = '', nextRemedy: Remedy = null) => {
     setErrors(next);
     setMessage(text);
+    setRemedy(nextRemedy);
     setBusy(false);
     setFocusRequest((n) => n + 1);
   };
@@ -185,7 +188,8 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
     setBusy(true);
     setErrors({});
     setMessage('');
-    const outcome = await actOnTicket(p.trackingCode, p.version, checked.data as TicketActionInput);
+    const act = checked.data as TicketActionInput;
+    const outcome = await outcomeOf(api.staff.tickets.act.mutate({ trackingCode: p.trackingCode, expectedVersion: p.version, act }));
     if (outcome.kind === 'ok') {
       // A unit that returns a ticket no longer sees it: back to its inbox.
       const next =
@@ -199,7 +203,7 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
       const known = Object.fromEntries(Object.entries(outcome.fields).filter(([k]) => document.getElementById(id(k))));
       fail(known, Object.keys(known).length > 0 ? '' : outcome.message);
     } else {
-      fail({}, outcome.message);
+      fail({}, outcome.message, remedyOf(outcome.status));
     }
   };
 
@@ -281,16 +285,14 @@ function ActionForm({ action, ...p }: TicketActionsProps & { action: Action }) {
       {message ? (
         <div class="notice notice-error" role="alert" tabIndex={-1} ref={messageRef}>
           <p>{message}</p>
-          {message.includes('刷新') || message.includes('登录') ? (
+          {remedy ? (
             <p>
               <a
                 href={
-                  message.includes('登录')
-                    ? `/console/login?next=${encodeURIComponent(window.location.pathname)}`
-                    : window.location.pathname
+                  remedy === 'signIn' ? `/console/login?next=${encodeURIComponent(window.location.pathname)}` : window.location.pathname
                 }
               >
-                {message.includes('登录') ? '重新登录' : '刷新页面'}
+                {remedy === 'signIn' ? '重新登录' : '刷新页面'}
               </a>
             </p>
           ) : null}
