@@ -25,8 +25,6 @@ const config: KnipConfig = {
   // An export its own file uses is part of that file's story; only exports nobody uses are dead.
   ignoreExportsUsedInFile: true,
   ignoreDependencies: [
-    // used by the console's typed client (issue 13 item 5)
-    '@trpc/client',
     // Run by path from node_modules: the site builder's search index, the Lighthouse benchmark.
     'pagefind',
     'lighthouse',
@@ -34,9 +32,6 @@ const config: KnipConfig = {
   // Debian packages: poppler-utils (installed by scripts/test-all.ts for the printing tests) and
   // icu-devtools (uconv, for the routing tables' tool).
   ignoreBinaries: ['pdftoppm', 'pdfinfo', 'pdftotext', 'uconv'],
-  // AppRouter is the type the console's typed client (issue 13 item 5) is built from; remove this
-  // once that client imports it.
-  ignoreIssues: { 'server/trpc/app-router.ts': ['types'] },
   // The search page loads Pagefind's script from the built site at run time.
   ignoreUnresolved: ['/pagefind/pagefind.js'],
 };

@@ -86,7 +86,9 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
   }
 
   async function updateUser(id: number, input: z.input<typeof userUpdateSchema>): Promise<AccountRecord> {
-    const u = userUpdateSchema.parse(input);
+    const parsed = userUpdateSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidInputError('填写的内容不正确，请检查后重试。');
+    const u = parsed.data;
     const current = await getUser(id);
     const role = u.role ?? current.role;
     const unitCode = unitOfAccount(catalog, role, u.unitCode === undefined ? current.unitCode : u.unitCode);

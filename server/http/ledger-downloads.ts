@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { PortalServices } from '../app-services.ts';
-import { ForbiddenError, InvalidInputError } from '../errors.ts';
+import { InvalidInputError, statusOf, UnauthorizedError } from '../errors.ts';
 import {
   monthlyReportInputSchema,
   pointLedgerFilterSchema,
@@ -85,7 +85,7 @@ export function createLedgerDownloads(app: PortalServices, trustProxy: number) {
     try {
       if (req.method !== 'GET') return error(405, '请用 GET 下载');
       const user = await app.userOf(clientContext(req, trustProxy));
-      if (!user) return error(401, '请先登录');
+      if (!user) throw new UnauthorizedError('请先登录');
       const file = await exportOf(app.ledgersFor(user), new URL(req.url ?? '/', 'http://portal'));
       if (!file) return notFound();
       const headers = {
@@ -97,8 +97,8 @@ export function createLedgerDownloads(app: PortalServices, trustProxy: number) {
       res.writeHead(200, { ...headers, 'content-length': file.body.length });
       res.end(file.body);
     } catch (e) {
-      if (e instanceof ForbiddenError) return error(403, e.message);
-      if (e instanceof InvalidInputError) return error(400, e.message);
+      const { status } = statusOf(e);
+      if (status !== 500) return error(status, (e as Error).message);
       console.error('[ledgers]', e);
       error(500, '导出失败，请稍后再试');
     }

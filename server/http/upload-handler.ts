@@ -7,7 +7,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortalServices } from '../app-services.ts';
-import { ForbiddenError, InvalidInputError, TooManyRequestsError, UnsupportedContentError } from '../errors.ts';
+import { asDomainError, statusOf } from '../errors.ts';
 import { PHOTO_LIMITS } from '../media/photo-pipeline.ts';
 import { BUSY_MESSAGE } from '../media/work-limiter.ts';
 import { addressKey } from '../throttle/throttles.ts';
@@ -77,12 +77,11 @@ export function createUploadHandler(
       }
       if (error instanceof PayloadTooLargeError) return sendError(res, 413, TOO_LARGE, { connection: 'close' });
       if (error instanceof MalformedUploadError) return sendError(res, 400, NO_FILE, { connection: 'close' });
-      if (error instanceof TooManyRequestsError) {
-        return sendError(res, 429, error.message, { 'retry-after': String(error.retryAfterSeconds) });
+      const { status } = statusOf(error);
+      if (status !== 500) {
+        const retryAfter = asDomainError(error)?.retryAfterSeconds;
+        return sendError(res, status, (error as Error).message, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
       }
-      if (error instanceof UnsupportedContentError) return sendError(res, 415, error.message);
-      if (error instanceof ForbiddenError) return sendError(res, 403, error.message);
-      if (error instanceof InvalidInputError) return sendError(res, 400, error.message);
       console.error('[upload]', error);
       if (!res.headersSent) sendError(res, 500, '照片上传失败，请稍后重试');
     } finally {

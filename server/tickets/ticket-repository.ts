@@ -2,6 +2,7 @@
 // Returns plain objects from explicit selects; no row type leaves this file.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { ConflictError } from '../errors.ts';
 import type { ActorKind, Status } from './lifecycle.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -237,7 +238,7 @@ export async function applyEvent(
     .where('version', '=', ticket.version)
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) {
-    throw new Error(`Ticket ${ticket.id} changed concurrently (expected version ${ticket.version})`);
+    throw new ConflictError('工单已被他人更新，请刷新页面后再办理');
   }
   await db
     .insertInto('ticket_events')

@@ -3,14 +3,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { $ZodError } from 'zod/v4/core';
 import type { PortalServices, RequestContext } from '../app-services.ts';
-import {
-  ConflictError,
-  ForbiddenError,
-  InvalidInputError,
-  NotFoundError,
-  TooManyRequestsError,
-  UnsupportedContentError,
-} from '../errors.ts';
+import { asDomainError, statusOf } from '../errors.ts';
 import type { Role, StaffUser } from '../auth/roles.ts';
 import { fieldErrors } from '../field-errors.ts';
 
@@ -29,28 +22,29 @@ const INTERNAL_MESSAGE = '服务器暂时出错，请稍后再试';
 
 function toTrpcError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
-  if (error instanceof UnsupportedContentError)
-    return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: error.message, cause: error });
-  if (error instanceof InvalidInputError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
-  if (error instanceof NotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
-  if (error instanceof ConflictError) return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
-  if (error instanceof TooManyRequestsError) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
-  if (error instanceof ForbiddenError) return new TRPCError({ code: 'FORBIDDEN', message: error.message, cause: error });
-  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, cause: error });
+  const { kind, trpcCode } = statusOf(error);
+  if (kind === 'internal') return new TRPCError({ code: trpcCode, message: INTERNAL_MESSAGE, cause: error });
+  return new TRPCError({ code: trpcCode, message: (error as Error).message, cause: error });
+}
+
+/** The first field's message of an input that failed its schema: what the person fixes first. */
+function firstFieldMessage(error: $ZodError): string {
+  return Object.values(fieldErrors(error))[0] ?? '提交的内容有误，请检查后重试';
 }
 
 const t = initTRPC.context<TrpcContext>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    const domain = asDomainError(cause);
     let fields: Record<string, string> | undefined;
     let message = shape.message;
     // $ZodError, not classic ZodError: the report schema is zod/mini, whose errors are only the core class.
     if (cause instanceof $ZodError) {
       fields = fieldErrors(cause);
-      message = Object.values(fields)[0] ?? '提交的内容有误，请检查后重试';
-    } else if (cause instanceof InvalidInputError) {
-      fields = cause.fields;
+      message = firstFieldMessage(cause);
+    } else if (domain?.fields) {
+      fields = domain.fields;
     } else if (error.code === 'INTERNAL_SERVER_ERROR') {
       message = INTERNAL_MESSAGE;
     } else if (error.code === 'BAD_REQUEST' && !cause && error.message.startsWith('Batching')) {
@@ -66,7 +60,7 @@ const t = initTRPC.context<TrpcContext>().create({
         httpStatus: shape.data.httpStatus,
         ...(shape.data.path && { path: shape.data.path }),
         ...(fields && { fields }),
-        ...(cause instanceof TooManyRequestsError && { retryAfterSeconds: cause.retryAfterSeconds }),
+        ...(domain?.retryAfterSeconds !== undefined && { retryAfterSeconds: domain.retryAfterSeconds }),
       },
     };
   },
@@ -76,7 +70,12 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause ?? result.error;
-    if (cause instanceof TooManyRequestsError) ctx.resHeaders?.set('retry-after', String(cause.retryAfterSeconds));
+    const retryAfter = asDomainError(cause)?.retryAfterSeconds;
+    if (retryAfter !== undefined) ctx.resHeaders?.set('retry-after', String(retryAfter));
+    // Input refused by a router's schema says what to fix, for in-process callers as for HTTP.
+    if (result.error.code === 'BAD_REQUEST' && cause instanceof $ZodError) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: firstFieldMessage(cause), cause });
+    }
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
       const mapped = toTrpcError(cause);
       if (mapped.code === 'INTERNAL_SERVER_ERROR') console.error('[trpc]', cause);

@@ -4,6 +4,8 @@ import { z } from '../validation.ts';
 import { newUserSchema, userUpdateSchema } from '../auth/accounts.ts';
 import { escalationFilterSchema } from '../escalation/escalation-service.ts';
 import { clearedSessionCookie, sessionCookie } from '../http/session-cookie.ts';
+import { followUpInputSchema } from '../follow-ups/follow-up-schema.ts';
+import { callInputSchema } from '../hotline/call-schema.ts';
 import { bulkDispatchSchema, ticketActionInputSchema } from '../staff/action-schema.ts';
 import { ticketFilterSchema } from '../staff/ticket-queries.ts';
 import {
@@ -65,7 +67,7 @@ export const staffRouter = router({
   }),
   hotline: router({
     logCall: staffProcedure()
-      .input(z.unknown())
+      .input(callInputSchema)
       .mutation(({ ctx, input }) => ctx.app.hotline.logCall(ctx.user, input)),
     history: staffProcedure()
       .input(z.object({ phone: z.string().trim().max(30) }))
@@ -101,8 +103,8 @@ export const staffRouter = router({
       .input(z.object({ limit: z.number().int().min(1).max(200).optional() }).optional())
       .query(({ ctx, input }) => ctx.app.followUps.pending(ctx.user, input ?? {})),
     record: staffProcedure()
-      .input(z.unknown())
-      .mutation(({ ctx, input }) => ctx.app.followUps.record(ctx.user, input as never)),
+      .input(followUpInputSchema)
+      .mutation(({ ctx, input }) => ctx.app.followUps.record(ctx.user, input)),
   }),
   mailbox: router({
     overview: staffProcedure()

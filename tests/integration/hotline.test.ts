@@ -5,6 +5,7 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
+import type { CallInput } from '../../server/hotline/call-schema.ts';
 import { maskPhone } from '../../server/tickets/phone.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
@@ -22,8 +23,7 @@ describe.each(kinds)('hotline on %s', (kind) => {
   let serial = 0;
   const as = (name: string) =>
     appRouter.createCaller({ app: t.portal.services, request: { ip: '10.0.0.2', sameOrigin: true }, user: users[name] ?? null });
-  const call = (name: string, input: Record<string, unknown>) =>
-    as(name).staff.hotline.logCall({ idempotencyKey: `k-${kind}-${++serial}`, ...input });
+  const call = (name: string, input: CallInput) => as(name).staff.hotline.logCall({ idempotencyKey: `k-${kind}-${++serial}`, ...input });
 
   beforeAll(async () => {
     t = await startTestPortal(kind);
@@ -174,7 +174,7 @@ describe.each(kinds)('hotline on %s', (kind) => {
   });
 
   it('records a call once when the same request arrives twice at once, and lists calls since an instant', async () => {
-    const request = {
+    const request: CallInput = {
       idempotencyKey: `twice-${kind}`,
       caller: { phone: '13803190010', anonymous: false, wantsCallback: false },
       outcome: 'answer',

@@ -3,6 +3,7 @@
 // through the same app.staff calls as the API, so they work without JavaScript and the server
 // checks everything.
 import type { PortalServices, RequestContext } from '../../../server/app-services.ts';
+import { asDomainError, fieldsOf, statusOf } from '../../../server/errors.ts';
 import type { StaffUser } from '../../../server/auth/roles.ts';
 import { BULK_DISPATCH_MAX, ticketActionInputSchema } from '../../../server/staff/action-schema.ts';
 import type { BulkDispatchOutcome } from '../../../server/staff/ticket-commands.ts';
@@ -18,11 +19,9 @@ interface Refusal {
 
 /** A domain error as the page shows it; anything else is not the person's to fix and is thrown on. */
 function refusal(err: unknown): Refusal {
-  const name = err instanceof Error ? err.name : '';
-  const status = { InvalidInputError: 400, NotFoundError: 404, ConflictError: 409, ForbiddenError: 403 }[name];
-  if (!status) throw err;
-  const fields = (err as Error & { fields?: Record<string, string> }).fields ?? {};
-  return { status, message: (err as Error).message, fields };
+  const domain = asDomainError(err);
+  if (!domain) throw err;
+  return { status: statusOf(domain).status, message: domain.message, fields: fieldsOf(domain) };
 }
 
 export type PostedAction =

@@ -1,28 +1,29 @@
 // The hotline islands' calls to the API (staff.hotline.*, staff.followUps.*, and the public
-// router's suggestion), through the console's plain-fetch helpers.
-import type { RoutingSuggestion } from '../../../server/routing/suggestion.ts';
-import type { CallInput } from '../../../server/hotline/call-schema.ts';
-import type { FollowUpInput } from '../../../server/follow-ups/follow-up-schema.ts';
-import type { FollowUpResult, FollowUpTask } from '../../../server/follow-ups/follow-ups.ts';
-import type { CallerHistory, DuplicateCandidate, LoggedCall, RecentCall } from '../../../server/hotline/call-types.ts';
-import { callMutation, callQuery } from '../console/staff-api.ts';
-import type { ChosenPoint } from './hotline-model.ts';
+// router's suggestion), through the islands' one typed client.
+import { api, outcomeOf, type ApiInputs, type ApiOutputs } from '../../lib/api-client.ts';
 
-export type { CallerHistory, DuplicateCandidate, FollowUpResult, FollowUpTask, LoggedCall, RecentCall, RoutingSuggestion };
+type Hotline = ApiOutputs['staff']['hotline'];
+export type LoggedCall = Hotline['logCall'];
+export type CallerHistory = Hotline['history'];
+export type DuplicateCandidate = Hotline['duplicates'][number];
+export type RecentCall = Hotline['calls'][number];
+export type FollowUpTask = ApiOutputs['staff']['followUps']['pending']['items'][number];
+export type FollowUpResult = ApiOutputs['staff']['followUps']['record'];
+export type RoutingSuggestion = ApiOutputs['routing']['suggest'];
 
-export const logCall = (input: CallInput) => callMutation<LoggedCall>('staff.hotline.logCall', input);
+export const logCall = (input: ApiInputs['staff']['hotline']['logCall']) => outcomeOf(api.staff.hotline.logCall.mutate(input));
 
-export const callerHistory = (phone: string, signal: AbortSignal) => callQuery<CallerHistory>('staff.hotline.history', { phone }, signal);
+export const callerHistory = (phone: string, signal: AbortSignal) => outcomeOf(api.staff.hotline.history.query({ phone }, { signal }));
 
-export const likelyDuplicates = (input: { pointId?: string; categoryCode?: string; address?: string }, signal: AbortSignal) =>
-  callQuery<DuplicateCandidate[]>('staff.hotline.duplicates', input, signal);
+export const likelyDuplicates = (input: ApiInputs['staff']['hotline']['duplicates'], signal: AbortSignal) =>
+  outcomeOf(api.staff.hotline.duplicates.query(input, { signal }));
 
-export const searchPoints = (q: string, signal: AbortSignal) => callQuery<ChosenPoint[]>('staff.hotline.points', { q }, signal);
+export const searchPoints = (q: string, signal: AbortSignal) => outcomeOf(api.staff.hotline.points.query({ q }, { signal }));
 
-export const recentCalls = (input: { phone?: string; since?: string; limit?: number }, signal: AbortSignal) =>
-  callQuery<RecentCall[]>('staff.hotline.calls', input, signal);
+export const recentCalls = (input: ApiInputs['staff']['hotline']['calls'], signal: AbortSignal) =>
+  outcomeOf(api.staff.hotline.calls.query(input, { signal }));
 
-export const suggestRoute = (input: { text: string; category?: string; pointId?: string }, signal: AbortSignal) =>
-  callQuery<RoutingSuggestion>('routing.suggest', input, signal);
+export const suggestRoute = (input: ApiInputs['routing']['suggest'], signal: AbortSignal) =>
+  outcomeOf(api.routing.suggest.query(input, { signal }));
 
-export const recordFollowUp = (input: FollowUpInput) => callMutation<FollowUpResult>('staff.followUps.record', input);
+export const recordFollowUp = (input: ApiInputs['staff']['followUps']['record']) => outcomeOf(api.staff.followUps.record.mutate(input));

@@ -2,7 +2,7 @@
 // `key`, cancels the request a newer key replaces, and keeps the last answer on screen while the
 // next one loads (lists do not flash empty between keystrokes). A null key clears it.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiOutcome } from '../console/staff-api.ts';
+import type { ApiOutcome } from '../../lib/api-client.ts';
 
 export interface Lookup<T> {
   /** The key the data answers (it may lag behind the current key while loading). */

@@ -4,6 +4,7 @@
 // a role is shown: office and leaders both, unit staff the ledgers (their own rows), hotline
 // operators neither.
 import type { Role, StaffUser } from '../../../../server/auth/roles.ts';
+import { statusOf } from '../../../../server/errors.ts';
 import type { ConsoleArea } from '../console-access.ts';
 
 export const LEDGER_ROLES: readonly Role[] = ['admin', 'dispatcher', 'leader', 'unit'];
@@ -42,10 +43,11 @@ export function withLedgerNav(
 
 /** A refusal from server/ledgers/ledger-access.ts (or any domain ForbiddenError). */
 export function isForbidden(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ForbiddenError';
+  return statusOf(error).kind === 'forbidden';
 }
 
 /** A Chinese input error from the domain (e.g. a month not begun). */
-export function isInvalidInput(error: unknown): error is Error & { fields?: Record<string, string> } {
-  return error instanceof Error && (error.name === 'InvalidInputError' || error.name === 'UnsupportedContentError');
+export function isInvalidInput(error: unknown): error is Error {
+  const { kind } = statusOf(error);
+  return kind === 'invalid-input' || kind === 'unsupported-content';
 }
