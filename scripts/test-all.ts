@@ -7,13 +7,27 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
+// Each stage's wall time, printed at the end: what the README's testing section reports.
+const stages: Array<{ name: string; seconds: number }> = [];
+
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
-  console.log(`\n▶ ${command} ${args.join(' ')}`);
+  const name = `${command} ${args.join(' ')}`;
+  console.log(`\n▶ ${name}`);
+  const started = performance.now();
   const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  stages.push({ name, seconds: Math.round((performance.now() - started) / 1000) });
   if (result.status !== 0) {
-    console.error(`✗ ${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+    console.error(`✗ ${name} failed (exit ${result.status ?? result.signal})`);
+    printStages();
     process.exit(result.status ?? 1);
   }
+}
+
+function printStages(): void {
+  const total = stages.reduce((sum, s) => sum + s.seconds, 0);
+  console.log('\nstage times:');
+  for (const s of stages) console.log(`  ${String(s.seconds).padStart(5)} s  ${s.name}`);
+  console.log(`  ${String(total).padStart(5)} s  in all`);
 }
 
 function hasCjkFont(): boolean {
@@ -45,4 +59,5 @@ run('npm', ['run', 'typecheck']);
 run('npx', ['vitest', 'run']);
 run('npm', ['run', 'build']);
 run('npx', ['playwright', 'test'], { E2E_SKIP_BUILD: '1' });
+printStages();
 console.log('\n✓ all tests passed');

@@ -27,8 +27,9 @@ function eml(n: number, sender: string): string {
   ].join('\r\n');
 }
 
-test('the office sees a quarantined flood with its reason and re-processes it into a ticket', async ({ page }, testInfo) => {
-  const sender = `li-${Date.now()}@163.example`;
+/** Eleven mails from one new sender through the import command: ten tickets, the eleventh quarantined as a flood. */
+function quarantineFlood(name: string): string {
+  const sender = `${name}-${Date.now()}@163.example`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-mailbox-'));
   const files = Array.from({ length: 11 }, (_, i) => {
     const file = path.join(dir, `${i + 1}.eml`);
@@ -37,8 +38,13 @@ test('the office sees a quarantined flood with its reason and re-processes it in
   });
   const lines = importMail(files);
   fs.rmSync(dir, { recursive: true, force: true });
-  expect(lines.slice(0, 10).every((l) => l.outcome === 'created')).toBe(true);
+  expect(lines.map((l) => l.outcome)).toEqual([...Array<string>(10).fill('created'), 'quarantined']);
   expect(lines[10]).toMatchObject({ outcome: 'quarantined', reason: 'flood' });
+  return sender;
+}
+
+test('the office sees a quarantined flood with its reason and re-processes it into a ticket', async ({ page }, testInfo) => {
+  const sender = quarantineFlood('li');
 
   await loginAs(page, 'office');
   await page.getByRole('navigation').getByRole('link', { name: '专用邮箱' }).click();
@@ -46,15 +52,15 @@ test('the office sees a quarantined flood with its reason and re-processes it in
   // This server reads no mailbox (no MAIL_IMAP_URL): the page says so instead of a health status.
   await expect(page.locator('[data-health="unconfigured"]')).toContainText('尚未配置专用邮箱');
 
-  const row = page.locator('#quarantine tr', { hasText: '南关街第11处路灯不亮' });
-  await expect(row).toContainText(sender);
+  const row = page.locator('#quarantine tr', { hasText: sender });
+  await expect(row).toContainText('南关街第11处路灯不亮');
   await expect(row).toContainText('疑似刷屏');
   await page.screenshot({ path: testInfo.outputPath('mailbox.png'), fullPage: true });
   await expectNoSideways(page);
 
   await row.getByRole('button', { name: /重新处理/ }).click();
   await expect(page.locator('#mailbox-message')).toContainText(/已重新处理：新建工单 [A-Z0-9]{3}-[A-Z0-9]{3}-[A-Z0-9]{3}/);
-  await expect(page.locator('#quarantine tr', { hasText: '南关街第11处路灯不亮' })).toHaveCount(0);
+  await expect(page.locator('#quarantine tr', { hasText: sender })).toHaveCount(0);
   const done = page.locator('#reprocessed tr', { hasText: '南关街第11处路灯不亮' });
   await done.getByRole('link').click();
   await expect(page.getByText('南关街第11根路灯晚上不亮').first()).toBeVisible();
@@ -62,9 +68,16 @@ test('the office sees a quarantined flood with its reason and re-processes it in
 
 test('a leader reads the page but cannot re-process; unit staff are refused', async ({ page, consoleErrors }) => {
   consoleErrors.allow(/status of 403/);
+  // Its own quarantined mail: with an empty quarantine there would be no button to withhold.
+  const sender = quarantineFlood('zhao');
   await loginAs(page, 'leader');
   await page.goto('/console/mailbox');
   await expect(page.getByRole('heading', { level: 2, name: /隔离区/ })).toBeVisible();
+  // A leader reads the sender masked (z***@…), never the address itself.
+  const row = page.locator('#quarantine tr', { hasText: `${sender[0]}***@163.example` });
+  await expect(row).toContainText('南关街第11处路灯不亮');
+  await expect(row).toContainText('疑似刷屏');
+  await expect(page.locator('#quarantine')).not.toContainText(sender);
   await expect(page.getByRole('button', { name: /重新处理/ })).toHaveCount(0);
 
   await loginAs(page, 'zhujian');

@@ -24,7 +24,7 @@ test.beforeAll(() => ensureStaff());
 
 /** Up to two real builds one after the other (the one running, then ours). */
 const TWO_BUILDS_MS = 4 * 60_000;
-/** A worker pass (every 60 s) delivers the mail queued before it. */
+/** A worker pass (every 5 s in the e2e server, playwright.config.ts) delivers the mail queued before it; generous for a busy machine. */
 const MAIL_MS = 3 * 60_000;
 const RUN = Date.now().toString(36).slice(-5).toUpperCase();
 const TITLE = `西关集贸市场东门口纸箱垃圾长期堆放（${RUN}）`;

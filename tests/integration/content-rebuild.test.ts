@@ -17,6 +17,7 @@ import { emptySnapshot } from '../../server/publish/public-snapshot.ts';
 import { buildSite } from '../../server/publish/site-builder.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
+import { buildGate, WAIT_AT_GATE, type BuildGate } from '../support/build-gate.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
 import { createStaff } from '../support/staff-accounts.ts';
@@ -28,8 +29,7 @@ const STAND_IN_SITE = `
 import fs from 'node:fs';
 import path from 'node:path';
 const ads = path.join(process.env.CONTENT_DIR, 'ads');
-await new Promise((r) => setTimeout(r, Number(process.env.STAND_IN_DELAY_MS ?? 0)));
-for (const name of fs.readdirSync(ads).filter((n) => n.endsWith('.md'))) {
+${WAIT_AT_GATE}for (const name of fs.readdirSync(ads).filter((n) => n.endsWith('.md'))) {
   if (fs.readFileSync(path.join(ads, name), 'utf8').includes('BROKEN')) {
     console.error('[ImageNotFound] Could not find requested image ./images/missing.jpg in ads/' + name);
     process.exit(1);
@@ -58,7 +58,7 @@ describe.each(kinds)('rebuilding the public site when its content changes, on %s
   let contentDir: string;
   let users: Record<string, StaffUser> = {};
 
-  function publisher(options: { delayMs?: number; quietMs?: number } = {}): SitePublisher {
+  function publisher(options: { gate?: BuildGate; quietMs?: number } = {}): SitePublisher {
     const dataDir = t.database.dataDir;
     return createSitePublisher({
       db: t.portal.database.db,
@@ -68,7 +68,7 @@ describe.each(kinds)('rebuilding the public site when its content changes, on %s
       snapshot: async () => emptySnapshot(path.join(dataDir, 'media'), t.clock.now()),
       buildOptions: {
         command: [process.execPath, path.join(dataDir, 'stand-in-site.mjs')],
-        env: { CONTENT_DIR: contentDir, STAND_IN_DELAY_MS: String(options.delayMs ?? 0) },
+        env: { CONTENT_DIR: contentDir, ...options.gate?.env },
         pagefind: false,
       },
       contentDir,
@@ -178,13 +178,15 @@ describe.each(kinds)('rebuilding the public site when its content changes, on %s
   });
 
   it('a change made while a build runs is asked for after it, once', async () => {
-    const worker = publisher({ delayMs: 400 });
+    const gate = buildGate(t.database.dataDir);
+    const worker = publisher({ gate });
     await requestBuild(t.portal.database.db, 'notice:1 published', t.clock.now());
     const running = worker.runOnce();
-    await expect.poll(async () => (await t.portal.services.publishing.status()).building !== null).toBe(true);
+    await gate.started();
     write('ads/liran-banmaxian.md', fs.readFileSync(file('ads/liran-banmaxian.md'), 'utf8') + '\n');
     expect(await worker.queueContentChanges()).toEqual(['ad:liran-banmaxian updated']);
     expect(await worker.queueContentChanges()).toEqual([]);
+    gate.release();
     expect(await running).toMatchObject({ built: true, requests: 1 });
     expect(await queuedReasons()).toEqual(['ad:liran-banmaxian updated']);
     expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });

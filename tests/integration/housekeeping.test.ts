@@ -99,7 +99,7 @@ describe.each(kinds)('housekeeping on %s', (kind) => {
     const submitted = await t.caller().report.submit({ description: MARKET, photoIds: [late] });
     expect((await housekeeping().runOnce(t.clock.now())).orphanPhotos).toBe(1);
     expect(await recorded(late)).toBe(true);
-    expect(submitted.trackingCode).toBeTruthy();
+    expect(submitted.trackingCode).toMatch(/^[2-9A-Z]{3}-[2-9A-Z]{3}-[2-9A-Z]{3}$/);
     await expect(t.caller().report.submit({ description: MARKET, photoIds: [expired] })).rejects.toThrow(
       '有照片已失效或已被使用，请删除这些照片后重新上传',
     );

@@ -91,7 +91,7 @@ describe.each(kinds)('mail:import on %s', (kind) => {
       byFile.set(file, [...(byFile.get(file) ?? []), line]);
       expect(['created', 'appended', 'ignored', 'quarantined']).toContain(line.outcome);
       expect(typeof line.subject).toBe('string');
-      if (line.outcome === 'created') expect(line.trackingCode).toBeTruthy();
+      if (line.outcome === 'created') expect(line.trackingCode).toMatch(/^[2-9A-Z]{3}-[2-9A-Z]{3}-[2-9A-Z]{3}$/);
     }
     for (const file of files) expect(byFile.get(file)?.length ?? 0, file).toBeGreaterThan(0);
 

@@ -18,6 +18,7 @@ import { publicSitePaths } from '../../server/publish/site-builder.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
 import { readEnv } from '../../server/env.ts';
 import { createPortalWorker } from '../../server/worker/portal-worker.ts';
+import { buildGate, WAIT_AT_GATE } from '../support/build-gate.ts';
 import { postgresAvailable } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
@@ -29,8 +30,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 const snap = JSON.parse(fs.readFileSync(process.env.PUBLIC_SNAPSHOT, 'utf8'));
 const out = process.env.SITE_OUT_DIR;
-await new Promise((r) => setTimeout(r, Number(process.env.STAND_IN_DELAY_MS ?? 0)));
-if (snap.notices.some((n) => n.title === 'BOOM')) { console.error('Error: cannot render notice BOOM'); process.exit(3); }
+${WAIT_AT_GATE}if (snap.notices.some((n) => n.title === 'BOOM')) { console.error('Error: cannot render notice BOOM'); process.exit(3); }
 const page = (title, body) => '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>' + title +
   '</title><link rel="stylesheet" href="/_astro/site.css"></head><body><main><h1>' + title + '</h1>' + body + '</main></body></html>\\n';
 fs.mkdirSync(path.join(out, '_astro'), { recursive: true });
@@ -222,14 +222,17 @@ describe('publishing the public site', () => {
   });
 
   it('a request made while a build runs waits for the next build (the debounce)', async () => {
-    const worker = publisher({ STAND_IN_DELAY_MS: '600' });
+    const gate = buildGate(dataDir);
+    const worker = publisher(gate.env);
     await request('notice:8 published');
     const first = worker.runOnce();
-    await new Promise((r) => setTimeout(r, 200));
+    await gate.started();
     expect((await t.portal.services.publishing.status()).building).toMatchObject({ reason: 'notice:8 published' });
     await request('response:8 published');
     await request('notice:9 published');
-    expect(await worker.runOnce()).toEqual(await first); // the same build, not a second one
+    const again = worker.runOnce();
+    gate.release();
+    expect(await again).toEqual(await first); // the same build, not a second one
     expect(await first).toMatchObject({ built: true, requests: 1 });
     expect((await t.portal.services.publishing.status()).queued.map((r) => r.reason)).toEqual([
       'response:8 published',
@@ -240,10 +243,15 @@ describe('publishing the public site', () => {
   });
 
   it('two workers on one database never build at once', async () => {
-    const a = publisher({ STAND_IN_DELAY_MS: '300' });
-    const b = publisher({ STAND_IN_DELAY_MS: '300' });
+    const gate = buildGate(dataDir);
+    const [a, b] = [publisher(gate.env), publisher(gate.env)];
     await request('notice:10 published');
-    const runs = await Promise.all([a.runOnce(), b.runOnce()]);
+    const running = [a.runOnce(), b.runOnce()];
+    await gate.started();
+    // While one build is held at the gate, the other worker has already answered that it did not build.
+    expect(await Promise.race(running)).toMatchObject({ built: false });
+    gate.release();
+    const runs = await Promise.all(running);
     expect(runs.filter((r) => r.built)).toHaveLength(1);
     const rows = await t.portal.database.db
       .selectFrom('site_builds')
@@ -355,6 +363,7 @@ describe.skipIf(!(await postgresAvailable()) && !process.env['CI'])('the publish
     const pg = await startTestPortal('postgres');
     const pgData = pg.database.dataDir;
     fs.writeFileSync(path.join(pgData, 'stand-in-site.mjs'), STAND_IN_SITE);
+    const gate = buildGate(pgData);
     const make = () =>
       createSitePublisher({
         db: pg.portal.database.db,
@@ -364,7 +373,7 @@ describe.skipIf(!(await postgresAvailable()) && !process.env['CI'])('the publish
         snapshot: async () => ({ ...emptySnapshot(path.join(pgData, 'media'), pg.clock.now()), notices: [notice(1)] }),
         buildOptions: {
           command: [process.execPath, path.join(pgData, 'stand-in-site.mjs')],
-          env: { STAND_IN_DELAY_MS: '400' },
+          env: gate.env,
           pagefind: false,
         },
       });
@@ -374,8 +383,9 @@ describe.skipIf(!(await postgresAvailable()) && !process.env['CI'])('the publish
       await requestBuild(db, 'notice:2 published', pg.clock.now());
       const [a, b] = [make(), make()];
       const first = Promise.all([a.runOnce(), b.runOnce()]);
-      await new Promise((r) => setTimeout(r, 200));
+      await gate.started();
       await requestBuild(db, 'notice:3 published', pg.clock.now());
+      gate.release();
       const runs = await first;
       expect(runs.filter((r) => r.built)).toEqual([expect.objectContaining({ built: true, requests: 2 })]);
       expect(await b.runOnce()).toMatchObject({ built: true, requests: 1 });

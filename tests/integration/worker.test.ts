@@ -206,7 +206,7 @@ describe.each(kinds)('worker on %s', (kind) => {
     // … so the next tick sends it.
     notifyWorks = true;
     const next = await failing.runOnce();
-    expect(next.jobs.every((j) => j.ok)).toBe(true);
+    expect([...new Set(next.jobs.map((j) => j.ok))]).toEqual([true]);
     expect(kindsOf('reminder')).toEqual([{ kind: 'reminder', unitCode: 'zhujianju', ticketIds: [soon.id] }]);
     expect(deliveries).toBe(2);
   });

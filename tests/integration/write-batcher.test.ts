@@ -1,5 +1,8 @@
 // Group commit: writes that arrive together share one transaction; one failing write is rolled
-// back alone; callers are answered only after the commit.
+// back alone; callers are answered only after the commit. Rows are read back through a second
+// connection to the same database: the writer's own connection would see its uncommitted rows
+// (and on SQLite it would queue the read behind the open transaction), so only another
+// connection shows what a different process sees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../server/db/database.ts';
 import { createWriteBatcher } from '../../server/db/write-batcher.ts';
@@ -10,12 +13,15 @@ const kinds = await databaseKinds();
 describe.each(kinds)('write batcher on %s', (kind) => {
   let database: TestDatabase;
   let handle: DatabaseHandle;
+  let reader: DatabaseHandle;
   beforeAll(async () => {
     database = await makeDatabase(kind);
     handle = openDatabase(database.url);
     await migrateToLatest(handle);
+    reader = openDatabase(database.url);
   });
   afterAll(async () => {
+    await reader?.close();
     await handle?.close();
     await database?.drop();
   });
@@ -39,7 +45,7 @@ describe.each(kinds)('write batcher on %s', (kind) => {
   }
 
   async function stored(ids: string[]): Promise<string[]> {
-    const rows = await handle.db.selectFrom('photos').select('id').where('id', 'in', ids).orderBy('id').execute();
+    const rows = await reader.db.selectFrom('photos').select('id').where('id', 'in', ids).orderBy('id').execute();
     return rows.map((r) => r.id);
   }
 
