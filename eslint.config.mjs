@@ -59,6 +59,7 @@ const SERVER_MODULES_FOR_PAGES = [
   'catalog/schema',
   'catalog/types',
   'china-time',
+  'errors', // the domain errors and statusOf: the one error boundary (pages read an error's kind)
   'field-errors',
   'follow-ups/follow-up-schema',
   'hotline/call-schema',
@@ -93,6 +94,7 @@ const SERVER_TYPES_FOR_PAGES = [
   'staff/ticket-queries',
   'tickets/track-result',
   'routing/suggestion',
+  'trpc/app-router', // AppRouter: the islands' typed client (src/lib/api-client.ts)
 ];
 /** @param {string[]} modules */
 const modulesPattern = (modules) => `(${modules.map((m) => m.replace(/[./]/g, '\\$&')).join('|')})\\.ts$`;
