@@ -9,24 +9,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { percent } from '../console/labels.ts';
 import { CallerHistoryPanel, DuplicatesPanel, RecentCallsPanel } from './HotlinePanels.tsx';
-import { Field, FieldError, fieldClass, LabelledControl } from './HotlineField.tsx';
+import { CallResult, type Recorded } from './CallResult.tsx';
+import { Field } from './HotlineField.tsx';
+import { OutcomeFields } from './OutcomeFields.tsx';
 import { PointSearch } from './PointSearch.tsx';
 import { REFERRALS } from '../../../server/hotline/call-schema.ts';
-import {
-  likelyDuplicates,
-  logCall,
-  suggestRoute,
-  type DuplicateCandidate,
-  type LoggedCall,
-  type RoutingSuggestion,
-} from './hotline-api.ts';
+import { likelyDuplicates, logCall, suggestRoute, type DuplicateCandidate, type RoutingSuggestion } from './hotline-api.ts';
 import {
   checkCall,
   emptyForm,
   firstInvalidId,
   newIdempotencyKey,
   OUTCOME_OPTIONS,
-  REFERRAL_OPTIONS,
   toCallInput,
   unplacedMessages,
   type CallForm,
@@ -34,6 +28,7 @@ import {
   type OutcomeChoice,
 } from './hotline-model.ts';
 import { typedBeforeHydration } from './typed-before-hydration.ts';
+import { useCallShortcuts } from './use-call-shortcuts.ts';
 import { useLookup } from './use-lookup.ts';
 
 export interface HotlineConsoleProps {
@@ -49,11 +44,6 @@ const OUTCOME_FOCUS: Record<OutcomeChoice, string> = {
   answer: 'hl-answer',
   refer: 'hl-referral',
 };
-
-interface Recorded {
-  call: LoggedCall;
-  referredTo: string;
-}
 
 export default function HotlineConsole({ categories }: HotlineConsoleProps) {
   // Whatever was typed before the script was ready is kept (typed-before-hydration.ts).
@@ -189,38 +179,8 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
     focus(first ?? 'message');
   }
 
-  // Shortcuts work wherever the focus is (the number box, a panel, or nowhere after Esc).
-  const latest = useRef({ submit, chooseOutcome, acceptSuggestion, nextCall, recorded });
-  latest.current = { submit, chooseOutcome, acceptSuggestion, nextCall, recorded };
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.isComposing || event.keyCode === 229) return;
-      const l = latest.current;
-      const digit = /^Digit([1-4])$/.exec(event.code)?.[1];
-      if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-        const option = digit ? OUTCOME_OPTIONS.find((o) => o.key === digit) : undefined;
-        if (option) {
-          event.preventDefault();
-          l.chooseOutcome(option.value, true);
-        } else if (event.code === 'KeyA') {
-          event.preventDefault();
-          l.acceptSuggestion();
-        }
-        return;
-      }
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        void l.submit();
-        return;
-      }
-      if (event.key === 'Escape' && l.recorded) {
-        event.preventDefault();
-        l.nextCall();
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
+  // Shortcuts work wherever the focus is (use-call-shortcuts.ts): the latest handlers, every render.
+  useCallShortcuts({ submit, chooseOutcome, acceptSuggestion, nextCall, recorded: recorded !== null });
 
   const onFormKeyDown = (event: KeyboardEvent) => {
     // Enter in a one-line box does not send the call half-typed; Ctrl+Enter does (the document's
@@ -386,7 +346,7 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
             </Field>
           </fieldset>
           {recorded ? (
-            <Result recorded={recorded} onNext={nextCall} />
+            <CallResult recorded={recorded} onNext={nextCall} />
           ) : (
             <>
               <DuplicatesPanel
@@ -397,92 +357,14 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
                 disabled={locked}
                 listed={form.outcome === 'ticket' || form.outcome === 'attach'}
               />
-              <fieldset class="hotline-outcomes" disabled={locked}>
-                <legend>
-                  处理方式 <FieldError id="hl-outcome" error={err('outcome')} />
-                </legend>
-                <div class="hotline-outcome-options">
-                  {OUTCOME_OPTIONS.map((o) => (
-                    <label class={form.outcome === o.value ? 'hotline-outcome is-checked' : 'hotline-outcome'} key={o.value}>
-                      <input
-                        type="radio"
-                        name="hl-outcome"
-                        id={`hl-outcome-${o.value}`}
-                        value={o.value}
-                        checked={form.outcome === o.value}
-                        aria-keyshortcuts={`Alt+${o.key}`}
-                        onChange={() => chooseOutcome(o.value, false)}
-                      />
-                      <span>{o.label}</span>
-                      <kbd>Alt+{o.key}</kbd>
-                    </label>
-                  ))}
-                </div>
-              </fieldset>
-              <fieldset class="hotline-outcome-fields" disabled={locked}>
-                <legend class="visually-hidden">{outcomeOption.label}</legend>
-                {form.outcome === 'ticket' && (
-                  <p class="hotline-note">
-                    按左侧记录生成工单
-                    {routed && (routed.unit && !routed.needsTriage ? `，转交${routed.unit.name}` : '，由创城办分派')}。
-                  </p>
-                )}
-                {form.outcome === 'attach' && (
-                  <Field id="hl-attach" label="追加到工单（查询码）" error={err('attachTo')}>
-                    {(control) => (
-                      <input
-                        {...control}
-                        type="text"
-                        autocomplete="off"
-                        value={form.attachTo}
-                        placeholder="在“可能重复的工单”中按 +1，或输入查询码"
-                        onInput={(e) => set('attachTo', e.currentTarget.value)}
-                      />
-                    )}
-                  </Field>
-                )}
-                {form.outcome === 'answer' && (
-                  <Field id="hl-answer" label="给来电人的答复" error={err('answer')}>
-                    {(control) => (
-                      <textarea {...control} rows={3} value={form.answer} onInput={(e) => set('answer', e.currentTarget.value)} />
-                    )}
-                  </Field>
-                )}
-                {form.outcome === 'refer' && (
-                  // One field, two controls: its error stands by the list, or by 转至 once “other” is chosen.
-                  <div class={fieldClass(err('referredTo'), 'hotline-row')}>
-                    <div>
-                      <LabelledControl id="hl-referral" label="转办去向" error={form.referral !== 'other' ? err('referredTo') : undefined}>
-                        {(control) => (
-                          <select {...control} value={form.referral} onChange={(e) => set('referral', e.currentTarget.value, 'referredTo')}>
-                            <option value="">请选择</option>
-                            {REFERRAL_OPTIONS.map((r) => (
-                              <option key={r.value} value={r.value}>
-                                {r.label}
-                              </option>
-                            ))}
-                          </select>
-                        )}
-                      </LabelledControl>
-                    </div>
-                    {form.referral === 'other' && (
-                      <div>
-                        <LabelledControl id="hl-referral-other" label="转至" error={err('referredTo')}>
-                          {(control) => (
-                            <input
-                              {...control}
-                              type="text"
-                              autocomplete="off"
-                              value={form.referralOther}
-                              onInput={(e) => set('referralOther', e.currentTarget.value, 'referredTo')}
-                            />
-                          )}
-                        </LabelledControl>
-                      </div>
-                    )}
-                  </div>
-                )}
-              </fieldset>
+              <OutcomeFields
+                form={form}
+                errors={errors}
+                routed={routed}
+                locked={locked}
+                onChoose={(o) => chooseOutcome(o, false)}
+                set={set}
+              />
               <button
                 type="submit"
                 id="hl-submit"
@@ -510,45 +392,5 @@ export default function HotlineConsole({ categories }: HotlineConsoleProps) {
         <RecentCallsPanel refresh={recentRefresh} />
       </aside>
     </div>
-  );
-}
-
-function Result({ recorded, onNext }: { recorded: Recorded; onNext: () => void }) {
-  const { call } = recorded;
-  const title =
-    call.outcome === 'ticket'
-      ? '已生成工单'
-      : call.outcome === 'attached'
-        ? '已追加到工单'
-        : call.outcome === 'answered'
-          ? '咨询已登记'
-          : '转办已登记';
-  return (
-    <section class="hotline-result" aria-labelledby="hl-result-title" data-testid="call-result" data-outcome={call.outcome}>
-      <h2 id="hl-result-title">{title}</h2>
-      {call.trackingCode ? (
-        <>
-          <p class="hotline-readback">请向来电人读出查询码：</p>
-          <p class="hotline-code" data-testid="tracking-code">
-            {call.trackingCode}
-          </p>
-          <p>
-            {call.outcome === 'ticket'
-              ? call.unit
-                ? `已转交${call.unit.name}办理。`
-                : '已受理，由创城办分派责任单位。'
-              : `这次来电已记在该工单上。工单状态：${call.statusLabel ?? '—'}。`}
-            <span class="sub">来电人可凭查询码在网站或电话查询进度。</span>
-          </p>
-        </>
-      ) : (
-        <p class="hotline-result-text">
-          {call.outcome === 'answered' ? '已记录这次咨询和答复，不生成工单。' : `已记录转办：${recorded.referredTo}。不生成工单。`}
-        </p>
-      )}
-      <button type="button" id="hl-next" class="button-primary" aria-keyshortcuts="Escape" onClick={onNext}>
-        下一个来电 <kbd>Esc</kbd>
-      </button>
-    </section>
   );
 }
