@@ -1,5 +1,5 @@
-// Loads the catalog (units, categories, point types, points, routing rules and keywords) from
-// content/ at start, validates every file with the schemas of ./schema.ts, cross-checks the
+// Loads the catalog (units, categories, point types, points, routing rules and keywords, inspection
+// checklists) from content/ at start, validates every file with the schemas of ./schema.ts, cross-checks the
 // references between them, and builds the lookups the rest of the back end uses. Anything wrong
 // stops the start with an error that names the file, the entry and the field, so the office can
 // fix its edit: a rule naming an unknown unit must never silently route reports nowhere.
@@ -11,11 +11,12 @@ import {
   categoriesFileSchema,
   pointsFileSchema,
   pointTypesFileSchema,
+  checklistsFileSchema,
   routingLexiconSchema,
   routingRulesFileSchema,
   unitsFileSchema,
 } from './schema.ts';
-import type { Area, Catalog, Category, Point, PointType, RoutingLexicon, RoutingRule, Unit } from './types.ts';
+import type { Area, Catalog, Category, ChecklistItem, Point, PointType, RoutingLexicon, RoutingRule, Unit } from './types.ts';
 
 /** A content file is wrong. The message names the file, the entry and the field. */
 export class CatalogError extends Error {
@@ -97,12 +98,14 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
     read(CONTENT_FILES.points),
     read(CONTENT_FILES.routingRules),
     read(CONTENT_FILES.routingKeywords),
+    read(CONTENT_FILES.checklists),
   ]);
   const broken = results.find((r) => r.status === 'rejected');
   if (broken) throw broken.reason;
-  const [unitsFile, categoriesFile, pointTypesFile, pointsFile, rulesFile, keywordsFile] = results.map(
+  const [unitsFile, categoriesFile, pointTypesFile, pointsFile, rulesFile, keywordsFile, checklistsFile] = results.map(
     (r) => (r as PromiseFulfilledResult<{ file: string; data: unknown }>).value,
   ) as [
+    { file: string; data: unknown },
     { file: string; data: unknown },
     { file: string; data: unknown },
     { file: string; data: unknown },
@@ -118,6 +121,7 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
   const points: Point[] = parse(pointsFileSchema, pointsFile.file, pointsFile.data).map((p) => ({ ...p, area: p.area as Area }));
   const rulesData = parse(routingRulesFileSchema, rulesFile.file, rulesFile.data);
   const lexicon: RoutingLexicon = parse(routingLexiconSchema, keywordsFile.file, keywordsFile.data);
+  const checklists: Record<string, ChecklistItem[]> = parse(checklistsFileSchema, checklistsFile.file, checklistsFile.data);
   const rules: RoutingRule[] = rulesData.rules.map((r) => ({
     category: r.category,
     area: r.area,
@@ -210,6 +214,8 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
     if (!categoryByCode.has(hint.category)) fail(kw, `field "pointTypes.${typeCode}.category"`, `unknown category "${hint.category}"`);
   }
 
+  checkChecklists(checklistsFile.file, checklists, pointTypeByCode, categoryByCode);
+
   return Object.freeze({
     units: Object.freeze(units),
     categories: Object.freeze(categories),
@@ -222,5 +228,30 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
     unit: (code: string) => unitByCode.get(code),
     category: (code: string) => categoryByCode.get(code),
     point: (id: string) => pointById.get(id),
+    checklist: (pointTypeCode: string) => checklists[pointTypeCode] ?? [],
   });
+}
+
+/** Every point type has its checklist; each names a known type and known categories, each item code once. */
+function checkChecklists(
+  file: string,
+  checklists: Record<string, ChecklistItem[]>,
+  pointTypes: ReadonlyMap<string, PointType>,
+  categories: ReadonlyMap<string, Category>,
+): void {
+  for (const [typeCode, items] of Object.entries(checklists)) {
+    if (!pointTypes.has(typeCode)) fail(file, `field "${typeCode}"`, `unknown point type "${typeCode}" (see ${CONTENT_FILES.pointTypes})`);
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      const where = `field "${typeCode}", item #${i + 1} (code "${item.code}")`;
+      if (seen.has(item.code)) fail(file, where, `duplicate code: "${item.code}" is already used by an earlier item of "${typeCode}"`);
+      seen.add(item.code);
+      if (!categories.has(item.category))
+        fail(file, `${where}, field "category"`, `unknown category "${item.category}" (see ${CONTENT_FILES.categories})`);
+    });
+  }
+  for (const typeCode of pointTypes.keys()) {
+    if (!Object.hasOwn(checklists, typeCode))
+      fail(file, 'the file', `no checklist for point type "${typeCode}": add the items an inspector checks at such a point`);
+  }
 }

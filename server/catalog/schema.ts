@@ -1,5 +1,5 @@
 // The zod schemas of the seed data in content/ (units, categories, point types, points, routing
-// rules, routing keywords). One set of schemas serves twice: server/catalog/load-catalog.ts
+// rules, routing keywords, inspection checklists). One set of schemas serves twice: server/catalog/load-catalog.ts
 // validates the files at start with them, and src/content.config.ts hands the entry schemas to
 // Astro's content collections, so the public site and the back end read the same shapes.
 // Every field says what it means (.describe); content/README.md is the editor's guide.
@@ -165,6 +165,25 @@ export const routingLexiconSchema = z.strictObject({
   categories: z.record(categoryCode, categoryLexiconSchema).describe('Per category code: scene, terms and context phrases.'),
 });
 
+export const checklistItemSchema = z.strictObject({
+  code: code.describe(
+    'Stable code of the item within its point type, e.g. "stalls". Recorded with every inspection result; never reused for another standard.',
+  ),
+  standard: chineseText
+    .max(60)
+    .describe('The standard as the inspector reads it on site, one observable line, e.g. "地面无积存垃圾、无污水，排水沟通畅".'),
+  category: categoryCode.describe('Category of the ticket a failed item becomes (categories.json).'),
+  weight: z
+    .number()
+    .positive()
+    .max(10)
+    .default(1)
+    .describe("The item's weight in a point's pass rate (1 if left out; 2 for what the evaluation weighs double)."),
+});
+
+/** Point type code → the items an inspector checks at a point of that type, in the order walked through. */
+export const checklistsFileSchema = z.record(code.describe('Point type code (point-types.json).'), z.array(checklistItemSchema).min(1));
+
 export const unitsFileSchema = z.array(z.strictObject(unitSchema.shape));
 export const categoriesFileSchema = z.array(z.strictObject(categorySchema.shape));
 export const pointTypesFileSchema = z.array(z.strictObject(pointTypeSchema.shape));
@@ -178,4 +197,5 @@ export const CONTENT_FILES = {
   points: 'points.json',
   routingRules: 'routing-rules.json',
   routingKeywords: 'routing-keywords.json',
+  checklists: 'inspection-checklists.json',
 } as const;

@@ -127,6 +127,18 @@ export interface RoutingLexicon {
   categories: Readonly<Record<string, CategoryLexicon>>;
 }
 
+/** One standard an inspector checks at a point of a type (content/inspection-checklists.json). */
+export interface ChecklistItem {
+  /** Stable within its point type, e.g. "stalls". */
+  code: string;
+  /** The standard in plain Chinese, one observable line. */
+  standard: string;
+  /** Category of the ticket a failed item becomes. */
+  category: string;
+  /** Weight in a point's pass rate. */
+  weight: number;
+}
+
 export interface Catalog {
   units: readonly Unit[];
   categories: readonly Category[];
@@ -142,4 +154,6 @@ export interface Catalog {
   unit(code: string): Unit | undefined;
   category(code: string): Category | undefined;
   point(id: string): Point | undefined;
+  /** What an inspector checks at a point of this type, in order; every point type has one. */
+  checklist(pointTypeCode: string): readonly ChecklistItem[];
 }

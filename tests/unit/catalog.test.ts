@@ -92,6 +92,32 @@ describe('the seed catalog', () => {
   });
 });
 
+describe('the inspection checklists', () => {
+  it('give every point type its items, each routed to a category that exists', () => {
+    for (const type of catalog.pointTypes) {
+      const items = catalog.checklist(type.code);
+      expect(items.length, type.code).toBeGreaterThan(0);
+      for (const item of items) expect(catalog.category(item.category), `${type.code}.${item.code}`).toBeDefined();
+    }
+  });
+
+  it('say the standards of INSPECTION-STANDARDS in plain words, with weights defaulting to 1', () => {
+    const market = catalog.checklist('market');
+    expect(market.find((i) => i.code === 'ground')).toEqual({
+      code: 'ground',
+      standard: '地面无积存垃圾、无污水，排水沟通畅',
+      category: 'market.hygiene',
+      weight: 2,
+    });
+    expect(market.find((i) => i.code === 'bins')?.weight).toBe(1);
+    expect(catalog.checklist('intersection').map((i) => i.category)).toContain('intersection.not-yielding');
+  });
+
+  it('have nothing for a type that does not exist', () => {
+    expect(catalog.checklist('bazaar')).toEqual([]);
+  });
+});
+
 describe('a broken content folder', () => {
   let dir: string | undefined;
   afterEach(async () => {
@@ -210,5 +236,46 @@ describe('a broken content folder', () => {
       d[1].kind = 'office';
     });
     expect(message).toContain('exactly one unit must be of kind "office"');
+  });
+  it('names the type, the item and the field when a checklist item has an unknown category', async () => {
+    const message = await failure('inspection-checklists.json', (d) => {
+      d.market[1].category = 'market.cleanliness';
+    });
+    expect(message).toContain(
+      'inspection-checklists.json: field "market", item #2 (code "ground"), field "category": unknown category "market.cleanliness"',
+    );
+  });
+
+  it('rejects a checklist for an unknown point type', async () => {
+    const message = await failure('inspection-checklists.json', (d) => {
+      d.bazaar = d.market;
+    });
+    expect(message).toContain('field "bazaar": unknown point type "bazaar"');
+  });
+
+  it('rejects a point type without a checklist', async () => {
+    const message = await failure('inspection-checklists.json', (d) => {
+      delete d['psa-board'];
+    });
+    expect(message).toContain('no checklist for point type "psa-board"');
+  });
+
+  it('rejects an item code used twice in one checklist', async () => {
+    const message = await failure('inspection-checklists.json', (d) => {
+      d.market.push({ ...d.market[0], standard: '摊位整齐' });
+    });
+    expect(message).toContain('duplicate code: "stalls"');
+  });
+
+  it('rejects an empty standard and a misspelt field', async () => {
+    const empty = await failure('inspection-checklists.json', (d) => {
+      d.intersection[0].standard = '  ';
+    });
+    expect(empty).toContain('inspection-checklists.json: field "intersection.0.standard": Too small');
+    const misspelt = await failure('inspection-checklists.json', (d) => {
+      d.intersection[0].catgory = d.intersection[0].category;
+      delete d.intersection[0].category;
+    });
+    expect(misspelt).toContain('inspection-checklists.json: field "intersection.0.category"');
   });
 });
