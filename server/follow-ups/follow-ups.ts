@@ -27,6 +27,7 @@ import {
   markFollowUpReopened,
   recordFollowUpAttempt,
   type FollowUpAttempt,
+  type FollowUpCounts,
 } from './follow-up-repository.ts';
 import { followUpInputSchema, MAX_ATTEMPTS, SATISFACTION_LABELS, type FollowUpInput } from './follow-up-schema.ts';
 
@@ -54,16 +55,8 @@ export interface FollowUpResult {
   reopenError?: string;
 }
 
-export interface FollowUpStats {
-  unitCode: string;
-  /** Follow-up tasks made (tickets closed with a reachable reporter). */
-  due: number;
-  done: number;
-  reached: number;
-  fixed: number;
-  satisfied: number;
-  fair: number;
-  unsatisfied: number;
+/** A unit's follow-ups (`due`: tasks made, i.e. tickets closed with a reachable reporter) and their rates. */
+export interface FollowUpStats extends FollowUpCounts {
   /** reached / due. */
   followUpRate: number | null;
   /** (satisfied + fair) / reached. */

@@ -1,7 +1,7 @@
 // What staff read: the office queue and a unit's inbox (one filtered list, scoped by role), and
 // one ticket with its whole timeline, photos and — for the office — the reporter.
 import type { Kysely } from 'kysely';
-import { listFollowUpsOfTicket } from '../follow-ups/follow-up-repository.ts';
+import { listFollowUpsOfTicket, type TicketFollowUp } from '../follow-ups/follow-up-repository.ts';
 import { z } from '../validation.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
@@ -90,17 +90,7 @@ export interface TicketDetail extends TicketListItem {
   /** Hotline calls about the ticket (the one that made it, and later "+1"s); numbers masked for those who do not see the reporter. */
   calls: Array<{ at: string; outcome: string; callerPhone: string | null; summary: string; operator: string | null }>;
   /** Follow-up calls (回访) after each closure. */
-  followUps: Array<{
-    closedAt: string;
-    status: 'pending' | 'done';
-    attempts: number;
-    reached: boolean | null;
-    fixed: boolean | null;
-    satisfaction: string | null;
-    comment: string | null;
-    completedAt: string | null;
-    reopened: boolean;
-  }>;
+  followUps: TicketFollowUp[];
 }
 
 export interface TicketQueryDeps {
