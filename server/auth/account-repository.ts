@@ -16,16 +16,12 @@ const userColumns = ['id', 'username', 'display_name', 'role', 'unit_code', 'act
 
 type UserRow = Pick<Selectable<UserTable>, (typeof userColumns)[number]>;
 
+function toStaffUser(row: Pick<UserRow, 'id' | 'username' | 'display_name' | 'role' | 'unit_code'>): StaffUser {
+  return { id: Number(row.id), username: row.username, displayName: row.display_name, role: row.role as Role, unitCode: row.unit_code };
+}
+
 function toAccount(row: UserRow): AccountRecord {
-  return {
-    id: Number(row.id),
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role as Role,
-    unitCode: row.unit_code,
-    active: Number(row.active) === 1,
-    createdAt: row.created_at,
-  };
+  return { ...toStaffUser(row), active: Number(row.active) === 1, createdAt: row.created_at };
 }
 
 export interface NewAccount {
@@ -146,17 +142,7 @@ export async function findSessionAccount(db: Db, sessionId: string): Promise<(St
     .select(['users.id', 'username', 'display_name', 'role', 'unit_code', 'active', 'expires_at'])
     .where('sessions.id', '=', sessionId)
     .executeTakeFirst();
-  return row
-    ? {
-        id: Number(row.id),
-        username: row.username,
-        displayName: row.display_name,
-        role: row.role as Role,
-        unitCode: row.unit_code,
-        active: Number(row.active) === 1,
-        expiresAt: row.expires_at,
-      }
-    : null;
+  return row ? { ...toStaffUser(row), active: Number(row.active) === 1, expiresAt: row.expires_at } : null;
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
