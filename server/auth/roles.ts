@@ -2,7 +2,7 @@
 // a role to the actor kind recorded in ticket events and to the ticket actions it may take.
 import type { ActorKind } from '../tickets/lifecycle.ts';
 
-export const ROLES = ['admin', 'dispatcher', 'operator', 'unit', 'leader'] as const;
+export const ROLES = ['admin', 'dispatcher', 'operator', 'unit', 'leader', 'inspector', 'patrol'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -11,6 +11,8 @@ export const ROLE_LABELS: Record<Role, string> = {
   operator: '热线话务员',
   unit: '责任单位工作人员',
   leader: '领导（只读）',
+  inspector: '创城办督导员',
+  patrol: '社会巡访监督员',
 };
 
 export interface StaffUser {
@@ -32,6 +34,10 @@ export function actorKindOf(role: Role): ActorKind | null {
       return 'unit';
     case 'operator':
       return 'operator';
+    case 'inspector':
+      return 'inspector';
+    case 'patrol':
+      return 'patrol';
     case 'leader':
       return null;
   }
@@ -48,5 +54,7 @@ export function canSeeReporter(user: StaffUser): boolean {
 
 /** Whether the user may see this ticket at all: unit staff only their own unit's. */
 export function canSeeTicket(user: StaffUser, ticket: { leadUnitCode: string | null }): boolean {
+  // Patrol members are citizens, not staff: they see only their own reports, through their own page.
+  if (user.role === 'patrol') return false;
   return user.role !== 'unit' || (ticket.leadUnitCode !== null && ticket.leadUnitCode === user.unitCode);
 }

@@ -13,7 +13,7 @@ import { InvalidInputError } from '../errors.ts';
 import { attachPhotos } from '../media/photo-repository.ts';
 import { dispatchTimes } from '../tickets/deadline.ts';
 import { isUniqueViolation } from '../db/database.ts';
-import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
+import { STATUS_LABELS, type ActorKind, type Status } from '../tickets/lifecycle.ts';
 import { planTransition, SYSTEM } from '../tickets/ticket-transitions.ts';
 import {
   findTicketByIdempotencyKey,
@@ -35,6 +35,14 @@ export interface SubmitContext {
   userAgent?: string | null;
   /** Hotline operator or staff account that entered the report, if any. */
   actorId?: string | null;
+  /** What the account that entered the report is; `operator` when an actorId is given without it. */
+  actorKind?: Extract<ActorKind, 'operator' | 'inspector' | 'patrol'>;
+  /**
+   * Routing the submitter knows, not guessed from the text: an inspector's failed checklist item
+   * at a point goes to the point's responsible unit under the item's category, with that
+   * category's deadline. The router is not asked; the suggestion recorded says so (confidence 1).
+   */
+  route?: { unitCode: string; categoryCode: string };
   /**
    * The caller's wish to be phoned back (hotline). An anonymous caller who wants a call-back keeps
    * the number (never shown to units or the public); without the wish an anonymous report keeps
@@ -97,6 +105,21 @@ function checkReferences(catalog: Catalog, input: ReportInput): void {
   if (first) throw new InvalidInputError(first, fields);
 }
 
+/** The suggestion recorded for a report whose submitter gave the route (SubmitContext.route). */
+function givenRoute(catalog: Catalog, route: { unitCode: string; categoryCode: string }): RoutingSuggestion {
+  const unit = catalog.unit(route.unitCode);
+  const category = catalog.category(route.categoryCode);
+  // A programming or content error, not a person's: the caller took both codes from the catalog.
+  if (!unit || !category) throw new Error(`submitReport: unknown route ${route.unitCode} / ${route.categoryCode}`);
+  return {
+    category: { code: category.code, name: category.name },
+    unit: { code: unit.code, name: unit.name },
+    cooperating: [],
+    confidence: 1,
+    needsTriage: false,
+  };
+}
+
 export function createReportIntake(deps: ReportIntakeDeps) {
   const { db, writes, catalog, router, clock, acknowledgeHours } = deps;
 
@@ -127,12 +150,14 @@ export function createReportIntake(deps: ReportIntakeDeps) {
     const earlier = await earlierTicket(key, ctx.channel);
     if (earlier) return result(earlier);
     checkReferences(catalog, input);
-    const suggestion = router.suggest({
-      text: input.description,
-      ...(input.category && { category: input.category }),
-      ...(input.pointId && { pointId: input.pointId }),
-      ...(input.location && { location: input.location }),
-    });
+    const suggestion = ctx.route
+      ? givenRoute(catalog, ctx.route)
+      : router.suggest({
+          text: input.description,
+          ...(input.category && { category: input.category }),
+          ...(input.pointId && { pointId: input.pointId }),
+          ...(input.location && { location: input.location }),
+        });
     try {
       return result(await commit(input, key, suggestion, ctx, alsoWrite));
     } catch (error) {
@@ -146,10 +171,10 @@ export function createReportIntake(deps: ReportIntakeDeps) {
   /** The ticket as submitted, plus its dispatch when the router was confident enough. */
   function plan(input: ReportInput, key: string | null, suggestion: RoutingSuggestion, ctx: SubmitContext, now: Date) {
     const at = now.toISOString();
-    const categoryCode = input.category ?? (suggestion.needsTriage ? null : (suggestion.category?.code ?? null));
+    const categoryCode = ctx.route?.categoryCode ?? input.category ?? (suggestion.needsTriage ? null : (suggestion.category?.code ?? null));
     const submitted: Omit<EventRecord, 'seq'> = {
       at,
-      actorKind: ctx.actorId ? 'operator' : 'resident',
+      actorKind: ctx.actorId ? (ctx.actorKind ?? 'operator') : 'resident',
       actorId: ctx.actorId ?? null,
       action: 'submit',
       fromStatus: null,

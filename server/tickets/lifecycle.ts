@@ -33,7 +33,11 @@ export const STATUS_LABELS: Record<Status, string> = {
   reopened: '重新办理中',
 };
 
-export type ActorKind = 'resident' | 'system' | 'office' | 'unit' | 'operator';
+/**
+ * Who took an action. `inspector` is the office's inspection group (督导组) recording what it found;
+ * `patrol` a member of the citizen patrol group (创城社会巡访监督团) reporting on their rounds.
+ */
+export type ActorKind = 'resident' | 'system' | 'office' | 'unit' | 'operator' | 'inspector' | 'patrol';
 
 interface TransitionRule {
   from: readonly Status[];
@@ -107,6 +111,8 @@ const ACTOR_NAMES: Record<ActorKind, string> = {
   office: '创城办',
   unit: '责任单位',
   operator: '热线话务员',
+  inspector: '创城办督导员',
+  patrol: '社会巡访监督员',
 };
 
 /** Throws a ConflictError (in Chinese, for staff: who does it instead) unless `actor` may take `action` at all. */
