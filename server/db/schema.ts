@@ -194,6 +194,11 @@ export interface Database {
   notice_responses: NoticeResponseTable;
   site_builds: SiteBuildTable;
   throttle_counts: ThrottleCountTable;
+  inspection_rounds: InspectionRoundTable;
+  inspection_round_points: InspectionRoundPointTable;
+  inspection_round_inspectors: InspectionRoundInspectorTable;
+  inspection_results: InspectionResultTable;
+  inspection_rechecks: InspectionRecheckTable;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */
@@ -370,4 +375,63 @@ export interface SiteBuildTable {
   error: string | null;
   /** JSON: the content files the build read, path → [size, mtime ms] (server/publish/site-content.ts); set when claimed. */
   content_manifest: string | null;
+}
+
+/** An inspection round (督导, migration 020): planned by the office, worked by its inspectors. */
+export interface InspectionRoundTable {
+  id: Generated<number>;
+  name: string;
+  /** China dates 'YYYY-MM-DD', both included. */
+  starts_on: string;
+  ends_on: string;
+  /** 'open' or 'closed'. */
+  status: string;
+  created_by: number;
+  created_at: string;
+  closed_by: number | null;
+  closed_at: string | null;
+  bulletin_published_at: string | null;
+}
+
+export interface InspectionRoundPointTable {
+  round_id: number;
+  point_id: string;
+  /** Walking order, from 1. */
+  position: number;
+}
+
+export interface InspectionRoundInspectorTable {
+  round_id: number;
+  user_id: number;
+}
+
+/** One checklist item's result at a point in a round; a failed item's ticket. */
+export interface InspectionResultTable {
+  id: Generated<number>;
+  round_id: number;
+  point_id: string;
+  item_code: string;
+  /** 'pass' or 'fail'. */
+  result: string;
+  note: string | null;
+  ticket_id: number | null;
+  inspector_id: number;
+  observed_at: string;
+  recorded_at: string;
+  idempotency_key: string;
+}
+
+/** 复查: a round's re-check of a problem an earlier round found. */
+export interface InspectionRecheckTable {
+  round_id: number;
+  ticket_id: number;
+  /** null (not yet), 'fixed' or 'not_fixed'. */
+  result: string | null;
+  note: string | null;
+  /** 1: not fixed although reported fixed or closed (返工). */
+  rework: Generated<number>;
+  inspector_id: number | null;
+  observed_at: string | null;
+  recorded_at: string | null;
+  idempotency_key: string | null;
 }
