@@ -21,6 +21,7 @@ import type { SubmitResult } from './intake/submit-result.ts';
 import type { UploadResult } from './media/photo-store.ts';
 import type { RoutingSuggestion } from './routing/suggestion.ts';
 import type { TrackResult } from './tickets/track-result.ts';
+import type { Scoring } from './scoring/scoring.ts';
 
 /** Who is asking: used for throttling and the private record, never shown publicly. */
 export interface RequestContext {
@@ -64,4 +65,6 @@ export interface PortalServices {
   notices: Notices;
   /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */
   mailbox: MailboxConsole;
+  /** The units' scores (考核) by the county's rules in content/scoring.json: ranking per month or year, a unit's trend. */
+  scores: Scoring;
 }
