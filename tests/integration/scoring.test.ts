@@ -202,7 +202,10 @@ describe.each(kinds)('scoring the units on %s', (kind) => {
     const other = await startTestPortal(kind, contentWith({ ...defaultRules, parts, honourRoll: 1, blackList: 1 }));
     try {
       await scene(other);
-      const board = await other.portal.services.scores.board(await createStaffUser(other, { username: 'score-leader-2', role: 'leader' }), '2026-11');
+      const board = await other.portal.services.scores.board(
+        await createStaffUser(other, { username: 'score-leader-2', role: 'leader' }),
+        '2026-11',
+      );
       // fagaiju (10·100 + 50·100) ÷ 60 = 100; jiaojing (10·100 + 50·90) ÷ 60 = 91.7; zhujianju (10·0 + 50·90) ÷ 60 = 75
       expect(board.rows.filter((r) => r.rank !== null).map((r) => [r.unitCode, r.total, r.list])).toEqual([
         ['fagaiju', 100, 'red'],
