@@ -224,6 +224,15 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
       expect.objectContaining({ trackingCode: failedStalls.trackingCode, categoryName: '市场经营秩序', statusLabel: '已转交责任单位' }),
     ]);
 
+    // The point ledger shows when each point was last inspected, and its result then.
+    const ledger = await t.portal.services.ledgersFor(users.dispatcher).points({});
+    expect(ledger.find((r) => r.id === MARKET)).toMatchObject({
+      lastInspection: { at: now(), roundId: round.id, roundName: '第49周督导检查', passed: 9, failed: 1 },
+      openCount: 1,
+    });
+    expect(ledger.find((r) => r.id === CROSSING)!.lastInspection).toMatchObject({ passed: 4, failed: 1 });
+    expect(ledger.find((r) => r.id === 'park-zhihe')!.lastInspection).toBeNull();
+
     // A failed item stays failed; another inspector, or a closed round, records nothing.
     expect(await refusal(item(round.id, MARKET, 'stalls', 'pass'))).toMatchObject({ kind: 'conflict' });
     expect((await refusal(item(round.id, MARKET, 'stalls', 'pass'))).message).toContain('该项已判定不合格并生成工单');
