@@ -390,6 +390,62 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
     expect(await refusal(act(users.insp1, signals, { action: 'reopen', reason: '随手试试' }))).toMatchObject({ kind: 'forbidden' });
   });
 
+  it('re-checks: not fixed after the unit reported it is sent back (rework); still with the unit, only recorded; old and residents’ problems are not re-checked', async () => {
+    const first = await plan({ pointIds: [MARKET] });
+    const ground = (await item(first.id, MARKET, 'ground', 'fail')).trackingCode!;
+    const bins = (await item(first.id, MARKET, 'bins', 'fail')).trackingCode!;
+    const toilet = (await item(first.id, MARKET, 'toilet', 'fail')).trackingCode!;
+    await t.caller().report.submit({ description: '西关集贸市场门口的垃圾桶满了没人清理，气味很大', pointId: MARKET });
+    const act = (user: StaffUser, code: string, a: Parameters<typeof t.portal.services.staff.act>[1]['act']) =>
+      t.portal.services.staff.act(user, { trackingCode: code, act: a });
+    for (const code of [ground, toilet]) {
+      await act(users.fagai01, code, { action: 'accept' });
+      await act(users.fagai01, code, {
+        action: 'reportRectification',
+        text: '已清理并安排专人保洁',
+        photoIds: [],
+        noPhotoReason: '现场无法拍照',
+      });
+    }
+    await act(users.dispatcher, toilet, { action: 'verify' });
+    // Closed 31 days before the next round is planned: not re-checked any more.
+    t.clock.set(new Date(t.clock.now().getTime() + 31 * DAY));
+    const second = await plan({ name: '第54周督导复查', startsOn: '2026-12-31', endsOn: '2027-01-04', pointIds: [MARKET], recheck: true });
+    const rechecks = (await inspection().sheet(users.insp1, second.id)).points[0]!.rechecks;
+    expect(rechecks.map((c) => [c.trackingCode, c.statusLabel])).toEqual([
+      [ground, '已整改，待核验'],
+      [bins, '已转交责任单位'],
+    ]);
+    const recheck = (ticketId: number, note: string) =>
+      inspection().recordRecheck(users.insp1, {
+        roundId: second.id,
+        ticketId,
+        verdict: 'not_fixed',
+        note,
+        observedAt: now(),
+        idempotencyKey: key(),
+      });
+    expect(await recheck(rechecks[0]!.ticketId, '排水沟仍有积水')).toEqual({ verdict: 'not_fixed', statusLabel: '整改中', recorded: true });
+    expect(await recheck(rechecks[1]!.ticketId, '垃圾桶仍未配齐')).toEqual({
+      verdict: 'not_fixed',
+      statusLabel: '已转交责任单位',
+      recorded: true,
+    });
+    const sentBack = await t.portal.services.staff.detail(users.dispatcher, ground);
+    expect(sentBack.timeline.at(-1)).toMatchObject({ action: 'sendBack', actor: 'insp1', reason: '复查未整改到位：排水沟仍有积水' });
+    expect((await t.portal.services.staff.detail(users.dispatcher, bins)).timeline.map((e) => e.action)).toEqual(['submit', 'dispatch']);
+    const rows = await db()
+      .selectFrom('inspection_rechecks')
+      .select(['result', 'rework', 'note'])
+      .where('round_id', '=', second.id)
+      .orderBy('ticket_id')
+      .execute();
+    expect(rows.map((r) => [r.result, Number(r.rework), r.note])).toEqual([
+      ['not_fixed', 1, '排水沟仍有积水'],
+      ['not_fixed', 0, '垃圾桶仍未配齐'],
+    ]);
+  });
+
   it('answers through the tRPC API', async () => {
     const as = (user: StaffUser | null) => appRouter.createCaller({ app: t.portal.services, request: { ip: '203.0.113.7' }, user });
     const round = await as(users.dispatcher).inspection.plan({
