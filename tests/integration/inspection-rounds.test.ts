@@ -111,6 +111,7 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
       [{ endsOn: '2026-11-29' }, 'endsOn', '结束日期不能早于开始日期'],
       [{ endsOn: '2026-12-31' }, 'endsOn', '一轮督导最长31天，请缩短日期范围'],
       [{ typeCodes: ['no-such-type'] }, 'typeCodes', '没有这些点位类型：no-such-type，请重新选择'],
+      [{ areas: ['downtown'] }, 'areas', '区域只能是建成区或行政村'],
       [{ pointIds: ['no-such-point'] }, 'pointIds', '没有这些点位：no-such-point，请重新选择'],
       [{ pointIds: [] }, 'pointIds', '请至少选择一个点位（按类型、区域或逐个勾选）'],
       [{ inspectorIds: [] }, 'inspectorIds', '请至少选择一名督导员'],
