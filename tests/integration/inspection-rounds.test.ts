@@ -265,6 +265,8 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
       kind: 'conflict',
       message: '这一轮督导已经结束，不能再登记结果；如有新问题，请联系创城办',
     });
+    // An answer the phone never got, sent again after the round was closed: answered the same.
+    expect(await item(round.id, MARKET, 'stalls', 'fail', { idempotencyKey: stalls })).toEqual(failedStalls);
     expect(await inspection().mine(users.insp1)).toEqual([]);
     expect((await inspection().list(users.leader, { status: 'closed' })).map((r) => r.id)).toEqual([round.id]);
     expect(await inspectionTickets()).toHaveLength(2);
