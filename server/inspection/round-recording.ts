@@ -16,20 +16,18 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { attachPhotos } from '../media/photo-repository.ts';
 import type { StaffCommands } from '../staff/ticket-commands.ts';
 import { STATUS_LABELS } from '../tickets/lifecycle.ts';
+import { findRound, listRoundInspectors, listRoundPoints } from './inspection-repository.ts';
 import {
   failPassedResult,
   findRecheck,
   findRecheckByKey,
   findResultByKey,
   findResultOfItem,
-  findRound,
   insertResult,
-  listRoundInspectors,
-  listRoundPoints,
   recordRecheckResult,
   type RecheckRecord,
   type ResultRecord,
-} from './inspection-repository.ts';
+} from './round-result-repository.ts';
 import type { ItemVerdict, RecheckVerdict } from './inspection-types.ts';
 import { parsed } from './parse-input.ts';
 import { recordItemSchema, recordRecheckSchema, type RecordItemInput, type RecordRecheckInput } from './round-schema.ts';
