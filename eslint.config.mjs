@@ -63,6 +63,7 @@ const SERVER_MODULES_FOR_PAGES = [
   'field-errors',
   'follow-ups/follow-up-schema',
   'hotline/call-schema',
+  'inspection/round-schema',
   'http/same-site-path', // a pure check of a redirect target, shared by the console's forms
   'http/session-cookie', // the cookie's name, set by the host and cleared by the logout page
   'intake/report-schema',
@@ -87,6 +88,7 @@ const SERVER_TYPES_FOR_PAGES = [
   'auth/accounts',
   'follow-ups/follow-ups',
   'hotline/call-types',
+  'inspection/inspection-types',
   'intake/submit-result',
   'ledgers/ledgers',
   'publish/notices',

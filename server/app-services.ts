@@ -22,6 +22,7 @@ import type { UploadResult } from './media/photo-store.ts';
 import type { RoutingSuggestion } from './routing/suggestion.ts';
 import type { TrackResult } from './tickets/track-result.ts';
 import type { Scoring } from './scoring/scoring.ts';
+import type { Inspection } from './inspection/rounds.ts';
 
 /** Who is asking: used for throttling and the private record, never shown publicly. */
 export interface RequestContext {
@@ -67,4 +68,6 @@ export interface PortalServices {
   mailbox: MailboxConsole;
   /** The units' scores (考核) by the county's rules in content/scoring.json: ranking per month or year, a unit's trend. */
   scores: Scoring;
+  /** Inspection rounds (督导): planned and closed by the office, worked by the inspectors (server/inspection/). */
+  inspection: Inspection;
 }

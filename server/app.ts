@@ -34,6 +34,7 @@ import { createThrottles, waitText, type ThrottleLimits, type Throttles } from '
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
 import { loadScoringRules } from './scoring/scoring-rules.ts';
 import { createScoring } from './scoring/scoring.ts';
+import { createInspection } from './inspection/rounds.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -198,6 +199,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
     scores: createScoring({ db, catalog, clock, rules: scoringRules }),
+    inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
   };
 
   return { services, database, photos, throttles, close: () => database.close() };

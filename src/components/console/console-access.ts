@@ -17,7 +17,8 @@ export type ConsoleArea =
   | 'followUps'
   | 'notices'
   | 'publishing'
-  | 'scores';
+  | 'scores'
+  | 'inspection';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -37,6 +38,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   publishing: ['admin', 'dispatcher', 'leader'],
   // The units' scores (考核): the office and leaders; a unit sees the ranking and its own details.
   scores: ['admin', 'dispatcher', 'leader', 'unit'],
+  // Inspection rounds (督导检查): the office plans and closes them, leaders follow them.
+  inspection: ['admin', 'dispatcher', 'leader'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -49,6 +52,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'notices', href: '/console/notices', text: '曝光' },
   { area: 'publishing', href: '/console/publishing', text: '发布' },
   { area: 'scores', href: '/console/scores', text: '单位考核' },
+  { area: 'inspection', href: '/console/inspection', text: '督导检查' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
