@@ -32,6 +32,7 @@ import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
 import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
+import { createInspectionReports } from './inspection/inspection-reports.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -194,6 +195,12 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
     }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
+    inspectionReports: createInspectionReports({
+      db,
+      catalog,
+      clock,
+      photos: { thumbUrl: (id) => photos.urls(id).thumbUrl, thumbPath: (id) => photos.paths(id).thumb },
+    }),
   };
 
   return { services, database, photos, throttles, close: () => database.close() };
