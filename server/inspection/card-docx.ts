@@ -20,6 +20,7 @@ import {
   type ISectionOptions,
 } from 'docx';
 import sharp from 'sharp';
+import { chineseDate } from '../china-time.ts';
 import type { CardProblem, SupervisionCard } from './supervision-card.ts';
 
 /** A4 in twips, 2 cm margins. */
@@ -35,12 +36,6 @@ const COLUMNS: Array<{ title: string; width: number }> = [
 ];
 /** The thumbnail's width in the table (pixels at 96 dpi). */
 const PHOTO_WIDTH = 88;
-
-/** '2026-12-14' → '2026年12月14日'. */
-export function chineseDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return `${y}年${m}月${d}日`;
-}
 
 const text = (value: string, options: { bold?: boolean; size?: number; font?: string } = {}) =>
   new TextRun({ text: value, bold: options.bold ?? false, size: options.size ?? 21, font: options.font ?? '宋体' });
