@@ -135,7 +135,9 @@ export async function buildBulletin(deps: RoundReportDeps, round: ReportRound): 
     byUnit: [...byUnit.values()]
       .map(({ pointIds: ids, ...u }) => ({ ...u, points: ids.size }))
       .sort((a, b) => b.failed - a.failed || unitOrder(a.unit) - unitOrder(b.unit)),
-    byCategory: [...byCategory.values()].sort((a, b) => b.failed - a.failed || categoryOrder.indexOf(a.code) - categoryOrder.indexOf(b.code)),
+    byCategory: [...byCategory.values()].sort(
+      (a, b) => b.failed - a.failed || categoryOrder.indexOf(a.code) - categoryOrder.indexOf(b.code),
+    ),
     problems,
     repeats,
     rechecks: rechecks.length === 0 ? null : await recheckCounts(deps, rechecks, unitOrder),

@@ -61,7 +61,13 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
   const inspection = () => t.portal.services.inspection;
   const reports = () => t.portal.services.inspectionReports;
 
-  async function record(round: number, pointId: string, itemCode: string, verdict: 'pass' | 'fail', more: { note?: string; photoIds?: string[] } = {}) {
+  async function record(
+    round: number,
+    pointId: string,
+    itemCode: string,
+    verdict: 'pass' | 'fail',
+    more: { note?: string; photoIds?: string[] } = {},
+  ) {
     const answer = await inspection().recordItem(users.insp, {
       roundId: round,
       pointId,
@@ -128,7 +134,8 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
       .toBuffer();
     photoId = (await t.portal.services.uploadPhoto(new Uint8Array(jpeg), { ip: '203.0.113.9' })).id;
     for (const item of catalog.checklist('market')) {
-      if (item.code === 'stalls') codes.stalls = await record(roundId, 'market-xiguan', 'stalls', 'fail', { note: STALLS_NOTE, photoIds: [photoId] });
+      if (item.code === 'stalls')
+        codes.stalls = await record(roundId, 'market-xiguan', 'stalls', 'fail', { note: STALLS_NOTE, photoIds: [photoId] });
       else if (item.code === 'ground') codes.ground = await record(roundId, 'market-xiguan', 'ground', 'fail');
       else await record(roundId, 'market-xiguan', item.code, 'pass');
     }
@@ -205,7 +212,14 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
       ['1', XIGUAN, STALLS, STALLS_NOTE, codes.stalls, '2026年12月7日'],
       ['2', XIGUAN, GROUND, '不符合检查标准', '无照片', codes.ground, '2026年12月7日'],
     ]);
-    for (const text of [`督办〔2026〕第${roundId}-1号`, `督办〔2026〕第${roundId}-2号`, FAGAIJU.name, ZHUJIANJU.name, '签收人', '督办交办卡'])
+    for (const text of [
+      `督办〔2026〕第${roundId}-1号`,
+      `督办〔2026〕第${roundId}-2号`,
+      FAGAIJU.name,
+      ZHUJIANJU.name,
+      '签收人',
+      '督办交办卡',
+    ])
       expect(xml).toContain(text);
     expect(media).toHaveLength(1);
     expect([...media[0]!.subarray(0, 2)]).toEqual([0xff, 0xd8]);
@@ -227,7 +241,9 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
     const { xml } = docxRows(new Uint8Array(await own.arrayBuffer()));
     expect(xml).toContain(ZHUJIANJU.name);
     expect(xml).not.toContain(FAGAIJU.name);
-    expect((await fetch(`${host.base}/api/inspection/rounds/99999/cards.docx`, { headers: { cookie: cookies['office']! } })).status).toBe(404);
+    expect((await fetch(`${host.base}/api/inspection/rounds/99999/cards.docx`, { headers: { cookie: cookies['office']! } })).status).toBe(
+      404,
+    );
   });
 
   it('counts the bulletin by unit and category, names repeat problems and the re-checks, lists points not inspected', async () => {
@@ -258,7 +274,12 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
     expect(b.rechecks).toEqual([{ unit: FAGAIJU, fixed: 0, notFixed: 1, rework: 1, pending: 0 }]);
     expect(b.notInspected).toEqual([
       { pointName: '锦绣家园小区', unit: ZHUJIANJU, done: 1, items: 7 },
-      { pointName: '郝庄镇集贸市场', unit: { code: 'haozhuangzhen', name: expect.any(String), shortName: expect.any(String) }, done: 0, items: 10 },
+      {
+        pointName: '郝庄镇集贸市场',
+        unit: { code: 'haozhuangzhen', name: expect.any(String), shortName: expect.any(String) },
+        done: 0,
+        items: 10,
+      },
     ]);
     // The earlier round re-checked nothing and repeats nothing.
     const earlier = await reports().bulletin(users.office, earlierId);
@@ -295,7 +316,11 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
     await expect(reports().publishPublicBulletin(users.office, roundId)).rejects.toThrow(ConflictError);
     expect((await reports().bulletin(users.office, roundId)).publicPath).toBe(`/bulletins/round-${roundId}/`);
 
-    const builds = await db.selectFrom('site_builds').select(['reason', 'status']).where('reason', '=', `bulletin:${roundId} published`).execute();
+    const builds = await db
+      .selectFrom('site_builds')
+      .select(['reason', 'status'])
+      .where('reason', '=', `bulletin:${roundId} published`)
+      .execute();
     expect(builds).toEqual([{ reason: `bulletin:${roundId} published`, status: 'queued' }]);
 
     const snapshot = await publicSnapshot({ db, catalog, mediaDir: '/m' }, t.clock.now());
@@ -326,7 +351,19 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
       },
     ]);
     const json = JSON.stringify(snapshot.bulletins);
-    for (const secret of [STALLS_NOTE, '老周', STAIRS_NOTE, EARLIER_NOTE, INSPECTOR_NAME, 'insp', '王某某', '刘某某', codes.stalls, codes.stairwells, photoId])
+    for (const secret of [
+      STALLS_NOTE,
+      '老周',
+      STAIRS_NOTE,
+      EARLIER_NOTE,
+      INSPECTOR_NAME,
+      'insp',
+      '王某某',
+      '刘某某',
+      codes.stalls,
+      codes.stairwells,
+      photoId,
+    ])
       expect(json).not.toContain(secret);
   });
 });
