@@ -205,5 +205,3 @@ export function createBulletins(deps: BulletinDeps) {
 
   return { bulletin, publishPublic };
 }
-
-export type Bulletins = ReturnType<typeof createBulletins>;

@@ -107,5 +107,3 @@ export function createSupervisionCards(deps: CardDeps) {
 
   return { cards };
 }
-
-export type SupervisionCards = ReturnType<typeof createSupervisionCards>;
