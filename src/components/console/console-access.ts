@@ -16,7 +16,8 @@ export type ConsoleArea =
   | 'hotline'
   | 'followUps'
   | 'notices'
-  | 'publishing';
+  | 'publishing'
+  | 'inspection';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -34,6 +35,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   notices: ['admin', 'dispatcher', 'leader', 'unit'],
   // The public site's builds: the office and leaders.
   publishing: ['admin', 'dispatcher', 'leader'],
+  // Inspection rounds (督导检查): the office plans and closes them, leaders follow them.
+  inspection: ['admin', 'dispatcher', 'leader'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -45,6 +48,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'escalations', href: '/console/escalations', text: '升级记录' },
   { area: 'notices', href: '/console/notices', text: '曝光' },
   { area: 'publishing', href: '/console/publishing', text: '发布' },
+  { area: 'inspection', href: '/console/inspection', text: '督导检查' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
