@@ -12,6 +12,7 @@ import type { StaffUser } from '../../server/auth/roles.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../server/errors.ts';
 import { publicSnapshot } from '../../server/publish/public-projection.ts';
 import { findTicketByCode } from '../../server/tickets/ticket-repository.ts';
+import { appRouter } from '../../server/trpc/app-router.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { serveTestPortal, type TestHost } from '../support/http-host.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
@@ -301,6 +302,16 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
     expect(await reports().cards(users.leader, roundId)).toHaveLength(2);
     await expect(reports().cards(users.office, roundId, 'jiaojing')).rejects.toThrow(NotFoundError);
     await expect(reports().cards(users.office, 99999)).rejects.toThrow(NotFoundError);
+  });
+
+  it('answers through the API (inspectionReports.cards, .bulletin, .publishBulletin) with the same rules', async () => {
+    const as = (user: StaffUser) =>
+      appRouter.createCaller({ app: t.portal.services, request: { ip: '127.0.0.1', sameOrigin: true }, user }).inspectionReports;
+    expect((await as(users.leader).bulletin({ roundId })).totals.itemsFailed).toBe(3);
+    expect((await as(users.fagai01).cards({ roundId })).map((c) => c.number)).toEqual([`督办〔2026〕第${roundId}-2号`]);
+    await expect(as(users.fagai01).cards({ roundId, unitCode: 'zhujianju' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(as(users.leader).publishBulletin({ roundId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(as(users.office).cards({ roundId: 0 })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: '请指明是哪一轮督导' });
   });
 
   it('publishes the public bulletin only for a closed round, by the office, once — without personal data', async () => {
