@@ -171,7 +171,7 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
       [`督办〔2026〕第${roundId}-2号`, 'fagaiju'],
     ]);
     const fagaiju = cards[1]!;
-    expect(fagaiju.issuer).toBe('临城县创城工作指挥部办公室');
+    expect(fagaiju.issuer).toBe('临城县创建文明城市工作指挥部办公室');
     expect(fagaiju.round).toEqual({ id: roundId, name: '第48周督导检查', startsOn: '2026-11-30', endsOn: '2026-12-04', closed: false });
     expect(fagaiju.unit).toEqual(FAGAIJU);
     expect(fagaiju.problems).toEqual([
