@@ -4,14 +4,14 @@
 // with pdftotext — and downloads them as .docx (read back: the rows); a unit's staff see only
 // their own card; the office reads the bulletin and publishes its public version, which is live on
 // the public site after the worker's rebuild, without the inspector's note. axe finds nothing on
-// the two pages.
+// the two console pages and the public bulletin (at 360 px).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { request as requestContext, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { expect, jpegPhoto, test } from './fixtures.ts';
-import { ensureStaff, loginAs, STAFF_PASSWORD, staffApiAs } from './support/staff.ts';
+import { ensureStaff, expectNoSideways, loginAs, STAFF_PASSWORD, staffApiAs } from './support/staff.ts';
 
 test.use({ viewport: { width: 1280, height: 720 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
 test.describe.configure({ mode: 'serial' });
@@ -157,6 +157,10 @@ test('a unit’s staff see only their own card', async ({ page, consoleErrors })
   await page.goto(`/console/inspection/${roundId}/cards`);
   await expect(page.locator('article.supervision-card')).toHaveCount(1);
   await expect(page.locator('article.supervision-card .card-unit')).toHaveText('临城县住房和城乡建设局');
+  // Unit clerks work on site: at a phone's width the card's table scrolls in its own box.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expectNoSideways(page);
+  await expectAxeClean(page);
   consoleErrors.allow(/status of 403/);
   const refused = await page.goto(`/console/inspection/${roundId}/cards?unit=fagaiju`);
   expect(refused?.status()).toBe(403);
@@ -187,4 +191,10 @@ test('the office reads the bulletin and publishes its public version, live after
   expect(html).toContain('摊位划行归市、摆放整齐，无店外经营和占道经营');
   for (const secret of [NOTE, '老周', '张明远', ...codes]) expect(html).not.toContain(secret);
   expect(await (await request.get('/bulletins/')).text()).toContain(`/bulletins/round-${roundId}/`);
+
+  // The public page at a phone's width: no sideways scrolling, no axe finding.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(`/bulletins/round-${roundId}/`);
+  await expectNoSideways(page);
+  await expectAxeClean(page);
 });
