@@ -8,6 +8,7 @@ import type { StaffUser } from '../auth/roles.ts';
 import { NotFoundError } from '../errors.ts';
 import { createBulletins, type BulletinDeps } from './bulletin.ts';
 import { cardsDocx } from './card-docx.ts';
+import { readsAllRounds } from './round-report.ts';
 import { createSupervisionCards } from './supervision-card.ts';
 
 export interface InspectionReportDeps extends BulletinDeps {
@@ -42,7 +43,10 @@ export function createInspectionReports(deps: InspectionReportDeps) {
   /** The cards of a round (one unit's with `unitCode`) as one Word document. */
   async function cardsFile(user: StaffUser, roundId: number, unitCode?: string): Promise<CardFile> {
     const cards = await supervision.cards(user, roundId, unitCode);
-    if (cards.length === 0) throw new NotFoundError('本轮督导没有发现问题，没有督办交办卡');
+    if (cards.length === 0)
+      throw new NotFoundError(
+        readsAllRounds(user) ? '本轮督导没有发现问题，没有督办交办卡' : '本轮督导没有发现本单位的问题，本单位没有督办交办卡',
+      );
     const body = await cardsDocx(cards, deps.photos.thumbPath);
     const who = cards.length === 1 ? cards[0]!.unit.shortName : '全部单位';
     return { filename: `督办交办卡-${cards[0]!.round.name}-${who}.docx`, body };

@@ -292,6 +292,7 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
   it('lets unit staff read only their own card, and refuses the bulletin and cards to other roles', async () => {
     expect((await reports().cards(users.fagai01, roundId)).map((c) => c.unit.code)).toEqual(['fagaiju']);
     expect((await reports().cards(users.zhujian01, earlierId)).map((c) => c.unit.code)).toEqual([]);
+    await expect(reports().cardsFile(users.zhujian01, earlierId)).rejects.toThrow('本轮督导没有发现本单位的问题，本单位没有督办交办卡');
     await expect(reports().cards(users.fagai01, roundId, 'zhujianju')).rejects.toThrow(ForbiddenError);
     await expect(reports().cardsFile(users.fagai01, roundId, 'zhujianju')).rejects.toThrow(ForbiddenError);
     for (const who of ['insp', 'patrol', 'operator'] as const) {
