@@ -111,6 +111,7 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
       [{ endsOn: '2026-11-29' }, 'endsOn', '结束日期不能早于开始日期'],
       [{ endsOn: '2026-12-31' }, 'endsOn', '一轮督导最长31天，请缩短日期范围'],
       [{ typeCodes: ['no-such-type'] }, 'typeCodes', '没有这些点位类型：no-such-type，请重新选择'],
+      [{ areas: ['downtown'] }, 'areas', '区域只能是建成区或行政村'],
       [{ pointIds: ['no-such-point'] }, 'pointIds', '没有这些点位：no-such-point，请重新选择'],
       [{ pointIds: [] }, 'pointIds', '请至少选择一个点位（按类型、区域或逐个勾选）'],
       [{ inspectorIds: [] }, 'inspectorIds', '请至少选择一名督导员'],
@@ -264,6 +265,8 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
       kind: 'conflict',
       message: '这一轮督导已经结束，不能再登记结果；如有新问题，请联系创城办',
     });
+    // An answer the phone never got, sent again after the round was closed: answered the same.
+    expect(await item(round.id, MARKET, 'stalls', 'fail', { idempotencyKey: stalls })).toEqual(failedStalls);
     expect(await inspection().mine(users.insp1)).toEqual([]);
     expect((await inspection().list(users.leader, { status: 'closed' })).map((r) => r.id)).toEqual([round.id]);
     expect(await inspectionTickets()).toHaveLength(2);
@@ -388,6 +391,62 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
     expect((await inspection().sheet(users.dispatcher, second.id)).round).toMatchObject({ rechecks: 2, rechecksDone: 2 });
     // The inspector changes tickets only through a round.
     expect(await refusal(act(users.insp1, signals, { action: 'reopen', reason: '随手试试' }))).toMatchObject({ kind: 'forbidden' });
+  });
+
+  it('re-checks: not fixed after the unit reported it is sent back (rework); still with the unit, only recorded; old and residents’ problems are not re-checked', async () => {
+    const first = await plan({ pointIds: [MARKET] });
+    const ground = (await item(first.id, MARKET, 'ground', 'fail')).trackingCode!;
+    const bins = (await item(first.id, MARKET, 'bins', 'fail')).trackingCode!;
+    const toilet = (await item(first.id, MARKET, 'toilet', 'fail')).trackingCode!;
+    await t.caller().report.submit({ description: '西关集贸市场门口的垃圾桶满了没人清理，气味很大', pointId: MARKET });
+    const act = (user: StaffUser, code: string, a: Parameters<typeof t.portal.services.staff.act>[1]['act']) =>
+      t.portal.services.staff.act(user, { trackingCode: code, act: a });
+    for (const code of [ground, toilet]) {
+      await act(users.fagai01, code, { action: 'accept' });
+      await act(users.fagai01, code, {
+        action: 'reportRectification',
+        text: '已清理并安排专人保洁',
+        photoIds: [],
+        noPhotoReason: '现场无法拍照',
+      });
+    }
+    await act(users.dispatcher, toilet, { action: 'verify' });
+    // Closed 31 days before the next round is planned: not re-checked any more.
+    t.clock.set(new Date(t.clock.now().getTime() + 31 * DAY));
+    const second = await plan({ name: '第54周督导复查', startsOn: '2026-12-31', endsOn: '2027-01-04', pointIds: [MARKET], recheck: true });
+    const rechecks = (await inspection().sheet(users.insp1, second.id)).points[0]!.rechecks;
+    expect(rechecks.map((c) => [c.trackingCode, c.statusLabel])).toEqual([
+      [ground, '已整改，待核验'],
+      [bins, '已转交责任单位'],
+    ]);
+    const recheck = (ticketId: number, note: string) =>
+      inspection().recordRecheck(users.insp1, {
+        roundId: second.id,
+        ticketId,
+        verdict: 'not_fixed',
+        note,
+        observedAt: now(),
+        idempotencyKey: key(),
+      });
+    expect(await recheck(rechecks[0]!.ticketId, '排水沟仍有积水')).toEqual({ verdict: 'not_fixed', statusLabel: '整改中', recorded: true });
+    expect(await recheck(rechecks[1]!.ticketId, '垃圾桶仍未配齐')).toEqual({
+      verdict: 'not_fixed',
+      statusLabel: '已转交责任单位',
+      recorded: true,
+    });
+    const sentBack = await t.portal.services.staff.detail(users.dispatcher, ground);
+    expect(sentBack.timeline.at(-1)).toMatchObject({ action: 'sendBack', actor: 'insp1', reason: '复查未整改到位：排水沟仍有积水' });
+    expect((await t.portal.services.staff.detail(users.dispatcher, bins)).timeline.map((e) => e.action)).toEqual(['submit', 'dispatch']);
+    const rows = await db()
+      .selectFrom('inspection_rechecks')
+      .select(['result', 'rework', 'note'])
+      .where('round_id', '=', second.id)
+      .orderBy('ticket_id')
+      .execute();
+    expect(rows.map((r) => [r.result, Number(r.rework), r.note])).toEqual([
+      ['not_fixed', 1, '排水沟仍有积水'],
+      ['not_fixed', 0, '垃圾桶仍未配齐'],
+    ]);
   });
 
   it('answers through the tRPC API', async () => {
