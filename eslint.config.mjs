@@ -88,6 +88,8 @@ const SERVER_TYPES_FOR_PAGES = [
   'auth/accounts',
   'follow-ups/follow-ups',
   'hotline/call-types',
+  'inspection/bulletin', // the bulletin (通报) the console page renders
+  'inspection/supervision-card', // the supervision cards (督办交办卡) the console page renders
   'inspection/inspection-types',
   'intake/submit-result',
   'ledgers/ledgers',

@@ -35,6 +35,7 @@ import { ForbiddenError, TooManyRequestsError } from './errors.ts';
 import { loadScoringRules } from './scoring/scoring-rules.ts';
 import { createScoring } from './scoring/scoring.ts';
 import { createInspection } from './inspection/rounds.ts';
+import { createInspectionReports } from './inspection/inspection-reports.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -200,6 +201,13 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
     scores: createScoring({ db, catalog, clock, rules: scoringRules }),
     inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
+    inspectionReports: createInspectionReports({
+      db,
+      catalog,
+      clock,
+      contentDir: options.contentDir,
+      photos: { thumbUrl: (id) => photos.urls(id).thumbUrl, thumbPath: (id) => photos.paths(id).thumb },
+    }),
   };
 
   return { services, database, photos, throttles, close: () => database.close() };
