@@ -8,6 +8,10 @@
 //   B  Nov  3  fagaiju    acknowledged in an hour, reported, sent back, reported again, closed on time
 //   C  Nov 10  zhujianju  acknowledged two days late, rectifying, overdue from Nov 17; exposed Nov 25,
 //                         通报 (level 1) Nov 26
+//   T  Nov 16  jiaojing   an inspection round at the 迎宾路-临职路 crossing passes four items (weights 2, 1,
+//                         1, 1) and fails one (weight 1): ticket T, acknowledged in an hour, closed on time
+//                         Nov 17; a re-check round on Nov 24 finds it not fixed (rework): reopened and sent
+//                         back to jiaojing, acknowledged in an hour
 // "Now" is Dec 3: November is over.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +25,8 @@ import type { TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
 import { createStaffUser } from '../support/staff-accounts.ts';
-import { act, makeTicket, staffUser } from '../support/ticket-factory.ts';
+import { findTicketByCode } from '../../server/tickets/ticket-repository.ts';
+import { act, makeTicket, reportRectification, staffUser } from '../support/ticket-factory.ts';
 
 const kinds = await databaseKinds();
 
@@ -61,6 +66,8 @@ async function scene(t: TestPortal): Promise<Record<string, TicketRecord>> {
   await act(t, tk['C'], { action: 'startRectification' }, { at: '2026-11-13T03:00:00.000Z' });
   tk['G'] = await makeTicket(t, { text: CROSSING_BIKES, unit: 'jiaojing', status: 'rectifying', at: '2026-11-15T02:00:00.000Z' });
 
+  tk['T'] = await inspectionScene(t);
+
   const office = await staffUser(t, 'office');
   t.clock.set('2026-11-20T02:00:00.000Z');
   const task = (await t.portal.services.followUps.pending(office, {})).items.find((i) => i.trackingCode === tk['A']!.trackingCode)!;
@@ -90,6 +97,66 @@ async function scene(t: TestPortal): Promise<Record<string, TicketRecord>> {
     .execute();
   t.clock.set(NOW);
   return tk;
+}
+
+const CROSSING_POINT = 'intersection-yingbin-linzhi';
+
+/** Ticket T: found failing by one round, closed, then found not fixed by a re-check round. */
+async function inspectionScene(t: TestPortal): Promise<TicketRecord> {
+  const { inspection } = t.portal.services;
+  const office = await staffUser(t, 'office');
+  const inspector = await createStaffUser(t, { username: 'score-inspector', role: 'inspector' });
+  let keys = 0;
+  const key = () => `score-device-key-${++keys}`;
+  t.clock.set('2026-11-16T02:00:00.000Z');
+  const first = await inspection.plan(office, {
+    name: '第47周督导检查',
+    startsOn: '2026-11-16',
+    endsOn: '2026-11-20',
+    pointIds: [CROSSING_POINT],
+    inspectorIds: [inspector.id],
+  });
+  let failed = '';
+  for (const [itemCode, verdict] of [
+    ['yielding', 'pass'],
+    ['pedestrians', 'fail'],
+    ['non-motor', 'pass'],
+    ['signals', 'pass'],
+    ['volunteers', 'pass'],
+  ] as const) {
+    const recorded = await inspection.recordItem(inspector, {
+      roundId: first.id,
+      pointId: CROSSING_POINT,
+      itemCode,
+      verdict,
+      observedAt: t.clock.now().toISOString(),
+      idempotencyKey: key(),
+    });
+    if (recorded.trackingCode) failed = recorded.trackingCode;
+  }
+  const ticket = (await findTicketByCode(t.portal.database.db, failed))!;
+  await act(t, ticket, { action: 'accept' }, { at: '2026-11-16T03:00:00.000Z' });
+  await reportRectification(t, ticket, { at: '2026-11-17T02:00:00.000Z' });
+  await act(t, ticket, { action: 'verify' }, { at: '2026-11-17T03:00:00.000Z' });
+
+  t.clock.set('2026-11-24T02:00:00.000Z');
+  const recheck = await inspection.plan(office, {
+    name: '第48周督导复查',
+    startsOn: '2026-11-24',
+    endsOn: '2026-11-27',
+    pointIds: [CROSSING_POINT],
+    inspectorIds: [inspector.id],
+    recheck: true,
+  });
+  await inspection.recordRecheck(inspector, {
+    roundId: recheck.id,
+    ticketId: ticket.id,
+    verdict: 'not_fixed',
+    note: '路口仍有行人闯红灯，无人劝导',
+    observedAt: t.clock.now().toISOString(),
+    idempotencyKey: key(),
+  });
+  return act(t, ticket, { action: 'accept' }, { at: '2026-11-24T03:00:00.000Z' });
 }
 
 describe('the scoring rules in content/', () => {
@@ -128,15 +195,27 @@ describe.each(kinds)('scoring the units on %s', (kind) => {
     expect(board.periodLabel).toBe('2026年11月');
     expect(board.asOf).toBe('2026-11-30T16:00:00.000Z');
 
-    expect(part(board, 'jiaojing', 'onTimeRectification')).toMatchObject({ score: 100, measure: '1/1 件按期（100%）' });
-    expect(part(board, 'jiaojing', 'acknowledgedOnTime')).toMatchObject({ score: 100, measure: '2/2 次按时（100%）' });
-    expect(part(board, 'jiaojing', 'rework')).toMatchObject({ score: 100, measure: '0/1 件返工（0%）' });
+    expect(part(board, 'jiaojing', 'onTimeRectification')).toMatchObject({ score: 100, measure: '2/2 件按期（100%）' });
+    // A, G, T, and T again after the re-check: each acknowledged within the hour.
+    expect(part(board, 'jiaojing', 'acknowledgedOnTime')).toMatchObject({ score: 100, measure: '4/4 次按时（100%）' });
+    // A and T struck off, T found not fixed by the re-check.
+    expect(part(board, 'jiaojing', 'rework')).toMatchObject({ score: 66.7, measure: '1/3 件返工（33.3%）' });
+    expect(part(board, 'jiaojing', 'rework').tickets[0]).toEqual({
+      ticketId: tk['T']!.id,
+      trackingCode: tk['T']!.trackingCode,
+      counted: true,
+    });
     expect(part(board, 'jiaojing', 'overdue')).toMatchObject({ score: 90, measure: '1 件' });
     expect(part(board, 'jiaojing', 'overdue').tickets).toEqual([
       { ticketId: tk['G']!.id, trackingCode: tk['G']!.trackingCode, counted: true },
     ]);
     expect(part(board, 'jiaojing', 'satisfaction')).toMatchObject({ score: 100, measure: '1/1 人满意（100%）' });
-    expect(part(board, 'jiaojing', 'inspectionPassRate')).toMatchObject({ score: null, measure: '本期无数据' });
+    // Passed weights 2 + 1 + 1 + 1 of 6.
+    expect(part(board, 'jiaojing', 'inspectionPassRate')).toMatchObject({ score: 83.3, measure: '4/5 项合格（按权重 83.3%）' });
+    expect(part(board, 'jiaojing', 'inspectionPassRate').tickets).toEqual([
+      { ticketId: tk['T']!.id, trackingCode: tk['T']!.trackingCode, counted: true },
+    ]);
+    expect(part(board, 'fagaiju', 'inspectionPassRate').score).toBeNull();
 
     expect(part(board, 'fagaiju', 'onTimeRectification').score).toBe(100);
     expect(part(board, 'fagaiju', 'rework')).toMatchObject({ score: 50, measure: '1/2 件返工（50%）' });
@@ -151,11 +230,11 @@ describe.each(kinds)('scoring the units on %s', (kind) => {
     const totals = Object.fromEntries(
       board.rows.filter((r) => r.total !== null).map((r) => [r.unitCode, [r.total, r.rank, r.band, r.list]]),
     );
-    // jiaojing (25·100 + 10·100 + 15·100 + 10·90 + 10·100 + 10·100 + 10·100) ÷ 90 = 98.9
+    // jiaojing (25·100 + 10·100 + 15·66.7 + 10·90 + 10·100 + 10·100 + 10·100 + 10·83.3) ÷ 100 = 92.3
     // fagaiju  (25·100 + 10·100 + 15·50 + 10·100 + 10·100 + 10·100) ÷ 80 = 90.6
     // zhujianju (10·0 + 10·90 + 10·75 + 10·80) ÷ 40 = 61.25 → 61.3
     expect(totals).toEqual({
-      jiaojing: [98.9, 1, '一档（优秀）', 'red'],
+      jiaojing: [92.3, 1, '一档（优秀）', 'red'],
       fagaiju: [90.6, 2, '一档（优秀）', 'red'],
       zhujianju: [61.3, 3, '三档（合格）', 'red'],
     });
@@ -167,7 +246,7 @@ describe.each(kinds)('scoring the units on %s', (kind) => {
     const board = await t.portal.services.scores.board(await staffUser(t, 'fagaiju'), '2026-11');
     expect(part(board, 'fagaiju', 'rework').tickets.map((x) => x.ticketId)).toEqual([tk['B']!.id, tk['B']!.id]);
     expect(part(board, 'jiaojing', 'overdue').tickets).toEqual([]);
-    expect(board.rows.find((r) => r.unitCode === 'jiaojing')!.total).toBe(98.9);
+    expect(board.rows.find((r) => r.unitCode === 'jiaojing')!.total).toBe(92.3);
     await expect(t.portal.services.scores.trend(await staffUser(t, 'fagaiju'), 'jiaojing')).rejects.toThrow('只能查看本单位的考核走势');
     const operator = await createStaffUser(t, { username: 'score-operator', role: 'operator' });
     await expect(t.portal.services.scores.board(operator, '2026-11')).rejects.toThrow('您的账号不能查看单位考核');
@@ -176,7 +255,11 @@ describe.each(kinds)('scoring the units on %s', (kind) => {
   it('scores a year as its months together, and a unit over twelve months', async () => {
     const year = await t.portal.services.scores.board(leader, '2026');
     expect(year.periodLabel).toBe('2026年度');
-    expect(year.rows.find((r) => r.unitCode === 'jiaojing')!.total).toBe(98.9);
+    // The year runs to now (Dec 3): T, sent back on Nov 24 with a week, is overdue too by now —
+    // overdue 2 × 10 → 80, so 92.3 − 10·10 ÷ 100.
+    expect(year.asOf).toBe(NOW);
+    expect(part(year, 'jiaojing', 'overdue')).toMatchObject({ score: 80, measure: '2 件' });
+    expect(year.rows.find((r) => r.unitCode === 'jiaojing')!.total).toBe(91.3);
     const trend = await t.portal.services.scores.trend(leader, 'zhujianju', '2026-12');
     expect(trend.months).toHaveLength(12);
     expect(trend.months.at(-2)).toEqual({ month: '2026-11', total: 61.3, band: '三档（合格）' });
