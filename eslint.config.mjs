@@ -26,6 +26,8 @@ const SERVER_EDGES = [
   'server/worker/portal-worker.ts',
 ];
 const SERVER_CHANNELS = ['server/intake/', 'server/hotline/'];
+// The patrol group's form and the office's entry of findings are channels too: both end in submitReport.
+SERVER_CHANNELS.push('server/patrol/patrol-reports.ts', 'server/patrol/findings.ts');
 
 // Imports are matched as written (relative), so a folder is matched at any depth of `../`.
 /** @param {string} folder */

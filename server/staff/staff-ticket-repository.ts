@@ -119,7 +119,11 @@ export async function listQueueTickets(db: Db, f: QueueFilter): Promise<{ items:
           .else(1)
           .end(),
       )
-      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute(),
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute(),
     q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toQueueTicket), total: Number(count.n) };
