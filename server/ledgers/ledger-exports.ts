@@ -55,6 +55,8 @@ export const PROBLEM_LEDGER_COLUMNS: ReadonlyArray<Column<ProblemLedgerRow>> = [
   { header: '办结时间', kind: 'datetime', width: 17, value: (r) => r.closedAt },
   { header: '是否逾期', kind: 'text', width: 9, value: (r) => yesNo(r.overdue) },
   { header: '逾期天数', kind: 'integer', width: 9, value: (r) => (r.overdue ? r.daysOverdue : null) },
+  { header: '问题来源', kind: 'text', width: 13, value: (r) => r.sourceLabel },
+  { header: '领导督办批示', kind: 'wrapText', width: 30, value: (r) => r.supervision?.instruction ?? null },
 ];
 
 export const RECTIFICATION_LEDGER_COLUMNS: ReadonlyArray<Column<RectificationLedgerRow>> = [

@@ -73,7 +73,8 @@ export async function persuasionTally(
     to: toDate,
     actions: records.length,
     people: records.reduce((n, r) => n + r.people, 0),
-    byMember: group(records, (r) => [String(r.userId), r.memberName]).sort((a, b) => b.people - a.people || a.label.localeCompare(b.label)),
+    // The most people persuaded first; then the most records.
+    byMember: group(records, (r) => [String(r.userId), r.memberName]).sort((a, b) => b.people - a.people || b.actions - a.actions),
     byKind: group(
       records,
       (r) => [r.kind, kindLabel(kinds, r.kind)],

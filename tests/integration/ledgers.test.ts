@@ -550,6 +550,8 @@ describe.each(kinds)('ledgers on %s', (kind) => {
         '办结时间',
         '是否逾期',
         '逾期天数',
+        '问题来源',
+        '领导督办批示',
       ]);
       expect(rows).toHaveLength(11);
       expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
