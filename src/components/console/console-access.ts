@@ -16,7 +16,10 @@ export type ConsoleArea =
   | 'hotline'
   | 'followUps'
   | 'notices'
-  | 'publishing';
+  | 'publishing'
+  | 'patrol'
+  | 'findings'
+  | 'persuasion';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -34,6 +37,12 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   notices: ['admin', 'dispatcher', 'leader', 'unit'],
   // The public site's builds: the office and leaders.
   publishing: ['admin', 'dispatcher', 'leader'],
+  // The citizen patrol group's phone page (issue 14): its members only.
+  patrol: ['patrol'],
+  // Findings of the media, leaders and NPC/CPPCC inspections, entered by the office.
+  findings: ['admin', 'dispatcher'],
+  // The patrol group's persuasion tally: the office and leaders.
+  persuasion: ['admin', 'dispatcher', 'leader'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -48,6 +57,9 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
+  { area: 'patrol', href: '/console/patrol', text: '巡访反映' },
+  { area: 'findings', href: '/console/findings', text: '录入暗访督导' },
+  { area: 'persuasion', href: '/console/persuasion', text: '劝导统计' },
 ];
 
 export function mayOpen(user: StaffUser, area: ConsoleArea): boolean {
@@ -62,6 +74,7 @@ export function navFor(user: StaffUser): Array<{ area: ConsoleArea; href: string
 export function homeOf(user: StaffUser): string {
   if (user.role === 'unit') return '/console/inbox';
   if (user.role === 'operator') return '/console/hotline';
+  if (user.role === 'patrol') return '/console/patrol';
   return '/console';
 }
 
@@ -88,5 +101,6 @@ export function checkAccess(user: StaffUser | null, url: URL, area: ConsoleArea)
   if (mayOpen(user, area)) return { kind: 'ok', user };
   // The queue is "home": unit staff are sent to theirs rather than refused.
   if (area === 'queue' && user.role === 'unit') return { kind: 'redirect', to: '/console/inbox' };
+  if (area === 'queue' && user.role === 'patrol') return { kind: 'redirect', to: '/console/patrol' };
   return { kind: 'forbidden', user };
 }
