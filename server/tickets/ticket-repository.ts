@@ -40,8 +40,8 @@ export interface NewTicket {
   location: { address: string | null; lat: number | null; lng: number | null };
   idempotencyKey: string | null;
   at: string;
-  /** 来源 (server/tickets/ticket-source.ts). */
-  source: string;
+  /** 来源 (server/tickets/ticket-source.ts); the column's default, resident, when not given. */
+  source?: string;
 }
 
 export interface Reporter {
@@ -140,7 +140,7 @@ export async function insertTicket(db: Db, t: NewTicket, events: ReadonlyArray<O
       created_at: t.at,
       updated_at: t.at,
       idempotency_key: t.idempotencyKey,
-      source: t.source,
+      ...(t.source !== undefined && { source: t.source }),
       version: events.length,
     })
     .returning('id')

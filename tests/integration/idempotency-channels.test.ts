@@ -182,7 +182,6 @@ describe.each(kinds)('migration 017 (channel idempotency keys) on %s', (kind) =>
             location: { address: null, lat: null, lng: null },
             idempotencyKey: key,
             at: '2026-11-29T02:00:00.000Z',
-            source: 'resident',
           },
           [
             {

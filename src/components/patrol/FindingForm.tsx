@@ -31,7 +31,15 @@ function FieldMessage({ id, message }: { id: string; message: string | undefined
 }
 
 export default function FindingForm({ sources, categories, units, points, idempotencyKey }: Props) {
-  const [v, setV] = useState({ source: 'media', description: '', categoryCode: '', unitCode: '', pointId: '', address: '', exposureDraft: false });
+  const [v, setV] = useState({
+    source: 'media',
+    description: '',
+    categoryCode: '',
+    unitCode: '',
+    pointId: '',
+    address: '',
+    exposureDraft: false,
+  });
   const [items, setItems] = useState<PhotoItem[]>([]);
   const [fields, setFields] = useState<Record<string, string>>({});
   const [message, setMessage] = useState('');
@@ -61,7 +69,11 @@ export default function FindingForm({ sources, categories, units, points, idempo
       }),
     );
     if (outcome.kind === 'ok') {
-      setDone({ trackingCode: outcome.data.ticket.trackingCode, unitName: outcome.data.ticket.unit?.name ?? null, noticeId: outcome.data.noticeId });
+      setDone({
+        trackingCode: outcome.data.ticket.trackingCode,
+        unitName: outcome.data.ticket.unit?.name ?? null,
+        noticeId: outcome.data.noticeId,
+      });
       setV((old) => ({ ...old, description: '', pointId: '', address: '', exposureDraft: false }));
       setItems(() => []);
       setFields({});
@@ -77,7 +89,12 @@ export default function FindingForm({ sources, categories, units, points, idempo
     <div class={cls(name)}>
       <label for={`f-${name}`}>{label}</label>
       <FieldMessage id={`f-${name}`} message={fields[name]} />
-      <select id={`f-${name}`} value={v[name]} onChange={(e) => set({ [name]: e.currentTarget.value })} aria-invalid={fields[name] ? true : undefined}>
+      <select
+        id={`f-${name}`}
+        value={v[name]}
+        onChange={(e) => set({ [name]: e.currentTarget.value })}
+        aria-invalid={fields[name] ? true : undefined}
+      >
         {any !== undefined && <option value="">{any}</option>}
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -113,7 +130,13 @@ export default function FindingForm({ sources, categories, units, points, idempo
       <div class={cls('description')}>
         <label for="f-description">发现的问题</label>
         <FieldMessage id="f-description" message={fields['description']} />
-        <textarea id="f-description" rows={4} maxLength={2000} value={v.description} onInput={(e) => set({ description: e.currentTarget.value })} />
+        <textarea
+          id="f-description"
+          rows={4}
+          maxLength={2000}
+          value={v.description}
+          onInput={(e) => set({ description: e.currentTarget.value })}
+        />
       </div>
       {select('categoryCode', '问题类别', categories, '请选择')}
       {select('unitCode', '责任单位（知道时选择，不选由系统按规则分派）', units, '由系统分派')}
