@@ -25,6 +25,7 @@ import type { PatrolReports } from './patrol/patrol-reports.ts';
 import type { Persuasion } from './patrol/persuasion.ts';
 import type { Findings } from './patrol/findings.ts';
 import type { Supervision } from './staff/supervision.ts';
+import type { Scoring } from './scoring/scoring.ts';
 
 /** Who is asking: used for throttling and the private record, never shown publicly. */
 export interface RequestContext {
@@ -72,4 +73,6 @@ export interface PortalServices {
   patrol: { reports: PatrolReports; persuasion: Persuasion; findings: Findings };
   /** 督办: leaders mark a ticket with an instruction, or lift the mark (server/staff/supervision.ts). */
   supervision: Supervision;
+  /** The units' scores (考核) by the county's rules in content/scoring.json: ranking per month or year, a unit's trend. */
+  scores: Scoring;
 }

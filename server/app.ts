@@ -37,6 +37,8 @@ import { createPatrolReports } from './patrol/patrol-reports.ts';
 import { createPersuasion } from './patrol/persuasion.ts';
 import { createFindings } from './patrol/findings.ts';
 import { createSupervision } from './staff/supervision.ts';
+import { loadScoringRules } from './scoring/scoring-rules.ts';
+import { createScoring } from './scoring/scoring.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -98,6 +100,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const clock = options.clock ?? systemClock;
   const catalog = await loadCatalog(options.contentDir);
   const persuasionKinds = await loadPersuasionKinds(options.contentDir);
+  const scoringRules = await loadScoringRules(options.contentDir);
   const database = openDatabase(options.databaseUrl);
   await migrateToLatest(database);
   const { db } = database;
@@ -207,6 +210,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       findings: createFindings({ catalog, clock, intake, notices: { saveDraft: (user, raw) => services.notices.saveDraft(user, raw) } }),
     },
     supervision: createSupervision({ db, clock, observers: [notifications] }),
+    scores: createScoring({ db, catalog, clock, rules: scoringRules }),
   };
 
   return { services, database, photos, throttles, close: () => database.close() };

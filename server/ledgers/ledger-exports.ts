@@ -120,8 +120,8 @@ function countColumns(firstHeader: string): ReadonlyArray<Column<CountsRow>> {
 
 const percentText = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
 
-/** The monthly report as a workbook, one sheet per section. */
-export function exportMonthlyReport(report: MonthlyReport): Promise<XlsxFile> {
+/** The monthly report as a workbook, one sheet per section; `more` sheets (the units' scores) follow. */
+export function exportMonthlyReport(report: MonthlyReport, more: ReadonlyArray<Table<unknown>> = []): Promise<XlsxFile> {
   const t = report.totals;
   const levelCount = (level: number) => report.escalations.filter((e) => e.level === level).length;
   const summary: Array<{ item: string; value: string | number }> = [
@@ -238,6 +238,7 @@ export function exportMonthlyReport(report: MonthlyReport): Promise<XlsxFile> {
       ],
       rows: [...report.persuasion.byKind, { label: '合计', actions: report.persuasion.actions, people: report.persuasion.people }],
     }),
+    ...more,
   ];
   return xlsxFile(`工作月报-${report.month}`, tables);
 }

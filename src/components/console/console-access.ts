@@ -19,7 +19,8 @@ export type ConsoleArea =
   | 'publishing'
   | 'patrol'
   | 'findings'
-  | 'persuasion';
+  | 'persuasion'
+  | 'scores';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -43,6 +44,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   findings: ['admin', 'dispatcher'],
   // The patrol group's persuasion tally: the office and leaders.
   persuasion: ['admin', 'dispatcher', 'leader'],
+  // The units' scores (考核): the office and leaders; a unit sees the ranking and its own details.
+  scores: ['admin', 'dispatcher', 'leader', 'unit'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -54,6 +57,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'escalations', href: '/console/escalations', text: '升级记录' },
   { area: 'notices', href: '/console/notices', text: '曝光' },
   { area: 'publishing', href: '/console/publishing', text: '发布' },
+  { area: 'scores', href: '/console/scores', text: '单位考核' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
