@@ -78,7 +78,7 @@ const SERVER_MODULES_FOR_PAGES = [
   'tickets/lifecycle',
   'tickets/phone',
   'tickets/ticket-source', // SOURCES and their labels (the queue's and the ledger's filters, the findings form)
-  'patrol/patrol-schema', // the persuasion form's limits
+  'patrol/patrol-schema', // the persuasion form's limits (/console/patrol)
   // A constant of a module that also runs SQL; the constant is what the page takes.
   'publish/publishing', // MANUAL_REBUILD
 ];
@@ -96,9 +96,6 @@ const SERVER_TYPES_FOR_PAGES = [
   'publish/notices',
   'staff/ticket-commands',
   'staff/ticket-queries',
-  'patrol/patrol-reports',
-  'patrol/persuasion',
-  'patrol/findings',
   'tickets/track-result',
   'routing/suggestion',
   'scoring/scoring',

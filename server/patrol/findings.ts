@@ -43,7 +43,6 @@ export const findingInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['exposureDraft'], message: '只有媒体暗访发现的问题可以直接生成曝光稿' });
     else if (!f.unitCode) ctx.addIssue({ code: 'custom', path: ['unitCode'], message: '生成曝光稿需要选定责任单位' });
   });
-export type FindingInput = z.input<typeof findingInputSchema>;
 
 export interface FindingResult {
   ticket: SubmitResult;

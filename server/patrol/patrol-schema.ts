@@ -28,7 +28,12 @@ export const persuasionInputSchema = z.object({
       z.lte(MAX_PERSUADED_PEOPLE, { error: `劝导人数不能超过${MAX_PERSUADED_PEOPLE}人，人数多时请分几次记录` }),
     ),
   note: z.optional(
-    z.string().check(z.overwrite(plainText), z.trim(), z.maxLength(MAX_PERSUASION_NOTE_CHARS, { error: '备注不能超过500个字' })),
+    z
+      .string()
+      .check(
+        z.overwrite(plainText),
+        z.trim(),
+        z.maxLength(MAX_PERSUASION_NOTE_CHARS, { error: `备注不能超过${MAX_PERSUASION_NOTE_CHARS}个字` }),
+      ),
   ),
 });
-export type PersuasionInput = z.output<typeof persuasionInputSchema>;

@@ -19,7 +19,6 @@ export const SOURCE_LABELS: Readonly<Record<Source, string>> = {
 
 /** The sources whose findings the office enters itself (/console/findings). */
 export const FINDING_SOURCES = ['media', 'leader', 'npc_cppcc'] as const satisfies readonly Source[];
-export type FindingSource = (typeof FINDING_SOURCES)[number];
 
 /** A ticket's source when its submitter names none: what its channel implies. */
 export function sourceOfChannel(channel: Channel): Source {
