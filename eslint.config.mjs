@@ -26,6 +26,8 @@ const SERVER_EDGES = [
   'server/worker/portal-worker.ts',
 ];
 const SERVER_CHANNELS = ['server/intake/', 'server/hotline/'];
+// The patrol group's form and the office's entry of findings are channels too: both end in submitReport.
+SERVER_CHANNELS.push('server/patrol/patrol-reports.ts', 'server/patrol/findings.ts');
 
 // Imports are matched as written (relative), so a folder is matched at any depth of `../`.
 /** @param {string} folder */
@@ -76,6 +78,8 @@ const SERVER_MODULES_FOR_PAGES = [
   'tickets/channels',
   'tickets/lifecycle',
   'tickets/phone',
+  'tickets/ticket-source', // SOURCES and their labels (the queue's and the ledger's filters, the findings form)
+  'patrol/patrol-schema', // the persuasion form's limits (/console/patrol)
   // A constant of a module that also runs SQL; the constant is what the page takes.
   'publish/publishing', // MANUAL_REBUILD
 ];

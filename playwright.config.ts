@@ -60,7 +60,7 @@ export default defineConfig({
   projects: [
     {
       name: 'phone-chromium',
-      testIgnore: /(console|ledgers|escalation).*\.spec\.ts$/,
+      testIgnore: /(console|ledgers|escalation|patrol).*\.spec\.ts$/,
       use: {
         browserName: 'chromium',
         viewport: { width: 360, height: 740 },
@@ -85,6 +85,12 @@ export default defineConfig({
     {
       name: 'console-phone-chromium',
       testMatch: /console-phone\.spec\.ts$/,
+      use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    },
+    // The citizen patrol member's page (issue 14): a phone outdoors.
+    {
+      name: 'patrol-phone-chromium',
+      testMatch: /patrol\.spec\.ts$/,
       use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
     },
   ],

@@ -21,6 +21,10 @@ import type { SubmitResult } from './intake/submit-result.ts';
 import type { UploadResult } from './media/photo-store.ts';
 import type { RoutingSuggestion } from './routing/suggestion.ts';
 import type { TrackResult } from './tickets/track-result.ts';
+import type { PatrolReports } from './patrol/patrol-reports.ts';
+import type { Persuasion } from './patrol/persuasion.ts';
+import type { Findings } from './patrol/findings.ts';
+import type { Supervision } from './staff/supervision.ts';
 import type { Scoring } from './scoring/scoring.ts';
 import type { Inspection } from './inspection/rounds.ts';
 import type { InspectionReports } from './inspection/inspection-reports.ts';
@@ -67,6 +71,10 @@ export interface PortalServices {
   notices: Notices;
   /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */
   mailbox: MailboxConsole;
+  /** The citizen patrol group's reports and persuasion tally, and the office's entry of others' findings (server/patrol/). */
+  patrol: { reports: PatrolReports; persuasion: Persuasion; findings: Findings };
+  /** 督办: leaders mark a ticket with an instruction, or lift the mark (server/staff/supervision.ts). */
+  supervision: Supervision;
   /** The units' scores (考核) by the county's rules in content/scoring.json: ranking per month or year, a unit's trend. */
   scores: Scoring;
   /** Inspection rounds (督导): planned and closed by the office, worked by the inspectors (server/inspection/). */

@@ -32,6 +32,11 @@ import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
 import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
+import { loadPersuasionKinds } from './patrol/persuasion-kinds.ts';
+import { createPatrolReports } from './patrol/patrol-reports.ts';
+import { createPersuasion } from './patrol/persuasion.ts';
+import { createFindings } from './patrol/findings.ts';
+import { createSupervision } from './staff/supervision.ts';
 import { loadScoringRules } from './scoring/scoring-rules.ts';
 import { createScoring } from './scoring/scoring.ts';
 import { createInspection } from './inspection/rounds.ts';
@@ -96,6 +101,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
 export async function createPortal(options: PortalOptions): Promise<Portal> {
   const clock = options.clock ?? systemClock;
   const catalog = await loadCatalog(options.contentDir);
+  const persuasionKinds = await loadPersuasionKinds(options.contentDir);
   const scoringRules = await loadScoringRules(options.contentDir);
   const database = openDatabase(options.databaseUrl);
   await migrateToLatest(database);
@@ -139,7 +145,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
   });
   const userOf = (ctx: RequestContext) => accounts.userForSession(ctx.sessionToken);
-  const ledgers = createLedgers({ db, catalog, clock });
+  const ledgers = createLedgers({ db, catalog, clock, persuasionKinds });
   const mail = createMailIntake({
     db,
     writes,
@@ -199,6 +205,13 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
     }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
+    patrol: {
+      reports: createPatrolReports({ db, catalog, intake }),
+      persuasion: createPersuasion({ db, catalog, clock, kinds: persuasionKinds }),
+      // The notices service is the one above; called only after start.
+      findings: createFindings({ catalog, clock, intake, notices: { saveDraft: (user, raw) => services.notices.saveDraft(user, raw) } }),
+    },
+    supervision: createSupervision({ db, clock, observers: [notifications] }),
     scores: createScoring({ db, catalog, clock, rules: scoringRules }),
     inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
     inspectionReports: createInspectionReports({

@@ -45,6 +45,12 @@ export interface TicketTable {
   dispatch_notified_at: string | null;
   /** 交办意见: the office's remarks to the unit holding the ticket, from its latest dispatch or reassignment. */
   dispatch_remarks: string | null;
+  /** 来源 (migration 021): resident, inspection, patrol, media, leader or npc_cppcc (server/tickets/ticket-source.ts). */
+  source: Generated<string>;
+  /** 督办 (migration 021): when a leader marked the ticket, who, and the 批示; all null when not marked. */
+  supervised_at: string | null;
+  supervised_by: number | null;
+  supervision_instruction: string | null;
 }
 
 /** Private: who reported. Never selected by anything public. */
@@ -199,6 +205,7 @@ export interface Database {
   inspection_round_inspectors: InspectionRoundInspectorTable;
   inspection_results: InspectionResultTable;
   inspection_rechecks: InspectionRecheckTable;
+  persuasion_actions: PersuasionActionTable;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */
@@ -434,4 +441,20 @@ export interface InspectionRecheckTable {
   observed_at: string | null;
   recorded_at: string | null;
   idempotency_key: string | null;
+}
+
+/** 劝导 (migration 021): a patrol member's record of persuading people on the street; not a ticket. */
+export interface PersuasionActionTable {
+  id: Generated<number>;
+  user_id: number;
+  /** China date 'YYYY-MM-DD'. */
+  done_on: string;
+  place: string;
+  point_id: string | null;
+  /** A code of content/persuasion-kinds.json. */
+  kind: string;
+  people: number;
+  note: string | null;
+  recorded_at: string;
+  idempotency_key: string;
 }

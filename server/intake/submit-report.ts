@@ -23,6 +23,7 @@ import {
   type NewTicket,
 } from '../tickets/ticket-repository.ts';
 import { generateTrackingCode } from '../tickets/tracking-code.ts';
+import { sourceOfChannel, type Source } from '../tickets/ticket-source.ts';
 import { fieldErrors } from '../field-errors.ts';
 import { reportInputSchema, type ReportInput } from './report-schema.ts';
 
@@ -36,7 +37,9 @@ export interface SubmitContext {
   /** Hotline operator or staff account that entered the report, if any. */
   actorId?: string | null;
   /** What the account that entered the report is; `operator` when an actorId is given without it. */
-  actorKind?: Extract<ActorKind, 'operator' | 'inspector' | 'patrol'>;
+  actorKind?: Extract<ActorKind, 'operator' | 'inspector' | 'patrol' | 'office'>;
+  /** 来源: what the channel implies when not given (ticket-source.ts); the office names it for the findings it enters. */
+  source?: Source;
   /**
    * Routing the submitter knows, not guessed from the text: an inspector's failed checklist item
    * at a point goes to the point's responsible unit under the item's category, with that
@@ -171,6 +174,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
   /** The ticket as submitted, plus its dispatch when the router was confident enough. */
   function plan(input: ReportInput, key: string | null, suggestion: RoutingSuggestion, ctx: SubmitContext, now: Date) {
     const at = now.toISOString();
+    const source = ctx.source ?? sourceOfChannel(ctx.channel);
     const categoryCode = ctx.route?.categoryCode ?? input.category ?? (suggestion.needsTriage ? null : (suggestion.category?.code ?? null));
     const submitted: Omit<EventRecord, 'seq'> = {
       at,
@@ -180,7 +184,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
       fromStatus: null,
       toStatus: 'received',
       reason: null,
-      data: { channel: ctx.channel, routing: suggestion },
+      data: { channel: ctx.channel, source, routing: suggestion },
     };
     const routed = !suggestion.needsTriage && suggestion.unit !== null;
     const dispatch = routed
@@ -217,6 +221,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
       },
       idempotencyKey: key,
       at,
+      source,
     };
     return { ticket, events: dispatch ? [submitted, dispatch.event] : [submitted] };
   }

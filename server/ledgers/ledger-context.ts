@@ -5,11 +5,14 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { PAGE_SIZE_DEFAULT } from './ledger-filters.ts';
+import type { PersuasionKind } from '../patrol/persuasion-kinds.ts';
 
 export interface LedgerDeps {
   db: Kysely<Database>;
   catalog: Catalog;
   clock: Clock;
+  /** The kinds of persuasion (劝导) the monthly report names; codes are shown without them. */
+  persuasionKinds?: readonly PersuasionKind[];
 }
 
 /** One page of a ledger for the screen; `total` counts every row the filter matches. */

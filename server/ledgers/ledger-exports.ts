@@ -59,6 +59,8 @@ export const PROBLEM_LEDGER_COLUMNS: ReadonlyArray<Column<ProblemLedgerRow>> = [
   { header: '办结时间', kind: 'datetime', width: 17, value: (r) => r.closedAt },
   { header: '是否逾期', kind: 'text', width: 9, value: (r) => yesNo(r.overdue) },
   { header: '逾期天数', kind: 'integer', width: 9, value: (r) => (r.overdue ? r.daysOverdue : null) },
+  { header: '问题来源', kind: 'text', width: 13, value: (r) => r.sourceLabel },
+  { header: '领导督办批示', kind: 'wrapText', width: 30, value: (r) => r.supervision?.instruction ?? null },
 ];
 
 export const RECTIFICATION_LEDGER_COLUMNS: ReadonlyArray<Column<RectificationLedgerRow>> = [
@@ -211,6 +213,34 @@ export function exportMonthlyReport(report: MonthlyReport, more: ReadonlyArray<T
         ...report.followUps.map((f) => ({ ...f, label: f.unit?.shortName ?? NO_UNIT_LABEL })),
         { ...report.followUpTotals, unit: null, label: '合计' },
       ],
+    }),
+    sheet<CountsRow>({
+      sheet: '按问题来源',
+      columns: countColumns('问题来源'),
+      rows: [...report.bySource.map((r) => ({ ...r, label: r.source?.name ?? '—' })), total],
+    }),
+    sheet<MonthlyReport['supervised'][number]>({
+      sheet: '领导督办件',
+      columns: [
+        { header: '查询码', kind: 'text', width: 13, value: (r) => r.trackingCode },
+        { header: '督办时间', kind: 'datetime', width: 17, value: (r) => r.markedAt },
+        { header: '督办批示', kind: 'wrapText', width: 40, value: (r) => r.instruction },
+        { header: '责任单位', kind: 'text', width: 18, value: (r) => r.unit?.shortName ?? NO_UNIT_LABEL },
+        { header: '办理状态', kind: 'text', width: 18, value: (r) => r.statusLabel },
+        { header: '是否按期', kind: 'text', width: 9, value: (r) => (r.onTime === null ? '未到期' : yesNo(r.onTime)) },
+        { header: '解除督办时间', kind: 'datetime', width: 17, value: (r) => r.liftedAt },
+      ],
+      rows: report.supervised,
+      numbered: true,
+    }),
+    sheet<{ label: string; actions: number; people: number }>({
+      sheet: '劝导统计',
+      columns: [
+        { header: '劝导类型', kind: 'text', width: 20, value: (r) => r.label },
+        { header: '劝导次数', kind: 'integer', width: 10, value: (r) => r.actions },
+        { header: '劝导人数', kind: 'integer', width: 10, value: (r) => r.people },
+      ],
+      rows: [...report.persuasion.byKind, { label: '合计', actions: report.persuasion.actions, people: report.persuasion.people }],
     }),
     ...more,
   ];

@@ -3,6 +3,7 @@
 // are CST calendar dates as the office types them ("2026-11-30"), both ends inclusive.
 import { z } from '../validation.ts';
 import { STATUSES } from '../tickets/lifecycle.ts';
+import { SOURCES } from '../tickets/ticket-source.ts';
 import { DATE_PATTERN, MONTH_PATTERN } from '../china-time.ts';
 
 const code = z
@@ -67,6 +68,10 @@ export const problemLedgerFilterSchema = z
     categoryCode: categoryCode.optional(),
     pointId: code.optional(),
     channel: z.enum(['web', 'mail', 'hotline', 'patrol', 'inspection'], { error: '来源渠道不正确' }).optional(),
+    /** 来源 (server/tickets/ticket-source.ts). */
+    source: z.enum(SOURCES, { error: '问题来源不正确' }).optional(),
+    /** Only tickets under a leader's 督办 mark. */
+    supervisedOnly: z.boolean().optional(),
     /** Received (受理) on or after this CST date … */
     ...dateRange,
     /** Only tickets overdue now. */

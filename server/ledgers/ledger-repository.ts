@@ -20,6 +20,10 @@ export interface TicketFacts {
   description: string;
   pointId: string | null;
   locationAddress: string | null;
+  /** 来源 (server/tickets/ticket-source.ts). */
+  source: string;
+  /** 督办 as it stands now (not replayed): when a leader marked it, and the 批示; null when not marked. */
+  supervision: { at: string; instruction: string } | null;
 }
 
 export interface TicketSnapshot {
@@ -41,6 +45,9 @@ export interface ProblemWhere {
   categoryCodes?: readonly string[];
   pointId?: string;
   channel?: string;
+  source?: string;
+  /** Only tickets a leader marked 督办 (and not lifted). */
+  supervisedOnly?: boolean;
   receivedFrom?: string;
   receivedBefore?: string;
   /** Only tickets overdue at this instant. */
@@ -62,6 +69,9 @@ interface TicketRow {
   deadline_at: string | null;
   closed_at: string | null;
   last_verified_at: string | null;
+  source: string;
+  supervised_at: string | null;
+  supervision_instruction: string | null;
 }
 
 function toSnapshot(r: TicketRow): TicketSnapshot {
@@ -75,6 +85,8 @@ function toSnapshot(r: TicketRow): TicketSnapshot {
       description: r.description,
       pointId: r.point_id,
       locationAddress: r.location_address,
+      source: r.source,
+      supervision: r.supervised_at ? { at: r.supervised_at, instruction: r.supervision_instruction ?? '' } : null,
     },
     state: {
       status,
@@ -103,6 +115,9 @@ function ticketsWithState(db: Db) {
     't.cooperating_unit_codes',
     't.deadline_at',
     't.closed_at',
+    't.source',
+    't.supervised_at',
+    't.supervision_instruction',
     eb
       .selectFrom('ticket_events as v')
       .select((v) => v.fn.max('v.at').as('at'))
@@ -126,6 +141,8 @@ function problemCondition(eb: ExpressionBuilder<TicketsFrom, 't'>, w: ProblemWhe
   if (w.categoryCodes?.length) all.push(eb('t.category_code', 'in', w.categoryCodes));
   if (w.pointId) all.push(eb('t.point_id', '=', w.pointId));
   if (w.channel) all.push(eb('t.channel', '=', w.channel));
+  if (w.source) all.push(eb('t.source', '=', w.source));
+  if (w.supervisedOnly) all.push(eb('t.supervised_at', 'is not', null));
   if (w.receivedFrom) all.push(eb('t.created_at', '>=', w.receivedFrom));
   if (w.receivedBefore) all.push(eb('t.created_at', '<', w.receivedBefore));
   if (w.overdueAt) all.push(eb('t.status', 'in', DEADLINE_RUNNING_STATUSES), eb('t.deadline_at', '<', w.overdueAt));
@@ -304,6 +321,11 @@ export function selectTicketsForStateAt(db: Db, at: string, receivedFrom: string
       eb.or([eb('c.created_at', '>=', receivedFrom), eb('c.status', 'not in', TERMINAL_STATUSES), eb('c.updated_at', '>=', at)]),
     );
   return withHistories(db, ids as unknown as TicketIdQuery, at);
+}
+
+/** Tickets a leader marked 督办 before `before`, with their events before it (the monthly report's 督办 list). */
+export function selectTicketsSupervisedBefore(db: Db, before: string): Promise<TicketWithHistory[]> {
+  return withHistories(db, ticketIdsWithEvent(db, 'supervise', undefined, before), before);
 }
 
 /** Tracking codes of tickets by id (for escalations, which name ticket ids). */

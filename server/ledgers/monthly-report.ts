@@ -33,6 +33,8 @@ import { problemLedgerAt, type ProblemLedgerRow } from './problem-ledger.ts';
 import { firstStrikeOffs, rectificationRows, type RectificationLedgerRow } from './rectification-ledger.ts';
 import { holdingUnitCode, isOpen } from './ticket-history.ts';
 import { followUpStats, type FollowUpStats } from '../follow-ups/follow-ups.ts';
+import type { PersuasionTally } from '../patrol/persuasion.ts';
+import { monthPersuasion, sourceOrder, sourceRowLabel, supervisedTickets, type SupervisedTicketRow } from './monthly-supervision.ts';
 
 export interface MonthlyCounts {
   received: number;
@@ -47,6 +49,11 @@ export interface MonthlyCounts {
 export interface UnitMonthlyRow extends MonthlyCounts {
   /** null: tickets no unit held at month end (the campaign office's queue). */
   unit: UnitLabel | null;
+}
+
+export interface SourceMonthlyRow extends MonthlyCounts {
+  /** 来源: code and label ("媒体暗访" …). */
+  source: { code: string; name: string } | null;
 }
 
 export interface CategoryMonthlyRow extends MonthlyCounts {
@@ -102,6 +109,12 @@ export interface MonthlyReport {
   followUpTotals: Omit<FollowUpStats, 'unitCode'>;
   /** Where escalations came from: the escalations table, the caller, or nowhere (no table yet). */
   escalationsSource: 'table' | 'input' | 'none';
+  /** The counts by source (来源: residents, inspection group, patrol group, media, leaders, NPC/CPPCC). */
+  bySource: SourceMonthlyRow[];
+  /** Tickets under a leader's 督办 mark in the month (monthly-supervision.ts). */
+  supervised: SupervisedTicketRow[];
+  /** The patrol group's persuasion tally (劝导) of the month. */
+  persuasion: PersuasionTally;
 }
 
 export interface MonthlyReportOptions {
@@ -140,34 +153,40 @@ export async function monthlyReport(deps: LedgerDeps, month: string, options: Mo
   if (now.getTime() < ms(period.from)) throw new InvalidInputError('该月份尚未开始，不能生成月报', { month: '该月份尚未开始' });
   const asOf = now.getTime() < ms(period.to) ? now.toISOString() : period.to;
 
-  const [problems, verifiedTickets, escalations, followUps] = await Promise.all([
+  const [problems, verifiedTickets, escalations, followUps, supervised, persuasion] = await Promise.all([
     problemLedgerAt(deps, asOf, period.from),
     selectTicketsVerifiedIn(deps.db, period.from, asOf),
     escalationsOf(deps, period.from, asOf, options),
     followUpStats(deps.db, { from: period.from, before: asOf }),
+    supervisedTickets(deps, labels, period.from, asOf),
+    monthPersuasion(deps, month),
   ]);
+  const sourceOf = new Map(verifiedTickets.map((t) => [t.facts.id, t.facts.source]));
 
   const closures = firstStrikeOffs(rectificationRows(labels, verifiedTickets), period.from, asOf);
 
   const byUnit = new Tally();
   const byCategory = new Tally();
+  const bySource = new Tally();
   const total = new Tally();
-  const count = (unit: string | null, category: string | null, field: Parameters<Tally['add']>[1]) => {
+  const count = (unit: string | null, category: string | null, field: Parameters<Tally['add']>[1], source: string | null) => {
     byUnit.add(unit, field);
     byCategory.add(category, field);
+    bySource.add(source, field);
     total.add('all', field);
   };
   for (const p of problems) {
     const unit = holdingUnitCode({ status: p.status, leadUnitCode: p.leadUnit?.code ?? null });
     const category = labels.topCategory(p.category?.code ?? null)?.code ?? null;
-    if (ms(p.receivedAt) >= ms(period.from)) count(unit, category, 'received');
-    if (isOpen(p.status)) count(unit, category, 'open');
-    if (p.overdue) count(unit, category, 'overdue');
+    if (ms(p.receivedAt) >= ms(period.from)) count(unit, category, 'received', p.source);
+    if (isOpen(p.status)) count(unit, category, 'open', p.source);
+    if (p.overdue) count(unit, category, 'overdue', p.source);
   }
   for (const c of closures) {
     const category = labels.topCategory(c.category?.code ?? null)?.code ?? null;
-    count(c.unit?.code ?? null, category, 'closed');
-    if (c.onTime) count(c.unit?.code ?? null, category, 'closedOnTime');
+    const source = sourceOf.get(c.ticketId) ?? null;
+    count(c.unit?.code ?? null, category, 'closed', source);
+    if (c.onTime) count(c.unit?.code ?? null, category, 'closedOnTime', source);
   }
 
   const unitOrder = deps.catalog.units.map((u) => u.code);
@@ -189,6 +208,9 @@ export async function monthlyReport(deps: LedgerDeps, month: string, options: Mo
       .sort((a, b) => unitOrder.indexOf(a.unitCode) - unitOrder.indexOf(b.unitCode))
       .map(({ unitCode, ...counts }) => ({ unit: labels.unit(unitCode), ...counts })),
     followUpTotals: totalFollowUps(followUps),
+    bySource: bySource.rows(sourceOrder()).map(({ key, counts }) => ({ source: sourceRowLabel(key), ...counts })),
+    supervised,
+    persuasion,
   };
 }
 

@@ -2,6 +2,7 @@
 // whether it is overdue. Filtered and paged in the database for the screen; all rows for the
 // export. No reporter data: the office sees who reported on the ticket page, not in a ledger.
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
+import { sourceLabel } from '../tickets/ticket-source.ts';
 import { chinaDateRange } from '../china-time.ts';
 import { pageOf, type LedgerDeps, type LedgerPage } from './ledger-context.ts';
 import type { ProblemLedgerFilter } from './ledger-filters.ts';
@@ -16,6 +17,12 @@ export interface ProblemLedgerRow {
   channel: string;
   /** "网站", "热线电话" … */
   channelLabel: string;
+  /** 来源: resident, inspection, patrol, media, leader, npc_cppcc (server/tickets/ticket-source.ts). */
+  source: string;
+  /** "群众反映", "媒体暗访" … */
+  sourceLabel: string;
+  /** 督办 as it stands now: the leader's 批示, or null when not marked. */
+  supervision: { at: string; instruction: string } | null;
   category: CategoryLabel | null;
   point: PointLabel | null;
   locationAddress: string | null;
@@ -41,6 +48,9 @@ export function toProblemRow(labels: Labels, facts: TicketFacts, state: TicketSt
     receivedAt: facts.receivedAt,
     channel: facts.channel,
     channelLabel: labels.channel(facts.channel),
+    source: facts.source,
+    sourceLabel: sourceLabel(facts.source),
+    supervision: facts.supervision,
     category: labels.category(state.categoryCode),
     point: labels.point(facts.pointId),
     locationAddress: facts.locationAddress,
@@ -64,6 +74,8 @@ function resolveWhere(labels: Labels, filter: ProblemLedgerFilter, now: Date): P
     ...(filter.categoryCode && { categoryCodes: labels.withSubcategories(filter.categoryCode) }),
     ...(filter.pointId && { pointId: filter.pointId }),
     ...(filter.channel && { channel: filter.channel }),
+    ...(filter.source && { source: filter.source }),
+    ...(filter.supervisedOnly && { supervisedOnly: true }),
     ...(range.from && { receivedFrom: range.from }),
     ...(range.to && { receivedBefore: range.to }),
     ...(filter.overdueOnly && { overdueAt: now.toISOString() }),

@@ -22,6 +22,7 @@ export const MAIL_KINDS = [
   'notice-published',
   'response-submitted',
   'response-returned',
+  'supervised',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number] | (string & {});
 

@@ -114,6 +114,19 @@ export function unitSendBackMail(input: UnitMailInput & { reason: string }): Mai
   ]);
 }
 
+/** A county leader marked the unit's ticket 督办 with an instruction (批示): it comes first, and the leader watches it. */
+export function unitSupervisedMail(input: UnitMailInput & { reason: string }): MailContent {
+  const { ticket } = input;
+  return unitMail(input, `【领导督办】查询码 ${ticket.trackingCode} 已列为领导督办件`, [
+    paragraph(
+      `县级领导已将你单位承办的以下问题列为督办件，并作出批示。请按批示要求优先办理，在整改期限内整改到位，并在工作台反馈整改情况（附整改后照片）。`,
+    ),
+    { kind: 'quote', label: '领导批示', text: input.reason },
+    ticketFacts(ticket),
+    { kind: 'quote', label: '问题描述', text: ticket.description },
+  ]);
+}
+
 /** 通报 / 约谈 / 问责 of a unit, with the tickets behind it. */
 export function unitEscalationMail(input: {
   publicUrl: string;

@@ -2,7 +2,8 @@
 // that queues the mail in the same transaction as the change, so a mail exists exactly when
 // its change committed. The unit hears of a send-back and of a 代为签收 in its name; reporters who gave an address hear of
 // acceptance (签收, or the office's 代为签收), rectification and closure. Dispatch notices are the worker's
-// (server/notify/deadline-notifications.ts, docs/decisions/005-dispatch-notices.md).
+// (server/notify/deadline-notifications.ts, docs/decisions/005-dispatch-notices.md). A leader's 督办
+// (server/staff/supervision.ts) tells the lead unit, with the 批示.
 import type { Transaction } from 'kysely';
 import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
@@ -18,6 +19,7 @@ import {
   reporterRectifiedMail,
   unitAcceptedOnBehalfMail,
   unitSendBackMail,
+  unitSupervisedMail,
 } from './templates.ts';
 
 export interface TicketNotificationOptions {
@@ -49,6 +51,7 @@ export function createTicketNotifications({ catalog, publicUrl, unitEmails, mess
   const UNIT_MAILS: Partial<Record<string, [MailKind, typeof unitSendBackMail]>> = {
     sendBack: ['send-back', unitSendBackMail],
     acceptOnBehalf: ['accepted-on-behalf', unitAcceptedOnBehalfMail],
+    supervise: ['supervised', unitSupervisedMail],
   };
 
   async function toUnit(trx: Transaction<Database>, event: EventRecord, ticket: TicketRecord) {

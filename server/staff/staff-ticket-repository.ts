@@ -3,7 +3,7 @@
 // router's first suggestion. Returns plain objects from explicit selects; no row type leaves this file.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, TicketTable } from '../db/schema.ts';
-import type { Status } from '../tickets/lifecycle.ts';
+import { TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -24,6 +24,9 @@ const listColumns = [
   'acknowledged_at',
   'dispatch_remarks',
   'version',
+  'source',
+  'supervised_at',
+  'supervision_instruction',
 ] as const;
 
 type ListRow = Pick<Selectable<TicketTable>, (typeof listColumns)[number]>;
@@ -45,6 +48,10 @@ export interface QueueTicket {
   acknowledgedAt: string | null;
   dispatchRemarks: string | null;
   version: number;
+  /** 来源 (server/tickets/ticket-source.ts). */
+  source: string;
+  /** 督办: the leader's mark and 批示, or null. */
+  supervision: { at: string; instruction: string } | null;
 }
 
 function toQueueTicket(row: ListRow): QueueTicket {
@@ -65,6 +72,8 @@ function toQueueTicket(row: ListRow): QueueTicket {
     acknowledgedAt: row.acknowledged_at,
     dispatchRemarks: row.dispatch_remarks,
     version: Number(row.version),
+    source: row.source,
+    supervision: row.supervised_at ? { at: row.supervised_at, instruction: row.supervision_instruction ?? '' } : null,
   };
 }
 
@@ -75,6 +84,7 @@ export interface QueueFilter {
   categoryCode?: string | undefined;
   pointId?: string | undefined;
   channel?: string | undefined;
+  source?: string | undefined;
   /** Past its deadline while the deadline runs: in one of these states, with a deadline before this instant. */
   overdue?: { statuses: readonly Status[]; before: string } | undefined;
   /** Words in the description or the tracking code. */
@@ -83,7 +93,7 @@ export interface QueueFilter {
   offset: number;
 }
 
-/** Tickets matching the filter, newest first, and how many match in all. */
+/** Tickets matching the filter — open tickets a leader marked 督办 first, then newest first — and how many match in all. */
 export async function listQueueTickets(db: Db, f: QueueFilter): Promise<{ items: QueueTicket[]; total: number }> {
   let q = db.selectFrom('tickets');
   if (f.unitCode) q = q.where('lead_unit_code', '=', f.unitCode);
@@ -92,13 +102,28 @@ export async function listQueueTickets(db: Db, f: QueueFilter): Promise<{ items:
   if (category) q = q.where((eb) => eb.or([eb('category_code', '=', category), eb('category_code', 'like', `${category}.%`)]));
   if (f.pointId) q = q.where('point_id', '=', f.pointId);
   if (f.channel) q = q.where('channel', '=', f.channel);
+  if (f.source) q = q.where('source', '=', f.source);
   if (f.overdue) q = q.where('status', 'in', f.overdue.statuses).where('deadline_at', '<', f.overdue.before);
   if (f.search) {
     const s = f.search.replace(/[%_\\]/g, '');
     q = q.where((eb) => eb.or([eb('description', 'like', `%${s}%`), eb('tracking_code', 'like', `%${s.toUpperCase()}%`)]));
   }
   const [rows, count] = await Promise.all([
-    q.select(listColumns).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute(),
+    q
+      .select(listColumns)
+      .orderBy((eb) =>
+        eb
+          .case()
+          .when(eb.and([eb('supervised_at', 'is not', null), eb('status', 'not in', TERMINAL_STATUSES)]))
+          .then(0)
+          .else(1)
+          .end(),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute(),
     q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toQueueTicket), total: Number(count.n) };

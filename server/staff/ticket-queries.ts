@@ -12,6 +12,8 @@ import { ACTION_LABELS, DEADLINE_RUNNING_STATUSES, STATUSES, statusLabel, type S
 import { listEvents } from '../tickets/ticket-repository.ts';
 import { ticketForUser } from './ticket-commands.ts';
 import { maskPhone } from '../tickets/phone.ts';
+import { SOURCES, sourceLabel } from '../tickets/ticket-source.ts';
+import { SUPERVISION_ACTION_LABELS } from './supervision.ts';
 import {
   findAccountNames,
   findReporterContact,
@@ -29,6 +31,8 @@ export const ticketFilterSchema = z.object({
   categoryCode: z.string().max(40).optional(),
   pointId: z.string().max(60).optional(),
   channel: z.string().max(20).optional(),
+  /** 来源 (server/tickets/ticket-source.ts). */
+  source: z.enum(SOURCES).optional(),
   overdue: z.boolean().optional(),
   /** Words in the description or the tracking code. */
   search: z.string().trim().max(100).optional(),
@@ -57,6 +61,11 @@ export interface TicketListItem {
   dispatchRemarks: string | null;
   overdue: boolean;
   version: number;
+  /** 来源 and its label ("媒体暗访" …). */
+  source: string;
+  sourceLabel: string;
+  /** 督办: a leader's mark with the 批示 (listed first while the ticket is open), or null. */
+  supervision: { at: string; instruction: string } | null;
 }
 
 export interface TicketDetail extends TicketListItem {
@@ -134,6 +143,9 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       dispatchRemarks: t.dispatchRemarks,
       overdue: t.deadlineAt !== null && DEADLINE_RUNNING_STATUSES.includes(t.status) && t.deadlineAt < clock.now().toISOString(),
       version: t.version,
+      source: t.source,
+      sourceLabel: sourceLabel(t.source),
+      supervision: t.supervision,
     };
   }
 
@@ -146,6 +158,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       categoryCode: f.categoryCode,
       pointId: f.pointId,
       channel: f.channel,
+      source: f.source,
       overdue: f.overdue ? { statuses: DEADLINE_RUNNING_STATUSES, before: clock.now().toISOString() } : undefined,
       search: f.search,
       limit: f.limit,
@@ -171,6 +184,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
     office: '创城办',
     unit: '责任单位',
     operator: '热线',
+    leader: '县级领导',
   };
 
   async function detail(user: StaffUser, trackingCode: string): Promise<TicketDetail> {
@@ -209,7 +223,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
         seq: e.seq,
         at: e.at,
         action: e.action,
-        actionLabel: ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ?? e.action,
+        actionLabel: ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ?? SUPERVISION_ACTION_LABELS[e.action] ?? e.action,
         actor: (e.actorId && names.get(e.actorId)) || ACTOR_KIND_NAMES[e.actorKind] || e.actorKind,
         fromStatus: e.fromStatus,
         toStatus: e.toStatus,

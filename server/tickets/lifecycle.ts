@@ -35,9 +35,10 @@ export const STATUS_LABELS: Record<Status, string> = {
 
 /**
  * Who took an action. `inspector` is the office's inspection group (督导组) recording what it found;
- * `patrol` a member of the citizen patrol group (创城社会巡访监督团) reporting on their rounds.
+ * `patrol` a member of the citizen patrol group (创城社会巡访监督团) reporting on their rounds;
+ * `leader` a county leader marking a ticket 督办 (server/staff/supervision.ts), which changes no state.
  */
-export type ActorKind = 'resident' | 'system' | 'office' | 'unit' | 'operator' | 'inspector' | 'patrol';
+export type ActorKind = 'resident' | 'system' | 'office' | 'unit' | 'operator' | 'inspector' | 'patrol' | 'leader';
 
 interface TransitionRule {
   from: readonly Status[];
@@ -91,6 +92,12 @@ export const OFFICE_QUEUE_STATUSES: readonly Status[] = openForOffice;
  * working on it, and its old deadline belonged to a dispatch that no longer holds.
  */
 export const DEADLINE_RUNNING_STATUSES: readonly Status[] = ['dispatched', 'accepted', 'rectifying', 'extension_requested'];
+/**
+ * Events that are not transitions: a leader's 督办 and its lifting (server/staff/supervision.ts)
+ * record a mark on the ticket and leave its state as it was. Staff read them in the timeline; the
+ * resident's tracking page does not show them.
+ */
+export const MARK_ACTIONS: readonly string[] = ['supervise', 'liftSupervision'];
 /** States where nothing more is expected (reopen aside). */
 export const TERMINAL_STATUSES: readonly Status[] = ['closed', 'rejected', 'merged'];
 
@@ -113,6 +120,7 @@ const ACTOR_NAMES: Record<ActorKind, string> = {
   operator: '热线话务员',
   inspector: '创城办督导员',
   patrol: '社会巡访监督员',
+  leader: '县级领导',
 };
 
 /** Throws a ConflictError (in Chinese, for staff: who does it instead) unless `actor` may take `action` at all. */

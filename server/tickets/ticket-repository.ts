@@ -40,6 +40,8 @@ export interface NewTicket {
   location: { address: string | null; lat: number | null; lng: number | null };
   idempotencyKey: string | null;
   at: string;
+  /** 来源 (server/tickets/ticket-source.ts); the column's default, resident, when not given. */
+  source?: string;
 }
 
 export interface Reporter {
@@ -138,6 +140,7 @@ export async function insertTicket(db: Db, t: NewTicket, events: ReadonlyArray<O
       created_at: t.at,
       updated_at: t.at,
       idempotency_key: t.idempotencyKey,
+      ...(t.source !== undefined && { source: t.source }),
       version: events.length,
     })
     .returning('id')
@@ -204,6 +207,8 @@ export interface TicketChange {
   acknowledgedAt?: string | null;
   /** 交办意见 to the unit the ticket is dispatched to. */
   dispatchRemarks?: string | null;
+  /** 督办: a leader's mark and 批示 (server/staff/supervision.ts); null lifts it. */
+  supervision?: { at: string; by: number; instruction: string } | null;
 }
 
 /**
@@ -233,6 +238,11 @@ export async function applyEvent(
       ...(change.acknowledgeDueAt !== undefined && { acknowledge_due_at: change.acknowledgeDueAt }),
       ...(change.acknowledgedAt !== undefined && { acknowledged_at: change.acknowledgedAt }),
       ...(change.dispatchRemarks !== undefined && { dispatch_remarks: change.dispatchRemarks }),
+      ...(change.supervision !== undefined && {
+        supervised_at: change.supervision?.at ?? null,
+        supervised_by: change.supervision?.by ?? null,
+        supervision_instruction: change.supervision?.instruction ?? null,
+      }),
     })
     .where('id', '=', ticket.id)
     .where('version', '=', ticket.version)

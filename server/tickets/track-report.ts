@@ -12,7 +12,7 @@ import { photoIdsOfTicket } from '../media/photo-repository.ts';
 import { waitText, type Throttles } from '../throttle/throttles.ts';
 import { chinaDate } from '../china-time.ts';
 import { CHANNEL_LABELS, type Channel } from './channels.ts';
-import { STATUS_LABELS, statusLabel } from './lifecycle.ts';
+import { MARK_ACTIONS, STATUS_LABELS, statusLabel } from './lifecycle.ts';
 import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
 import { readTrackingCode, trackingCodeProblemText } from './tracking-code.ts';
 
@@ -93,7 +93,8 @@ export function createTracking(deps: TrackDeps) {
     const ticket = await findTicketByCode(db, read.code);
     if (!ticket) throw new NotFoundError(`没有找到查询码为 ${read.code} 的问题，请核对后重新输入`);
     await taken.release();
-    const events = await listEvents(db, ticket.id);
+    // A leader's 督办 is the staff's business: the resident's timeline shows what was done.
+    const events = (await listEvents(db, ticket.id)).filter((e) => !MARK_ACTIONS.includes(e.action));
     const photoIds = await photoIdsOfTicket(db, ticket.id, 'report');
     const category = ticket.categoryCode ? catalog.category(ticket.categoryCode) : undefined;
     const timeline: TimelineEntry[] = events.map((e) => ({

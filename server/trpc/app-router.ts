@@ -6,6 +6,7 @@ import { authRouter, staffRouter } from './staff-router.ts';
 import { ledgerRouter } from './ledger-router.ts';
 import { inspectionRouter } from './inspection-router.ts';
 import { inspectionReportRouter } from './inspection-report-router.ts';
+import { patrolRouter } from './patrol-router.ts';
 
 export const appRouter = router({
   report: router({
@@ -20,6 +21,7 @@ export const appRouter = router({
   ledgers: ledgerRouter,
   inspection: inspectionRouter,
   inspectionReports: inspectionReportRouter,
+  patrol: patrolRouter,
 });
 
 export type AppRouter = typeof appRouter;

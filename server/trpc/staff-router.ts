@@ -8,6 +8,7 @@ import { followUpInputSchema } from '../follow-ups/follow-up-schema.ts';
 import { callInputSchema } from '../hotline/call-schema.ts';
 import { bulkDispatchSchema, ticketActionInputSchema } from '../staff/action-schema.ts';
 import { ticketFilterSchema } from '../staff/ticket-queries.ts';
+import { liftSupervisionInputSchema, superviseInputSchema } from '../staff/supervision.ts';
 import {
   noticeDraftSchema,
   noticeIdSchema,
@@ -52,6 +53,13 @@ export const staffRouter = router({
     dispatchMany: staffProcedure()
       .input(bulkDispatchSchema)
       .mutation(({ ctx, input }) => ctx.app.staff.dispatchMany(ctx.user, input)),
+    // 督办 (issue 14): leaders only, checked in server/staff/supervision.ts.
+    supervise: staffProcedure()
+      .input(superviseInputSchema)
+      .mutation(({ ctx, input }) => ctx.app.supervision.supervise(ctx.user, input)),
+    liftSupervision: staffProcedure()
+      .input(liftSupervisionInputSchema)
+      .mutation(({ ctx, input }) => ctx.app.supervision.lift(ctx.user, input)),
   }),
   escalations: router({
     list: staffProcedure()

@@ -550,6 +550,8 @@ describe.each(kinds)('ledgers on %s', (kind) => {
         '办结时间',
         '是否逾期',
         '逾期天数',
+        '问题来源',
+        '领导督办批示',
       ]);
       expect(rows).toHaveLength(11);
       expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
@@ -575,7 +577,7 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       expect(b[5]).toBe('临城县西关集贸市场');
       expect(b[10]).toBe('县市场监管局、县住建局、县消防大队');
       const g = rows.find((r) => r[1] === code('G'))!;
-      expect(g.slice(13)).toEqual(['是', 11]);
+      expect(g.slice(13)).toEqual(['是', 11, '群众反映', null]);
       const q = rows.find((r) => r[1] === code('Q'))!;
       expect(q[7]).toBe(TRICKY);
     });
@@ -673,7 +675,7 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       expect(q[2]).toBe('2026-12-02 10:00');
       const a = rows.find((r) => r[1] === code('A'))!;
       expect(a.slice(2, 4)).toEqual(['2026-11-02 10:00', '网站']);
-      expect(a.slice(11)).toEqual(['2026-11-09 10:00', '2026-11-06 10:00', '否', '']);
+      expect(a.slice(11)).toEqual(['2026-11-09 10:00', '2026-11-06 10:00', '否', '', '群众反映', '']);
       expect(body).toContain(`"${TRICKY.replaceAll('"', '""')}"`);
 
       const rect = (await ledgers.exportRectifications({ outcome: 'sentBack' }, 'csv')) as CsvFile;
@@ -687,7 +689,18 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       });
       expect(file.filename).toBe('工作月报-2026-11.xlsx');
       const sheets = Object.fromEntries((await readExcelFile(file.body)).map((s) => [s.sheet, s.data]));
-      expect(Object.keys(sheets)).toEqual(['概况', '按单位', '按问题类别', '月末逾期问题', '办结问题', '通报约谈问责', '回访满意度']);
+      expect(Object.keys(sheets)).toEqual([
+        '概况',
+        '按单位',
+        '按问题类别',
+        '月末逾期问题',
+        '办结问题',
+        '通报约谈问责',
+        '回访满意度',
+        '按问题来源',
+        '领导督办件',
+        '劝导统计',
+      ]);
       expect(sheets['概况']).toEqual([
         ['项目', '数值'],
         ['月份', '2026-11'],

@@ -18,7 +18,10 @@ export type ConsoleArea =
   | 'notices'
   | 'publishing'
   | 'scores'
-  | 'inspection';
+  | 'inspection'
+  | 'patrol'
+  | 'findings'
+  | 'persuasion';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -36,6 +39,12 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   notices: ['admin', 'dispatcher', 'leader', 'unit'],
   // The public site's builds: the office and leaders.
   publishing: ['admin', 'dispatcher', 'leader'],
+  // The citizen patrol group's phone page (issue 14): its members only.
+  patrol: ['patrol'],
+  // Findings of the media, leaders and NPC/CPPCC inspections, entered by the office.
+  findings: ['admin', 'dispatcher'],
+  // The patrol group's persuasion tally: the office and leaders.
+  persuasion: ['admin', 'dispatcher', 'leader'],
   // The units' scores (考核): the office and leaders; a unit sees the ranking and its own details.
   scores: ['admin', 'dispatcher', 'leader', 'unit'],
   // Inspection rounds (督导检查): the office plans and closes them, leaders follow them.
@@ -53,6 +62,9 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'publishing', href: '/console/publishing', text: '发布' },
   { area: 'scores', href: '/console/scores', text: '单位考核' },
   { area: 'inspection', href: '/console/inspection', text: '督导检查' },
+  { area: 'findings', href: '/console/findings', text: '录入暗访督导' },
+  { area: 'persuasion', href: '/console/persuasion', text: '劝导统计' },
+  { area: 'patrol', href: '/console/patrol', text: '巡访反映' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
@@ -70,6 +82,7 @@ export function navFor(user: StaffUser): Array<{ area: ConsoleArea; href: string
 export function homeOf(user: StaffUser): string {
   if (user.role === 'unit') return '/console/inbox';
   if (user.role === 'operator') return '/console/hotline';
+  if (user.role === 'patrol') return '/console/patrol';
   return '/console';
 }
 
@@ -96,5 +109,6 @@ export function checkAccess(user: StaffUser | null, url: URL, area: ConsoleArea)
   if (mayOpen(user, area)) return { kind: 'ok', user };
   // The queue is "home": unit staff are sent to theirs rather than refused.
   if (area === 'queue' && user.role === 'unit') return { kind: 'redirect', to: '/console/inbox' };
+  if (area === 'queue' && user.role === 'patrol') return { kind: 'redirect', to: '/console/patrol' };
   return { kind: 'forbidden', user };
 }

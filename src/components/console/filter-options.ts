@@ -2,6 +2,7 @@
 // one list per kind, so a unit, category or point reads the same in every filter.
 import type { Catalog } from '../../../server/catalog/types.ts';
 import { CHANNEL_LABELS } from './labels.ts';
+import { SOURCE_LABELS } from '../../../server/tickets/ticket-source.ts';
 import { categoryOptions } from './queue-filter.ts';
 
 export interface SelectOption {
@@ -32,3 +33,5 @@ export function pointTypeOptions(catalog: Catalog): SelectOption[] {
 }
 
 export const CHANNEL_OPTIONS: readonly SelectOption[] = Object.entries(CHANNEL_LABELS).map(([value, label]) => ({ value, label }));
+/** 来源 (issue 14): residents, the inspection group, the patrol group, media, leaders, NPC/CPPCC. */
+export const SOURCE_OPTIONS: readonly SelectOption[] = Object.entries(SOURCE_LABELS).map(([value, label]) => ({ value, label }));

@@ -10,6 +10,7 @@ import {
   type Status,
 } from '../../../server/tickets/lifecycle.ts';
 import { CHANNEL_LABELS } from './labels.ts';
+import { SOURCES, type Source } from '../../../server/tickets/ticket-source.ts';
 
 export const PAGE_SIZE = 50;
 
@@ -29,6 +30,8 @@ export interface QueueForm {
   category: string;
   point: string;
   channel: string;
+  /** 来源 (media, leader …); empty: any. */
+  source: string;
   overdue: boolean;
   q: string;
   page: number;
@@ -49,6 +52,7 @@ export function readQueueForm(params: URLSearchParams, catalog: Catalog): QueueF
     category: pick('category', (v) => catalog.category(v) !== undefined),
     point: pick('point', (v) => catalog.point(v) !== undefined),
     channel: pick('channel', (v) => v in CHANNEL_LABELS),
+    source: pick('source', (v) => (SOURCES as readonly string[]).includes(v)),
     overdue: params.get('overdue') === '1',
     q: (params.get('q') ?? '').trim().slice(0, 100),
     page: Number.isFinite(page) && page >= 1 && page <= 10_000 ? page : 1,
@@ -63,6 +67,7 @@ export function toFilter(form: QueueForm): TicketFilter {
     ...(form.category && { categoryCode: form.category }),
     ...(form.point && { pointId: form.point }),
     ...(form.channel && { channel: form.channel }),
+    ...(form.source && { source: form.source as Source }),
     ...(form.overdue && { overdue: true }),
     ...(form.q && { search: form.q }),
     limit: PAGE_SIZE,
@@ -78,6 +83,7 @@ export function queueHref(form: QueueForm, page: number): string {
   if (form.category) p.set('category', form.category);
   if (form.point) p.set('point', form.point);
   if (form.channel) p.set('channel', form.channel);
+  if (form.source) p.set('source', form.source);
   if (form.overdue) p.set('overdue', '1');
   if (form.q) p.set('q', form.q);
   if (page > 1) p.set('page', String(page));

@@ -40,6 +40,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   categoryCode: '问题类别',
   pointId: '测评点位',
   channel: '来源渠道',
+  source: '问题来源',
+  supervisedOnly: '只看督办',
   dateFrom: '开始日期',
   dateTo: '结束日期',
   overdueOnly: '只看逾期',
