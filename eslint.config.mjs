@@ -95,6 +95,7 @@ const SERVER_TYPES_FOR_PAGES = [
   'tickets/track-result',
   'routing/suggestion',
   'trpc/app-router', // AppRouter: the islands' typed client (src/lib/api-client.ts)
+  'inspection/inspection-types', // the inspector's sheet (src/components/inspect/)
 ];
 /** @param {string[]} modules */
 const modulesPattern = (modules) => `(${modules.map((m) => m.replace(/[./]/g, '\\$&')).join('|')})\\.ts$`;

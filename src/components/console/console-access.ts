@@ -16,7 +16,8 @@ export type ConsoleArea =
   | 'hotline'
   | 'followUps'
   | 'notices'
-  | 'publishing';
+  | 'publishing'
+  | 'inspect';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -34,6 +35,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   notices: ['admin', 'dispatcher', 'leader', 'unit'],
   // The public site's builds: the office and leaders.
   publishing: ['admin', 'dispatcher', 'leader'],
+  // The inspector's phone page: the rounds the office gave them (督导检查).
+  inspect: ['inspector'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -48,6 +51,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
+  { area: 'inspect', href: '/console/inspect', text: '督导检查' },
 ];
 
 export function mayOpen(user: StaffUser, area: ConsoleArea): boolean {
@@ -62,6 +66,7 @@ export function navFor(user: StaffUser): Array<{ area: ConsoleArea; href: string
 export function homeOf(user: StaffUser): string {
   if (user.role === 'unit') return '/console/inbox';
   if (user.role === 'operator') return '/console/hotline';
+  if (user.role === 'inspector') return '/console/inspect';
   return '/console';
 }
 
