@@ -23,12 +23,12 @@ export function OutboxBar({ entries, send, loaded, onSend }: Props) {
         {!loaded
           ? '正在读取手机上保存的内容…'
           : waiting > 0
-          ? send.kind === 'sending'
-            ? `正在发送，还有 ${waiting} 项…`
-            : `有 ${waiting} 项尚未发送，联网后自动发送`
-          : refused > 0
-            ? `有 ${refused} 项未被接受，请看下面标红的项目`
-            : '全部已发送'}
+            ? send.kind === 'sending'
+              ? `正在发送，还有 ${waiting} 项…`
+              : `有 ${waiting} 项尚未发送，联网后自动发送`
+            : refused > 0
+              ? `有 ${refused} 项未被接受，请看下面标红的项目`
+              : '全部已发送'}
       </p>
       {waiting > 0 && send.kind === 'waiting' ? (
         <p class="outbox-why">

@@ -8,9 +8,7 @@ import { toSend, type OutboxEntry, type OutboxPhoto, type SentResult } from './o
 
 /** What one call came back with: done, try again later (no answer), or refused for good. */
 export type CallOutcome<T> =
-  | { kind: 'ok'; value: T }
-  | { kind: 'later'; message: string; signedOut: boolean }
-  | { kind: 'refused'; message: string };
+  { kind: 'ok'; value: T } | { kind: 'later'; message: string; signedOut: boolean } | { kind: 'refused'; message: string };
 
 export interface SenderDeps {
   upload(photo: OutboxPhoto): Promise<CallOutcome<{ id: string; thumbUrl: string }>>;
@@ -34,10 +32,13 @@ async function uploadPhotos(entry: OutboxEntry, deps: SenderDeps): Promise<CallO
   for (const photo of entry.photos) {
     if (photo.id) continue;
     const outcome = await deps.upload(photo);
-    if (outcome.kind !== 'ok') return outcome.kind === 'refused' ? { kind: 'refused', message: `照片没有被接受：${outcome.message}` } : outcome;
+    if (outcome.kind !== 'ok')
+      return outcome.kind === 'refused' ? { kind: 'refused', message: `照片没有被接受：${outcome.message}` } : outcome;
     current = {
       ...current,
-      photos: current.photos.map((p) => (p.key === photo.key ? { ...p, id: outcome.value.id, thumbUrl: outcome.value.thumbUrl, blob: null } : p)),
+      photos: current.photos.map((p) =>
+        p.key === photo.key ? { ...p, id: outcome.value.id, thumbUrl: outcome.value.thumbUrl, blob: null } : p,
+      ),
     };
     await deps.save(current);
   }

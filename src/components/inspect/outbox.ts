@@ -140,9 +140,7 @@ export function toSend(entries: readonly OutboxEntry[]): OutboxEntry[] {
 }
 
 /** What the server answered for a sent entry, as the sheet records it. */
-export type SentResult =
-  | { kind: 'item'; verdict: ItemVerdict; trackingCode: string | null }
-  | { kind: 'recheck'; verdict: RecheckVerdict };
+export type SentResult = { kind: 'item'; verdict: ItemVerdict; trackingCode: string | null } | { kind: 'recheck'; verdict: RecheckVerdict };
 
 /** The sheet with a sent entry's result recorded (the device's copy, kept for offline use). */
 export function withRecorded(sheet: RoundSheet, entry: OutboxEntry, result: SentResult): RoundSheet {
@@ -155,7 +153,9 @@ export function withRecorded(sheet: RoundSheet, entry: OutboxEntry, result: Sent
         return {
           ...point,
           items: point.items.map((item) =>
-            item.code === entry.itemCode ? { ...item, recorded: { verdict: result.verdict, note, trackingCode: result.trackingCode } } : item,
+            item.code === entry.itemCode
+              ? { ...item, recorded: { verdict: result.verdict, note, trackingCode: result.trackingCode } }
+              : item,
           ),
         };
       }
