@@ -18,6 +18,7 @@ export const STAFF = {
   zhujian: { username: 'e2e-zhujian', name: '住建局孙丽', role: 'unit', unit: 'zhujianju' },
   jiaojing: { username: 'e2e-jiaojing', name: '交警大队周强', role: 'unit', unit: 'jiaojing' },
   operator: { username: 'e2e-operator', name: '话务员刘洋', role: 'operator', unit: null },
+  inspector: { username: 'e2e-inspector', name: '督导员马琳', role: 'inspector', unit: null },
 } as const;
 export type StaffKey = keyof typeof STAFF;
 

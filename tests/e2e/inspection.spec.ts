@@ -1,0 +1,162 @@
+// Issue 14's first "Done when", at a phone's 360 px: the office plans a round over three points;
+// an inspector signs in on a phone and works it — one point with the network cut (Playwright's
+// offline mode) and restored — failing two items with photos and passing the rest; the page says
+// what waits while offline and "全部已发送" after; exactly two tickets appear, routed to the
+// points' units with channel `inspection`, none twice. The office closes the round, reads the
+// supervision card (.docx) back and publishes the bulletin; a re-inspection round re-checks the
+// two problems: one fixed (with a photo), one not fixed, which is back with its unit as rework.
+//
+// Service workers are blocked here: Playwright's offline mode does not reach a service worker's
+// own requests (ADR 012), and the outbox (IndexedDB) must be shown to work on its own.
+import { unzipSync, strFromU8 } from 'fflate';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { RED, BLUE, solidPhoto } from '../fixtures/photos/make-photos.ts';
+import { ensureStaff, expectNoSideways, loginAs, staffApiAs, STAFF, STAFF_PASSWORD, waitForIslands } from './support/staff.ts';
+
+test.describe.configure({ mode: 'serial' });
+test.use({ serviceWorkers: 'block' });
+
+/** Three points of three units, small checklists (psa-board: intact, current, present; park-square: clean, behaviour, psa). */
+const POINTS = {
+  square: { id: 'psa-renmin-square', unit: 'wenguanglvju', items: ['intact', 'current', 'present'] },
+  bus: { id: 'psa-bus-station', unit: 'jiaotongju', items: ['intact', 'current', 'present'] },
+  park: { id: 'park-zhihe', unit: 'zhujianju', items: ['clean', 'behaviour', 'psa'] },
+} as const;
+
+interface TicketRow {
+  trackingCode: string;
+  status: string;
+  channel: string;
+  unit: { code: string; name: string } | null;
+  pointId: string | null;
+}
+
+let roundId = 0;
+let recheckRoundId = 0;
+const failed: Record<'square' | 'park', string> = { square: '', park: '' };
+
+async function inspectionTickets(): Promise<TicketRow[]> {
+  const office = await staffApiAs('office');
+  try {
+    const list = await office.query<{ items: TicketRow[] }>('staff.tickets.list', { channel: 'inspection', limit: 500 });
+    return list.items;
+  } finally {
+    await office.dispose();
+  }
+}
+
+/** The inspector's account id, as the office picks inspectors by account. */
+async function inspectorId(): Promise<number> {
+  const admin = await staffApiAs('admin');
+  try {
+    const users = await admin.query<Array<{ id: number; username: string }>>('staff.users.list');
+    return users.find((u) => u.username === STAFF.inspector.username)!.id;
+  } finally {
+    await admin.dispose();
+  }
+}
+
+function point(page: Page, id: string): Locator {
+  return page.locator(`[data-point="${id}"]`);
+}
+
+async function answer(page: Page, pointId: string, itemCode: string, verdict: '合格' | '不合格'): Promise<Locator> {
+  const item = point(page, pointId).locator(`[data-item="${itemCode}"]`);
+  const button = item.getByRole('button', { name: verdict, exact: true });
+  await button.tap();
+  await expect(button).toHaveAttribute('aria-pressed', 'true');
+  return item;
+}
+
+/** Fails an item with a note and a photo taken with the camera, and confirms it. */
+async function failWithPhoto(page: Page, pointId: string, itemCode: string, note: string, colour: typeof RED): Promise<void> {
+  const item = await answer(page, pointId, itemCode, '不合格');
+  await item.getByLabel('问题说明（选填）').fill(note);
+  const chooser = page.waitForEvent('filechooser');
+  await item.getByRole('button', { name: /^拍照/ }).tap();
+  await (await chooser).setFiles({ name: `${itemCode}.jpg`, mimeType: 'image/jpeg', buffer: await solidPhoto('jpeg', 640, 480, colour) });
+  await expect(item.getByRole('img', { name: '第1张照片' })).toBeVisible();
+  await item.getByRole('button', { name: '确认不合格' }).tap();
+}
+
+test.beforeAll(() => {
+  ensureStaff();
+});
+
+test('the office plans a round over three points', async ({ page }) => {
+  const office = await staffApiAs('office');
+  try {
+    const round = await office.mutate<{ id: number; pointCount: number }>('inspection.plan', {
+      name: '第49周公益广告和公园督导',
+      startsOn: '2026-12-07',
+      endsOn: '2026-12-11',
+      pointIds: Object.values(POINTS).map((p) => p.id),
+      inspectorIds: [await inspectorId()],
+    });
+    expect(round.pointCount).toBe(3);
+    roundId = round.id;
+  } finally {
+    await office.dispose();
+  }
+  await loginAs(page, 'office');
+});
+
+test('an inspector works the round on a phone, one point offline, and every answer arrives once', async ({ page, context }, testInfo) => {
+  const before = new Set((await inspectionTickets()).map((t) => t.trackingCode));
+
+  // Signs in on the phone and lands on the rounds.
+  await page.goto('/console/login');
+  await page.getByLabel('用户名').fill(STAFF.inspector.username);
+  await page.getByLabel('密码').fill(STAFF_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).tap();
+  await expect(page).toHaveURL(/\/console\/inspect$/);
+  await page.getByRole('link', { name: /第49周公益广告和公园督导/ }).tap();
+  await expect(page).toHaveURL(new RegExp(`/console/inspect/${roundId}$`));
+  await waitForIslands(page);
+  const status = page.getByTestId('outbox-status');
+  await expect(status).toHaveText('全部已发送');
+  await expectNoSideways(page);
+
+  // The first point with signal: one failed item with a photo, the rest passed.
+  await failWithPhoto(page, POINTS.square.id, 'intact', '广告牌右下角破损，画面脱落一块', RED);
+  await answer(page, POINTS.square.id, 'current', '合格');
+  await answer(page, POINTS.square.id, 'present', '合格');
+  await expect(status).toHaveText('全部已发送');
+  await expect(point(page, POINTS.square.id).getByTestId('point-progress')).toHaveText('已查 3/3 项 ✓');
+
+  // The second point in a dead spot: everything stays on the phone and the page says so.
+  await context.setOffline(true);
+  await failWithPhoto(page, POINTS.park.id, 'clean', '湖边步道两侧积存垃圾，无人清扫', BLUE);
+  await answer(page, POINTS.park.id, 'behaviour', '合格');
+  await answer(page, POINTS.park.id, 'psa', '合格');
+  await expect(status).toHaveText('有 3 项尚未发送，联网后自动发送');
+  await expect(page.getByRole('button', { name: '立即发送' })).toBeVisible();
+  await expect(point(page, POINTS.park.id).getByText('已保存在手机上，等待发送')).toHaveCount(3);
+  await page.screenshot({ path: testInfo.outputPath('round-offline-360.png'), fullPage: true });
+  await expectNoSideways(page);
+
+  // Signal again: the page sends by itself.
+  await context.setOffline(false);
+  await expect(status).toHaveText('全部已发送');
+
+  // The third point: all passed.
+  for (const code of POINTS.bus.items) await answer(page, POINTS.bus.id, code, '合格');
+  await expect(status).toHaveText('全部已发送');
+  await expect(page.getByTestId('round-progress')).toContainText('已查 3/3 个点位');
+
+  // Exactly two new tickets, of channel inspection, each routed to its point's unit.
+  const created = (await inspectionTickets()).filter((t) => !before.has(t.trackingCode));
+  expect(created.map((t) => [t.pointId, t.unit?.code, t.channel]).sort()).toEqual([
+    [POINTS.park.id, POINTS.park.unit, 'inspection'],
+    [POINTS.square.id, POINTS.square.unit, 'inspection'],
+  ]);
+  failed.square = created.find((t) => t.pointId === POINTS.square.id)!.trackingCode;
+  failed.park = created.find((t) => t.pointId === POINTS.park.id)!.trackingCode;
+
+  // A reload shows what the server has: the failed items with their tickets.
+  await page.reload();
+  await waitForIslands(page);
+  await expect(point(page, POINTS.park.id).locator('[data-item="clean"]')).toContainText(`不合格已上报，工单 ${failed.park}`);
+  await expect(status).toHaveText('全部已发送');
+});
