@@ -21,6 +21,7 @@ import type { SubmitResult } from './intake/submit-result.ts';
 import type { UploadResult } from './media/photo-store.ts';
 import type { RoutingSuggestion } from './routing/suggestion.ts';
 import type { TrackResult } from './tickets/track-result.ts';
+import type { Inspection } from './inspection/rounds.ts';
 
 /** Who is asking: used for throttling and the private record, never shown publicly. */
 export interface RequestContext {
@@ -64,4 +65,6 @@ export interface PortalServices {
   notices: Notices;
   /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */
   mailbox: MailboxConsole;
+  /** Inspection rounds (督导): planned and closed by the office, worked by the inspectors (server/inspection/). */
+  inspection: Inspection;
 }

@@ -32,6 +32,7 @@ import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
 import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
+import { createInspection } from './inspection/rounds.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -194,6 +195,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
     }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
+    inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
   };
 
   return { services, database, photos, throttles, close: () => database.close() };

@@ -6,7 +6,12 @@ import type { Database } from '../db/schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export type PhotoPurpose = 'report' | 'rectification';
+/**
+ * 'report': a before-photo (the resident's, the inspector's of a failed item); 'rectification':
+ * the unit's after-photo; 'recheck': an inspector's photo of a re-check (复查), uploaded as a
+ * 'report' photo and attached under this purpose.
+ */
+export type PhotoPurpose = 'report' | 'rectification' | 'recheck';
 
 export async function recordPhoto(
   db: Db,
@@ -30,21 +35,28 @@ export async function recordPhoto(
 /**
  * Attaches uploaded photos to a ticket, in the given order. Returns the ids that could not be
  * attached (unknown, of another purpose, or already attached elsewhere); attaches nothing then.
+ * `uploadedAs`: the purpose they were uploaded with, when they are attached under another.
  */
-export async function attachPhotos(db: Db, ticketId: number, ids: readonly string[], purpose: PhotoPurpose): Promise<string[]> {
+export async function attachPhotos(
+  db: Db,
+  ticketId: number,
+  ids: readonly string[],
+  purpose: PhotoPurpose,
+  uploadedAs: PhotoPurpose = purpose,
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const free = await db
     .selectFrom('photos')
     .select('id')
     .where('id', 'in', ids)
     .where('ticket_id', 'is', null)
-    .where('purpose', '=', purpose)
+    .where('purpose', '=', uploadedAs)
     .execute();
   const freeIds = new Set(free.map((r) => r.id));
   const missing = ids.filter((id) => !freeIds.has(id));
   if (missing.length > 0) return missing;
   for (const [position, id] of ids.entries()) {
-    await db.updateTable('photos').set({ ticket_id: ticketId, position }).where('id', '=', id).execute();
+    await db.updateTable('photos').set({ ticket_id: ticketId, position, purpose }).where('id', '=', id).execute();
   }
   return [];
 }

@@ -6,7 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { actorKindOf, canSeeTicket, type StaffUser } from '../auth/roles.ts';
 import { attachPhotos } from '../media/photo-repository.ts';
 import { dispatchTimes } from '../tickets/deadline.ts';
@@ -24,6 +24,12 @@ export type TicketObserver = (
   trx: Transaction<Database>,
   change: { ticket: TicketRecord; event: EventRecord; user: StaffUser },
 ) => Promise<void>;
+
+/**
+ * Rows a domain keeps with a staff action (an inspection round's re-check result), written in the
+ * action's own transaction so that the action and the record commit or roll back together.
+ */
+export type WriteWithAction = (trx: Transaction<Database>, ticket: TicketRecord) => Promise<void>;
 
 export interface StaffCommandDeps {
   db: Kysely<Database>;
@@ -189,9 +195,15 @@ export function createStaffCommands(deps: StaffCommandDeps) {
     return actorKind;
   }
 
-  async function act(user: StaffUser, rawRequest: ActRequest): Promise<TicketRecord> {
+  /**
+   * One action on one ticket. `alsoWrite` runs in the action's transaction after it. Inspectors
+   * act on tickets only through the round that re-checks them (server/inspection/), which checks
+   * the round and passes what it records with the action.
+   */
+  async function act(user: StaffUser, rawRequest: ActRequest, alsoWrite?: WriteWithAction): Promise<TicketRecord> {
     const request = parsed(ticketActionInputSchema, rawRequest);
     const actorKind = actorKindFor(user);
+    if (actorKind === 'inspector' && !alsoWrite) throw new ForbiddenError('督导员请在督导检查页面上复查工单');
     const now = clock.now();
     return db.transaction().execute(async (trx) => {
       const ticket = await ticketForUser(trx, user, request.trackingCode);
@@ -212,6 +224,7 @@ export function createStaffCommands(deps: StaffCommandDeps) {
       const event = await transition(trx, ticket, transitionRequest);
       Object.assign(ticket, change);
       for (const observe of observers) await observe(trx, { ticket, event, user });
+      await alsoWrite?.(trx, ticket);
       return ticket;
     });
   }

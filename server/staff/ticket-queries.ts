@@ -64,7 +64,12 @@ export interface TicketDetail extends TicketListItem {
   location: { address: string | null; lat: number | null; lng: number | null };
   closedAt: string | null;
   reporter: { anonymous: boolean; name: string | null; phone: string | null; email: string | null } | null;
-  photos: { before: Array<{ url: string; thumbUrl: string }>; after: Array<{ url: string; thumbUrl: string }> };
+  /** `recheck`: the inspectors' photos of a re-check (复查) of the problem. */
+  photos: {
+    before: Array<{ url: string; thumbUrl: string }>;
+    after: Array<{ url: string; thumbUrl: string }>;
+    recheck: Array<{ url: string; thumbUrl: string }>;
+  };
   timeline: Array<{
     seq: number;
     at: string;
@@ -171,10 +176,11 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
   async function detail(user: StaffUser, trackingCode: string): Promise<TicketDetail> {
     const ticket = await ticketForUser(db, user, trackingCode);
     const full = await findTicketInFull(db, ticket.id);
-    const [events, before, after, messages] = await Promise.all([
+    const [events, before, after, recheck, messages] = await Promise.all([
       listEvents(db, ticket.id),
       photoIdsOfTicket(db, ticket.id, 'report'),
       photoIdsOfTicket(db, ticket.id, 'rectification'),
+      photoIdsOfTicket(db, ticket.id, 'recheck'),
       listTicketMessages(db, ticket.id),
     ]);
     const names = await actorNames(events.flatMap((e) => (e.actorId ? [e.actorId] : [])));
@@ -198,7 +204,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       location,
       closedAt,
       reporter: reporter ?? maskedReporter,
-      photos: { before: before.map(photoUrls), after: after.map(photoUrls) },
+      photos: { before: before.map(photoUrls), after: after.map(photoUrls), recheck: recheck.map(photoUrls) },
       timeline: events.map((e) => ({
         seq: e.seq,
         at: e.at,

@@ -51,7 +51,7 @@ const openForOffice = ['received', 'returned', 'reopened'] as const;
 
 export const TRANSITIONS = {
   /** Route to a lead unit: automatically at submit, or by the office from its queue. */
-  dispatch: { from: openForOffice, to: 'dispatched', by: ['system', 'office'], needsReason: false },
+  dispatch: { from: openForOffice, to: 'dispatched', by: ['system', 'office', 'inspector'], needsReason: false },
   /** The office moves a ticket a unit has not finished to another unit. */
   reassign: { from: ['dispatched', 'accepted', 'rectifying'], to: 'dispatched', by: ['office'], needsReason: true },
   /** 签收 / 认领: the unit's own act — its acknowledgement is what the acknowledge-overdue check waits for. */
@@ -71,13 +71,13 @@ export const TRANSITIONS = {
   /** 反馈: rectification reported with evidence. */
   reportRectification: { from: ['accepted', 'rectifying'], to: 'reported', by: ['unit'], needsReason: false },
   /** 销号. */
-  verify: { from: ['reported'], to: 'closed', by: ['office'], needsReason: false },
+  verify: { from: ['reported'], to: 'closed', by: ['office', 'inspector'], needsReason: false },
   /** 退回重新整改. */
-  sendBack: { from: ['reported'], to: 'rectifying', by: ['office'], needsReason: true },
+  sendBack: { from: ['reported'], to: 'rectifying', by: ['office', 'inspector'], needsReason: true },
   reject: { from: openForOffice, to: 'rejected', by: ['office'], needsReason: true },
   merge: { from: [...openForOffice, 'dispatched'], to: 'merged', by: ['office'], needsReason: false },
   /** Found not fixed (a follow-up call, a new report, an inspection). */
-  reopen: { from: ['closed', 'rejected'], to: 'reopened', by: ['office', 'operator'], needsReason: true },
+  reopen: { from: ['closed', 'rejected'], to: 'reopened', by: ['office', 'operator', 'inspector'], needsReason: true },
 } as const satisfies Record<string, TransitionRule>;
 
 export type Action = keyof typeof TRANSITIONS;

@@ -4,6 +4,7 @@ import { reportInputSchema, suggestInputSchema, trackInputSchema } from '../inta
 import { publicProcedure, router } from './init.ts';
 import { authRouter, staffRouter } from './staff-router.ts';
 import { ledgerRouter } from './ledger-router.ts';
+import { inspectionRouter } from './inspection-router.ts';
 
 export const appRouter = router({
   report: router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   auth: authRouter,
   staff: staffRouter,
   ledgers: ledgerRouter,
+  inspection: inspectionRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,474 @@
+// Storage of inspection rounds (migration 020): the rounds, their points and inspectors, the items'
+// results and the re-checks, and the tickets they read (a point's open problems, the problems to
+// re-check). Returns plain objects from explicit selects; no row type leaves this file.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { Status } from '../tickets/lifecycle.ts';
+import type { ItemVerdict, RecheckVerdict } from './inspection-types.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface RoundRecord {
+  id: number;
+  name: string;
+  startsOn: string;
+  endsOn: string;
+  status: 'open' | 'closed';
+  createdBy: number;
+  createdAt: string;
+  closedBy: number | null;
+  closedAt: string | null;
+  bulletinPublishedAt: string | null;
+}
+
+export interface NewRound {
+  name: string;
+  startsOn: string;
+  endsOn: string;
+  createdBy: number;
+  at: string;
+  /** In walking order. */
+  pointIds: readonly string[];
+  inspectorIds: readonly number[];
+  recheckTicketIds: readonly number[];
+}
+
+const roundColumns = [
+  'id',
+  'name',
+  'starts_on',
+  'ends_on',
+  'status',
+  'created_by',
+  'created_at',
+  'closed_by',
+  'closed_at',
+  'bulletin_published_at',
+] as const;
+
+function toRound(r: {
+  id: number;
+  name: string;
+  starts_on: string;
+  ends_on: string;
+  status: string;
+  created_by: number;
+  created_at: string;
+  closed_by: number | null;
+  closed_at: string | null;
+  bulletin_published_at: string | null;
+}): RoundRecord {
+  return {
+    id: Number(r.id),
+    name: r.name,
+    startsOn: r.starts_on,
+    endsOn: r.ends_on,
+    status: r.status === 'closed' ? 'closed' : 'open',
+    createdBy: Number(r.created_by),
+    createdAt: r.created_at,
+    closedBy: r.closed_by === null ? null : Number(r.closed_by),
+    closedAt: r.closed_at,
+    bulletinPublishedAt: r.bulletin_published_at,
+  };
+}
+
+export async function insertRound(db: Db, round: NewRound): Promise<number> {
+  const row = await db
+    .insertInto('inspection_rounds')
+    .values({
+      name: round.name,
+      starts_on: round.startsOn,
+      ends_on: round.endsOn,
+      status: 'open',
+      created_by: round.createdBy,
+      created_at: round.at,
+      closed_by: null,
+      closed_at: null,
+      bulletin_published_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(row.id);
+  await db
+    .insertInto('inspection_round_points')
+    .values(round.pointIds.map((pointId, i) => ({ round_id: id, point_id: pointId, position: i + 1 })))
+    .execute();
+  await db
+    .insertInto('inspection_round_inspectors')
+    .values(round.inspectorIds.map((userId) => ({ round_id: id, user_id: userId })))
+    .execute();
+  if (round.recheckTicketIds.length > 0) {
+    await db
+      .insertInto('inspection_rechecks')
+      .values(
+        round.recheckTicketIds.map((ticketId) => ({
+          round_id: id,
+          ticket_id: ticketId,
+          result: null,
+          note: null,
+          inspector_id: null,
+          observed_at: null,
+          recorded_at: null,
+          idempotency_key: null,
+        })),
+      )
+      .execute();
+  }
+  return id;
+}
+
+export async function findRound(db: Db, id: number): Promise<RoundRecord | null> {
+  const row = await db.selectFrom('inspection_rounds').select(roundColumns).where('id', '=', id).executeTakeFirst();
+  return row ? toRound(row) : null;
+}
+
+/** Rounds newest first; of one status, or only those an inspector is assigned to. */
+export async function listRounds(db: Db, filter: { status?: 'open' | 'closed'; inspectorId?: number }): Promise<RoundRecord[]> {
+  let query = db.selectFrom('inspection_rounds').select(roundColumns);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.inspectorId !== undefined) {
+    const inspectorId = filter.inspectorId;
+    query = query.where('id', 'in', (qb) =>
+      qb.selectFrom('inspection_round_inspectors').select('round_id').where('user_id', '=', inspectorId),
+    );
+  }
+  const rows = await query.orderBy('starts_on', 'desc').orderBy('id', 'desc').execute();
+  return rows.map(toRound);
+}
+
+export async function closeRound(db: Db, id: number, by: number, at: string): Promise<boolean> {
+  const updated = await db
+    .updateTable('inspection_rounds')
+    .set({ status: 'closed', closed_by: by, closed_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+export async function listRoundPoints(
+  db: Db,
+  roundIds: readonly number[],
+): Promise<Array<{ roundId: number; pointId: string; position: number }>> {
+  if (roundIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('inspection_round_points')
+    .select(['round_id', 'point_id', 'position'])
+    .where('round_id', 'in', roundIds)
+    .orderBy('round_id')
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({ roundId: Number(r.round_id), pointId: r.point_id, position: Number(r.position) }));
+}
+
+export async function listRoundInspectors(
+  db: Db,
+  roundIds: readonly number[],
+): Promise<Array<{ roundId: number; id: number; displayName: string }>> {
+  if (roundIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('inspection_round_inspectors as ri')
+    .innerJoin('users as u', 'u.id', 'ri.user_id')
+    .select(['ri.round_id', 'u.id', 'u.display_name'])
+    .where('ri.round_id', 'in', roundIds)
+    .orderBy('u.id')
+    .execute();
+  return rows.map((r) => ({ roundId: Number(r.round_id), id: Number(r.id), displayName: r.display_name }));
+}
+
+/** The accounts among these ids that are active inspectors. */
+export async function findActiveInspectors(db: Db, ids: readonly number[]): Promise<Array<{ id: number; displayName: string }>> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'display_name'])
+    .where('id', 'in', ids)
+    .where('role', '=', 'inspector')
+    .where('active', '=', 1)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), displayName: r.display_name }));
+}
+
+export interface ResultRecord {
+  id: number;
+  roundId: number;
+  pointId: string;
+  itemCode: string;
+  verdict: ItemVerdict;
+  note: string | null;
+  ticketId: number | null;
+  trackingCode: string | null;
+  inspectorId: number;
+  observedAt: string;
+  recordedAt: string;
+  idempotencyKey: string;
+}
+
+function resultQuery(db: Db) {
+  return db
+    .selectFrom('inspection_results as r')
+    .leftJoin('tickets as t', 't.id', 'r.ticket_id')
+    .select([
+      'r.id',
+      'r.round_id',
+      'r.point_id',
+      'r.item_code',
+      'r.result',
+      'r.note',
+      'r.ticket_id',
+      't.tracking_code',
+      'r.inspector_id',
+      'r.observed_at',
+      'r.recorded_at',
+      'r.idempotency_key',
+    ]);
+}
+
+function toResult(r: Awaited<ReturnType<ReturnType<typeof resultQuery>['executeTakeFirstOrThrow']>>): ResultRecord {
+  return {
+    id: Number(r.id),
+    roundId: Number(r.round_id),
+    pointId: r.point_id,
+    itemCode: r.item_code,
+    verdict: r.result === 'fail' ? 'fail' : 'pass',
+    note: r.note,
+    ticketId: r.ticket_id === null ? null : Number(r.ticket_id),
+    trackingCode: r.tracking_code,
+    inspectorId: Number(r.inspector_id),
+    observedAt: r.observed_at,
+    recordedAt: r.recorded_at,
+    idempotencyKey: r.idempotency_key,
+  };
+}
+
+export async function listResults(db: Db, roundIds: readonly number[]): Promise<ResultRecord[]> {
+  if (roundIds.length === 0) return [];
+  const rows = await resultQuery(db).where('r.round_id', 'in', roundIds).orderBy('r.id').execute();
+  return rows.map(toResult);
+}
+
+export async function findResultByKey(db: Db, key: string): Promise<ResultRecord | null> {
+  const row = await resultQuery(db).where('r.idempotency_key', '=', key).executeTakeFirst();
+  return row ? toResult(row) : null;
+}
+
+export async function findResultOfItem(db: Db, roundId: number, pointId: string, itemCode: string): Promise<ResultRecord | null> {
+  const row = await resultQuery(db)
+    .where('r.round_id', '=', roundId)
+    .where('r.point_id', '=', pointId)
+    .where('r.item_code', '=', itemCode)
+    .executeTakeFirst();
+  return row ? toResult(row) : null;
+}
+
+export interface NewResult {
+  roundId: number;
+  pointId: string;
+  itemCode: string;
+  verdict: ItemVerdict;
+  note: string | null;
+  ticketId: number | null;
+  inspectorId: number;
+  observedAt: string;
+  recordedAt: string;
+  idempotencyKey: string;
+}
+
+export async function insertResult(db: Db, r: NewResult): Promise<void> {
+  await db
+    .insertInto('inspection_results')
+    .values({
+      round_id: r.roundId,
+      point_id: r.pointId,
+      item_code: r.itemCode,
+      result: r.verdict,
+      note: r.note,
+      ticket_id: r.ticketId,
+      inspector_id: r.inspectorId,
+      observed_at: r.observedAt,
+      recorded_at: r.recordedAt,
+      idempotency_key: r.idempotencyKey,
+    })
+    .execute();
+}
+
+/** A pass turned into a fail (the inspector looked again): only while it is still a pass. */
+export async function failPassedResult(
+  db: Db,
+  id: number,
+  r: Omit<NewResult, 'roundId' | 'pointId' | 'itemCode' | 'verdict'>,
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('inspection_results')
+    .set({
+      result: 'fail',
+      note: r.note,
+      ticket_id: r.ticketId,
+      inspector_id: r.inspectorId,
+      observed_at: r.observedAt,
+      recorded_at: r.recordedAt,
+      idempotency_key: r.idempotencyKey,
+    })
+    .where('id', '=', id)
+    .where('result', '=', 'pass')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+export interface RecheckRecord {
+  roundId: number;
+  ticketId: number;
+  trackingCode: string;
+  description: string;
+  status: Status;
+  leadUnitCode: string | null;
+  pointId: string | null;
+  /** The point and item of the earlier round's result that made the ticket. */
+  resultPointId: string | null;
+  itemCode: string | null;
+  verdict: RecheckVerdict | null;
+  note: string | null;
+  rework: boolean;
+  idempotencyKey: string | null;
+}
+
+function recheckQuery(db: Db) {
+  return db
+    .selectFrom('inspection_rechecks as c')
+    .innerJoin('tickets as t', 't.id', 'c.ticket_id')
+    .leftJoin('inspection_results as r', 'r.ticket_id', 'c.ticket_id')
+    .select([
+      'c.round_id',
+      'c.ticket_id',
+      't.tracking_code',
+      't.description',
+      't.status',
+      't.lead_unit_code',
+      't.point_id',
+      'r.point_id as result_point_id',
+      'r.item_code',
+      'c.result',
+      'c.note',
+      'c.rework',
+      'c.idempotency_key',
+    ]);
+}
+
+function toRecheck(r: Awaited<ReturnType<ReturnType<typeof recheckQuery>['executeTakeFirstOrThrow']>>): RecheckRecord {
+  return {
+    roundId: Number(r.round_id),
+    ticketId: Number(r.ticket_id),
+    trackingCode: r.tracking_code,
+    description: r.description,
+    status: r.status as Status,
+    leadUnitCode: r.lead_unit_code,
+    pointId: r.point_id,
+    resultPointId: r.result_point_id,
+    itemCode: r.item_code,
+    verdict: r.result === 'fixed' || r.result === 'not_fixed' ? r.result : null,
+    note: r.note,
+    rework: Number(r.rework) === 1,
+    idempotencyKey: r.idempotency_key,
+  };
+}
+
+export async function listRechecks(db: Db, roundIds: readonly number[]): Promise<RecheckRecord[]> {
+  if (roundIds.length === 0) return [];
+  const rows = await recheckQuery(db).where('c.round_id', 'in', roundIds).orderBy('c.ticket_id').execute();
+  return rows.map(toRecheck);
+}
+
+export async function findRecheck(db: Db, roundId: number, ticketId: number): Promise<RecheckRecord | null> {
+  const row = await recheckQuery(db).where('c.round_id', '=', roundId).where('c.ticket_id', '=', ticketId).executeTakeFirst();
+  return row ? toRecheck(row) : null;
+}
+
+export async function findRecheckByKey(db: Db, key: string): Promise<RecheckRecord | null> {
+  const row = await recheckQuery(db).where('c.idempotency_key', '=', key).executeTakeFirst();
+  return row ? toRecheck(row) : null;
+}
+
+/** Records a re-check's result, only while it has none: false when another send recorded it first. */
+export async function recordRecheckResult(
+  db: Db,
+  r: {
+    roundId: number;
+    ticketId: number;
+    verdict: RecheckVerdict;
+    note: string | null;
+    rework: boolean;
+    inspectorId: number;
+    observedAt: string;
+    recordedAt: string;
+    idempotencyKey: string;
+  },
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('inspection_rechecks')
+    .set({
+      result: r.verdict,
+      note: r.note,
+      rework: r.rework ? 1 : 0,
+      inspector_id: r.inspectorId,
+      observed_at: r.observedAt,
+      recorded_at: r.recordedAt,
+      idempotency_key: r.idempotencyKey,
+    })
+    .where('round_id', '=', r.roundId)
+    .where('ticket_id', '=', r.ticketId)
+    .where('result', 'is', null)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+const NOT_OPEN: readonly Status[] = ['closed', 'rejected', 'merged'];
+
+/**
+ * Tickets of channel `inspection` that an earlier round found at one of these points (an item's
+ * result made them) and that are still open, or were closed at or after `closedSince`.
+ */
+export async function findRecheckCandidates(db: Db, pointIds: readonly string[], closedSince: string): Promise<number[]> {
+  if (pointIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('tickets as t')
+    .innerJoin('inspection_results as r', 'r.ticket_id', 't.id')
+    .select('t.id')
+    .where('t.channel', '=', 'inspection')
+    .where('r.point_id', 'in', pointIds)
+    .where((eb) =>
+      eb.or([eb('t.status', 'not in', NOT_OPEN), eb.and([eb('t.status', '=', 'closed'), eb('t.closed_at', '>=', closedSince)])]),
+    )
+    .orderBy('t.id')
+    .execute();
+  return [...new Set(rows.map((r) => Number(r.id)))];
+}
+
+export interface OpenTicketAtPoint {
+  pointId: string;
+  trackingCode: string;
+  categoryCode: string | null;
+  description: string;
+  status: Status;
+  createdAt: string;
+}
+
+/** Tickets at these points that are not closed, rejected or merged, oldest first. */
+export async function listOpenTicketsAt(db: Db, pointIds: readonly string[]): Promise<OpenTicketAtPoint[]> {
+  if (pointIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['point_id', 'tracking_code', 'category_code', 'description', 'status', 'created_at'])
+    .where('point_id', 'in', pointIds)
+    .where('status', 'not in', NOT_OPEN)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    pointId: r.point_id ?? '',
+    trackingCode: r.tracking_code,
+    categoryCode: r.category_code,
+    description: r.description,
+    status: r.status as Status,
+    createdAt: r.created_at,
+  }));
+}
