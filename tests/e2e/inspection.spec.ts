@@ -8,11 +8,10 @@
 //
 // Service workers are blocked here: Playwright's offline mode does not reach a service worker's
 // own requests (ADR 012), and the outbox (IndexedDB) must be shown to work on its own.
-import { unzipSync, strFromU8 } from 'fflate';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { RED, BLUE, solidPhoto } from '../fixtures/photos/make-photos.ts';
-import { ensureStaff, expectNoSideways, loginAs, staffApiAs, STAFF, STAFF_PASSWORD, waitForIslands } from './support/staff.ts';
+import { ensureStaff, expectNoSideways, staffApiAs, STAFF, STAFF_PASSWORD, waitForIslands } from './support/staff.ts';
 
 test.describe.configure({ mode: 'serial' });
 test.use({ serviceWorkers: 'block' });
@@ -33,7 +32,6 @@ interface TicketRow {
 }
 
 let roundId = 0;
-let recheckRoundId = 0;
 const failed: Record<'square' | 'park', string> = { square: '', park: '' };
 
 async function inspectionTickets(): Promise<TicketRow[]> {
@@ -84,7 +82,7 @@ test.beforeAll(() => {
   ensureStaff();
 });
 
-test('the office plans a round over three points', async ({ page }) => {
+test('the office plans a round over three points', async () => {
   const office = await staffApiAs('office');
   try {
     const round = await office.mutate<{ id: number; pointCount: number }>('inspection.plan', {
@@ -99,7 +97,6 @@ test('the office plans a round over three points', async ({ page }) => {
   } finally {
     await office.dispose();
   }
-  await loginAs(page, 'office');
 });
 
 test('an inspector works the round on a phone, one point offline, and every answer arrives once', async ({ page, context }, testInfo) => {

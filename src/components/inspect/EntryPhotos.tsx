@@ -24,15 +24,13 @@ export function EntryPhotos({ photos, subject, locked, onChange }: Props) {
   const add = (files: FileList | null) => {
     if (!files) return;
     const room = MAX_ENTRY_PHOTOS - photos.length;
-    const added = [...files]
-      .slice(0, room)
-      .map((file): OutboxPhoto => ({
-        key: `${Date.now()}-${counter++}`,
-        name: file.name || 'photo.jpg',
-        blob: file,
-        id: null,
-        thumbUrl: null,
-      }));
+    const added = [...files].slice(0, room).map((file): OutboxPhoto => ({
+      key: `${Date.now()}-${counter++}`,
+      name: file.name || 'photo.jpg',
+      blob: file,
+      id: null,
+      thumbUrl: null,
+    }));
     if (added.length > 0) onChange([...photos, ...added]);
   };
   const input = (ref: typeof camera, capture: boolean) => (

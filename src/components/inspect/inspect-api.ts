@@ -4,7 +4,7 @@
 // a timeout, throttled, a server error, the session ended) or refused (the server's message).
 import { api, outcomeOf } from '../../lib/api-client.ts';
 import { uploadPhoto } from '../report/upload-photo.ts';
-import type { OutboxEntry, OutboxPhoto, SentResult } from './outbox.ts';
+import { photosToSend, type OutboxEntry, type OutboxPhoto, type SentResult } from './outbox.ts';
 import type { CallOutcome } from './outbox-sender.ts';
 
 /** No answer worth keeping: try again later (offline, throttled, the server failed). */
@@ -23,7 +23,10 @@ export async function uploadOutboxPhoto(photo: OutboxPhoto): Promise<CallOutcome
   return { kind: 'refused', message: outcome.message };
 }
 
-const photoIdsOf = (entry: OutboxEntry) => entry.photos.map((p) => p.id).filter((id): id is string => id !== null);
+const photoIdsOf = (entry: OutboxEntry) =>
+  photosToSend(entry)
+    .map((p) => p.id)
+    .filter((id): id is string => id !== null);
 
 export async function recordOutboxEntry(entry: OutboxEntry): Promise<CallOutcome<SentResult>> {
   const note = entry.note.trim();
@@ -32,7 +35,7 @@ export async function recordOutboxEntry(entry: OutboxEntry): Promise<CallOutcome
     observedAt: entry.observedAt,
     idempotencyKey: entry.idempotencyKey,
     ...(note && { note }),
-    ...(entry.photos.length > 0 && { photoIds: photoIdsOf(entry) }),
+    ...(photosToSend(entry).length > 0 && { photoIds: photoIdsOf(entry) }),
   };
   const outcome =
     entry.kind === 'item'

@@ -4,7 +4,7 @@
 // key. No answer (offline, a timeout, a server error) stops the run: everything stays waiting
 // and is tried again later. A refusal (the round is closed, a fail cannot become a pass) marks
 // that entry refused with the server's message and the run goes on with the next.
-import { toSend, type OutboxEntry, type OutboxPhoto, type SentResult } from './outbox.ts';
+import { photosToSend, toSend, type OutboxEntry, type OutboxPhoto, type SentResult } from './outbox.ts';
 
 /** What one call came back with: done, try again later (no answer), or refused for good. */
 export type CallOutcome<T> =
@@ -29,7 +29,7 @@ export interface SendRun {
 
 async function uploadPhotos(entry: OutboxEntry, deps: SenderDeps): Promise<CallOutcome<OutboxEntry>> {
   let current = entry;
-  for (const photo of entry.photos) {
+  for (const photo of photosToSend(entry)) {
     if (photo.id) continue;
     const outcome = await deps.upload(photo);
     if (outcome.kind !== 'ok')

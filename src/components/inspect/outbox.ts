@@ -124,6 +124,11 @@ export function answerRecheck(
   };
 }
 
+/** The photos that go with the entry: none for a passed item (kept on the device in case it is failed again). */
+export function photosToSend(entry: OutboxEntry): OutboxPhoto[] {
+  return entry.kind === 'item' && entry.verdict === 'pass' ? [] : entry.photos;
+}
+
 /** What is missing before a draft may be sent, in Chinese; null when it may be sent. */
 export function missingBeforeSend(entry: OutboxEntry): string | null {
   if (entry.note.length > MAX_NOTE_CHARS) return `说明最多${MAX_NOTE_CHARS}字，请删减一些。`;
