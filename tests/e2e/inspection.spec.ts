@@ -99,7 +99,13 @@ test('the office plans a round over three points', async () => {
   }
 });
 
-test('an inspector works the round on a phone, one point offline, and every answer arrives once', async ({ page, context }, testInfo) => {
+test('an inspector works the round on a phone, one point offline, and every answer arrives once', async ({
+  page,
+  context,
+  consoleErrors,
+}, testInfo) => {
+  // The browser's own line for each request tried while offline (the outbox tries, stops, waits).
+  consoleErrors.allow(/net::ERR_INTERNET_DISCONNECTED/);
   const before = new Set((await inspectionTickets()).map((t) => t.trackingCode));
 
   // Signs in on the phone and lands on the rounds.

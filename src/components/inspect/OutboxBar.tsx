@@ -38,7 +38,7 @@ export function OutboxBar({ entries, send, loaded, onSend }: Props) {
               后会自动发送。
             </>
           ) : (
-            (send.message || '暂时连不上服务器') + '（内容已保存在手机上）'
+            `${send.message}，内容已保存在手机上。`
           )}
         </p>
       ) : null}

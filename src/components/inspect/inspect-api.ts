@@ -12,14 +12,25 @@ const isLater = (status: number) => status === 0 || status === 408 || status ===
 /** The session ended: the entries wait until the inspector signs in again. */
 const isSignedOut = (status: number) => status === 401;
 
+/** Why nothing was sent, in the bar's words (the pages' own messages tell the person to press 重试). */
+function later(status: number): CallOutcome<never> {
+  const message =
+    status === 0
+      ? '现在连不上网络'
+      : status === 429
+        ? '发送太频繁，稍后自动再试'
+        : isSignedOut(status)
+          ? '登录已过期'
+          : '服务器暂时出了问题，稍后自动再试';
+  return { kind: 'later', message, signedOut: isSignedOut(status) };
+}
+
 export async function uploadOutboxPhoto(photo: OutboxPhoto): Promise<CallOutcome<{ id: string; thumbUrl: string }>> {
   if (!photo.blob) return { kind: 'refused', message: '照片已不在手机上，请重新拍照。' };
   const file = new File([photo.blob], photo.name || 'photo.jpg', { type: photo.blob.type || 'image/jpeg' });
   const outcome = await uploadPhoto(file, () => undefined).done;
   if (outcome.ok) return { kind: 'ok', value: { id: outcome.photo.id, thumbUrl: outcome.photo.thumbUrl } };
-  if (isLater(outcome.status) || isSignedOut(outcome.status)) {
-    return { kind: 'later', message: outcome.message, signedOut: isSignedOut(outcome.status) };
-  }
+  if (isLater(outcome.status) || isSignedOut(outcome.status)) return later(outcome.status);
   return { kind: 'refused', message: outcome.message };
 }
 
@@ -52,8 +63,6 @@ export async function recordOutboxEntry(entry: OutboxEntry): Promise<CallOutcome
           '',
         );
   if (outcome.kind === 'ok') return { kind: 'ok', value: outcome.data };
-  if (isLater(outcome.status) || isSignedOut(outcome.status)) {
-    return { kind: 'later', message: outcome.message, signedOut: isSignedOut(outcome.status) };
-  }
+  if (isLater(outcome.status) || isSignedOut(outcome.status)) return later(outcome.status);
   return { kind: 'refused', message: outcome.message || '服务器没有接受这一项，请联系创城办。' };
 }
