@@ -87,6 +87,8 @@ const SERVER_TYPES_FOR_PAGES = [
   'auth/accounts',
   'follow-ups/follow-ups',
   'hotline/call-types',
+  'inspection/bulletin', // the bulletin (通报) the console page renders
+  'inspection/supervision-card', // the supervision cards (督办交办卡) the console page renders
   'intake/submit-result',
   'ledgers/ledgers',
   'publish/notices',

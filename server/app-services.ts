@@ -22,6 +22,7 @@ import type { UploadResult } from './media/photo-store.ts';
 import type { RoutingSuggestion } from './routing/suggestion.ts';
 import type { TrackResult } from './tickets/track-result.ts';
 import type { Inspection } from './inspection/rounds.ts';
+import type { InspectionReports } from './inspection/inspection-reports.ts';
 
 /** Who is asking: used for throttling and the private record, never shown publicly. */
 export interface RequestContext {
@@ -67,4 +68,6 @@ export interface PortalServices {
   mailbox: MailboxConsole;
   /** Inspection rounds (督导): planned and closed by the office, worked by the inspectors (server/inspection/). */
   inspection: Inspection;
+  /** After an inspection round: supervision cards (督办交办卡, also .docx) and the bulletin (通报) with its public version (server/inspection/inspection-reports.ts). */
+  inspectionReports: InspectionReports;
 }

@@ -33,6 +33,7 @@ import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
 import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
 import { createInspection } from './inspection/rounds.ts';
+import { createInspectionReports } from './inspection/inspection-reports.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -196,6 +197,12 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
     inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
+    inspectionReports: createInspectionReports({
+      db,
+      catalog,
+      clock,
+      photos: { thumbUrl: (id) => photos.urls(id).thumbUrl, thumbPath: (id) => photos.paths(id).thumb },
+    }),
   };
 
   return { services, database, photos, throttles, close: () => database.close() };

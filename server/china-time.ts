@@ -46,6 +46,12 @@ export function chinaDayStart(date: string): Date {
   return new Date(Date.UTC(y, m - 1, d) - CST_OFFSET_MS);
 }
 
+/** "2026年12月14日" for a CST calendar date "2026-12-14" (documents: supervision cards, bulletins). */
+export function chineseDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return `${y}年${m}月${d}日`;
+}
+
 /** [from, to) in UTC for CST dates, both ends inclusive as the office means them. */
 export function chinaDateRange(from?: string, to?: string): { from?: string; to?: string } {
   return {

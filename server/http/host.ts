@@ -13,6 +13,7 @@ import type { StaffUser } from '../auth/roles.ts';
 import { clientContext, sendJson } from './request.ts';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.ts';
 import { createLedgerDownloads } from './ledger-downloads.ts';
+import { createCardDownloads } from './card-downloads.ts';
 import { createMediaHandler } from './media-handler.ts';
 import { createPageBodies } from './page-body.ts';
 import { sendFile } from './send-file.ts';
@@ -64,6 +65,7 @@ export function createRequestHandler(options: HostOptions) {
   const handleTrpc = createTrpcHandler(app, trustProxy, options.secureCookies, limits.bodyIdleMs);
   const receivePageBody = createPageBodies({ incomingDir: options.photos.incomingDir, trustProxy, idleMs: limits.bodyIdleMs });
   const handleLedgerDownload = createLedgerDownloads(app, trustProxy);
+  const handleCardDownload = createCardDownloads(app, trustProxy);
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);
   const assets = createStaticSite(options.clientDir);
@@ -119,6 +121,10 @@ export function createRequestHandler(options: HostOptions) {
     }
     if (pathname.startsWith('/api/ledgers/')) {
       void handleLedgerDownload(req, res, () => notFound(res));
+      return;
+    }
+    if (pathname.startsWith('/api/inspection/')) {
+      void handleCardDownload(req, res, () => notFound(res));
       return;
     }
     if (pathname === '/api/uploads') {

@@ -7,6 +7,9 @@
 // - photos chosen for a notice or a response: the pipeline's id, dimensions and the alt text the
 //   office or unit wrote (the renditions carry no metadata: server/media/README.md);
 // - responses: published ones only, the unit's text;
+// - inspection bulletins: rounds whose public bulletin the office published, through
+//   server/inspection/public-bulletin.ts (counts, points, standards, units, rectified or not —
+//   never an inspector, a note or a tracking code);
 // - figures: the ledgers' own rows (server/ledgers), of which only codes, statuses, dates and
 //   the on-time verdict are copied. ticket_reporters, calls, mail and residents' descriptions
 //   are not read here at all.
@@ -46,6 +49,7 @@ import {
 } from './notice-repository.ts';
 import { selectResponses } from './notice-response-repository.ts';
 import { publicSnapshotSchema, type PublicPhoto, type PublicSnapshot } from './public-snapshot.ts';
+import { publicBulletins } from '../inspection/public-bulletin.ts';
 
 export interface ProjectionDeps {
   db: Kysely<Database>;
@@ -202,6 +206,8 @@ export async function publicSnapshot(deps: ProjectionDeps, at: Date): Promise<Pu
     generatedAt: at.toISOString(),
     mediaDir: deps.mediaDir,
     notices: publicNotices,
+    // Inspection rounds' bulletins the office published (server/inspection/public-bulletin.ts says what of them).
+    bulletins: await publicBulletins({ db, catalog }),
     units: catalog.units.map((u) => ({
       code: u.code,
       name: u.name,

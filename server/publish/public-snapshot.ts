@@ -47,6 +47,29 @@ const notice = z.object({
   responseOverdue: z.boolean(),
 });
 
+/** An inspection round's public bulletin (督导通报, server/inspection/public-bulletin.ts): no inspector, note or person. */
+const bulletin = z.object({
+  /** /bulletins/<slug>/ */
+  slug: z.string().regex(/^[a-z0-9-]+$/),
+  title: z.string(),
+  roundName: z.string(),
+  /** China dates 'YYYY-MM-DD'. */
+  startsOn: z.string(),
+  endsOn: z.string(),
+  publishedAt: z.string(),
+  totals: z.object({
+    points: z.number().int().nonnegative(),
+    itemsFailed: z.number().int().nonnegative(),
+    units: z.number().int().nonnegative(),
+  }),
+  byUnit: z.array(unitRef.extend({ failed: z.number().int().nonnegative(), rectified: z.number().int().nonnegative() })),
+  byCategory: z.array(z.object({ label: z.string(), count: z.number().int().nonnegative() })),
+  /** Each failed item: the point, the standard, the unit, and whether it is rectified (its ticket closed) now. */
+  problems: z.array(z.object({ pointName: z.string(), standard: z.string(), unit: unitRef, rectified: z.boolean() })),
+  /** The same item failed at the same point in an earlier round (named). */
+  repeats: z.array(z.object({ pointName: z.string(), standard: z.string(), unit: unitRef, earlierRound: z.string() })),
+});
+
 const counts = z.object({
   received: z.number().int().nonnegative(),
   closed: z.number().int().nonnegative(),
@@ -71,6 +94,8 @@ export const publicSnapshotSchema = z.object({
   /** Where the photos named in notices are (DATA_DIR/media); the build copies them from there. */
   mediaDir: z.string(),
   notices: z.array(notice),
+  /** Published inspection bulletins, newest first (absent in snapshots written before issue 14). */
+  bulletins: z.array(bulletin).default([]),
   units: z.array(unitRecord),
   stats: z.object({
     totals: counts.extend({
@@ -88,6 +113,7 @@ export type PublicSnapshot = z.infer<typeof publicSnapshotSchema>;
 export type PublicNotice = PublicSnapshot['notices'][number];
 export type PublicPhoto = PublicNotice['photos'][number];
 export type PublicUnitRecord = PublicSnapshot['units'][number];
+export type PublicBulletin = PublicSnapshot['bulletins'][number];
 
 /** A snapshot with nothing published yet (the initial site `npm run build` makes from content alone). */
 export function emptySnapshot(mediaDir: string, at = new Date()): PublicSnapshot {
@@ -97,6 +123,7 @@ export function emptySnapshot(mediaDir: string, at = new Date()): PublicSnapshot
     generatedAt: at.toISOString(),
     mediaDir,
     notices: [],
+    bulletins: [],
     units: [],
     stats: { totals: { ...zero, open: 0 }, byChannel: [], byCategory: [], byMonth: [] },
   };

@@ -58,6 +58,8 @@ describe('public site built from the fixture snapshot', () => {
       'ads/jiang-wenming-shu-xinfeng/index.html',
       'ads/liran-banmaxian/index.html',
       'search/index.html',
+      'bulletins/index.html',
+      ...snapshot.bulletins.map((b) => `bulletins/${b.slug}/index.html`),
       'feed.xml',
       'sitemap.xml',
       'robots.txt',
@@ -191,5 +193,21 @@ describe('public site built from the fixture snapshot', () => {
     const urls = (new XMLParser().parse(sitemap) as { urlset: { url: Array<{ loc: string }> } }).urlset.url.map((u) => u.loc);
     for (const n of snapshot.notices) expect(urls).toContain(`https://${siteJson['domain']}/notices/${n.slug}/`);
     expect(urls).toContain(`https://${siteJson['domain']}/ads/laji-fenlei/`);
+    for (const b of snapshot.bulletins) expect(urls).toContain(`https://${siteJson['domain']}/bulletins/${b.slug}/`);
+  });
+
+  it('publishes the inspection bulletins, linked from the home page (issue 14)', async () => {
+    const bulletin = snapshot.bulletins[0]!;
+    expect(await page('index.html')).toContain(`href="/bulletins/${bulletin.slug}/"`);
+    expect(await page('bulletins/index.html')).toContain(bulletin.title);
+    const html = await page(`bulletins/${bulletin.slug}/index.html`);
+    expect(meta(html, 'ColumnName')).toBe('督导通报');
+    expect(meta(html, 'ArticleTitle')).toBe(bulletin.title);
+    expect(html).toContain('2026年11月23日至2026年11月27日');
+    for (const u of bulletin.byUnit) expect(html).toContain(`<a href="/units/${u.code}/">${u.name}</a>`);
+    for (const p of bulletin.problems) expect(html).toContain(p.standard);
+    expect(html.match(/<td>已整改<\/td>/g)).toHaveLength(1);
+    expect(html.match(/<td>整改中<\/td>/g)).toHaveLength(2);
+    expect(html).toContain(`在${bulletin.repeats[0]!.earlierRound}中已发现，本轮再次出现`);
   });
 });

@@ -1,5 +1,5 @@
 // sitemap.xml of every page (the site knows its routes: a fixed set plus one per notice, unit
-// and ad), one file: the sitemap protocol allows 50,000 URLs, far more than the county's pages.
+// and ad, and per inspection bulletin), one file: the sitemap protocol allows 50,000 URLs, far more than the county's pages.
 import type { APIContext } from 'astro';
 import { getCollection } from 'astro:content';
 import { siteConfig } from '../site-config.ts';
@@ -21,6 +21,8 @@ export async function GET(context: APIContext) {
     ...data.notices.map((n) => ({ path: `/notices/${n.slug}/`, lastmod: n.response?.publishedAt ?? n.publishedAt })),
     ...data.units.map((u) => ({ path: `/units/${u.code}/`, lastmod: data.generatedAt })),
     ...ads.map((a) => ({ path: `/ads/${a.id}/` })),
+    { path: '/bulletins/', lastmod: data.generatedAt },
+    ...data.bulletins.map((b) => ({ path: `/bulletins/${b.slug}/`, lastmod: b.publishedAt })),
   ];
   const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const body = [
