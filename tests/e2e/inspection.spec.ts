@@ -8,10 +8,11 @@
 //
 // Service workers are blocked here: Playwright's offline mode does not reach a service worker's
 // own requests (ADR 012), and the outbox (IndexedDB) must be shown to work on its own.
+import { strFromU8, unzipSync } from 'fflate';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { RED, BLUE, solidPhoto } from '../fixtures/photos/make-photos.ts';
-import { ensureStaff, expectNoSideways, staffApiAs, STAFF, STAFF_PASSWORD, waitForIslands } from './support/staff.ts';
+import { ensureStaff, expectNoSideways, loginAs, staffApiAs, STAFF, STAFF_PASSWORD, waitForIslands } from './support/staff.ts';
 
 test.describe.configure({ mode: 'serial' });
 test.use({ serviceWorkers: 'block' });
@@ -162,4 +163,121 @@ test('an inspector works the round on a phone, one point offline, and every answ
   await waitForIslands(page);
   await expect(point(page, POINTS.park.id).locator('[data-item="clean"]')).toContainText(`不合格已上报，工单 ${failed.park}`);
   await expect(status).toHaveText('全部已发送');
+});
+
+test('the office closes the round, reads the supervision cards back and publishes the bulletin', async ({ page }) => {
+  const office = await staffApiAs('office');
+  try {
+    const closed = await office.mutate<{ status: string; failedItems: number }>('inspection.close', { roundId });
+    expect(closed).toMatchObject({ status: 'closed', failedItems: 2 });
+  } finally {
+    await office.dispose();
+  }
+
+  // The cards as .docx: one card per unit with a problem, each row the point, the standard, the photo and the ticket.
+  await loginAs(page, 'office');
+  const download = await page.request.get(`/api/inspection/rounds/${roundId}/cards.docx`);
+  expect(download.status()).toBe(200);
+  const xml = strFromU8(unzipSync(new Uint8Array(await download.body()))['word/document.xml']!);
+  const rows = [...xml.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((m) => ({
+    text: [...m[0].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]).join('|'),
+    photo: m[0].includes('<w:drawing>'),
+  }));
+  const problems = rows.filter((r) => /^\d+\|/.test(r.text));
+  expect(
+    problems.map((r) =>
+      r.text
+        .split('|')
+        .slice(0, 3)
+        .concat(r.text.includes(failed.square) ? failed.square : failed.park),
+    ),
+  ).toEqual(
+    expect.arrayContaining([
+      ['1', '人民广场公益广告牌', '画面完好，无破损、褪色、遮挡', failed.square],
+      ['1', '泜河公园', '地面、水面干净，设施完好', failed.park],
+    ]),
+  );
+  expect(problems).toHaveLength(2);
+  expect(problems.every((r) => r.photo)).toBe(true);
+  expect(xml).toContain('临城县文化广电和旅游局');
+  expect(xml).toContain('临城县住房和城乡建设局');
+
+  // The bulletin's public version, published from the office's page.
+  await page.goto(`/console/inspection/${roundId}/bulletin`);
+  await page.getByRole('button', { name: '发布公开版通报' }).tap();
+  await expect(page.getByTestId('bulletin-published')).toContainText('已于');
+});
+
+/** The unit 签收 and reports the problem fixed, through the API (the unit's pages have tests of their own). */
+async function reportFixed(trackingCode: string, unit: 'wenguang' | 'zhujian'): Promise<void> {
+  const staff = await staffApiAs(unit);
+  try {
+    await staff.mutate('staff.tickets.act', { trackingCode, act: { action: 'accept' } });
+    await staff.mutate('staff.tickets.act', {
+      trackingCode,
+      act: { action: 'reportRectification', text: '已按要求整改完毕，请复查。', photoIds: [], noPhotoReason: '整改照片另行报送创城办' },
+    });
+  } finally {
+    await staff.dispose();
+  }
+}
+
+test('a re-inspection finds one problem fixed and one not: that one is back with its unit, as rework', async ({ page }) => {
+  await reportFixed(failed.square, 'wenguang');
+  await reportFixed(failed.park, 'zhujian');
+  const office = await staffApiAs('office');
+  let recheckRound = 0;
+  try {
+    const round = await office.mutate<{ id: number; rechecks: number }>('inspection.plan', {
+      name: '第50周复查',
+      startsOn: '2026-12-14',
+      endsOn: '2026-12-18',
+      pointIds: [POINTS.square.id, POINTS.park.id],
+      inspectorIds: [await inspectorId()],
+      recheck: true,
+    });
+    expect(round.rechecks).toBe(2);
+    recheckRound = round.id;
+  } finally {
+    await office.dispose();
+  }
+
+  await loginAs(page, 'inspector');
+  await page.goto(`/console/inspect/${recheckRound}`);
+  await waitForIslands(page);
+  const status = page.getByTestId('outbox-status');
+
+  const fixed = point(page, POINTS.square.id).locator(`[data-recheck="${failed.square}"]`);
+  await fixed.getByRole('button', { name: '已整改', exact: true }).tap();
+  await expect(fixed.getByRole('button', { name: '确认已整改' })).toBeDisabled();
+  const chooser = page.waitForEvent('filechooser');
+  await fixed.getByRole('button', { name: /^拍照/ }).tap();
+  await (await chooser).setFiles({ name: 'after.jpg', mimeType: 'image/jpeg', buffer: await solidPhoto('jpeg', 640, 480, BLUE) });
+  await fixed.getByRole('button', { name: '确认已整改' }).tap();
+
+  const notFixed = point(page, POINTS.park.id).locator(`[data-recheck="${failed.park}"]`);
+  await notFixed.getByRole('button', { name: '未整改', exact: true }).tap();
+  await expect(notFixed.getByRole('button', { name: '确认未整改' })).toBeDisabled();
+  await notFixed.getByLabel('未整改的情况（必填）').fill('湖边步道仍有垃圾堆积，没有清理');
+  await notFixed.getByRole('button', { name: '确认未整改' }).tap();
+
+  await expect(status).toHaveText('全部已发送');
+  await expect(fixed).toContainText('已整改已记录');
+  await expect(notFixed).toContainText('未整改已记录');
+
+  // The fixed one is closed; the other is back with its unit, rectifying again, and counted as rework.
+  const api = await staffApiAs('office');
+  try {
+    const closedTicket = await api.query<{ status: string }>('staff.tickets.get', { trackingCode: failed.square });
+    expect(closedTicket.status).toBe('closed');
+    const back = await api.query<{ status: string; unit: { code: string } | null }>('staff.tickets.get', { trackingCode: failed.park });
+    expect({ status: back.status, unit: back.unit?.code }).toEqual({ status: 'rectifying', unit: POINTS.park.unit });
+  } finally {
+    await api.dispose();
+  }
+  await loginAs(page, 'office');
+  await page.goto(`/console/inspection/${recheckRound}/bulletin`);
+  const rechecks = page.getByTestId('bulletin-rechecks');
+  await expect(rechecks.getByRole('row', { name: /临城县住房和城乡建设局/ })).toHaveText(/临城县住房和城乡建设局\s*0\s*1\s*1\s*0/);
+  await expect(rechecks.getByRole('row', { name: /临城县文化广电和旅游局/ })).toHaveText(/临城县文化广电和旅游局\s*1\s*0\s*0\s*0/);
 });
