@@ -128,3 +128,51 @@ for (const mode of ['normal', 'elderly'] as const) {
     expect(found, 'axe violations').toEqual([]);
   });
 }
+
+/** When the round page in front of the inspector was rendered (the island's `fetchedAt` prop), from the page or from HTML text. */
+function renderedAt(page: Page, html?: string): Promise<string> {
+  return page.evaluate((text) => {
+    const doc = text === undefined ? document : new DOMParser().parseFromString(text, 'text/html');
+    const props = JSON.parse(doc.querySelector('astro-island')?.getAttribute('props') ?? '{}') as { fetchedAt?: [number, string] };
+    return props.fetchedAt?.[1] ?? '';
+  }, html);
+}
+
+test.describe('with the service worker', () => {
+  test.use({ serviceWorkers: 'allow' });
+
+  test('a round opened once opens again with no network, from the kept copy, and answers wait on the phone', async ({
+    page,
+    context,
+    consoleErrors,
+  }) => {
+    consoleErrors.allow(/net::ERR_INTERNET_DISCONNECTED/);
+    await loginAs(page, 'inspector');
+    const path = `/console/inspect/${roundId}`;
+    await page.goto(path);
+    await waitForIslands(page);
+    // The worker keeps the page and the assets it loaded.
+    const keptHtml = await page.waitForFunction(async (p) => {
+      const cache = await caches.open('cc-inspect-v1');
+      const keys = (await cache.keys()).map((k) => new URL(k.url).pathname);
+      if (!keys.includes(p) || !keys.some((k) => k.startsWith('/_astro/'))) return null;
+      return (await cache.match(p))!.text();
+    }, path);
+    const keptAt = await renderedAt(page, String(await keptHtml.jsonValue()));
+    expect(keptAt).not.toBe('');
+
+    // No network at all — the page's requests and the worker's own.
+    await context.setOffline(true);
+    await context.route('**/*', (route) => (route.request().serviceWorker() ? route.abort('internetdisconnected') : route.fallback()));
+    await page.reload();
+    await waitForIslands(page);
+    expect(await renderedAt(page)).toBe(keptAt);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('第49周农贸市场督导');
+    await page.locator('[data-item="fire"]').getByRole('button', { name: '合格', exact: true }).tap();
+    await expect(page.getByTestId('outbox-status')).toHaveText('有 1 项尚未发送，联网后自动发送');
+
+    await context.unrouteAll();
+    await context.setOffline(false);
+    await expect(page.getByTestId('outbox-status')).toHaveText('全部已发送');
+  });
+});
