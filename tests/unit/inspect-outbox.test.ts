@@ -9,6 +9,7 @@ import {
   answerItem,
   answerRecheck,
   missingBeforeSend,
+  photosToSend,
   pointProgress,
   retryDelaySeconds,
   withRecorded,
@@ -153,6 +154,17 @@ describe('sending the outbox', () => {
     expect(run).toEqual({ sent: 1, refused: 1, stopped: null });
     expect(state.saved.get(first.id)).toMatchObject({ state: 'refused', message: '这一项已判为不合格并生成工单，不能改为合格' });
     expect(state.sent).toEqual([second.id]);
+  });
+
+  it('sends no photos with a passed item (kept on the phone in case it is failed again)', async () => {
+    keys = 0;
+    const { state, deps } = network();
+    const failed = answerItem(undefined, at, 'fail', '2026-12-07T09:00:00.000Z', newKey);
+    const passed = { ...answerItem({ ...failed, photos: [photo('a')] }, at, 'pass', '2026-12-07T09:01:00.000Z', newKey) };
+    expect(passed.photos).toHaveLength(1);
+    expect(photosToSend(passed)).toEqual([]);
+    expect(await sendOutbox([passed], deps)).toEqual({ sent: 1, refused: 0, stopped: null });
+    expect(state.uploads).toEqual([]);
   });
 
   it('sends neither drafts nor refused entries', async () => {

@@ -138,6 +138,7 @@ export function useOutbox(initial: RoundSheet, fetchedAt: string) {
         setLoaded(true);
         void sendNow();
       } catch (error) {
+        setLoaded(true);
         storageFailed(error);
       }
     })();
