@@ -29,6 +29,7 @@ export function useOutbox(initial: RoundSheet, fetchedAt: string) {
   const entriesRef = useRef(entries);
   const sheetRef = useRef({ sheet: initial, fetchedAt });
   const running = useRef(false);
+  const again = useRef(false);
   const failures = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -90,8 +91,13 @@ export function useOutbox(initial: RoundSheet, fetchedAt: string) {
   };
 
   const sendNow = async (): Promise<void> => {
-    if (running.current) return;
+    if (running.current) {
+      // Answered while a run was under way: one more run right after it.
+      again.current = true;
+      return;
+    }
     running.current = true;
+    again.current = false;
     setSend({ kind: 'sending' });
     try {
       const run = await sendOutbox([...entriesRef.current.values()], deps);
@@ -101,7 +107,8 @@ export function useOutbox(initial: RoundSheet, fetchedAt: string) {
       storageFailed(error);
     } finally {
       running.current = false;
-      schedule();
+      if (again.current && failures.current === 0) void sendNow();
+      else schedule();
     }
   };
 
