@@ -63,6 +63,7 @@ const SERVER_MODULES_FOR_PAGES = [
   'field-errors',
   'follow-ups/follow-up-schema',
   'hotline/call-schema',
+  'inspection/round-schema',
   'http/same-site-path', // a pure check of a redirect target, shared by the console's forms
   'http/session-cookie', // the cookie's name, set by the host and cleared by the logout page
   'intake/report-schema',
@@ -89,6 +90,7 @@ const SERVER_TYPES_FOR_PAGES = [
   'hotline/call-types',
   'inspection/bulletin', // the bulletin (通报) the console page renders
   'inspection/supervision-card', // the supervision cards (督办交办卡) the console page renders
+  'inspection/inspection-types',
   'intake/submit-result',
   'ledgers/ledgers',
   'publish/notices',
@@ -97,7 +99,6 @@ const SERVER_TYPES_FOR_PAGES = [
   'tickets/track-result',
   'routing/suggestion',
   'trpc/app-router', // AppRouter: the islands' typed client (src/lib/api-client.ts)
-  'inspection/inspection-types', // the inspector's sheet (src/components/inspect/)
 ];
 /** @param {string[]} modules */
 const modulesPattern = (modules) => `(${modules.map((m) => m.replace(/[./]/g, '\\$&')).join('|')})\\.ts$`;

@@ -26,7 +26,7 @@ if (!process.env['E2E_CONTENT_DIR']) {
 }
 
 /** The inspector's phone page and its JavaScript budget: a project of their own (a phone, like the unit's pages). */
-const INSPECTOR_SPECS = /(inspection|inspect-budget)\.spec\.ts$/;
+const INSPECTOR_SPECS = /[\\/](inspection|inspect-budget)\.spec\.ts$/;
 
 const chromiumArgs = [
   '--headless',

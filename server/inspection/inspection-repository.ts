@@ -472,3 +472,30 @@ export async function listOpenTicketsAt(db: Db, pointIds: readonly string[]): Pr
     createdAt: r.created_at,
   }));
 }
+
+/** Per point and round: when the point was last inspected in the round, and its items passed and failed there. */
+export async function inspectionsByPoint(
+  db: Db,
+): Promise<Array<{ pointId: string; roundId: number; roundName: string; lastAt: string; passed: number; failed: number }>> {
+  const rows = await db
+    .selectFrom('inspection_results as r')
+    .innerJoin('inspection_rounds as o', 'o.id', 'r.round_id')
+    .select((eb) => [
+      'r.point_id',
+      'r.round_id',
+      'o.name',
+      eb.fn.max('r.observed_at').as('last_at'),
+      eb.fn.sum<number>(eb.case().when('r.result', '=', 'pass').then(1).else(0).end()).as('passed'),
+      eb.fn.sum<number>(eb.case().when('r.result', '=', 'fail').then(1).else(0).end()).as('failed'),
+    ])
+    .groupBy(['r.point_id', 'r.round_id', 'o.name'])
+    .execute();
+  return rows.map((r) => ({
+    pointId: r.point_id,
+    roundId: Number(r.round_id),
+    roundName: r.name,
+    lastAt: String(r.last_at),
+    passed: Number(r.passed),
+    failed: Number(r.failed),
+  }));
+}

@@ -30,6 +30,10 @@ export const POINT_LEDGER_COLUMNS: ReadonlyArray<Column<PointLedgerRow>> = [
   { header: '网格责任人', kind: 'text', width: 11, value: (r) => r.responsiblePerson },
   { header: '区域', kind: 'text', width: 8, value: (r) => r.areaLabel },
   { header: '地址', kind: 'text', width: 34, value: (r) => r.address },
+  { header: '最近督导日期', kind: 'date', width: 12, value: (r) => r.lastInspection?.at ?? null },
+  { header: '最近督导轮次', kind: 'text', width: 22, value: (r) => r.lastInspection?.roundName ?? null },
+  { header: '合格项', kind: 'integer', width: 8, value: (r) => r.lastInspection?.passed ?? null },
+  { header: '不合格项', kind: 'integer', width: 9, value: (r) => r.lastInspection?.failed ?? null },
   { header: '未办结问题数', kind: 'integer', width: 13, value: (r) => r.openCount },
   { header: '其中逾期', kind: 'integer', width: 9, value: (r) => r.overdueCount },
   {

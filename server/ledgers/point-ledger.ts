@@ -1,13 +1,16 @@
 // 点位台帐: every evaluation point of the catalog (content/points.json) with its grid — type,
-// responsible unit and person, area, address — and the problems open there now (tickets naming
-// the point that are not closed, rejected or merged). Points come from the catalog, problems from
-// one query; the responsible person is internal (staff only, never public).
+// responsible unit and person, area, address — when the office's inspection group last inspected
+// it (the round, the items passed and failed then), and the problems open there now (tickets
+// naming the point that are not closed, rejected or merged). Points come from the catalog,
+// problems and inspections from one query each; the responsible person is internal (staff only,
+// never public).
 import type { Area } from '../catalog/types.ts';
 import { STATUS_LABELS, type Status } from '../tickets/lifecycle.ts';
 import type { LedgerDeps } from './ledger-context.ts';
 import type { PointLedgerFilter } from './ledger-filters.ts';
 import { AREA_LABELS, createLabels, type UnitLabel } from './ledger-labels.ts';
 import { selectOpenTicketsAtPoints } from './ledger-repository.ts';
+import { inspectionsByPoint } from '../inspection/inspection-repository.ts';
 import { daysOverdue } from './ticket-history.ts';
 
 export interface OpenProblem {
@@ -18,6 +21,16 @@ export interface OpenProblem {
   overdue: boolean;
   /** The ticket's lead unit now (its staff may open it). */
   leadUnitCode: string | null;
+}
+
+/** The point's latest inspection (督导): the round it was in, and the checklist's result there. */
+export interface LastInspection {
+  /** When the last item was inspected (ISO instant; the ledger shows its China date). */
+  at: string;
+  roundId: number;
+  roundName: string;
+  passed: number;
+  failed: number;
 }
 
 export interface PointLedgerRow {
@@ -31,6 +44,8 @@ export interface PointLedgerRow {
   area: Area;
   areaLabel: string;
   address: string;
+  /** Null while no round has inspected the point. */
+  lastInspection: LastInspection | null;
   openCount: number;
   overdueCount: number;
   /** Oldest first. */
@@ -55,6 +70,12 @@ export async function pointLedgerRows(deps: LedgerDeps, filter: PointLedgerFilte
       leadUnitCode: t.state.leadUnitCode,
     });
   }
+  const lastInspection = new Map<string, LastInspection>();
+  for (const i of await inspectionsByPoint(deps.db)) {
+    const seen = lastInspection.get(i.pointId);
+    if (seen && seen.at >= i.lastAt) continue;
+    lastInspection.set(i.pointId, { at: i.lastAt, roundId: i.roundId, roundName: i.roundName, passed: i.passed, failed: i.failed });
+  }
   const rows: PointLedgerRow[] = [];
   for (const p of deps.catalog.points) {
     const problems = open.get(p.id) ?? [];
@@ -71,6 +92,7 @@ export async function pointLedgerRows(deps: LedgerDeps, filter: PointLedgerFilte
       area: p.area,
       areaLabel: AREA_LABELS[p.area],
       address: p.address,
+      lastInspection: lastInspection.get(p.id) ?? null,
       openCount: problems.length,
       overdueCount: problems.filter((o) => o.overdue).length,
       openProblems: problems,

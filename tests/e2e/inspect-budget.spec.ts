@@ -31,7 +31,7 @@ test.beforeAll(async () => {
       name: '第49周农贸市场督导',
       startsOn: '2026-12-07',
       endsOn: '2026-12-11',
-      pointIds: ['market-xiguan', 'intersection-zhongxing-jianshe'],
+      pointIds: ['market-dongguan', 'intersection-yingbin-linzhi'],
       inspectorIds: [inspector],
     });
     roundId = round.id;

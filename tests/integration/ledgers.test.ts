@@ -643,12 +643,17 @@ describe.each(kinds)('ledgers on %s', (kind) => {
         '网格责任人',
         '区域',
         '地址',
+        '最近督导日期',
+        '最近督导轮次',
+        '合格项',
+        '不合格项',
         '未办结问题数',
         '其中逾期',
         '未办结问题（查询码 状态）',
       ]);
       expect(data[2]!.slice(1, 4)).toEqual(['中兴大街与建设路交叉口', '交通路口', '县交警大队']);
-      expect(data[2]!.slice(7)).toEqual([1, 1, `${code('G')} 责任单位已签收（逾期）`]);
+      // Never inspected: the four inspection columns are empty.
+      expect(data[2]!.slice(7)).toEqual([null, null, null, null, 1, 1, `${code('G')} 责任单位已签收（逾期）`]);
     });
 
     it('writes CSV as UTF-8 with a BOM, RFC 4180 quoting and CRLF, and reads back the same text', async () => {

@@ -110,6 +110,15 @@ describe('ticket lifecycle', () => {
     for (const s of STATUSES) if (!TERMINAL_STATUSES.includes(s)) expect(reach(s).has('closed'), s).toBe(true);
   });
 
+  // Issue 14: an inspector's re-check (复查) strikes a problem off, sends it back or reopens it and
+  // returns it to its unit; nothing else.
+  it('an inspector takes exactly the re-check’s actions', () => {
+    const inspectorActions = ACTIONS.filter((a) => (TRANSITIONS[a].by as readonly ActorKind[]).includes('inspector'));
+    expect(inspectorActions).toEqual(['dispatch', 'verify', 'sendBack', 'reopen']);
+    expect(nextStatus('reported', 'verify', 'inspector')).toBe('closed');
+    expect(nextStatus('closed', 'reopen', 'inspector', '复查未整改到位：标线模糊')).toBe('reopened');
+  });
+
   // Issue 12: 签收 is the unit's act; the office can only record one for it, as its own action with a reason.
   it('only a unit acknowledges, starts or reports a rectification; the office acknowledges only on the unit’s behalf, with a reason', () => {
     for (const action of ['accept', 'startRectification', 'reportRectification', 'requestExtension', 'return'] as const) {
@@ -118,7 +127,7 @@ describe('ticket lifecycle', () => {
     expect(() => nextStatus('dispatched', 'accept', 'office')).toThrow(
       '签收只能由责任单位办理；单位已用别的方式确认承办的，请用“代为签收”并写明理由。',
     );
-    expect(() => nextStatus('reported', 'verify', 'unit')).toThrow('核验销号只能由创城办办理。');
+    expect(() => nextStatus('reported', 'verify', 'unit')).toThrow('核验销号只能由创城办或创城办督导员办理。');
     expect(() => nextStatus('closed', 'dispatch', 'office')).toThrow('这件工单现在是“已办结”，不能派单。');
     expect(TRANSITIONS.acceptOnBehalf.by).toEqual(['office']);
     expect(() => nextStatus('dispatched', 'acceptOnBehalf', 'office', ' ')).toThrow(/理由/);

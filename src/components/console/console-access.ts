@@ -17,7 +17,8 @@ export type ConsoleArea =
   | 'followUps'
   | 'notices'
   | 'publishing'
-  | 'inspect';
+  | 'inspect'
+  | 'inspection';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -37,6 +38,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   publishing: ['admin', 'dispatcher', 'leader'],
   // The inspector's phone page: the rounds the office gave them (督导检查).
   inspect: ['inspector'],
+  // Inspection rounds (督导检查): the office plans and closes them, leaders follow them.
+  inspection: ['admin', 'dispatcher', 'leader'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -48,10 +51,11 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'escalations', href: '/console/escalations', text: '升级记录' },
   { area: 'notices', href: '/console/notices', text: '曝光' },
   { area: 'publishing', href: '/console/publishing', text: '发布' },
+  { area: 'inspection', href: '/console/inspection', text: '督导检查' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
-  { area: 'inspect', href: '/console/inspect', text: '督导检查' },
+  { area: 'inspect', href: '/console/inspect', text: '我的督导任务' },
 ];
 
 export function mayOpen(user: StaffUser, area: ConsoleArea): boolean {
