@@ -21,6 +21,8 @@ const gzipSize = (body: Buffer | string) => gzipSync(body, { level: 9 }).length;
 let roundId = 0;
 
 test.beforeAll(async () => {
+  // The first browser test of a run creates the shared accounts, one admin command each.
+  test.setTimeout(120_000);
   ensureStaff();
   const admin = await staffApiAs('admin');
   const office = await staffApiAs('office');

@@ -9,7 +9,7 @@
 // Service workers are blocked here: Playwright's offline mode does not reach a service worker's
 // own requests (ADR 012), and the outbox (IndexedDB) must be shown to work on its own.
 import { strFromU8, unzipSync } from 'fflate';
-import type { Locator, Page } from '@playwright/test';
+import { request, type Locator, type Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { RED, BLUE, solidPhoto } from '../fixtures/photos/make-photos.ts';
 import { ensureStaff, expectNoSideways, loginAs, staffApiAs, STAFF, STAFF_PASSWORD, waitForIslands } from './support/staff.ts';
@@ -88,6 +88,8 @@ async function failWithPhoto(page: Page, pointId: string, itemCode: string, note
 }
 
 test.beforeAll(() => {
+  // The first browser test of a run creates the shared accounts, one admin command each.
+  test.setTimeout(120_000);
   ensureStaff();
 });
 
@@ -208,9 +210,38 @@ test('the office closes the round, reads the supervision cards back and publishe
   await expect(page.getByTestId('bulletin-published')).toContainText('已于');
 });
 
+/** The school's unit (县教育局) has no account among the shared ones: the administrator makes one for this test. */
+const JIAOYU = { username: 'e2e-inspection-jiaoyu', displayName: '教育局吴敏', role: 'unit', unitCode: 'jiaoyuju' } as const;
+
+async function ensureJiaoyuAccount(): Promise<void> {
+  const admin = await staffApiAs('admin');
+  try {
+    const users = await admin.query<Array<{ username: string }>>('staff.users.list');
+    if (!users.some((u) => u.username === JIAOYU.username))
+      await admin.mutate('staff.users.create', { ...JIAOYU, password: STAFF_PASSWORD });
+  } finally {
+    await admin.dispose();
+  }
+}
+
+/** The API signed in as `username`, in a request context of its own. */
+async function apiAs(username: string): Promise<{ mutate(path: string, input: unknown): Promise<void>; dispose(): Promise<void> }> {
+  const baseURL = test.info().project.use.baseURL;
+  const context = await request.newContext({ ...(baseURL && { baseURL }) });
+  const login = await context.post('/api/trpc/auth.login', { data: { username, password: STAFF_PASSWORD } });
+  expect(login.ok(), await login.text()).toBe(true);
+  return {
+    mutate: async (path, input) => {
+      const response = await context.post(`/api/trpc/${path}`, { data: input });
+      expect(response.ok(), `${path}: ${await response.text()}`).toBe(true);
+    },
+    dispose: () => context.dispose(),
+  };
+}
+
 /** The unit 签收 and reports the problem fixed, through the API (the unit's pages have tests of their own). */
-async function reportFixed(trackingCode: string, unit: 'jiaoyu' | 'zhujian'): Promise<void> {
-  const staff = await staffApiAs(unit);
+async function reportFixed(trackingCode: string, username: string): Promise<void> {
+  const staff = await apiAs(username);
   try {
     await staff.mutate('staff.tickets.act', { trackingCode, act: { action: 'accept' } });
     await staff.mutate('staff.tickets.act', {
@@ -223,8 +254,9 @@ async function reportFixed(trackingCode: string, unit: 'jiaoyu' | 'zhujian'): Pr
 }
 
 test('a re-inspection finds one problem fixed and one not: that one is back with its unit, as rework', async ({ page }) => {
-  await reportFixed(failed.school, 'jiaoyu');
-  await reportFixed(failed.park, 'zhujian');
+  await ensureJiaoyuAccount();
+  await reportFixed(failed.school, JIAOYU.username);
+  await reportFixed(failed.park, STAFF.zhujian.username);
   const recheckRound = await planRound(page, '第50周复查', [POINTS.school, POINTS.park], true);
   await expect(page.getByTestId('done-notice')).toContainText('已安排本轮督导');
 

@@ -19,7 +19,6 @@ export const STAFF = {
   jiaojing: { username: 'e2e-jiaojing', name: '交警大队周强', role: 'unit', unit: 'jiaojing' },
   operator: { username: 'e2e-operator', name: '话务员刘洋', role: 'operator', unit: null },
   inspector: { username: 'e2e-inspector', name: '督导员马琳', role: 'inspector', unit: null },
-  jiaoyu: { username: 'e2e-jiaoyu', name: '教育局吴敏', role: 'unit', unit: 'jiaoyuju' },
 } as const;
 export type StaffKey = keyof typeof STAFF;
 
