@@ -52,11 +52,17 @@ export function useOutbox(initial: RoundSheet, fetchedAt: string) {
     setSheet(kept.sheet);
     await keepSheet(kept);
     const current = entriesRef.current.get(entry.id);
-    // Changed on the device while it was being sent: the change is sent as a new answer.
-    if (current && (current.verdict !== entry.verdict || current.note !== entry.note)) {
-      const changed = { ...current, idempotencyKey: newKey() };
-      await putEntry(changed);
-      setEntry(entry.id, changed);
+    // Changed on the device while it was being sent (or taken back to change it): a new answer.
+    const changed =
+      current &&
+      (current.verdict !== entry.verdict ||
+        current.note !== entry.note ||
+        current.photos.length !== entry.photos.length ||
+        current.state === 'draft');
+    if (current && changed) {
+      const answer = { ...current, idempotencyKey: newKey() };
+      await putEntry(answer);
+      setEntry(entry.id, answer);
       return;
     }
     await deleteEntry(entry.id);
