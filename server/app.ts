@@ -201,6 +201,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       db,
       catalog,
       clock,
+      contentDir: options.contentDir,
       photos: { thumbUrl: (id) => photos.urls(id).thumbUrl, thumbPath: (id) => photos.paths(id).thumb },
     }),
   };

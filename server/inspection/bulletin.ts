@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { createLabels, type UnitLabel } from '../ledgers/ledger-labels.ts';
 import { requestBuild } from '../publish/publishing.ts';
-import { loadRound, pointOf, readsAllRounds, roundProblems, type RoundProblem, type RoundReportDeps } from './round-report.ts';
+import { issuerOf, loadRound, pointOf, readsAllRounds, roundProblems, type RoundProblem, type RoundReportDeps } from './round-report.ts';
 import {
   countResultsByPoint,
   findReportRound,
@@ -123,7 +123,7 @@ export async function buildBulletin(deps: RoundReportDeps, round: ReportRound): 
   }
 
   return {
-    issuer: catalog.unit(catalog.officeUnitCode)?.name ?? '创城工作指挥部办公室',
+    issuer: issuerOf(deps),
     round,
     publicPath: round.bulletinPublishedAt ? `/bulletins/${bulletinSlug(round.id)}/` : null,
     totals: {
@@ -135,7 +135,9 @@ export async function buildBulletin(deps: RoundReportDeps, round: ReportRound): 
     byUnit: [...byUnit.values()]
       .map(({ pointIds: ids, ...u }) => ({ ...u, points: ids.size }))
       .sort((a, b) => b.failed - a.failed || unitOrder(a.unit) - unitOrder(b.unit)),
-    byCategory: [...byCategory.values()].sort((a, b) => b.failed - a.failed || categoryOrder.indexOf(a.code) - categoryOrder.indexOf(b.code)),
+    byCategory: [...byCategory.values()].sort(
+      (a, b) => b.failed - a.failed || categoryOrder.indexOf(a.code) - categoryOrder.indexOf(b.code),
+    ),
     problems,
     repeats,
     rechecks: rechecks.length === 0 ? null : await recheckCounts(deps, rechecks, unitOrder),
@@ -203,5 +205,3 @@ export function createBulletins(deps: BulletinDeps) {
 
   return { bulletin, publishPublic };
 }
-
-export type Bulletins = ReturnType<typeof createBulletins>;

@@ -27,7 +27,12 @@ export async function publicBulletins(deps: RoundReportDeps): Promise<PublicBull
       byUnit: b.byUnit.map((u) => ({ ...unitRef(u.unit), failed: u.failed, rectified: u.rectified })),
       byCategory: b.byCategory.map((c) => ({ label: c.name, count: c.failed })),
       problems: b.problems.map((p) => ({ pointName: p.point.name, standard: p.standard, unit: unitRef(p.unit), rectified: p.rectified })),
-      repeats: b.repeats.map((r) => ({ pointName: r.pointName, standard: r.standard, unit: unitRef(r.unit), earlierRound: r.earlier.roundName })),
+      repeats: b.repeats.map((r) => ({
+        pointName: r.pointName,
+        standard: r.standard,
+        unit: unitRef(r.unit),
+        earlierRound: r.earlier.roundName,
+      })),
     });
   }
   return out;

@@ -16,20 +16,18 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { attachPhotos } from '../media/photo-repository.ts';
 import type { StaffCommands } from '../staff/ticket-commands.ts';
 import { STATUS_LABELS } from '../tickets/lifecycle.ts';
+import { findRound, listRoundInspectors, listRoundPoints } from './inspection-repository.ts';
 import {
   failPassedResult,
   findRecheck,
   findRecheckByKey,
   findResultByKey,
   findResultOfItem,
-  findRound,
   insertResult,
-  listRoundInspectors,
-  listRoundPoints,
   recordRecheckResult,
   type RecheckRecord,
   type ResultRecord,
-} from './inspection-repository.ts';
+} from './round-result-repository.ts';
 import type { ItemVerdict, RecheckVerdict } from './inspection-types.ts';
 import { parsed } from './parse-input.ts';
 import { recordItemSchema, recordRecheckSchema, type RecordItemInput, type RecordRecheckInput } from './round-schema.ts';
@@ -86,14 +84,22 @@ export function createRecording(deps: RecordingDeps) {
     return t > now.getTime() + FUTURE_SLACK_MS ? now.toISOString() : new Date(t).toISOString();
   }
 
-  /** The round, when it is open and the user is one of its inspectors. */
-  async function openRoundFor(user: StaffUser, roundId: number): Promise<void> {
+  /**
+   * Whether the round is still open, once the user is known to be one of its inspectors. Checked
+   * after an earlier send's answer is looked up: a result recorded before the office closed the
+   * round, whose answer the phone never got, is answered the same when it is sent again.
+   */
+  async function assignedRound(user: StaffUser, roundId: number): Promise<{ open: boolean }> {
     if (user.role !== 'inspector') throw new ForbiddenError('只有督导员可以登记督导检查结果');
     const round = await findRound(db, roundId);
     if (!round) throw new NotFoundError('没有找到这一轮督导，请刷新任务列表');
     const inspectors = await listRoundInspectors(db, [roundId]);
     if (!inspectors.some((i) => i.id === user.id)) throw new ForbiddenError('您没有被安排参加这一轮督导，不能登记结果');
-    if (round.status !== 'open') throw new ConflictError('这一轮督导已经结束，不能再登记结果；如有新问题，请联系创城办');
+    return { open: round.status === 'open' };
+  }
+
+  function assertOpen(round: { open: boolean }): void {
+    if (!round.open) throw new ConflictError('这一轮督导已经结束，不能再登记结果；如有新问题，请联系创城办');
   }
 
   async function pointOfRound(roundId: number, pointId: string, itemCode: string): Promise<{ point: Point; item: ChecklistItem }> {
@@ -127,7 +133,7 @@ export function createRecording(deps: RecordingDeps) {
 
   async function recordItem(user: StaffUser, raw: RecordItemInput): Promise<ItemRecorded> {
     const input = parsed(recordItemSchema, raw, '检查结果填写有误');
-    await openRoundFor(user, input.roundId);
+    const round = await assignedRound(user, input.roundId);
     const { point, item } = await pointOfRound(input.roundId, input.pointId, input.itemCode);
     if (input.verdict === 'pass' && input.photoIds.length > 0) {
       // Photos of a pass would be attached to nothing; the form offers them only for a fail.
@@ -136,6 +142,7 @@ export function createRecording(deps: RecordingDeps) {
     for (let attempt = 1; ; attempt++) {
       const earlier = await earlierItem(input);
       if (earlier && 'recorded' in earlier) return earlier;
+      assertOpen(round);
       const now = clock.now();
       const row = {
         roundId: input.roundId,
@@ -204,9 +211,10 @@ export function createRecording(deps: RecordingDeps) {
 
   async function recordRecheck(user: StaffUser, raw: RecordRecheckInput): Promise<RecheckRecorded> {
     const input = parsed(recordRecheckSchema, raw, '复查结果填写有误');
-    await openRoundFor(user, input.roundId);
+    const round = await assignedRound(user, input.roundId);
     const { recheck, answer } = await earlierRecheck(input);
     if (answer) return answer;
+    assertOpen(round);
     const now = clock.now();
     const note = input.note ?? null;
     const reason = `复查未整改到位：${note ?? ''}`;

@@ -170,7 +170,11 @@ export async function selectRechecks(db: Db, roundId: number): Promise<RecheckRo
  * Failed items of rounds that started before this one (or the same day and were planned
  * earlier) at the given points, newest round first.
  */
-export async function selectEarlierFailures(db: Db, round: { id: number; startsOn: string }, pointIds: string[]): Promise<EarlierFailure[]> {
+export async function selectEarlierFailures(
+  db: Db,
+  round: { id: number; startsOn: string },
+  pointIds: string[],
+): Promise<EarlierFailure[]> {
   if (pointIds.length === 0) return [];
   const rows = await db
     .selectFrom('inspection_results as r')
@@ -179,7 +183,9 @@ export async function selectEarlierFailures(db: Db, round: { id: number; startsO
     .where('r.result', '=', 'fail')
     .where('r.point_id', 'in', pointIds)
     .where('o.id', '!=', round.id)
-    .where((eb) => eb.or([eb('o.starts_on', '<', round.startsOn), eb.and([eb('o.starts_on', '=', round.startsOn), eb('o.id', '<', round.id)])]))
+    .where((eb) =>
+      eb.or([eb('o.starts_on', '<', round.startsOn), eb.and([eb('o.starts_on', '=', round.startsOn), eb('o.id', '<', round.id)])]),
+    )
     .orderBy('o.starts_on', 'desc')
     .orderBy('o.id', 'desc')
     .execute();

@@ -14,6 +14,13 @@ import { findReportRound, selectFailedResults, type ReportRound } from './round-
 export interface RoundReportDeps {
   db: Kysely<Database>;
   catalog: Catalog;
+  /** The campaign office's full name as its documents are headed (content/site.json's officeName). */
+  officeName?: string;
+}
+
+/** Who issues the cards and the bulletin: the office's name from site.json, else the catalog's office unit. */
+export function issuerOf(deps: RoundReportDeps): string {
+  return deps.officeName ?? deps.catalog.unit(deps.catalog.officeUnitCode)?.name ?? '创城工作指挥部办公室';
 }
 
 /** One failed item of the round. */

@@ -1,6 +1,7 @@
 // What the office and the inspectors send to the inspection service (server/inspection/rounds.ts):
 // one schema per use case, shared by the tRPC router and the console's forms. Messages are
 // Chinese and say what to fix; the inspector reads them outdoors on a phone.
+import type { Area } from '../catalog/types.ts';
 import { DATE_PATTERN } from '../china-time.ts';
 import { plainText } from '../plain-text.ts';
 import { z } from '../validation.ts';
@@ -38,7 +39,12 @@ export const planInputSchema = z
     startsOn: date('开始日期'),
     endsOn: date('结束日期'),
     typeCodes: codes('点位类型'),
-    areas: z.array(z.enum(['urban', 'village'], { error: '区域只能是建成区或行政村' })).default([]),
+    areas: z
+      .array(z.string(), { error: '区域格式不正确' })
+      .max(2)
+      .default([])
+      .refine((areas) => areas.every((a) => a === 'urban' || a === 'village'), { error: '区域只能是建成区或行政村' })
+      .transform((areas) => areas as Area[]),
     pointIds: codes('点位'),
     inspectorIds: z
       .array(z.number({ error: '督导员格式不正确' }).int().positive(), { error: '请选择督导员' })

@@ -3,7 +3,8 @@
 // reporter data is ever read here: the sheet shows tickets by code, category, first words, status.
 import type { Catalog } from '../catalog/types.ts';
 import { STATUS_LABELS } from '../tickets/lifecycle.ts';
-import type { OpenTicketAtPoint, RecheckRecord, ResultRecord, RoundRecord } from './inspection-repository.ts';
+import type { OpenTicketAtPoint, RoundRecord } from './inspection-repository.ts';
+import type { RecheckRecord, ResultRecord } from './round-result-repository.ts';
 import type { RoundSheet, RoundSummary, SheetPoint, SheetRecheck } from './inspection-types.ts';
 
 /** A round's rows, as read for one or more rounds. */

@@ -18,13 +18,12 @@ import {
   findRound,
   insertRound,
   listOpenTicketsAt,
-  listRechecks,
-  listResults,
   listRoundInspectors,
   listRoundPoints,
   listRounds,
   type RoundRecord,
 } from './inspection-repository.ts';
+import { listRechecks, listResults } from './round-result-repository.ts';
 import type { RoundSheet, RoundSummary } from './inspection-types.ts';
 import { createRecording, type RecordingDeps } from './round-recording.ts';
 import { MAX_ROUND_POINTS, planInputSchema, roundIdSchema, roundListSchema, type PlanInput } from './round-schema.ts';

@@ -7,7 +7,15 @@
 import type { StaffUser } from '../auth/roles.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { UnitLabel } from '../ledgers/ledger-labels.ts';
-import { loadRound, mayReadReports, readsAllRounds, roundProblems, type RoundProblem, type RoundReportDeps } from './round-report.ts';
+import {
+  issuerOf,
+  loadRound,
+  mayReadReports,
+  readsAllRounds,
+  roundProblems,
+  type RoundProblem,
+  type RoundReportDeps,
+} from './round-report.ts';
 import { selectFirstPhotos } from './round-report-repository.ts';
 
 export interface CardProblem {
@@ -25,7 +33,7 @@ export interface CardProblem {
 export interface SupervisionCard {
   /** 督办〔2026〕第12-3号 */
   number: string;
-  /** The campaign office's full name (the catalog's office unit). */
+  /** The campaign office's full name (site.json's officeName, else the catalog's office unit). */
   issuer: string;
   round: { id: number; name: string; startsOn: string; endsOn: string; closed: boolean };
   unit: UnitLabel;
@@ -50,7 +58,7 @@ export function cardNumber(round: { id: number; startsOn: string }, position: nu
 
 export function createSupervisionCards(deps: CardDeps) {
   const { catalog } = deps;
-  const issuer = catalog.unit(catalog.officeUnitCode)?.name ?? '创城工作指挥部办公室';
+  const issuer = issuerOf(deps);
 
   /**
    * The round's cards, in the catalog's order of units: every unit's for the office and leaders,
@@ -107,5 +115,3 @@ export function createSupervisionCards(deps: CardDeps) {
 
   return { cards };
 }
-
-export type SupervisionCards = ReturnType<typeof createSupervisionCards>;

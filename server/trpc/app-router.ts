@@ -5,6 +5,7 @@ import { publicProcedure, router } from './init.ts';
 import { authRouter, staffRouter } from './staff-router.ts';
 import { ledgerRouter } from './ledger-router.ts';
 import { inspectionRouter } from './inspection-router.ts';
+import { inspectionReportRouter } from './inspection-report-router.ts';
 
 export const appRouter = router({
   report: router({
@@ -18,6 +19,7 @@ export const appRouter = router({
   staff: staffRouter,
   ledgers: ledgerRouter,
   inspection: inspectionRouter,
+  inspectionReports: inspectionReportRouter,
 });
 
 export type AppRouter = typeof appRouter;

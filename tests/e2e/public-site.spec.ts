@@ -96,6 +96,7 @@ const PAGES = (n: PublishedNotice) => [
   '/units/zhujianju/',
   '/stats/',
   '/search/',
+  '/bulletins/',
 ];
 
 for (const mode of ['normal', 'elderly'] as const) {

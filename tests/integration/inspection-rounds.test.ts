@@ -111,6 +111,7 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
       [{ endsOn: '2026-11-29' }, 'endsOn', '结束日期不能早于开始日期'],
       [{ endsOn: '2026-12-31' }, 'endsOn', '一轮督导最长31天，请缩短日期范围'],
       [{ typeCodes: ['no-such-type'] }, 'typeCodes', '没有这些点位类型：no-such-type，请重新选择'],
+      [{ areas: ['downtown'] }, 'areas', '区域只能是建成区或行政村'],
       [{ pointIds: ['no-such-point'] }, 'pointIds', '没有这些点位：no-such-point，请重新选择'],
       [{ pointIds: [] }, 'pointIds', '请至少选择一个点位（按类型、区域或逐个勾选）'],
       [{ inspectorIds: [] }, 'inspectorIds', '请至少选择一名督导员'],
@@ -264,6 +265,8 @@ describe.each(kinds)('inspection rounds on %s', (kind) => {
       kind: 'conflict',
       message: '这一轮督导已经结束，不能再登记结果；如有新问题，请联系创城办',
     });
+    // An answer the phone never got, sent again after the round was closed: answered the same.
+    expect(await item(round.id, MARKET, 'stalls', 'fail', { idempotencyKey: stalls })).toEqual(failedStalls);
     expect(await inspection().mine(users.insp1)).toEqual([]);
     expect((await inspection().list(users.leader, { status: 'closed' })).map((r) => r.id)).toEqual([round.id]);
     expect(await inspectionTickets()).toHaveLength(2);
