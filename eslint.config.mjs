@@ -98,6 +98,7 @@ const SERVER_TYPES_FOR_PAGES = [
   'staff/ticket-queries',
   'tickets/track-result',
   'routing/suggestion',
+  'scoring/scoring',
   'trpc/app-router', // AppRouter: the islands' typed client (src/lib/api-client.ts)
 ];
 /** @param {string[]} modules */

@@ -21,6 +21,7 @@ import type { SubmitResult } from './intake/submit-result.ts';
 import type { UploadResult } from './media/photo-store.ts';
 import type { RoutingSuggestion } from './routing/suggestion.ts';
 import type { TrackResult } from './tickets/track-result.ts';
+import type { Scoring } from './scoring/scoring.ts';
 import type { Inspection } from './inspection/rounds.ts';
 import type { InspectionReports } from './inspection/inspection-reports.ts';
 
@@ -66,6 +67,8 @@ export interface PortalServices {
   notices: Notices;
   /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */
   mailbox: MailboxConsole;
+  /** The units' scores (考核) by the county's rules in content/scoring.json: ranking per month or year, a unit's trend. */
+  scores: Scoring;
   /** Inspection rounds (督导): planned and closed by the office, worked by the inspectors (server/inspection/). */
   inspection: Inspection;
   /** After an inspection round: supervision cards (督办交办卡, also .docx) and the bulletin (通报) with its public version (server/inspection/inspection-reports.ts). */

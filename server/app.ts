@@ -32,6 +32,8 @@ import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
 import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
+import { loadScoringRules } from './scoring/scoring-rules.ts';
+import { createScoring } from './scoring/scoring.ts';
 import { createInspection } from './inspection/rounds.ts';
 import { createInspectionReports } from './inspection/inspection-reports.ts';
 
@@ -94,6 +96,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
 export async function createPortal(options: PortalOptions): Promise<Portal> {
   const clock = options.clock ?? systemClock;
   const catalog = await loadCatalog(options.contentDir);
+  const scoringRules = await loadScoringRules(options.contentDir);
   const database = openDatabase(options.databaseUrl);
   await migrateToLatest(database);
   const { db } = database;
@@ -196,6 +199,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
     }),
     mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
+    scores: createScoring({ db, catalog, clock, rules: scoringRules }),
     inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
     inspectionReports: createInspectionReports({
       db,

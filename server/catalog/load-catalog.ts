@@ -73,6 +73,12 @@ function parse<S extends z.ZodType>(schema: S, file: string, data: unknown): z.o
   fail(file, describeEntry(data, at), message);
 }
 
+/** One content file read and checked with its schema; a CatalogError names the file, the entry and the field. */
+export async function readContentFile<S extends z.ZodType>(dir: string, name: string, schema: S): Promise<z.output<S>> {
+  const { file, data } = await readJson(dir, name);
+  return parse(schema, file, data);
+}
+
 function uniqueBy<T>(file: string, items: readonly T[], key: (item: T) => string, label: string): Map<string, T> {
   const map = new Map<string, T>();
   items.forEach((item, i) => {

@@ -15,8 +15,9 @@ import {
   problemLedgerFilterSchema,
   rectificationLedgerFilterSchema,
   type ExportFile,
-  type Ledgers,
 } from '../ledgers/ledgers.ts';
+import type { StaffUser } from '../auth/roles.ts';
+import { scoreSheet } from '../scoring/score-sheet.ts';
 import { clientContext, sendJson } from './request.ts';
 
 const LEDGER = /^\/api\/ledgers\/(points|problems|rectifications)\.(xlsx|csv)$/;
@@ -34,9 +35,17 @@ function parse<S extends z.ZodType>(schema: S, raw: string | null): z.output<S> 
   return parsed.data;
 }
 
-function exportOf(ledgers: Ledgers, url: URL): Promise<ExportFile> | null {
+/** The monthly report's workbook, with the month's ranking of the units (考核) as its last sheet. */
+async function monthlyWorkbook(app: PortalServices, user: StaffUser, monthText: string): Promise<ExportFile> {
+  const { month } = parse(monthlyReportInputSchema, JSON.stringify({ month: monthText }));
+  const sheets = [scoreSheet(await app.scores.board(user, month))];
+  return app.ledgersFor(user).exportMonthlyReport(month, { sheets });
+}
+
+function exportOf(app: PortalServices, user: StaffUser, url: URL): Promise<ExportFile> | null {
   const monthly = MONTHLY.exec(url.pathname);
-  if (monthly) return ledgers.exportMonthlyReport(parse(monthlyReportInputSchema, JSON.stringify({ month: monthly[1] })).month);
+  if (monthly) return monthlyWorkbook(app, user, monthly[1]!);
+  const ledgers = app.ledgersFor(user);
   const match = LEDGER.exec(url.pathname);
   if (!match) return null;
   const format = match[2] as 'xlsx' | 'csv';
@@ -86,7 +95,7 @@ export function createLedgerDownloads(app: PortalServices, trustProxy: number) {
       if (req.method !== 'GET') return error(405, '请用 GET 下载');
       const user = await app.userOf(clientContext(req, trustProxy));
       if (!user) throw new UnauthorizedError('请先登录');
-      const file = await exportOf(app.ledgersFor(user), new URL(req.url ?? '/', 'http://portal'));
+      const file = await exportOf(app, user, new URL(req.url ?? '/', 'http://portal'));
       if (!file) return notFound();
       const headers = {
         'content-type': file.contentType,

@@ -122,8 +122,8 @@ function countColumns(firstHeader: string): ReadonlyArray<Column<CountsRow>> {
 
 const percentText = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
 
-/** The monthly report as a workbook, one sheet per section. */
-export function exportMonthlyReport(report: MonthlyReport): Promise<XlsxFile> {
+/** The monthly report as a workbook, one sheet per section; `more` sheets (the units' scores) follow. */
+export function exportMonthlyReport(report: MonthlyReport, more: ReadonlyArray<Table<unknown>> = []): Promise<XlsxFile> {
   const t = report.totals;
   const levelCount = (level: number) => report.escalations.filter((e) => e.level === level).length;
   const summary: Array<{ item: string; value: string | number }> = [
@@ -212,6 +212,7 @@ export function exportMonthlyReport(report: MonthlyReport): Promise<XlsxFile> {
         { ...report.followUpTotals, unit: null, label: '合计' },
       ],
     }),
+    ...more,
   ];
   return xlsxFile(`工作月报-${report.month}`, tables);
 }

@@ -278,6 +278,17 @@ export function selectTicketsVerifiedIn(db: Db, from: string, before: string): P
   return withHistories(db, ticketIdsWithEvent(db, 'verify', from, before));
 }
 
+/** Tickets with an event of one of `actions` in [from, before), with their whole event log. */
+export function selectTicketsActedIn(db: Db, actions: readonly string[], from: string, before: string): Promise<TicketWithHistory[]> {
+  const ids = db
+    .selectFrom('ticket_events as s')
+    .select('s.ticket_id')
+    .where('s.action', 'in', [...actions])
+    .where('s.at', '>=', from)
+    .where('s.at', '<', before);
+  return withHistories(db, ids);
+}
+
 /**
  * The tickets whose state at `at` the monthly report needs, with their events before `at`: every
  * ticket received in [receivedFrom, at), and every older one that may still have been open at

@@ -9,7 +9,7 @@ import { monthlyReport, type MonthlyReport, type MonthlyReportOptions } from './
 import { pointLedgerRows, type PointLedgerRow } from './point-ledger.ts';
 import { problemLedgerBatches, problemLedgerPage, type ProblemLedgerRow } from './problem-ledger.ts';
 import { rectificationLedgerPage, rectificationLedgerRows, type RectificationLedgerRow } from './rectification-ledger.ts';
-import type { ExportFile, ExportFormat, XlsxFile } from './table-export.ts';
+import type { ExportFile, ExportFormat, Table, XlsxFile } from './table-export.ts';
 
 export interface Ledgers {
   /** 点位台帐: every point of the catalog matching the filter, in catalog order (no paging: the catalog is small). */
@@ -27,8 +27,8 @@ export interface Ledgers {
   exportRectifications(filter: RectificationLedgerFilter, format: ExportFormat): Promise<ExportFile>;
   /** 工作月报 of a month ("2026-11"); throws InvalidInputError for a month not begun. */
   monthlyReport(month: string, options?: MonthlyReportOptions): Promise<MonthlyReport>;
-  /** The same report as a workbook, "工作月报-2026-11.xlsx". */
-  exportMonthlyReport(month: string, options?: MonthlyReportOptions): Promise<XlsxFile>;
+  /** The same report as a workbook, "工作月报-2026-11.xlsx"; `sheets` are added after the report's own (the units' scores). */
+  exportMonthlyReport(month: string, options?: MonthlyReportOptions & { sheets?: ReadonlyArray<Table<unknown>> }): Promise<XlsxFile>;
 }
 
 export function createLedgers(deps: LedgerDeps): Ledgers {
@@ -41,7 +41,7 @@ export function createLedgers(deps: LedgerDeps): Ledgers {
     exportProblems: (filter, format) => exportProblemLedger(problemLedgerBatches(deps, filter), format, now()),
     exportRectifications: async (filter, format) => exportRectificationLedger(await rectificationLedgerRows(deps, filter), format, now()),
     monthlyReport: (month, options) => monthlyReport(deps, month, options),
-    exportMonthlyReport: async (month, options) => exportMonthlyReport(await monthlyReport(deps, month, options)),
+    exportMonthlyReport: async (month, options) => exportMonthlyReport(await monthlyReport(deps, month, options), options?.sheets),
   };
 }
 

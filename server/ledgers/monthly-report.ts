@@ -30,7 +30,7 @@ import type { LedgerDeps } from './ledger-context.ts';
 import { createLabels, type CategoryLabel, type UnitLabel } from './ledger-labels.ts';
 import { selectEscalations, selectTicketsVerifiedIn, selectTrackingCodes } from './ledger-repository.ts';
 import { problemLedgerAt, type ProblemLedgerRow } from './problem-ledger.ts';
-import { rectificationRows, type RectificationLedgerRow } from './rectification-ledger.ts';
+import { firstStrikeOffs, rectificationRows, type RectificationLedgerRow } from './rectification-ledger.ts';
 import { holdingUnitCode, isOpen } from './ticket-history.ts';
 import { followUpStats, type FollowUpStats } from '../follow-ups/follow-ups.ts';
 
@@ -147,13 +147,7 @@ export async function monthlyReport(deps: LedgerDeps, month: string, options: Mo
     followUpStats(deps.db, { from: period.from, before: asOf }),
   ]);
 
-  // The month's first strike-off of each ticket, and the rectification it accepted.
-  const closures = new Map<number, RectificationLedgerRow>();
-  for (const r of rectificationRows(labels, verifiedTickets)) {
-    if (r.outcome !== 'verified' || ms(r.verifiedAt!) < ms(period.from) || ms(r.verifiedAt!) >= ms(asOf)) continue;
-    const earlier = closures.get(r.ticketId);
-    if (!earlier || ms(r.verifiedAt!) < ms(earlier.verifiedAt!)) closures.set(r.ticketId, r);
-  }
+  const closures = firstStrikeOffs(rectificationRows(labels, verifiedTickets), period.from, asOf);
 
   const byUnit = new Tally();
   const byCategory = new Tally();
@@ -170,7 +164,7 @@ export async function monthlyReport(deps: LedgerDeps, month: string, options: Mo
     if (isOpen(p.status)) count(unit, category, 'open');
     if (p.overdue) count(unit, category, 'overdue');
   }
-  for (const c of closures.values()) {
+  for (const c of closures) {
     const category = labels.topCategory(c.category?.code ?? null)?.code ?? null;
     count(c.unit?.code ?? null, category, 'closed');
     if (c.onTime) count(c.unit?.code ?? null, category, 'closedOnTime');
@@ -189,7 +183,7 @@ export async function monthlyReport(deps: LedgerDeps, month: string, options: Mo
     byUnit: byUnit.rows(unitOrder).map(({ key, counts }) => ({ unit: labels.unit(key), ...counts })),
     byCategory: byCategory.rows(categoryOrder).map(({ key, counts }) => ({ category: labels.topCategory(key), ...counts })),
     overdue: problems.filter((p) => p.overdue).sort((a, b) => b.daysOverdue - a.daysOverdue || ms(a.receivedAt) - ms(b.receivedAt)),
-    closures: [...closures.values()].sort((a, b) => ms(a.verifiedAt!) - ms(b.verifiedAt!)),
+    closures: [...closures].sort((a, b) => ms(a.verifiedAt!) - ms(b.verifiedAt!)),
     ...escalations,
     followUps: followUps
       .sort((a, b) => unitOrder.indexOf(a.unitCode) - unitOrder.indexOf(b.unitCode))

@@ -47,6 +47,21 @@ export function rectificationRows(labels: Labels, tickets: readonly TicketWithHi
   return newestFirst(unsortedRows(labels, tickets));
 }
 
+/**
+ * The first strike-off (销号) of each ticket in [from, before), with the rectification it accepted:
+ * a ticket struck off, reopened and struck off again within the period counts once. The monthly
+ * report's "closed" and the units' on-time score read this.
+ */
+export function firstStrikeOffs(rows: readonly RectificationLedgerRow[], from: string, before: string): RectificationLedgerRow[] {
+  const closures = new Map<number, RectificationLedgerRow>();
+  for (const r of rows) {
+    if (r.outcome !== 'verified' || ms(r.verifiedAt!) < ms(from) || ms(r.verifiedAt!) >= ms(before)) continue;
+    const earlier = closures.get(r.ticketId);
+    if (!earlier || ms(r.verifiedAt!) < ms(earlier.verifiedAt!)) closures.set(r.ticketId, r);
+  }
+  return [...closures.values()];
+}
+
 function unsortedRows(labels: Labels, tickets: readonly TicketWithHistory[]): RectificationLedgerRow[] {
   const rows: RectificationLedgerRow[] = [];
   for (const t of tickets) {

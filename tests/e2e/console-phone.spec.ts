@@ -16,6 +16,8 @@ test.describe.configure({ mode: 'serial' });
 let toAcknowledge = '';
 let toRectify = '';
 let noticeId = 0;
+/** This month in China time: the scores of the month the notice above was published in. */
+const thisMonth = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
 
 /** Every part of `target` is inside the phone's screen width. */
 async function expectOnScreen(page: Page, target: Locator): Promise<void> {
@@ -148,6 +150,8 @@ for (const mode of ['normal', 'elderly'] as const) {
       `/console/notices/${noticeId}`,
       '/console/ledgers/problems',
       '/console/escalations',
+      `/console/scores?period=${thisMonth}`,
+      '/console/scores/jiaojing',
     ]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(200);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSheet } from 'read-excel-file/node';
+import readExcelFile, { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestHandler, listen } from '../../server/http/host.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
@@ -76,7 +76,12 @@ describe('ledger downloads', () => {
 
   it('refuses the monthly report to a unit, everything without a session, and a bad filter in Chinese', async () => {
     expect((await download('/api/ledgers/monthly-report/2026-11.xlsx', 'dl-jiaojing')).status).toBe(403);
-    expect((await download('/api/ledgers/monthly-report/2026-11.xlsx', 'dl-office')).status).toBe(200);
+    const monthly = await download('/api/ledgers/monthly-report/2026-11.xlsx', 'dl-office');
+    expect(monthly.status).toBe(200);
+    // The month's ranking of the units (考核) is the workbook's last sheet.
+    const sheets = await readExcelFile(Buffer.from(await monthly.arrayBuffer()));
+    expect(sheets.at(-1)!.sheet).toBe('单位考核');
+    expect(sheets.at(-1)!.data[0]!.slice(0, 6)).toEqual(['排名', '单位', '总分', '档次', '红黑榜', '按期整改率（权重25）']);
     expect((await download('/api/ledgers/points.xlsx')).status).toBe(401);
     const bad = await download(`/api/ledgers/problems.xlsx?filter=${encodeURIComponent('{"dateFrom":"yesterday"}')}`, 'dl-office');
     expect(bad.status).toBe(400);

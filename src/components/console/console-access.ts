@@ -18,6 +18,7 @@ export type ConsoleArea =
   | 'notices'
   | 'publishing'
   | 'inspect'
+  | 'scores'
   | 'inspection';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
@@ -38,6 +39,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   publishing: ['admin', 'dispatcher', 'leader'],
   // The inspector's phone page: the rounds the office gave them (督导检查).
   inspect: ['inspector'],
+  // The units' scores (考核): the office and leaders; a unit sees the ranking and its own details.
+  scores: ['admin', 'dispatcher', 'leader', 'unit'],
   // Inspection rounds (督导检查): the office plans and closes them, leaders follow them.
   inspection: ['admin', 'dispatcher', 'leader'],
 };
@@ -51,6 +54,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'escalations', href: '/console/escalations', text: '升级记录' },
   { area: 'notices', href: '/console/notices', text: '曝光' },
   { area: 'publishing', href: '/console/publishing', text: '发布' },
+  { area: 'scores', href: '/console/scores', text: '单位考核' },
   { area: 'inspection', href: '/console/inspection', text: '督导检查' },
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
