@@ -25,6 +25,9 @@ if (!process.env['E2E_CONTENT_DIR']) {
   fs.cpSync(path.resolve('content'), process.env['E2E_CONTENT_DIR'], { recursive: true });
 }
 
+/** The inspector's phone page and its JavaScript budget: a project of their own (a phone, like the unit's pages). */
+const INSPECTOR_SPECS = /[\\/](inspection|inspect-budget)\.spec\.ts$/;
+
 const chromiumArgs = [
   '--headless',
   '--no-sandbox',
@@ -60,7 +63,7 @@ export default defineConfig({
   projects: [
     {
       name: 'phone-chromium',
-      testIgnore: /(console|ledgers|escalation|patrol).*\.spec\.ts$/,
+      testIgnore: [/(console|ledgers|escalation|patrol).*\.spec\.ts$/, INSPECTOR_SPECS],
       use: {
         browserName: 'chromium',
         viewport: { width: 360, height: 740 },
@@ -91,6 +94,12 @@ export default defineConfig({
     {
       name: 'patrol-phone-chromium',
       testMatch: /patrol\.spec\.ts$/,
+      use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    },
+    // The inspector's phone page (issue 14): a round worked on a phone, offline and back.
+    {
+      name: 'inspect-phone-chromium',
+      testMatch: INSPECTOR_SPECS,
       use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
     },
   ],

@@ -17,6 +17,7 @@ export type ConsoleArea =
   | 'followUps'
   | 'notices'
   | 'publishing'
+  | 'inspect'
   | 'scores'
   | 'inspection'
   | 'patrol'
@@ -45,6 +46,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   findings: ['admin', 'dispatcher'],
   // The patrol group's persuasion tally: the office and leaders.
   persuasion: ['admin', 'dispatcher', 'leader'],
+  // The inspector's phone page: the rounds the office gave them (督导检查).
+  inspect: ['inspector'],
   // The units' scores (考核): the office and leaders; a unit sees the ranking and its own details.
   scores: ['admin', 'dispatcher', 'leader', 'unit'],
   // Inspection rounds (督导检查): the office plans and closes them, leaders follow them.
@@ -68,7 +71,14 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
+  { area: 'inspect', href: '/console/inspect', text: '我的督导任务' },
 ];
+
+/** The name of a role's home page, for "返回…" links. */
+export function homeName(user: StaffUser): string {
+  const home = homeOf(user);
+  return NAV.find((item) => item.href === home)?.text ?? '办件队列';
+}
 
 export function mayOpen(user: StaffUser, area: ConsoleArea): boolean {
   return AREA_ROLES[area].includes(user.role);
@@ -78,11 +88,15 @@ export function navFor(user: StaffUser): Array<{ area: ConsoleArea; href: string
   return NAV.filter((item) => mayOpen(user, item.area));
 }
 
-/** Where a role lands after signing in: unit staff in their inbox, operators at the phone, everyone else in the queue. */
+/**
+ * Where a role lands after signing in: unit staff in their inbox, operators at the phone, inspectors
+ * at their rounds, patrol members at their report form, everyone else in the queue.
+ */
 export function homeOf(user: StaffUser): string {
   if (user.role === 'unit') return '/console/inbox';
   if (user.role === 'operator') return '/console/hotline';
   if (user.role === 'patrol') return '/console/patrol';
+  if (user.role === 'inspector') return '/console/inspect';
   return '/console';
 }
 
@@ -107,8 +121,7 @@ export type Access = { kind: 'ok'; user: StaffUser } | { kind: 'redirect'; to: s
 export function checkAccess(user: StaffUser | null, url: URL, area: ConsoleArea): Access {
   if (!user) return { kind: 'redirect', to: loginUrl(url) };
   if (mayOpen(user, area)) return { kind: 'ok', user };
-  // The queue is "home": unit staff are sent to theirs rather than refused.
-  if (area === 'queue' && user.role === 'unit') return { kind: 'redirect', to: '/console/inbox' };
-  if (area === 'queue' && user.role === 'patrol') return { kind: 'redirect', to: '/console/patrol' };
+  // The queue is "home": staff whose home is another page (units, inspectors, patrol members) are sent there rather than refused.
+  if (area === 'queue') return { kind: 'redirect', to: homeOf(user) };
   return { kind: 'forbidden', user };
 }

@@ -1,10 +1,15 @@
 // One photo → POST /api/uploads (multipart, field "file"), through XMLHttpRequest because
 // fetch cannot report upload progress. Each photo has its own request, progress and retry.
 // Residents' before-photos and units' after-photos (purpose "rectification", which needs the
-// staff session cookie) go the same way.
+// staff session cookie) go the same way, and so do inspectors' photos, sent later from their
+// phone's outbox (src/components/inspect/), which tell "no answer, try later" (status 0, 429, 5xx)
+// from a refusal by the failure's status.
 import type { UploadedPhoto } from './report-form-model.ts';
 
-export type UploadOutcome = { ok: true; photo: UploadedPhoto } | { ok: false; message: string; aborted: boolean };
+export type UploadOutcome =
+  | { ok: true; photo: UploadedPhoto }
+  /** status: the HTTP status of the refusal, 0 when no answer came. */
+  | { ok: false; message: string; aborted: boolean; status: number };
 
 function messageFor(status: number, body: unknown): string {
   const error = (body as { error?: { message?: unknown; fields?: { file?: unknown } } } | null)?.error;
@@ -48,13 +53,14 @@ export function uploadPhoto(
         onProgress(100);
         resolve({ ok: true, photo: { id: photo.id, url: photo.url, thumbUrl: photo.thumbUrl } });
       } else {
-        resolve({ ok: false, aborted: false, message: messageFor(xhr.status, body) });
+        resolve({ ok: false, aborted: false, status: xhr.status, message: messageFor(xhr.status, body) });
       }
     };
-    const networkFailure = () => resolve({ ok: false, aborted: false, message: '网络连接失败，照片没有传上去。请检查网络后点“重试”。' });
+    const networkFailure = () =>
+      resolve({ ok: false, aborted: false, status: 0, message: '网络连接失败，照片没有传上去。请检查网络后点“重试”。' });
     xhr.onerror = networkFailure;
     xhr.ontimeout = networkFailure;
-    xhr.onabort = () => resolve({ ok: false, aborted: true, message: '' });
+    xhr.onabort = () => resolve({ ok: false, aborted: true, status: 0, message: '' });
     const body = new FormData();
     body.append('file', file, file.name || 'photo');
     xhr.send(body);

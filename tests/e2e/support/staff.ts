@@ -19,6 +19,7 @@ export const STAFF = {
   jiaojing: { username: 'e2e-jiaojing', name: '交警大队周强', role: 'unit', unit: 'jiaojing' },
   operator: { username: 'e2e-operator', name: '话务员刘洋', role: 'operator', unit: null },
   patrol: { username: 'e2e-patrol', name: '巡访员张秀英', role: 'patrol', unit: null },
+  inspector: { username: 'e2e-inspector', name: '督导员马琳', role: 'inspector', unit: null },
 } as const;
 export type StaffKey = keyof typeof STAFF;
 
