@@ -2,8 +2,8 @@
 // tickets and results they read (a point's open problems, the problems to re-check, the points'
 // last inspections); the results and re-checks themselves are in round-result-repository.ts.
 // Returns plain objects from explicit selects; no row type leaves this file.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, InspectionRoundTable } from '../db/schema.ts';
 import type { Status } from '../tickets/lifecycle.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -46,18 +46,7 @@ const roundColumns = [
   'bulletin_published_at',
 ] as const;
 
-function toRound(r: {
-  id: number;
-  name: string;
-  starts_on: string;
-  ends_on: string;
-  status: string;
-  created_by: number;
-  created_at: string;
-  closed_by: number | null;
-  closed_at: string | null;
-  bulletin_published_at: string | null;
-}): RoundRecord {
+function toRound(r: Selectable<InspectionRoundTable>): RoundRecord {
   return {
     id: Number(r.id),
     name: r.name,
