@@ -75,6 +75,8 @@ export interface PortalServices {
   patrol: { reports: PatrolReports; persuasion: Persuasion; findings: Findings };
   /** 督办: leaders mark a ticket with an instruction, or lift the mark (server/staff/supervision.ts). */
   supervision: Supervision;
+  /** How long personal data is kept after a ticket is finished (PERSONAL_DATA_RETENTION_DAYS): the privacy notice says so. */
+  privacy: { retentionDays: number };
   /** The units' scores (考核) by the county's rules in content/scoring.json: ranking per month or year, a unit's trend. */
   scores: Scoring;
   /** Inspection rounds (督导): planned and closed by the office, worked by the inspectors (server/inspection/). */

@@ -38,6 +38,7 @@ import { createPersuasion } from './patrol/persuasion.ts';
 import { createFindings } from './patrol/findings.ts';
 import { createSupervision } from './staff/supervision.ts';
 import { loadScoringRules } from './scoring/scoring-rules.ts';
+import { DEFAULT_RETENTION_DAYS } from './privacy/privacy-env.ts';
 import { createScoring } from './scoring/scoring.ts';
 import { createInspection } from './inspection/rounds.ts';
 import { createInspectionReports } from './inspection/inspection-reports.ts';
@@ -64,6 +65,8 @@ export interface PortalOptions {
   mailboxConfigured?: boolean;
   /** Limits per client address and account (THROTTLE_*); the defaults of server/throttle/throttles.ts otherwise. */
   throttleLimits?: Partial<ThrottleLimits>;
+  /** PERSONAL_DATA_RETENTION_DAYS: what the privacy notice tells residents (the worker's purge keeps to it). */
+  retentionDays?: number;
 }
 
 export interface Portal {
@@ -87,6 +90,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     publicUrl: env.publicUrl,
     messageIdDomain: env.mail.messageIdDomain,
     escalationResetDays: env.worker.escalationResetDays,
+    retentionDays: env.privacy.retentionDays,
     // Mail from these is ours (notifications, acknowledgements, the mailbox itself): never a report.
     ourMailAddresses: [
       /<([^<>]+)>\s*$/.exec(env.mail.from)?.[1] ?? env.mail.from,
@@ -212,6 +216,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       findings: createFindings({ catalog, clock, intake, notices: { saveDraft: (user, raw) => services.notices.saveDraft(user, raw) } }),
     },
     supervision: createSupervision({ db, clock, observers: [notifications] }),
+    privacy: { retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS },
     scores: createScoring({ db, catalog, clock, rules: scoringRules }),
     inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
     inspectionReports: createInspectionReports({

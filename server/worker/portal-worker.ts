@@ -3,7 +3,7 @@
 // new mail arrives while a connection listens with IMAP IDLE), and mail delivery through SMTP_URL
 // (or .eml files). Used by `npm start` and by `npm run worker:tick`, so both run the same
 // assembly; only `npm start` starts the listening watcher. Housekeeping (housekeeping.ts) removes
-// photos never attached and expired sessions.
+// photos never attached and expired sessions; the retention purge runs once a day.
 //
 // Publishing (ADR 006): the 'publish' job builds the public site when requests are queued. A
 // resident worker (`npm start`, `--role worker`) also looks for requests every
@@ -28,6 +28,8 @@ import { createMailboxStatus } from '../intake/mail/mailbox-status.ts';
 import { publicSnapshot } from '../publish/public-projection.ts';
 import type { PublicSnapshot } from '../publish/public-snapshot.ts';
 import { createSitePublisher, type SitePublisher } from '../publish/site-publisher.ts';
+import { createDailyPurge } from '../privacy/daily-purge.ts';
+import { createPrivacyPurge } from '../privacy/purge.ts';
 
 /** How often a resident worker looks for queued publish requests between passes. */
 export const PUBLISH_POLL_MS = 2000;
@@ -102,6 +104,16 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
   });
 
   const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: consoleLog });
+  // Removal goes by the real time: a pass run "as of" a later time (worker:tick --at) must not
+  // sign staff out, remove photos or purge personal data that are not yet due.
+  const notLater = (at: Date) => new Date(Math.min(at.getTime(), systemClock.now().getTime()));
+  const purge = createPrivacyPurge({
+    db,
+    dataDir: env.dataDir,
+    clock: { now: () => notLater(clock.now()) },
+    retentionDays: env.privacy.retentionDays,
+  });
+  const dailyPurge = createDailyPurge(purge);
   const read = readMailbox;
   const passes = createWorker({
     db,
@@ -114,9 +126,9 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     // A site build takes seconds to a minute: after the pass's mail is out.
     laterJobs: [
       { name: 'publish', run: (now: Date) => publishPass(publisher, now) },
-      // Removal goes by the real time: a pass run "as of" a later time (worker:tick --at) must not
-      // sign staff out or remove photos that are not yet due.
-      { name: 'housekeeping', run: (now: Date) => housekeeping.runOnce(new Date(Math.min(now.getTime(), systemClock.now().getTime()))) },
+      { name: 'housekeeping', run: (now: Date) => housekeeping.runOnce(notLater(now)) },
+      // Personal data past PERSONAL_DATA_RETENTION_DAYS, once a China day (server/privacy/daily-purge.ts).
+      { name: 'privacy-purge', run: (now: Date) => dailyPurge(notLater(now)) },
     ],
   });
   return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };

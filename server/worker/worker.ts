@@ -99,6 +99,11 @@ function summarize(job: string, result: unknown): string | null {
     const parts = run ? (['sent', 'retried', 'failed'] as const).flatMap((k) => (run[k] ? [`${run[k]} ${k}`] : [])) : [];
     return parts.length > 0 ? parts.join(', ') : null;
   }
+  if (job === 'privacy-purge') {
+    const removed = (result as { removed: Record<string, number> | null }).removed;
+    const parts = removed ? Object.entries(removed).flatMap(([k, n]) => (n > 0 && k !== 'eventsLeft' ? [`${n} ${k}`] : [])) : [];
+    return parts.length > 0 ? `personal data past its retention removed: ${parts.join(', ')}` : null;
+  }
   if (job === 'housekeeping') {
     const run = result as HousekeepingResult;
     const parts = [

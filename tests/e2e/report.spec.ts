@@ -11,6 +11,8 @@ test('report with two photos → tracking code → the track page shows status a
   await page.goto('/report');
   await waitForIsland(page);
   await page.screenshot({ path: testInfo.outputPath('report-360.png'), fullPage: true });
+  // The retention the notice promises is the purge's (PERSONAL_DATA_RETENTION_DAYS, 730 days by default).
+  await expect(page.locator('.privacy')).toContainText('问题办结后保存2年，然后删除');
 
   await page.getByLabel('问题描述').fill('西关农贸市场门口的垃圾堆了好几天没人清理，气味很大，摊位也占到了路上。');
   await expect(page.locator('.suggestion')).toContainText(/将由.+(办理|分派)/);
