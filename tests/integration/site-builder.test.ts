@@ -338,7 +338,9 @@ describe("the worker's publish job with the real site/", () => {
       const publish = tick.jobs.find((j) => j.job === 'publish');
       expect(publish).toMatchObject({ ok: true, result: { built: true, requests: 1 } });
       // The pass's mail went out before the build started.
-      expect(tick.jobs.map((j) => j.job).slice(-3)).toEqual(['mail', 'publish', 'housekeeping']);
+      expect(tick.jobs.map((j) => j.job).slice(-4)).toEqual(['mail', 'publish', 'housekeeping', 'privacy-purge']);
+      // The day's retention purge ran in the first pass (nothing is old enough here).
+      expect(tick.jobs.find((j) => j.job === 'privacy-purge')).toMatchObject({ ok: true, result: { removed: { reporters: 0 } } });
       expect(fs.realpathSync(publicSitePaths(dataDir).current)).not.toBe(before);
       const home = await get('/', { 'accept-encoding': 'br' });
       expect(home.status).toBe(200);
