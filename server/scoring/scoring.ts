@@ -43,8 +43,8 @@ function periodOf(text: string, now: Date): ScorePeriod & { label: string } {
   if (!match) throw new InvalidInputError('考核期间格式不正确，例如 2026-12（月度）或 2026（年度）', { period: '请填写月份或年份' });
   const year = Number(match[1]);
   const month = match[2];
-  const from = month ? monthPeriod(text).from : new Date(Date.UTC(year, 0, 1) - CST_OFFSET_MS).toISOString();
-  const to = month ? monthPeriod(text).to : new Date(Date.UTC(year + 1, 0, 1) - CST_OFFSET_MS).toISOString();
+  const yearStart = (y: number) => new Date(Date.UTC(y, 0, 1) - CST_OFFSET_MS).toISOString();
+  const { from, to } = month ? monthPeriod(text) : { from: yearStart(year), to: yearStart(year + 1) };
   if (now.getTime() < ms(from)) throw new InvalidInputError('该期间尚未开始，还没有考核数据', { period: '该期间尚未开始' });
   const asOf = now.getTime() < ms(to) ? now.toISOString() : to;
   return { from, to, asOf, label: month ? `${year}年${Number(month)}月` : `${year}年度` };
