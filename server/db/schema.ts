@@ -154,6 +154,32 @@ export interface MailOutboxTable {
   response: string | null;
 }
 
+/** A text message waiting for, or past, delivery (server/notify/sms-outbox-repository.ts, migration 022). */
+export interface SmsOutboxTable {
+  id: Generated<number>;
+  kind: string;
+  /** 'reporter', 'unit' or 'lookup'. */
+  audience: string;
+  ticket_id: number | null;
+  unit_code: string | null;
+  /** Digits only; null once purged. */
+  recipient: string | null;
+  /** JSON object: the template's parameters. */
+  params: string;
+  /** The message as the recipient reads it. */
+  text: string;
+  urgent: number;
+  created_at: string;
+  /** 'pending', 'sent', 'failed' or 'skipped'. */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  response: string | null;
+}
+
 /** A unit escalated on the ladder 通报 → 约谈 → 问责 (server/escalation/, docs/decisions/004-escalation.md). */
 export interface EscalationTable {
   id: Generated<number>;
@@ -188,6 +214,7 @@ export interface Database {
   sessions: SessionTable;
   unit_contacts: UnitContactTable;
   mail_outbox: MailOutboxTable;
+  sms_outbox: SmsOutboxTable;
   escalations: EscalationTable;
   mail_messages: MailMessageTable;
   ticket_messages: TicketMessageTable;
