@@ -16,6 +16,9 @@ import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
 import type { Hotline } from './hotline/hotline-service.ts';
 import type { Publishing } from './publish/publishing.ts';
 import type { FollowUps } from './follow-ups/follow-ups.ts';
+import type { OnlineAnswerInput } from './follow-ups/follow-up-schema.ts';
+import type { OnlineAnswerResult } from './follow-ups/online-follow-ups.ts';
+import type { Closures } from './staff/closures.ts';
 import type { Notices } from './publish/notices.ts';
 import type { SubmitResult } from './intake/submit-result.ts';
 import type { UploadResult } from './media/photo-store.ts';
@@ -65,6 +68,13 @@ export interface PortalServices {
   hotline: Hotline;
   /** Follow-up calls (回访) after closure, and their results per unit. */
   followUps: FollowUps;
+  /**
+   * The reporter's "fixed?" answer online (网上回访) on a closed ticket, proved by the last four
+   * phone digits or the closing e-mail's link; throttled per ticket and client address.
+   */
+  answerFollowUp(raw: OnlineAnswerInput, ctx: RequestContext): Promise<OnlineAnswerResult>;
+  /** The rectification summary residents read of a verified closure; the office edits it (server/staff/closures.ts). */
+  closures: Closures;
   /** Rebuilds of the public site: requests and the builds' status (ADR 006). */
   publishing: Publishing;
   /** Exposure notices (曝光) and the units' public responses (公开回应): compose, publish, respond, review (server/publish/notices.ts). */

@@ -30,6 +30,8 @@ import { createHotline } from './hotline/hotline-service.ts';
 import { createPublishing } from './publish/publishing.ts';
 import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
+import { createOnlineFollowUps, issueAnswerKey, type OnlineFollowUps } from './follow-ups/online-follow-ups.ts';
+import { closureOnVerify, createClosures } from './staff/closures.ts';
 import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
 import { loadPersuasionKinds } from './patrol/persuasion-kinds.ts';
@@ -67,6 +69,8 @@ export interface PortalOptions {
   throttleLimits?: Partial<ThrottleLimits>;
   /** PERSONAL_DATA_RETENTION_DAYS: what the privacy notice tells residents (the worker's purge keeps to it). */
   retentionDays?: number;
+  /** FOLLOW_UP_ONLINE_WAIT_DAYS: days before a closed ticket's follow-up call is listed for the operators (3 by default). */
+  followUpOnlineWaitDays?: number;
 }
 
 export interface Portal {
@@ -91,6 +95,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     messageIdDomain: env.mail.messageIdDomain,
     escalationResetDays: env.worker.escalationResetDays,
     retentionDays: env.privacy.retentionDays,
+    followUpOnlineWaitDays: env.followUpOnlineWaitDays,
     // Mail from these is ours (notifications, acknowledgements, the mailbox itself): never a report.
     ourMailAddresses: [
       /<([^<>]+)>\s*$/.exec(env.mail.from)?.[1] ?? env.mail.from,
@@ -129,7 +134,15 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       taken.retryAfterSeconds,
     );
   }
-  const tracking = createTracking({ db, catalog, photoUrls, throttles });
+  // The online "fixed?" answers need the staff commands (a "not fixed" reopens the ticket): bound below.
+  let onlineFollowUps: OnlineFollowUps | null = null;
+  const tracking = createTracking({
+    db,
+    catalog,
+    photoUrls,
+    throttles,
+    followUpState: (ticket) => onlineFollowUps?.stateOf(ticket) ?? Promise.resolve(null),
+  });
   const accounts = createAccounts({ db, catalog, clock, throttles });
   const units = createUnitDirectory({ db, catalog, clock });
   const mailOptions = {
@@ -138,9 +151,10 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
   };
-  const notifications = createTicketNotifications(mailOptions);
+  const notifications = createTicketNotifications({ ...mailOptions, answerKey: issueAnswerKey });
   const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours });
-  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications, followUpOnClose] });
+  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications, followUpOnClose, closureOnVerify] });
+  onlineFollowUps = createOnlineFollowUps({ db, clock, throttles, commands });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
   const escalations = createEscalationService({
     db,
@@ -198,7 +212,15 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     userOf,
     mail,
     hotline: createHotline({ db, catalog, clock, intake }),
-    followUps: createFollowUps({ db, catalog, clock, commands }),
+    followUps: createFollowUps({
+      db,
+      catalog,
+      clock,
+      commands,
+      ...(options.followUpOnlineWaitDays !== undefined && { onlineWaitDays: options.followUpOnlineWaitDays }),
+    }),
+    answerFollowUp: (raw, ctx) => onlineFollowUps!.answer(raw, ctx.ip),
+    closures: createClosures({ db, clock }),
     publishing: createPublishing({ db, clock }),
     notices: createNotices({
       db,

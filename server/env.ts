@@ -54,6 +54,15 @@ const envSchema = z.object({
     .default(24)
     .describe('Hours a unit has to acknowledge (签收) a dispatched ticket.'),
   ROUTING_THRESHOLD: z.coerce.number().min(0).max(1).optional().describe('Confidence below which a report goes to triage.'),
+  FOLLOW_UP_ONLINE_WAIT_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30)
+    .default(3)
+    .describe(
+      "Days a closed ticket waits for the reporter's online answer (网上回访) before its follow-up call appears in the operators' list.",
+    ),
 });
 
 export type Env = {
@@ -81,6 +90,8 @@ export type Env = {
   requestLimits: RequestLimits;
   /** THROTTLE_*: limits per client address or account (server/throttle/). */
   throttles: ThrottleLimits;
+  /** FOLLOW_UP_ONLINE_WAIT_DAYS (server/follow-ups/follow-ups.ts). */
+  followUpOnlineWaitDays: number;
 };
 
 export class EnvError extends Error {
@@ -116,5 +127,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     privacy: privacySettings(e),
     requestLimits: requestLimits(e),
     throttles: throttleLimits(e),
+    followUpOnlineWaitDays: e.FOLLOW_UP_ONLINE_WAIT_DAYS,
   };
 }

@@ -221,6 +221,8 @@ export interface Database {
   mailbox_status: MailboxStatusTable;
   calls: CallTable;
   follow_ups: FollowUpTable;
+  ticket_closures: TicketClosureTable;
+  follow_up_links: FollowUpLinkTable;
   notices: NoticeTable;
   notice_tickets: NoticeTicketTable;
   notice_photos: NoticePhotoTable;
@@ -338,6 +340,28 @@ export interface FollowUpTable {
   completed_at: string | null;
   reopened: Generated<number>;
   unit_code: string | null;
+  /** 'phone' (an operator's call) or 'online' (the reporter on the tracking page); migration 023. */
+  channel: Generated<string>;
+  /** When an online answer was last changed (changeable for 7 days after completed_at). */
+  answer_changed_at: string | null;
+}
+
+/** A verified closure (销号) and what residents read of it (server/follow-ups/closures.ts, migration 023). */
+export interface TicketClosureTable {
+  ticket_id: number;
+  closed_at: string;
+  /** The rectification summary as the office approved it for the public tracking page. */
+  public_summary: string;
+  summary_edited_at: string | null;
+  summary_edited_by: number | null;
+}
+
+/** The one-time link to answer "fixed?" online, from the closing e-mail: the token's SHA-256 only. */
+export interface FollowUpLinkTable {
+  token_hash: string;
+  ticket_id: number;
+  closed_at: string;
+  created_at: string;
 }
 
 /** An exposure notice (曝光), composed by the office from tickets (server/publish/). */

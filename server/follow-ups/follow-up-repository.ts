@@ -4,7 +4,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, FollowUpTable } from '../db/schema.ts';
 import type { Status } from '../tickets/lifecycle.ts';
-import type { Satisfaction } from './follow-up-schema.ts';
+import type { FollowUpChannel, Satisfaction } from './follow-up-schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -54,9 +54,16 @@ export interface PendingFollowUp {
   callerName: string | null;
 }
 
-/** Pending tasks, oldest first, at most `limit`, and how many are pending in all. */
-export async function listPendingFollowUps(db: Db, limit: number): Promise<{ items: PendingFollowUp[]; total: number }> {
-  const base = db.selectFrom('follow_ups').where('follow_ups.status', '=', 'pending');
+/**
+ * Pending tasks of closures before `closedBefore` (the reporter had that long to answer online),
+ * oldest first, at most `limit`, and how many are pending in all.
+ */
+export async function listPendingFollowUps(
+  db: Db,
+  limit: number,
+  closedBefore: string,
+): Promise<{ items: PendingFollowUp[]; total: number }> {
+  const base = db.selectFrom('follow_ups').where('follow_ups.status', '=', 'pending').where('follow_ups.closed_at', '<=', closedBefore);
   const [rows, count] = await Promise.all([
     base
       .innerJoin('tickets', 'tickets.id', 'follow_ups.ticket_id')
@@ -180,6 +187,9 @@ export interface FollowUpCounts {
   satisfied: number;
   fair: number;
   unsatisfied: number;
+  /** Of `reached`: by an operator's call (电话回访) and by the reporter's answer online (网上回访). */
+  byPhone: number;
+  online: number;
 }
 
 /** Follow-ups per unit of closures in [from, before). */
@@ -195,6 +205,17 @@ export async function countFollowUpsByUnit(db: Db, range: { from?: string; befor
       (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'satisfied').then(1).else(0).end()).as('satisfied'),
       (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'fair').then(1).else(0).end()).as('fair'),
       (eb) => eb.fn.sum<number>(eb.case().when('satisfaction', '=', 'unsatisfied').then(1).else(0).end()).as('unsatisfied'),
+      (eb) =>
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(eb.and([eb('reached', '=', 1), eb('channel', '=', 'online')]))
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as('online'),
     ])
     .where('unit_code', 'is not', null)
     .groupBy('unit_code');
@@ -210,12 +231,14 @@ export async function countFollowUpsByUnit(db: Db, range: { from?: string; befor
     satisfied: Number(r.satisfied ?? 0),
     fair: Number(r.fair ?? 0),
     unsatisfied: Number(r.unsatisfied ?? 0),
+    byPhone: Number(r.reached ?? 0) - Number(r.online ?? 0),
+    online: Number(r.online ?? 0),
   }));
 }
 
 type FollowUpRow = Pick<
   Selectable<FollowUpTable>,
-  'closed_at' | 'status' | 'attempts' | 'reached' | 'fixed' | 'satisfaction' | 'comment' | 'completed_at' | 'reopened'
+  'closed_at' | 'status' | 'attempts' | 'reached' | 'fixed' | 'satisfaction' | 'comment' | 'completed_at' | 'reopened' | 'channel'
 >;
 
 export interface TicketFollowUp {
@@ -228,6 +251,7 @@ export interface TicketFollowUp {
   comment: string | null;
   completedAt: string | null;
   reopened: boolean;
+  channel: FollowUpChannel;
 }
 
 function toTicketFollowUp(f: FollowUpRow): TicketFollowUp {
@@ -241,6 +265,7 @@ function toTicketFollowUp(f: FollowUpRow): TicketFollowUp {
     comment: f.comment,
     completedAt: f.completed_at,
     reopened: Number(f.reopened) === 1,
+    channel: f.channel === 'online' ? 'online' : 'phone',
   };
 }
 
@@ -248,9 +273,122 @@ function toTicketFollowUp(f: FollowUpRow): TicketFollowUp {
 export async function listFollowUpsOfTicket(db: Db, ticketId: number): Promise<TicketFollowUp[]> {
   const rows = await db
     .selectFrom('follow_ups')
-    .select(['closed_at', 'status', 'attempts', 'reached', 'fixed', 'satisfaction', 'comment', 'completed_at', 'reopened'])
+    .select(['closed_at', 'status', 'attempts', 'reached', 'fixed', 'satisfaction', 'comment', 'completed_at', 'reopened', 'channel'])
     .where('ticket_id', '=', ticketId)
     .orderBy('closed_at')
     .execute();
   return rows.map(toTicketFollowUp);
+}
+
+// ——— online answers (网上回访, online-follow-ups.ts) ———
+
+/** What the reporter left to prove it is them: the phone number (digits) and whether an e-mail address. */
+export async function findReporterProof(db: Db, ticketId: number): Promise<{ phone: string | null; hasEmail: boolean } | null> {
+  const row = await db.selectFrom('ticket_reporters').select(['phone', 'email']).where('ticket_id', '=', ticketId).executeTakeFirst();
+  return row ? { phone: row.phone, hasEmail: Boolean(row.email) } : null;
+}
+
+export async function insertFollowUpLink(db: Db, link: { tokenHash: string; ticketId: number; closedAt: string; createdAt: string }): Promise<void> {
+  await db
+    .insertInto('follow_up_links')
+    .values({ token_hash: link.tokenHash, ticket_id: link.ticketId, closed_at: link.closedAt, created_at: link.createdAt })
+    .execute();
+}
+
+export async function findFollowUpLink(db: Db, tokenHash: string): Promise<{ ticketId: number; closedAt: string } | null> {
+  const row = await db.selectFrom('follow_up_links').select(['ticket_id', 'closed_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+  return row ? { ticketId: Number(row.ticket_id), closedAt: row.closed_at } : null;
+}
+
+export interface ClosureFollowUp {
+  id: number;
+  status: 'pending' | 'done';
+  channel: FollowUpChannel;
+  fixed: boolean | null;
+  satisfaction: Satisfaction | null;
+  completedAt: string | null;
+  answerChangedAt: string | null;
+}
+
+/** The follow-up of one closure of a ticket, if there is one. */
+export async function findFollowUpOfClosure(db: Db, ticketId: number, closedAt: string): Promise<ClosureFollowUp | null> {
+  const row = await db
+    .selectFrom('follow_ups')
+    .select(['id', 'status', 'channel', 'fixed', 'satisfaction', 'completed_at', 'answer_changed_at'])
+    .where('ticket_id', '=', ticketId)
+    .where('closed_at', '=', closedAt)
+    .executeTakeFirst();
+  return row
+    ? {
+        id: Number(row.id),
+        status: row.status === 'done' ? 'done' : 'pending',
+        channel: row.channel === 'online' ? 'online' : 'phone',
+        fixed: row.fixed === null ? null : Number(row.fixed) === 1,
+        satisfaction: row.satisfaction as Satisfaction | null,
+        completedAt: row.completed_at,
+        answerChangedAt: row.answer_changed_at,
+      }
+    : null;
+}
+
+export interface OnlineAnswer {
+  fixed: boolean;
+  satisfaction: Satisfaction;
+  comment: string | null;
+}
+
+/** The first online answer of a closure with no follow-up yet; false when one appeared meanwhile. */
+export async function insertOnlineAnswer(
+  db: Db,
+  a: OnlineAnswer & { ticketId: number; closedAt: string; unitCode: string | null; at: string },
+): Promise<boolean> {
+  const result = await db
+    .insertInto('follow_ups')
+    .values({
+      ticket_id: a.ticketId,
+      closed_at: a.closedAt,
+      created_at: a.at,
+      status: 'done',
+      last_attempt_at: null,
+      reached: 1,
+      fixed: a.fixed ? 1 : 0,
+      satisfaction: a.satisfaction,
+      comment: a.comment,
+      operator_id: null,
+      completed_at: a.at,
+      unit_code: a.unitCode,
+      channel: 'online',
+    })
+    .onConflict((oc) => oc.columns(['ticket_id', 'closed_at']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/** The online answer completes a task still pending (no operator recorded it meanwhile). */
+export async function completeWithOnlineAnswer(db: Db, id: number, a: OnlineAnswer & { at: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('follow_ups')
+    .set({
+      status: 'done',
+      channel: 'online',
+      reached: 1,
+      fixed: a.fixed ? 1 : 0,
+      satisfaction: a.satisfaction,
+      comment: a.comment,
+      completed_at: a.at,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** A change of an online answer (the caller checked the 7 days). */
+export async function changeOnlineAnswer(db: Db, id: number, a: OnlineAnswer & { at: string }): Promise<void> {
+  await db
+    .updateTable('follow_ups')
+    .set({ fixed: a.fixed ? 1 : 0, satisfaction: a.satisfaction, comment: a.comment, answer_changed_at: a.at })
+    .where('id', '=', id)
+    .where('channel', '=', 'online')
+    .execute();
 }

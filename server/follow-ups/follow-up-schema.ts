@@ -35,3 +35,43 @@ export const followUpInputSchema = z
   });
 
 export type FollowUpInput = z.input<typeof followUpInputSchema>;
+
+/** How a follow-up was done: an operator's call (电话回访) or the reporter's answer online (网上回访). */
+export const FOLLOW_UP_CHANNELS = ['phone', 'online'] as const;
+export type FollowUpChannel = (typeof FOLLOW_UP_CHANNELS)[number];
+export const FOLLOW_UP_CHANNEL_LABELS: Record<FollowUpChannel, string> = { phone: '电话回访', online: '网上回访' };
+
+/** Days an online answer may be changed after it was first given; then it is shown read-only. */
+export const ONLINE_CHANGE_DAYS = 7;
+
+/**
+ * The reporter's online answer on the tracking page (a plain form) or through the API. Proof of
+ * being the reporter: the last four digits of the phone number given when reporting, or the key of
+ * the one-time link in the closing e-mail.
+ */
+export const onlineAnswerSchema = z
+  .object({
+    trackingCode: z.string({ error: '请填写查询码' }).trim().min(1, { error: '请填写查询码' }).max(40),
+    phoneLast4: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z
+        .string()
+        .trim()
+        .regex(/^\d{4}$/, { error: '请填写您反映问题时留的手机号码的最后四位数字' })
+        .optional(),
+    ),
+    key: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.string().trim().max(100).optional(),
+    ),
+    fixed: z.boolean({ error: '请选择问题解决了没有' }),
+    satisfaction: z.enum(FOLLOW_UP_SATISFACTION, { error: '请选择您对办理结果是否满意' }),
+    comment,
+  })
+  .superRefine((v, ctx) => {
+    if (!v.phoneLast4 && !v.key) {
+      ctx.addIssue({ code: 'custom', path: ['phoneLast4'], message: '请填写您反映问题时留的手机号码的最后四位数字' });
+    }
+  });
+
+export type OnlineAnswerInput = z.input<typeof onlineAnswerSchema>;

@@ -5,9 +5,13 @@
 // ticket for the office with the reason; a caller not reached after three attempts closes the
 // task as unreached. The results count on the record of the unit that held the ticket.
 //
+// Issue 15: the reporter may answer the same questions online on the tracking page (网上回访,
+// online-follow-ups.ts). A task appears in the operators' list only FOLLOW_UP_ONLINE_WAIT_DAYS
+// (default 3) after the closure, and an online answer in the meantime completes it (channel
+// 'online'); both channels feed the same rates, counted apart (byPhone / online).
+//
 // Domain, not the hotline's: every channel's reporters are called back, and the results feed the
-// units' record (ledgers) and the ticket's page (staff); online "fixed?" answers will feed it too.
-// The SQL is in follow-up-repository.ts.
+// units' record (ledgers) and the ticket's page (staff). The SQL is in follow-up-repository.ts.
 import type { Kysely } from 'kysely';
 import { canSeeReporter, type StaffUser } from '../auth/roles.ts';
 import type { Catalog } from '../catalog/types.ts';
@@ -29,7 +33,14 @@ import {
   type FollowUpAttempt,
   type FollowUpCounts,
 } from './follow-up-repository.ts';
-import { followUpInputSchema, MAX_ATTEMPTS, SATISFACTION_LABELS, type FollowUpInput } from './follow-up-schema.ts';
+import {
+  followUpInputSchema,
+  MAX_ATTEMPTS,
+  SATISFACTION_LABELS,
+  type FollowUpChannel,
+  type FollowUpInput,
+  type Satisfaction,
+} from './follow-up-schema.ts';
 
 export interface FollowUpTask {
   id: number;
@@ -63,6 +74,38 @@ export interface FollowUpStats extends FollowUpCounts {
   satisfactionRate: number | null;
 }
 
+const SPEAKER: Record<FollowUpChannel, { prefix: string; who: string }> = {
+  phone: { prefix: '回访', who: '来电人' },
+  online: { prefix: '网上回访', who: '反映人' },
+};
+
+/**
+ * "Not fixed" or "不满意" reopens the ticket for the office, the same for an operator's call and
+ * the reporter's online answer: `reopen` takes the action as whoever recorded the answer (the
+ * operator, or the system for the reporter). The reporter's own words stay in the follow-up record
+ * (which the retention purge can clear), not in the ticket's append-only event log.
+ */
+export async function reopenIfUnhappy(
+  db: Kysely<Database>,
+  answer: { id: number; fixed: boolean; satisfaction: Satisfaction | null; comment: string | null },
+  channel: FollowUpChannel,
+  reopen: (act: { action: 'reopen'; reason: string }) => Promise<unknown>,
+): Promise<{ reopened: boolean; reopenError?: string }> {
+  const notFixed = !answer.fixed;
+  const unsatisfied = answer.satisfaction === 'unsatisfied';
+  if (!notFixed && !unsatisfied) return { reopened: false };
+  const { prefix, who } = SPEAKER[channel];
+  const why = [notFixed ? '问题未解决' : null, unsatisfied ? `${who}${SATISFACTION_LABELS.unsatisfied}` : null].filter(Boolean).join('，');
+  const reason = `${prefix}：${why}${answer.comment ? `（${who}意见见本工单的回访记录）` : ''}`;
+  try {
+    await reopen({ action: 'reopen', reason });
+  } catch (error) {
+    return { reopened: false, reopenError: error instanceof Error ? error.message : String(error) };
+  }
+  await markFollowUpReopened(db, answer.id);
+  return { reopened: true };
+}
+
 /** Makes the follow-up task when a ticket is closed (a TicketObserver in the closing transaction). */
 export const followUpOnClose: TicketObserver = async (trx, { ticket, event }) => {
   if (event.toStatus !== 'closed') return;
@@ -71,8 +114,19 @@ export const followUpOnClose: TicketObserver = async (trx, { ticket, event }) =>
   await insertFollowUp(trx, { ticketId: ticket.id, closedAt: event.at, unitCode: ticket.leadUnitCode });
 };
 
-export function createFollowUps(deps: { db: Kysely<Database>; catalog: Catalog; clock: Clock; commands: Pick<StaffCommands, 'act'> }) {
+/** Days a closed ticket waits for the reporter's online answer before it is the operators' to call. */
+export const DEFAULT_ONLINE_WAIT_DAYS = 3;
+
+export function createFollowUps(deps: {
+  db: Kysely<Database>;
+  catalog: Catalog;
+  clock: Clock;
+  commands: Pick<StaffCommands, 'act'>;
+  /** FOLLOW_UP_ONLINE_WAIT_DAYS: a task appears in the operators' list this many days after the closure. */
+  onlineWaitDays?: number;
+}) {
   const { db, catalog, clock } = deps;
+  const waitMs = (deps.onlineWaitDays ?? DEFAULT_ONLINE_WAIT_DAYS) * 86_400_000;
 
   function mayCall(user: StaffUser): void {
     if (!canSeeReporter(user)) throw new ForbiddenError('只有热线话务员和创城办可以回访');
@@ -80,7 +134,8 @@ export function createFollowUps(deps: { db: Kysely<Database>; catalog: Catalog; 
 
   async function pending(user: StaffUser, options: { limit?: number } = {}): Promise<{ items: FollowUpTask[]; total: number }> {
     mayCall(user);
-    const { items, total } = await listPendingFollowUps(db, Math.min(options.limit ?? 50, 200));
+    const closedBefore = new Date(clock.now().getTime() - waitMs).toISOString();
+    const { items, total } = await listPendingFollowUps(db, Math.min(options.limit ?? 50, 200), closedBefore);
     const lastReport = await lastRectificationTexts(
       db,
       items.map((t) => t.ticketId),
@@ -128,28 +183,18 @@ export function createFollowUps(deps: { db: Kysely<Database>; catalog: Catalog; 
       return { id: input.id, done, reopened: false };
     }
 
-    const notFixed = input.fixed === false;
-    const unsatisfied = input.satisfaction === 'unsatisfied';
     await claim(input.id, {
       ...attempt,
       comment: input.comment ?? null,
       done: { reached: true, fixed: input.fixed === true, satisfaction: input.satisfaction ?? null, completedAt: now },
     });
-    if (!notFixed && !unsatisfied) return { id: input.id, done: true, reopened: false };
-
-    const why = [notFixed ? '问题未解决' : null, unsatisfied ? `来电人${SATISFACTION_LABELS.unsatisfied}` : null]
-      .filter(Boolean)
-      .join('，');
-    // The caller's own words stay in the follow-up record (which the retention purge can clear),
-    // not in the ticket's append-only event log.
-    const reason = `回访：${why}${input.comment ? '（来电人意见见本工单的回访记录）' : ''}`;
-    try {
-      await deps.commands.act(user, { trackingCode: task.trackingCode, act: { action: 'reopen', reason } });
-    } catch (error) {
-      return { id: input.id, done: true, reopened: false, reopenError: error instanceof Error ? error.message : String(error) };
-    }
-    await markFollowUpReopened(db, input.id);
-    return { id: input.id, done: true, reopened: true };
+    const reopening = await reopenIfUnhappy(
+      db,
+      { id: input.id, fixed: input.fixed === true, satisfaction: input.satisfaction ?? null, comment: input.comment ?? null },
+      'phone',
+      (act) => deps.commands.act(user, { trackingCode: task.trackingCode, act }),
+    );
+    return { id: input.id, done: true, ...reopening };
   }
 
   /** Two operators recording the same task at once record it once; the second is told to refresh. */

@@ -202,6 +202,8 @@ export function exportMonthlyReport(report: MonthlyReport, more: ReadonlyArray<T
         { header: '责任单位', kind: 'text', width: 22, value: (r) => r.label },
         { header: '应回访', kind: 'integer', width: 8, value: (r) => r.due },
         { header: '已联系上', kind: 'integer', width: 10, value: (r) => r.reached },
+        { header: '其中电话回访', kind: 'integer', width: 12, value: (r) => r.byPhone },
+        { header: '其中网上回访', kind: 'integer', width: 12, value: (r) => r.online },
         { header: '回访率', kind: 'percent', width: 9, value: (r) => r.followUpRate },
         { header: '问题已解决', kind: 'integer', width: 11, value: (r) => r.fixed },
         { header: '满意', kind: 'integer', width: 7, value: (r) => r.satisfied },

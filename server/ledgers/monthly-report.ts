@@ -215,7 +215,8 @@ export async function monthlyReport(deps: LedgerDeps, month: string, options: Mo
 }
 
 function totalFollowUps(rows: readonly FollowUpStats[]): Omit<FollowUpStats, 'unitCode'> {
-  const sum = (k: 'due' | 'done' | 'reached' | 'fixed' | 'satisfied' | 'fair' | 'unsatisfied') => rows.reduce((n, r) => n + r[k], 0);
+  const sum = (k: 'due' | 'done' | 'reached' | 'fixed' | 'satisfied' | 'fair' | 'unsatisfied' | 'byPhone' | 'online') =>
+    rows.reduce((n, r) => n + r[k], 0);
   const due = sum('due');
   const reached = sum('reached');
   return {
@@ -226,6 +227,8 @@ function totalFollowUps(rows: readonly FollowUpStats[]): Omit<FollowUpStats, 'un
     satisfied: sum('satisfied'),
     fair: sum('fair'),
     unsatisfied: sum('unsatisfied'),
+    byPhone: sum('byPhone'),
+    online: sum('online'),
     followUpRate: due > 0 ? reached / due : null,
     satisfactionRate: reached > 0 ? (sum('satisfied') + sum('fair')) / reached : null,
   };

@@ -273,12 +273,17 @@ export function reporterRectifiedMail(input: ReporterMailInput & { rectification
 }
 
 /** Verified and struck off (销号). */
-export function reporterClosedMail(input: ReporterMailInput & { note?: string | null }): MailContent {
+export function reporterClosedMail(input: ReporterMailInput & { note?: string | null; answerKey?: string | null }): MailContent {
   const blocks: Block[] = [
     paragraph('您反映的问题已整改到位，经创城办核验已办结。如发现问题仍未解决，请再次反映。'),
     { kind: 'facts', rows: [['查询码', input.trackingCode]] },
   ];
   if (input.note) blocks.push({ kind: 'quote', label: '办结说明', text: input.note });
+  // 网上回访: the one-time link proves the reporter without a phone number (server/follow-ups/online-follow-ups.ts).
+  if (input.answerKey) {
+    blocks.push(paragraph('问题解决了吗？您满意吗？请点击下面的链接告诉我们，回答后7天内可以修改。'));
+    blocks.push({ kind: 'link', label: '回答：问题解决了吗', url: answerUrl(input.publicUrl, input.trackingCode, input.answerKey) });
+  }
   return reporterMail(input, `您反映的问题已办结（查询码 ${input.trackingCode}）`, blocks);
 }
 
@@ -302,6 +307,11 @@ export function publicNoticeUrl(publicUrl: string, slug: string): string {
 /** The public tracking page for a code. */
 export function trackUrl(publicUrl: string, trackingCode: string): string {
   return `${base(publicUrl)}/track?code=${encodeURIComponent(trackingCode)}`;
+}
+
+/** The tracking page's "fixed?" form, with the one-time link's key. */
+export function answerUrl(publicUrl: string, trackingCode: string, key: string): string {
+  return `${trackUrl(publicUrl, trackingCode)}&key=${encodeURIComponent(key)}#fixed`;
 }
 
 function base(publicUrl: string): string {

@@ -28,9 +28,11 @@ export interface TicketNotificationOptions {
   /** The addresses a unit's mail goes to (server/units/unit-directory.ts). */
   unitEmails: (trx: Transaction<Database>, unitCode: string) => Promise<string[]>;
   messageIdDomain?: string;
+  /** A one-time link's key for the closure's "fixed?" answer, put in the closing mail (server/follow-ups/online-follow-ups.ts). */
+  answerKey?: (trx: Transaction<Database>, ticketId: number, closedAt: string) => Promise<string>;
 }
 
-export function createTicketNotifications({ catalog, publicUrl, unitEmails, messageIdDomain }: TicketNotificationOptions): TicketObserver {
+export function createTicketNotifications({ catalog, publicUrl, unitEmails, messageIdDomain, answerKey }: TicketNotificationOptions): TicketObserver {
   async function queue(
     trx: Transaction<Database>,
     at: string,
@@ -74,7 +76,7 @@ export function createTicketNotifications({ catalog, publicUrl, unitEmails, mess
         ...(ticket.deadlineAt && { deadlineAt: ticket.deadlineAt }),
       }),
     ];
-    const mails: Partial<Record<string, () => [MailKind, MailContent]>> = {
+    const mails: Partial<Record<string, () => Promise<[MailKind, MailContent]> | [MailKind, MailContent]>> = {
       accept: accepted,
       acceptOnBehalf: accepted,
       reportRectification: () => [
@@ -85,16 +87,21 @@ export function createTicketNotifications({ catalog, publicUrl, unitEmails, mess
           ...(typeof event.data['text'] === 'string' && { rectificationText: event.data['text'] }),
         }),
       ],
-      verify: () => [
+      verify: async () => [
         'reporter-closed',
-        reporterClosedMail({ publicUrl, trackingCode: ticket.trackingCode, ...(event.reason && { note: event.reason }) }),
+        reporterClosedMail({
+          publicUrl,
+          trackingCode: ticket.trackingCode,
+          ...(event.reason && { note: event.reason }),
+          ...(answerKey && { answerKey: await answerKey(trx, ticket.id, event.at) }),
+        }),
       ],
     };
     const mail = mails[event.action];
     if (!mail) return;
     const email = await reporterEmail(trx, ticket.id);
     if (!email) return;
-    const [kind, content] = mail();
+    const [kind, content] = await mail();
     await queue(trx, event.at, kind, ticket, [email], null, content);
   }
 

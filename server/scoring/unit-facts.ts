@@ -106,7 +106,7 @@ export async function gatherUnitFacts(deps: LedgerDeps, period: ScorePeriod): Pr
   for (const n of notices) of(n.unitCode)?.exposures.push({ noticeId: n.id, title: n.title, tickets: n.tickets });
   for (const f of followUps) {
     const unit = of(f.unitCode);
-    if (unit) unit.followUps = { reached: f.reached, satisfied: f.satisfied + f.fair };
+    if (unit) unit.followUps = { reached: f.reached, satisfied: f.satisfied + f.fair, byPhone: f.byPhone, online: f.online };
   }
   for (const item of inspected) addInspected(catalog, of, item);
   return [...facts.values()];

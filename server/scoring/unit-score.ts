@@ -24,7 +24,8 @@ export interface UnitFacts {
   overdue: TicketRef[];
   exposures: Array<{ noticeId: number; title: string; tickets: TicketRef[] }>;
   escalations: Array<{ level: number; tickets: TicketRef[] }>;
-  followUps: { reached: number; satisfied: number };
+  /** byPhone + online = reached: by an operator's call (电话回访) or the reporter online (网上回访). */
+  followUps: { reached: number; satisfied: number; byPhone?: number; online?: number };
   /** Checklist items inspected at the unit's points in the period, with their weights. */
   inspected: Array<{ weight: number; passed: boolean; ticket: TicketRef | null }>;
 }
@@ -84,6 +85,12 @@ function rate(
     score: r === null ? null : round1((invert ? 1 - r : r) * 100),
     tickets,
   };
+}
+
+/** The satisfaction measure says how the answers came: 电话回访 n / 网上回访 m. */
+function withChannels(part: ScorePart, f: UnitFacts['followUps']): ScorePart {
+  if (f.reached === 0 || f.byPhone === undefined || f.online === undefined) return part;
+  return { ...part, measure: `${part.measure}；电话回访 ${f.byPhone} / 网上回访 ${f.online}` };
 }
 
 function count(code: PartCode, rules: ScoringRules, n: number, cost: number, unit: string, tickets: ScorePart['tickets']): ScorePart {
@@ -166,7 +173,7 @@ export function scoreParts(facts: UnitFacts, rules: ScoringRules): ScorePart[] {
         () => true,
       ),
     ),
-    rate('satisfaction', rules, facts.followUps.satisfied, facts.followUps.reached, '人满意', []),
+    withChannels(rate('satisfaction', rules, facts.followUps.satisfied, facts.followUps.reached, '人满意', []), facts.followUps),
     {
       ...rate('inspectionPassRate', rules, passedWeight, inspectedWeight, '分合格', failedTickets),
       measure:

@@ -15,6 +15,8 @@ const unitCode = z.string().trim().min(1, { error: '请选择责任单位' }).ma
 const categoryCode = z.string().trim().max(40).nullish();
 const cooperating = z.array(z.string().trim().min(1).max(60)).max(10).optional();
 const isoDate = z.iso.datetime({ offset: true, error: '日期格式不正确' });
+/** The rectification summary residents read on the tracking page once the office has verified it. */
+export const publicSummary = z.string().overwrite(plainText).trim().max(2000, { error: '公开的整改情况不能超过2000字' });
 /** 交办意见: what the office tells the unit with a dispatch (empty: none). */
 const remarks = z.string().overwrite(plainText).trim().max(500, { error: '交办意见不能超过500字' }).optional();
 
@@ -52,7 +54,12 @@ export const ticketActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('approveExtension'), deadline: isoDate.optional() }),
   z.object({ action: z.literal('refuseExtension'), reason }),
   rectificationReport,
-  z.object({ action: z.literal('verify'), note: z.string().overwrite(plainText).trim().max(1000).optional() }),
+  z.object({
+    action: z.literal('verify'),
+    note: z.string().overwrite(plainText).trim().max(1000).optional(),
+    /** 向群众公开的整改情况: what the tracking page shows; blank keeps the unit's own text (server/staff/closures.ts). */
+    publicSummary: publicSummary.optional(),
+  }),
   z.object({ action: z.literal('sendBack'), reason }),
   z.object({ action: z.literal('reject'), reason }),
   z.object({ action: z.literal('merge'), intoTrackingCode: z.string().trim().min(1, { error: '请填写要合并到的工单查询码' }).max(40) }),

@@ -13,7 +13,7 @@ import { dispatchTimes } from '../tickets/deadline.ts';
 import { assertActorMay, assertAllowed } from '../tickets/lifecycle.ts';
 import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
 import { findTicketByCode, listEvents, type EventRecord, type TicketChange, type TicketRecord } from '../tickets/ticket-repository.ts';
-import { transition, type TransitionRequest } from '../tickets/ticket-transitions.ts';
+import { SYSTEM, transition, type Actor, type TransitionRequest } from '../tickets/ticket-transitions.ts';
 import { findRoutingSuggestion } from './staff-ticket-repository.ts';
 import { bulkDispatchSchema, ticketActionInputSchema, type BulkDispatchInput, type TicketActionInput } from './action-schema.ts';
 import type { z } from '../validation.ts';
@@ -22,7 +22,7 @@ import { fieldErrors } from '../field-errors.ts';
 /** Told about every staff change of a ticket inside its transaction (e.g. to queue notification mail). */
 export type TicketObserver = (
   trx: Transaction<Database>,
-  change: { ticket: TicketRecord; event: EventRecord; user: StaffUser },
+  change: { ticket: TicketRecord; event: EventRecord; user: StaffUser | null },
 ) => Promise<void>;
 
 /**
@@ -57,6 +57,13 @@ function parsed<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   if (result.success) return result.data;
   const fields = fieldErrors(result.error);
   throw new InvalidInputError(Object.values(fields)[0] ?? '提交的内容有误', fields);
+}
+
+async function ticketByCode(db: Kysely<Database> | Transaction<Database>, rawCode: string): Promise<TicketRecord> {
+  const code = normalizeTrackingCode(rawCode);
+  const ticket = code ? await findTicketByCode(db, code) : null;
+  if (!ticket) throw new NotFoundError(`没有找到工单 ${rawCode}`);
+  return ticket;
 }
 
 /** The ticket behind a code, if this user may see it; otherwise the same "not found" as an unknown code. */
@@ -164,7 +171,12 @@ export function createStaffCommands(deps: StaffCommandDeps) {
         return { change: {}, data: { text: act.text, photoIds: act.photoIds, ...noPhoto } };
       }
       case 'verify':
-        return { change: { closedAt: now.toISOString() }, reason: act.note?.trim() || null };
+        // The summary the office approved for residents is recorded with the closure (closures.ts).
+        return {
+          change: { closedAt: now.toISOString() },
+          reason: act.note?.trim() || null,
+          ...(act.publicSummary && { data: { publicSummary: act.publicSummary } }),
+        };
       case 'merge': {
         const code = normalizeTrackingCode(act.intoTrackingCode);
         const target = code ? await findTicketByCode(trx, code) : null;
@@ -201,12 +213,25 @@ export function createStaffCommands(deps: StaffCommandDeps) {
    * the round and passes what it records with the action.
    */
   async function act(user: StaffUser, rawRequest: ActRequest, alsoWrite?: WriteWithAction): Promise<TicketRecord> {
-    const request = parsed(ticketActionInputSchema, rawRequest);
     const actorKind = actorKindFor(user);
     if (actorKind === 'inspector' && !alsoWrite) throw new ForbiddenError('督导员请在督导检查页面上复查工单');
+    return perform({ kind: actorKind, id: String(user.id) }, user, rawRequest, alsoWrite);
+  }
+
+  /**
+   * An action the portal itself takes on a resident's behalf, with no staff account behind it:
+   * a reporter's online "not fixed" answer reopens the ticket (server/follow-ups/), as the system.
+   */
+  async function actAsSystem(rawRequest: ActRequest, alsoWrite?: WriteWithAction): Promise<TicketRecord> {
+    return perform(SYSTEM, null, rawRequest, alsoWrite);
+  }
+
+  async function perform(actor: Actor, user: StaffUser | null, rawRequest: ActRequest, alsoWrite?: WriteWithAction): Promise<TicketRecord> {
+    const request = parsed(ticketActionInputSchema, rawRequest);
+    const actorKind = actor.kind;
     const now = clock.now();
     return db.transaction().execute(async (trx) => {
-      const ticket = await ticketForUser(trx, user, request.trackingCode);
+      const ticket = user ? await ticketForUser(trx, user, request.trackingCode) : await ticketByCode(trx, request.trackingCode);
       if (request.expectedVersion !== undefined && request.expectedVersion !== ticket.version) {
         throw new ConflictError('工单已被他人更新，请刷新页面后再办理');
       }
@@ -215,7 +240,7 @@ export function createStaffCommands(deps: StaffCommandDeps) {
       const { change, reason, data } = await plan(trx, ticket, request.act, now);
       const transitionRequest: TransitionRequest = {
         action: request.act.action,
-        actor: { kind: actorKind, id: String(user.id) },
+        actor,
         at: now,
         reason: reason ?? null,
         change,
@@ -257,7 +282,7 @@ export function createStaffCommands(deps: StaffCommandDeps) {
     return outcome;
   }
 
-  return { act, dispatchMany };
+  return { act, actAsSystem, dispatchMany };
 }
 
 export type StaffCommands = ReturnType<typeof createStaffCommands>;

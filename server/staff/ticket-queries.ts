@@ -14,6 +14,7 @@ import { ticketForUser } from './ticket-commands.ts';
 import { maskPhone } from '../tickets/phone.ts';
 import { SOURCES, sourceLabel } from '../tickets/ticket-source.ts';
 import { SUPERVISION_ACTION_LABELS } from './supervision.ts';
+import { CLOSURE_ACTION_LABELS } from './closures.ts';
 import {
   findAccountNames,
   findReporterContact,
@@ -223,7 +224,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
         seq: e.seq,
         at: e.at,
         action: e.action,
-        actionLabel: ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ?? SUPERVISION_ACTION_LABELS[e.action] ?? e.action,
+        actionLabel: ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ?? SUPERVISION_ACTION_LABELS[e.action] ?? CLOSURE_ACTION_LABELS[e.action] ?? e.action,
         actor: (e.actorId && names.get(e.actorId)) || ACTOR_KIND_NAMES[e.actorKind] || e.actorKind,
         fromStatus: e.fromStatus,
         toStatus: e.toStatus,

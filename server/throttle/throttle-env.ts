@@ -10,6 +10,8 @@ const VARIABLES = {
   THROTTLE_TRACK_MISSES: ['track', 'Wrong tracking codes one client address may try.'],
   THROTTLE_LOGIN_ACCOUNT: ['login-account', 'Failed staff logins for one account, from anywhere.'],
   THROTTLE_LOGIN_ADDRESS: ['login-address', 'Failed staff logins from one client address, for any account.'],
+  THROTTLE_ANSWER_TICKET: ['answer-ticket', 'Wrong last four phone digits tried on one ticket to answer "fixed?" online (网上回访).'],
+  THROTTLE_ANSWER_ADDRESS: ['answer-address', 'Wrong last four phone digits (or links) tried from one client address, for any ticket.'],
 } as const satisfies Record<string, readonly [ThrottleScope, string]>;
 
 type Variable = keyof typeof VARIABLES;

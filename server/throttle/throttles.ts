@@ -13,7 +13,7 @@ import type { WriteBatcher } from '../db/write-batcher.ts';
 import { clearKey, decrement, deleteExpired, incrementBelow, listActive, readSlices } from './throttle-repository.ts';
 import { ceilingOf, positionOf, secondsUntilAllowed, sliceMs, slicesInWindow, SLICES, type Limit } from './sliding-window.ts';
 
-export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address'] as const;
+export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address', 'answer-ticket', 'answer-address'] as const;
 export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
 export type ThrottleLimits = Record<ThrottleScope, Limit>;
 
@@ -24,6 +24,9 @@ export const DEFAULT_LIMITS: ThrottleLimits = {
   track: { count: 10, windowMs: 15 * 60_000 },
   'login-account': { count: 5, windowMs: 15 * 60_000 },
   'login-address': { count: 20, windowMs: 15 * 60_000 },
+  // 网上回访: wrong last four digits of the reporter's phone, per ticket and per client address.
+  'answer-ticket': { count: 5, windowMs: 86_400_000 },
+  'answer-address': { count: 10, windowMs: 60 * 60_000 },
 };
 
 export interface ThrottleStanding {
@@ -65,6 +68,13 @@ export function waitText(seconds: number): string {
   return seconds < 60 ? `${seconds}秒` : `${Math.ceil(seconds / 60)}分钟`;
 }
 
+/** Scopes counted per name (an account, a ticket's code) rather than per client address. */
+const NAMED_SCOPES: readonly ThrottleScope[] = ['login-account', 'answer-ticket'];
+
+function keyOf(scope: ThrottleScope, rawKey: string): string {
+  return NAMED_SCOPES.includes(scope) ? rawKey.trim().toLowerCase() : addressKey(rawKey);
+}
+
 export interface ThrottleDeps {
   db: Kysely<Database>;
   writes: WriteBatcher;
@@ -77,7 +87,7 @@ export function createThrottles({ db, writes, clock, limits: overrides = {} }: T
 
   async function take(scope: ThrottleScope, rawKey: string): Promise<Taken> {
     const limit = limits[scope];
-    const key = scope === 'login-account' ? rawKey.trim().toLowerCase() : addressKey(rawKey);
+    const key = keyOf(scope, rawKey);
     const position = positionOf(limit, clock.now().getTime());
     const { slice } = position;
     const counts = await readSlices(db, scope, key, slicesInWindow(slice));
@@ -119,7 +129,7 @@ export function createThrottles({ db, writes, clock, limits: overrides = {} }: T
     },
     /** Lifts every count of one key (a username, or an address as `addressKey` writes it). */
     clear: (scope: ThrottleScope, key: string) =>
-      clearKey(db, scope, scope === 'login-account' ? key.trim().toLowerCase() : addressKey(key)),
+      clearKey(db, scope, keyOf(scope, key)),
   };
 }
 

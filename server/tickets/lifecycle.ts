@@ -77,8 +77,8 @@ export const TRANSITIONS = {
   sendBack: { from: ['reported'], to: 'rectifying', by: ['office', 'inspector'], needsReason: true },
   reject: { from: openForOffice, to: 'rejected', by: ['office'], needsReason: true },
   merge: { from: [...openForOffice, 'dispatched'], to: 'merged', by: ['office'], needsReason: false },
-  /** Found not fixed (a follow-up call, a new report, an inspection). */
-  reopen: { from: ['closed', 'rejected'], to: 'reopened', by: ['office', 'operator', 'inspector'], needsReason: true },
+  /** Found not fixed (a follow-up call, a new report, an inspection; the system: a reporter's online "not fixed"). */
+  reopen: { from: ['closed', 'rejected'], to: 'reopened', by: ['office', 'operator', 'inspector', 'system'], needsReason: true },
 } as const satisfies Record<string, TransitionRule>;
 
 export type Action = keyof typeof TRANSITIONS;
@@ -94,10 +94,11 @@ export const OFFICE_QUEUE_STATUSES: readonly Status[] = openForOffice;
 export const DEADLINE_RUNNING_STATUSES: readonly Status[] = ['dispatched', 'accepted', 'rectifying', 'extension_requested'];
 /**
  * Events that are not transitions: a leader's 督办 and its lifting (server/staff/supervision.ts)
- * record a mark on the ticket and leave its state as it was. Staff read them in the timeline; the
+ * record a mark on the ticket and leave its state as it was; so does the office's edit of the
+ * summary residents read of a closure (`editPublicSummary`, server/staff/closures.ts). Staff read them in the timeline; the
  * resident's tracking page does not show them.
  */
-export const MARK_ACTIONS: readonly string[] = ['supervise', 'liftSupervision'];
+export const MARK_ACTIONS: readonly string[] = ['supervise', 'liftSupervision', 'editPublicSummary'];
 /** States where nothing more is expected (reopen aside). */
 export const TERMINAL_STATUSES: readonly Status[] = ['closed', 'rejected', 'merged'];
 

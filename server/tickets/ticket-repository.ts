@@ -20,6 +20,8 @@ export interface TicketRecord {
   deadlineAt: string | null;
   createdAt: string;
   version: number;
+  /** When it was last closed (销号); null while open. */
+  closedAt?: string | null;
 }
 
 export interface NewTicket {
@@ -80,6 +82,7 @@ const ticketColumns = [
   'deadline_at',
   'created_at',
   'version',
+  'closed_at',
 ] as const;
 
 function toTicket(row: {
@@ -95,6 +98,7 @@ function toTicket(row: {
   deadline_at: string | null;
   created_at: string;
   version: number;
+  closed_at: string | null;
 }): TicketRecord {
   return {
     id: Number(row.id),
@@ -109,6 +113,7 @@ function toTicket(row: {
     deadlineAt: row.deadline_at,
     createdAt: row.created_at,
     version: Number(row.version),
+    closedAt: row.closed_at,
   };
 }
 

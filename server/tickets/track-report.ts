@@ -4,7 +4,7 @@
 // code that exists gives it back, so only misses count — and past the limit nothing is looked up,
 // not even a right code, until the window slides on.
 import type { Kysely } from 'kysely';
-import type { TimelineEntry, TrackResult } from './track-result.ts';
+import type { ClosureOutcome, OnlineFollowUpState, TimelineEntry, TrackResult } from './track-result.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
 import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
@@ -13,7 +13,8 @@ import { waitText, type Throttles } from '../throttle/throttles.ts';
 import { chinaDate } from '../china-time.ts';
 import { CHANNEL_LABELS, type Channel } from './channels.ts';
 import { MARK_ACTIONS, STATUS_LABELS, statusLabel } from './lifecycle.ts';
-import { findTicketByCode, listEvents, type EventRecord } from './ticket-repository.ts';
+import { findClosure } from './closure-repository.ts';
+import { findTicketByCode, listEvents, type EventRecord, type TicketRecord } from './ticket-repository.ts';
 import { readTrackingCode, trackingCodeProblemText } from './tracking-code.ts';
 
 export interface TrackDeps {
@@ -21,6 +22,8 @@ export interface TrackDeps {
   catalog: Catalog;
   photoUrls(id: string): { url: string; thumbUrl: string };
   throttles: Throttles;
+  /** The "fixed?" question's state for a closed ticket (server/follow-ups/online-follow-ups.ts). */
+  followUpState?: (ticket: TicketRecord) => Promise<OnlineFollowUpState | null>;
 }
 
 function chineseDate(iso: string): string {
@@ -103,6 +106,7 @@ export function createTracking(deps: TrackDeps) {
       status: e.toStatus,
       statusLabel: statusLabel(e.toStatus, e.action === 'acceptOnBehalf'),
     }));
+    const outcome = await outcomeOf(ticket, events);
     return {
       trackingCode: ticket.trackingCode,
       status: ticket.status,
@@ -113,7 +117,25 @@ export function createTracking(deps: TrackDeps) {
       createdAt: ticket.createdAt,
       timeline,
       photos: photoIds.map((id) => deps.photoUrls(id)),
+      outcome,
+      followUp: deps.followUpState ? await deps.followUpState(ticket) : null,
     };
+  }
+
+  /**
+   * What was done, once the office verified it: the summary it approved (ticket_closures, only
+   * written at 销号 — so never before verification, nor for a ticket rejected or merged) and the
+   * after-photos of the unit's last report before the closure.
+   */
+  async function outcomeOf(ticket: TicketRecord, events: EventRecord[]): Promise<ClosureOutcome | null> {
+    if (ticket.status !== 'closed' || !ticket.closedAt) return null;
+    const closure = await findClosure(db, ticket.id, ticket.closedAt);
+    if (!closure) return null;
+    const report = events.findLast((e) => e.action === 'reportRectification' && e.at <= closure.closedAt);
+    const reported = Array.isArray(report?.data['photoIds']) ? (report.data['photoIds'] as unknown[]) : [];
+    const attached = new Set(await photoIdsOfTicket(db, ticket.id, 'rectification'));
+    const afterIds = reported.filter((id): id is string => typeof id === 'string' && attached.has(id));
+    return { closedAt: closure.closedAt, summary: closure.publicSummary, afterPhotos: afterIds.map((id) => deps.photoUrls(id)) };
   }
 
   return { trackReport };
