@@ -16,7 +16,6 @@ import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
 import type { Hotline } from './hotline/hotline-service.ts';
 import type { Publishing } from './publish/publishing.ts';
 import type { FollowUps } from './follow-ups/follow-ups.ts';
-import type { OnlineAnswerInput } from './follow-ups/follow-up-schema.ts';
 import type { OnlineAnswerResult } from './follow-ups/online-follow-ups.ts';
 import type { Closures } from './staff/closures.ts';
 import type { Notices } from './publish/notices.ts';
@@ -72,7 +71,7 @@ export interface PortalServices {
    * The reporter's "fixed?" answer online (网上回访) on a closed ticket, proved by the last four
    * phone digits or the closing e-mail's link; throttled per ticket and client address.
    */
-  answerFollowUp(raw: OnlineAnswerInput, ctx: RequestContext): Promise<OnlineAnswerResult>;
+  answerFollowUp(raw: unknown, ctx: RequestContext): Promise<OnlineAnswerResult>;
   /** The rectification summary residents read of a verified closure; the office edits it (server/staff/closures.ts). */
   closures: Closures;
   /** Rebuilds of the public site: requests and the builds' status (ADR 006). */

@@ -32,7 +32,7 @@ import {
   type ClosureFollowUp,
   type OnlineAnswer,
 } from './follow-up-repository.ts';
-import { ONLINE_CHANGE_DAYS, onlineAnswerSchema, type OnlineAnswerInput } from './follow-up-schema.ts';
+import { ONLINE_CHANGE_DAYS, onlineAnswerSchema } from './follow-up-schema.ts';
 import { reopenIfUnhappy } from './follow-ups.ts';
 
 const CHANGE_MS = ONLINE_CHANGE_DAYS * 86_400_000;
@@ -142,7 +142,7 @@ export function createOnlineFollowUps(deps: {
   }
 
   /** The reporter's answer (or its change within the 7 days); reopens the ticket when not fixed or 不满意. */
-  async function answer(raw: OnlineAnswerInput, client: string): Promise<OnlineAnswerResult> {
+  async function answer(raw: unknown, client: string): Promise<OnlineAnswerResult> {
     const parsed = onlineAnswerSchema.safeParse(raw);
     if (!parsed.success) {
       const fields = fieldErrors(parsed.error);

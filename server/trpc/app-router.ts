@@ -1,6 +1,7 @@
 // The API at /api/trpc. Plain JSON on the wire (no transformer) so curl and other languages can
 // call it; see README "API". Each procedure is its schema plus one call into the domain.
 import { reportInputSchema, suggestInputSchema, trackInputSchema } from '../intake/report-schema.ts';
+import { onlineAnswerSchema } from '../follow-ups/follow-up-schema.ts';
 import { publicProcedure, router } from './init.ts';
 import { authRouter, staffRouter } from './staff-router.ts';
 import { ledgerRouter } from './ledger-router.ts';
@@ -12,6 +13,8 @@ export const appRouter = router({
   report: router({
     submit: publicProcedure.input(reportInputSchema).mutation(({ ctx, input }) => ctx.app.submitReport(input, ctx.request)),
     track: publicProcedure.input(trackInputSchema).query(({ ctx, input }) => ctx.app.trackReport(input.trackingCode, ctx.request)),
+    /** 网上回访: the reporter's "fixed?" answer on a closed ticket (proof: last four phone digits or the mail link's key). */
+    answerFollowUp: publicProcedure.input(onlineAnswerSchema).mutation(({ ctx, input }) => ctx.app.answerFollowUp(input, ctx.request)),
   }),
   routing: router({
     suggest: publicProcedure.input(suggestInputSchema).query(({ ctx, input }) => ctx.app.suggestRoute(input)),

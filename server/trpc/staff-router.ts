@@ -9,6 +9,7 @@ import { callInputSchema } from '../hotline/call-schema.ts';
 import { bulkDispatchSchema, ticketActionInputSchema } from '../staff/action-schema.ts';
 import { ticketFilterSchema } from '../staff/ticket-queries.ts';
 import { liftSupervisionInputSchema, superviseInputSchema } from '../staff/supervision.ts';
+import { editPublicSummaryInputSchema } from '../staff/closures.ts';
 import {
   noticeDraftSchema,
   noticeIdSchema,
@@ -50,6 +51,9 @@ export const staffRouter = router({
     act: staffProcedure()
       .input(ticketActionInputSchema)
       .mutation(({ ctx, input }) => ctx.app.staff.act(ctx.user, input)),
+    editPublicSummary: staffProcedure()
+      .input(editPublicSummaryInputSchema)
+      .mutation(({ ctx, input }) => ctx.app.closures.editSummary(ctx.user, input)),
     dispatchMany: staffProcedure()
       .input(bulkDispatchSchema)
       .mutation(({ ctx, input }) => ctx.app.staff.dispatchMany(ctx.user, input)),

@@ -44,6 +44,9 @@ export async function actFromForm(
     const value = form.get(field);
     if (typeof value === 'string' && (field === 'reason' || value.trim())) act[field] = value;
   }
+  // 销号: what residents will read of the rectification (blank keeps the unit's own text).
+  const publicSummary = form.get('publicSummary');
+  if (action === 'verify' && typeof publicSummary === 'string' && publicSummary.trim()) act['publicSummary'] = publicSummary;
   const parsed = ticketActionInputSchema.safeParse({
     trackingCode: code,
     ...(Number.isInteger(version) && { expectedVersion: version }),
