@@ -238,6 +238,9 @@ describe.each(kinds)('hotline on %s', (kind) => {
     await reportRectification(t, ticket, { at: new Date(at + 2 * 3_600_000), text: '已清理占道摊位' });
     await staffAct(t, ticket, { action: 'verify' }, { at: new Date(at + 3 * 3_600_000) });
 
+    // The caller has FOLLOW_UP_ONLINE_WAIT_DAYS (3) to answer online first; then the call is listed.
+    expect((await as('operator').staff.followUps.pending()).items.map((i) => i.trackingCode)).not.toContain(made.trackingCode);
+    t.clock.set(new Date(at + 3 * 3_600_000 + 3 * 86_400_000));
     const { items } = await as('operator').staff.followUps.pending();
     const task = items.find((i) => i.trackingCode === made.trackingCode)!;
     expect(task).toMatchObject({

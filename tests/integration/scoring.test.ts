@@ -209,7 +209,7 @@ describe.each(kinds)('scoring the units on %s', (kind) => {
     expect(part(board, 'jiaojing', 'overdue').tickets).toEqual([
       { ticketId: tk['G']!.id, trackingCode: tk['G']!.trackingCode, counted: true },
     ]);
-    expect(part(board, 'jiaojing', 'satisfaction')).toMatchObject({ score: 100, measure: '1/1 人满意（100%）' });
+    expect(part(board, 'jiaojing', 'satisfaction')).toMatchObject({ score: 100, measure: '1/1 人满意（100%）；电话回访 1 / 网上回访 0' });
     // Passed weights 2 + 1 + 1 + 1 of 6.
     expect(part(board, 'jiaojing', 'inspectionPassRate')).toMatchObject({ score: 83.3, measure: '4/5 项合格（按权重 83.3%）' });
     expect(part(board, 'jiaojing', 'inspectionPassRate').tickets).toEqual([
