@@ -735,8 +735,9 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       expect(sheets['办结问题']!.slice(1).map((r) => r[1])).toEqual([code('A'), code('B'), code('E')]);
       expect(sheets['通报约谈问责']!.slice(1)).toEqual([[1, cst('2026-11-25T01:00:00.000Z'), '县住建局', '通报', code('C'), '逾期未整改']]); // One closure had a reporter with a phone number: a follow-up due, not yet made.
       expect(sheets['回访满意度']!.slice(1)).toEqual([
-        ['县交警大队', 1, 0, 0, 0, 0, 0, 0, null],
-        ['合计', 1, 0, 0, 0, 0, 0, 0, null],
+        // 责任单位, 应回访, 已联系上, 其中电话回访, 其中网上回访, 回访率, 问题已解决, 满意, 基本满意, 不满意, 满意率
+        ['县交警大队', 1, 0, 0, 0, 0, 0, 0, 0, 0, null],
+        ['合计', 1, 0, 0, 0, 0, 0, 0, 0, 0, null],
       ]);
     });
   });
