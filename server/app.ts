@@ -153,7 +153,13 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   };
   const notifications = createTicketNotifications({ ...mailOptions, answerKey: issueAnswerKey });
   const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours });
-  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications, followUpOnClose, closureOnVerify] });
+  const commands = createStaffCommands({
+    db,
+    catalog,
+    clock,
+    acknowledgeHours,
+    observers: [notifications, followUpOnClose, closureOnVerify],
+  });
   onlineFollowUps = createOnlineFollowUps({ db, clock, throttles, commands });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
   const escalations = createEscalationService({

@@ -288,7 +288,10 @@ export async function findReporterProof(db: Db, ticketId: number): Promise<{ pho
   return row ? { phone: row.phone, hasEmail: Boolean(row.email) } : null;
 }
 
-export async function insertFollowUpLink(db: Db, link: { tokenHash: string; ticketId: number; closedAt: string; createdAt: string }): Promise<void> {
+export async function insertFollowUpLink(
+  db: Db,
+  link: { tokenHash: string; ticketId: number; closedAt: string; createdAt: string },
+): Promise<void> {
   await db
     .insertInto('follow_up_links')
     .values({ token_hash: link.tokenHash, ticket_id: link.ticketId, closed_at: link.closedAt, created_at: link.createdAt })
@@ -296,7 +299,11 @@ export async function insertFollowUpLink(db: Db, link: { tokenHash: string; tick
 }
 
 export async function findFollowUpLink(db: Db, tokenHash: string): Promise<{ ticketId: number; closedAt: string } | null> {
-  const row = await db.selectFrom('follow_up_links').select(['ticket_id', 'closed_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+  const row = await db
+    .selectFrom('follow_up_links')
+    .select(['ticket_id', 'closed_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
   return row ? { ticketId: Number(row.ticket_id), closedAt: row.closed_at } : null;
 }
 

@@ -60,10 +60,7 @@ export const onlineAnswerSchema = z
         .regex(/^\d{4}$/, { error: '请填写您反映问题时留的手机号码的最后四位数字' })
         .optional(),
     ),
-    key: z.preprocess(
-      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z.string().trim().max(100).optional(),
-    ),
+    key: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(100).optional()),
     fixed: z.boolean({ error: '请选择问题解决了没有' }),
     satisfaction: z.enum(FOLLOW_UP_SATISFACTION, { error: '请选择您对办理结果是否满意' }),
     comment,
@@ -73,5 +70,3 @@ export const onlineAnswerSchema = z
       ctx.addIssue({ code: 'custom', path: ['phoneLast4'], message: '请填写您反映问题时留的手机号码的最后四位数字' });
     }
   });
-
-export type OnlineAnswerInput = z.input<typeof onlineAnswerSchema>;

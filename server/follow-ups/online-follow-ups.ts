@@ -110,7 +110,12 @@ export function createOnlineFollowUps(deps: {
   }
 
   /** Checks the proof; throws a Chinese message saying what to do when it does not hold. */
-  async function prove(ticket: TicketRecord, closedAt: string, input: { phoneLast4?: string | undefined; key?: string | undefined }, client: string) {
+  async function prove(
+    ticket: TicketRecord,
+    closedAt: string,
+    input: { phoneLast4?: string | undefined; key?: string | undefined },
+    client: string,
+  ) {
     if (input.key) {
       const link = await findFollowUpLink(db, hashToken(input.key));
       if (link && link.ticketId === ticket.id && link.closedAt === closedAt) return;
@@ -128,7 +133,10 @@ export function createOnlineFollowUps(deps: {
         : '网上回访需要反映问题时留下的手机号码。您当时没有留号码，请拨打创城热线回答回访。';
       throw new InvalidInputError(message, { phoneLast4: message });
     }
-    const [perTicket, perAddress] = [await throttles.take('answer-ticket', ticket.trackingCode), await throttles.take('answer-address', client)];
+    const [perTicket, perAddress] = [
+      await throttles.take('answer-ticket', ticket.trackingCode),
+      await throttles.take('answer-address', client),
+    ];
     const blocked = [perTicket, perAddress].filter((t) => !t.allowed);
     if (blocked.length > 0) {
       for (const t of [perTicket, perAddress]) if (t.allowed) await t.release();
@@ -175,7 +183,9 @@ export function createOnlineFollowUps(deps: {
     } else {
       const until = changeableUntil(followUp);
       if (!until || new Date(now).getTime() >= new Date(until).getTime()) {
-        throw new ConflictError(`回答后${ONLINE_CHANGE_DAYS}天内可以修改，现在已经超过${ONLINE_CHANGE_DAYS}天，不能再修改。如问题又出现了，请重新反映。`);
+        throw new ConflictError(
+          `回答后${ONLINE_CHANGE_DAYS}天内可以修改，现在已经超过${ONLINE_CHANGE_DAYS}天，不能再修改。如问题又出现了，请重新反映。`,
+        );
       }
       await changeOnlineAnswer(db, followUp.id, { ...given, at: now });
       changed = true;

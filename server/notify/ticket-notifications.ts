@@ -32,7 +32,13 @@ export interface TicketNotificationOptions {
   answerKey?: (trx: Transaction<Database>, ticketId: number, closedAt: string) => Promise<string>;
 }
 
-export function createTicketNotifications({ catalog, publicUrl, unitEmails, messageIdDomain, answerKey }: TicketNotificationOptions): TicketObserver {
+export function createTicketNotifications({
+  catalog,
+  publicUrl,
+  unitEmails,
+  messageIdDomain,
+  answerKey,
+}: TicketNotificationOptions): TicketObserver {
   async function queue(
     trx: Transaction<Database>,
     at: string,

@@ -57,7 +57,13 @@ export function createClosures(deps: { db: Kysely<Database>; clock: Clock }) {
       const ticket = await ticketForUser(trx, user, input.trackingCode);
       const closure = ticket.status === 'closed' && ticket.closedAt ? await findClosure(trx, ticket.id, ticket.closedAt) : null;
       if (!ticket.closedAt || !closure) throw new ConflictError('这件工单没有经核验办结，群众看不到整改情况，无需修改');
-      await updateClosureSummary(trx, { ticketId: ticket.id, closedAt: ticket.closedAt, publicSummary: input.publicSummary, editedAt: at, editedBy: user.id });
+      await updateClosureSummary(trx, {
+        ticketId: ticket.id,
+        closedAt: ticket.closedAt,
+        publicSummary: input.publicSummary,
+        editedAt: at,
+        editedBy: user.id,
+      });
       const event: Omit<EventRecord, 'seq'> = {
         at,
         actorKind: 'office',

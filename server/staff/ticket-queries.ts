@@ -224,7 +224,11 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
         seq: e.seq,
         at: e.at,
         action: e.action,
-        actionLabel: ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ?? SUPERVISION_ACTION_LABELS[e.action] ?? CLOSURE_ACTION_LABELS[e.action] ?? e.action,
+        actionLabel:
+          ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ??
+          SUPERVISION_ACTION_LABELS[e.action] ??
+          CLOSURE_ACTION_LABELS[e.action] ??
+          e.action,
         actor: (e.actorId && names.get(e.actorId)) || ACTOR_KIND_NAMES[e.actorKind] || e.actorKind,
         fromStatus: e.fromStatus,
         toStatus: e.toStatus,

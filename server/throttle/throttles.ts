@@ -128,8 +128,7 @@ export function createThrottles({ db, writes, clock, limits: overrides = {} }: T
       return standings.filter((s) => s.used > 0).sort((a, b) => b.used / b.limit - a.used / a.limit);
     },
     /** Lifts every count of one key (a username, or an address as `addressKey` writes it). */
-    clear: (scope: ThrottleScope, key: string) =>
-      clearKey(db, scope, keyOf(scope, key)),
+    clear: (scope: ThrottleScope, key: string) => clearKey(db, scope, keyOf(scope, key)),
   };
 }
 

@@ -15,7 +15,13 @@ export interface ClosureRecord {
 export async function insertClosure(db: Db, c: { ticketId: number; closedAt: string; publicSummary: string }): Promise<void> {
   await db
     .insertInto('ticket_closures')
-    .values({ ticket_id: c.ticketId, closed_at: c.closedAt, public_summary: c.publicSummary, summary_edited_at: null, summary_edited_by: null })
+    .values({
+      ticket_id: c.ticketId,
+      closed_at: c.closedAt,
+      public_summary: c.publicSummary,
+      summary_edited_at: null,
+      summary_edited_by: null,
+    })
     .onConflict((oc) => oc.columns(['ticket_id', 'closed_at']).doNothing())
     .execute();
 }

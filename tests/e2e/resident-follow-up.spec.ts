@@ -15,7 +15,10 @@ const DESCRIPTION = '民主街胡同口的垃圾桶满了好几天没人清，�
 const UNIT_TEXT = '已清运胡同口垃圾并增设垃圾桶一个，联系人刘建华 13700001357。';
 const PUBLIC_TEXT = '已清运胡同口垃圾，并增设垃圾桶一个。';
 
-test('a closed ticket shows what was done, and "没有解决, 不满意" puts it back with the office', async ({ page, consoleErrors }, testInfo) => {
+test('a closed ticket shows what was done, and "没有解决, 不满意" puts it back with the office', async ({
+  page,
+  consoleErrors,
+}, testInfo) => {
   test.setTimeout(120_000);
   // The wrong last four digits re-render the page with status 400.
   consoleErrors.allow(/status of 400/);
@@ -48,7 +51,10 @@ test('a closed ticket shows what was done, and "没有解决, 不满意" puts it
     if (ticket.status === 'received') {
       await office.mutate('staff.tickets.act', { trackingCode: code, act: { action: 'dispatch', unitCode: 'zhujianju' } });
     } else if (ticket.unit?.code !== 'zhujianju') {
-      await office.mutate('staff.tickets.act', { trackingCode: code, act: { action: 'reassign', unitCode: 'zhujianju', reason: '改由住建局办理' } });
+      await office.mutate('staff.tickets.act', {
+        trackingCode: code,
+        act: { action: 'reassign', unitCode: 'zhujianju', reason: '改由住建局办理' },
+      });
     }
     const login = await unit.post('/api/trpc/auth.login', { data: { username: STAFF.zhujian.username, password: STAFF_PASSWORD } });
     expect(login.ok(), await login.text()).toBe(true);
@@ -89,7 +95,8 @@ test('a closed ticket shows what was done, and "没有解决, 不满意" puts it
   await expect(outcome).toContainText(/办结日期：\d{4}年\d{1,2}月\d{1,2}日/);
   await expect(outcome.getByTestId('outcome-before').locator('img')).toHaveCount(1);
   await expect(outcome.getByTestId('outcome-after').locator('img')).toHaveCount(1);
-  for (const img of await outcome.locator('img').all()) await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+  for (const img of await outcome.locator('img').all())
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
   const body = await page.locator('body').innerText();
   for (const personal of ['刘建华', '13700001357', PHONE, '2468', STAFF.office.name]) expect(body).not.toContain(personal);
   await page.screenshot({ path: testInfo.outputPath('track-closed-360.png'), fullPage: true });
@@ -112,9 +119,12 @@ test('a closed ticket shows what was done, and "没有解决, 不满意" puts it
 
   // Back in the office's queue, the resident's words in the follow-up record.
   try {
-    const detail = await office.query<{ status: string; followUps: Array<{ channel: string; comment: string | null }> }>('staff.tickets.get', {
-      trackingCode: code,
-    });
+    const detail = await office.query<{ status: string; followUps: Array<{ channel: string; comment: string | null }> }>(
+      'staff.tickets.get',
+      {
+        trackingCode: code,
+      },
+    );
     expect(detail.status).toBe('reopened');
     expect(detail.followUps).toEqual([expect.objectContaining({ channel: 'online', comment: '垃圾桶又满了，还是没人清。' })]);
     const queue = await office.query<{ items: Array<{ trackingCode: string }> }>('staff.tickets.list', { statuses: ['reopened'] });

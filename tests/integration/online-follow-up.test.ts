@@ -122,11 +122,17 @@ describe.each(kinds)('online follow-up on %s', (kind) => {
     const answer = (ip: string, digits: string) =>
       public_(ip).report.answerFollowUp({ trackingCode: code, phoneLast4: digits, fixed: true, satisfaction: 'fair' });
 
-    await expect(answer('192.0.2.1', '1234')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('后四位不对') });
+    await expect(answer('192.0.2.1', '1234')).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('后四位不对'),
+    });
     await expect(answer('192.0.2.2', '0000')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(answer('192.0.2.3', '1111')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     // Three misses on this ticket: even the right digits from a fresh address wait now.
-    await expect(answer('192.0.2.4', '5678')).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('输错的次数太多') });
+    await expect(answer('192.0.2.4', '5678')).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      message: expect.stringContaining('输错的次数太多'),
+    });
     expect((await track(code)).followUp).toEqual({ kind: 'open', byPhoneDigits: true });
 
     // The window (a day, counted in tenths) passes: the right digits are taken (and give their count back).
@@ -141,16 +147,31 @@ describe.each(kinds)('online follow-up on %s', (kind) => {
     for (const other of others) {
       for (const digits of ['0001', '0002']) {
         await expect(
-          public_('192.0.2.99').report.answerFollowUp({ trackingCode: other.trackingCode, phoneLast4: digits, fixed: true, satisfaction: 'satisfied' }),
+          public_('192.0.2.99').report.answerFollowUp({
+            trackingCode: other.trackingCode,
+            phoneLast4: digits,
+            fixed: true,
+            satisfaction: 'satisfied',
+          }),
         ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       }
     }
     await expect(
-      public_('192.0.2.99').report.answerFollowUp({ trackingCode: fresh.trackingCode, phoneLast4: '5678', fixed: true, satisfaction: 'satisfied' }),
+      public_('192.0.2.99').report.answerFollowUp({
+        trackingCode: fresh.trackingCode,
+        phoneLast4: '5678',
+        fixed: true,
+        satisfaction: 'satisfied',
+      }),
     ).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
     // Another address with the right digits is not held up by that one.
     await expect(
-      public_('192.0.2.100').report.answerFollowUp({ trackingCode: fresh.trackingCode, phoneLast4: '5678', fixed: true, satisfaction: 'satisfied' }),
+      public_('192.0.2.100').report.answerFollowUp({
+        trackingCode: fresh.trackingCode,
+        phoneLast4: '5678',
+        fixed: true,
+        satisfaction: 'satisfied',
+      }),
     ).resolves.toMatchObject({ reopened: false });
   });
 
@@ -165,7 +186,11 @@ describe.each(kinds)('online follow-up on %s', (kind) => {
     const key = /[?&]key=([A-Za-z0-9_-]+)#fixed/.exec(mail.text)?.[1];
     expect(key).toBeTruthy();
     expect((await track(ticket.trackingCode)).followUp).toEqual({ kind: 'open', byPhoneDigits: false });
-    const stored = await t.portal.database.db.selectFrom('follow_up_links').select(['token_hash']).where('ticket_id', '=', ticket.id).execute();
+    const stored = await t.portal.database.db
+      .selectFrom('follow_up_links')
+      .select(['token_hash'])
+      .where('ticket_id', '=', ticket.id)
+      .execute();
     expect(stored.map((r) => r.token_hash)).not.toContain(key);
 
     await expect(
@@ -180,13 +205,17 @@ describe.each(kinds)('online follow-up on %s', (kind) => {
       public_().report.answerFollowUp({ trackingCode: other.trackingCode, key, fixed: true, satisfaction: 'satisfied' }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
 
-    expect(await public_().report.answerFollowUp({ trackingCode: ticket.trackingCode, key, fixed: true, satisfaction: 'satisfied' })).toEqual({
+    expect(
+      await public_().report.answerFollowUp({ trackingCode: ticket.trackingCode, key, fixed: true, satisfaction: 'satisfied' }),
+    ).toEqual({
       trackingCode: ticket.trackingCode,
       changed: false,
       reopened: false,
     });
     const followUps = (await t.portal.services.staff.detail(office, ticket.trackingCode)).followUps;
-    expect(followUps).toEqual([expect.objectContaining({ channel: 'online', status: 'done', reached: true, fixed: true, satisfaction: 'satisfied' })]);
+    expect(followUps).toEqual([
+      expect.objectContaining({ channel: 'online', status: 'done', reached: true, fixed: true, satisfaction: 'satisfied' }),
+    ]);
   });
 
   it('tells a reporter who left neither phone nor e-mail to call the hotline', async () => {
@@ -208,7 +237,11 @@ describe.each(kinds)('online follow-up on %s', (kind) => {
     expect(view.followUp).toMatchObject({ kind: 'answered', satisfaction: 'satisfied', changeableUntil: expect.any(String) });
     later(DAY + 60_000);
     await expect(answer('fair')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('不能再修改') });
-    expect((await track(ticket.trackingCode)).followUp).toMatchObject({ kind: 'answered', satisfaction: 'satisfied', changeableUntil: null });
+    expect((await track(ticket.trackingCode)).followUp).toMatchObject({
+      kind: 'answered',
+      satisfaction: 'satisfied',
+      changeableUntil: null,
+    });
   });
 
   it('"没有解决, 不满意" reopens the ticket for the office as the operators\' call does; the words stay in the follow-up', async () => {
@@ -223,10 +256,19 @@ describe.each(kinds)('online follow-up on %s', (kind) => {
     expect(result).toEqual({ trackingCode: ticket.trackingCode, changed: false, reopened: true });
     const detail = await t.portal.services.staff.detail(office, ticket.trackingCode);
     expect(detail.status).toBe('reopened');
-    expect(detail.timeline.at(-1)).toMatchObject({ action: 'reopen', reason: '网上回访：问题未解决，反映人不满意（反映人意见见本工单的回访记录）' });
+    expect(detail.timeline.at(-1)).toMatchObject({
+      action: 'reopen',
+      reason: '网上回访：问题未解决，反映人不满意（反映人意见见本工单的回访记录）',
+    });
     expect(JSON.stringify(detail.timeline)).not.toContain('第二天车又不让人了');
     expect(detail.followUps).toEqual([
-      expect.objectContaining({ channel: 'online', fixed: false, satisfaction: 'unsatisfied', comment: '第二天车又不让人了', reopened: true }),
+      expect.objectContaining({
+        channel: 'online',
+        fixed: false,
+        satisfaction: 'unsatisfied',
+        comment: '第二天车又不让人了',
+        reopened: true,
+      }),
     ]);
     // Back in the office's queue; the public page no longer asks or shows the closure.
     const queue = await t.portal.services.staff.list(office, { statuses: ['reopened'] });
@@ -246,18 +288,30 @@ describe.each(kinds)('online follow-up on %s', (kind) => {
     expect(await listed()).not.toContain(answered.trackingCode);
 
     later(DAY);
-    await public_().report.answerFollowUp({ trackingCode: answered.trackingCode, phoneLast4: '5678', fixed: true, satisfaction: 'satisfied' });
+    await public_().report.answerFollowUp({
+      trackingCode: answered.trackingCode,
+      phoneLast4: '5678',
+      fixed: true,
+      satisfaction: 'satisfied',
+    });
     later(2 * DAY);
     const now = await listed();
     expect(now).toContain(waiting.trackingCode);
     expect(now).not.toContain(answered.trackingCode);
 
     // The operator's call on the other one; both count, by channel, in the unit's rates.
-    const task = (await t.portal.services.followUps.pending(operator, { limit: 200 })).items.find((i) => i.trackingCode === waiting.trackingCode)!;
+    const task = (await t.portal.services.followUps.pending(operator, { limit: 200 })).items.find(
+      (i) => i.trackingCode === waiting.trackingCode,
+    )!;
     await t.portal.services.followUps.record(operator, { id: task.id, reached: true, fixed: true, satisfaction: 'fair' });
     expect((await track(waiting.trackingCode)).followUp).toEqual({ kind: 'by-phone' });
     await expect(
-      public_().report.answerFollowUp({ trackingCode: waiting.trackingCode, phoneLast4: '5678', fixed: false, satisfaction: 'unsatisfied' }),
+      public_().report.answerFollowUp({
+        trackingCode: waiting.trackingCode,
+        phoneLast4: '5678',
+        fixed: false,
+        satisfaction: 'unsatisfied',
+      }),
     ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('电话回访过') });
 
     const stats = (await t.portal.services.followUps.stats()).find((s) => s.unitCode === 'fagaiju');
