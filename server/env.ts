@@ -75,6 +75,8 @@ export type Env = {
   /** ROLES: what this process runs (`--role` on the command line overrides it). */
   roles: ProcessRole[];
   worker: WorkerSettings;
+  /** STATS_REFRESH_MINUTES: the public statistics pages are refreshed at most this often when the counts moved. */
+  statsRefreshMinutes: number;
   /** PERSONAL_DATA_RETENTION_DAYS, for the retention purge (server/privacy/purge.ts). */
   privacy: PrivacySettings;
   /** REQUEST_BODY_IDLE_SECONDS, UPLOAD_MAX_PER_CLIENT, UPLOAD_MAX_CONCURRENT (server/http/request-limits.ts). */
@@ -113,6 +115,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     mailLimits: mailLimits(e),
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
+    statsRefreshMinutes: e.STATS_REFRESH_MINUTES,
     privacy: privacySettings(e),
     requestLimits: requestLimits(e),
     throttles: throttleLimits(e),

@@ -409,6 +409,8 @@ export interface SiteBuildTable {
   error: string | null;
   /** JSON: the content files the build read, path → [size, mtime ms] (server/publish/site-content.ts); set when claimed. */
   content_manifest: string | null;
+  /** The tickets the build's snapshot counted: "<count>@<latest updated_at>" (migration 026). */
+  ticket_mark: string | null;
 }
 
 /** An inspection round (督导, migration 020): planned by the office, worked by its inspectors. */

@@ -100,6 +100,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     snapshot: (at) => snapshotOf(portal, env, at),
     buildOptions: { env: { CONTENT_DIR: env.contentDir, PUBLIC_SITE_URL: env.publicUrl } },
     contentDir: env.contentDir,
+    statsRefreshMs: env.statsRefreshMinutes * 60_000,
     log: consoleLog,
   });
 
@@ -134,9 +135,13 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
   return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };
 }
 
-/** Queues a build for content that changed since the last build, then builds if anything is queued. */
+/**
+ * Queues a build for content that changed since the last build, and a refresh of the statistics
+ * pages when they are due (once a day, and when the counts moved), then builds if anything is queued.
+ */
 async function publishPass(publisher: SitePublisher, now: Date) {
   await publisher.queueContentChanges(now);
+  await publisher.queueStatsRefresh(now);
   return publisher.runOnce(now);
 }
 
