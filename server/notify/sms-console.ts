@@ -76,7 +76,8 @@ export function smsLine(sms: SmsRecord, quiet: QuietHours = DEFAULT_QUIET): stri
       }
       if (sms.holdReason === 'number-cap') return `短信待发送（该号码今日短信已达上限，${smsDateTime(sms.nextAttemptAt)}后发送）`;
       if (sms.holdReason === 'daily-budget') return `短信待发送（今日短信总量已达上限，${smsDateTime(sms.nextAttemptAt)}后发送）`;
-      if (sms.attempts > 0) return `短信待发送（第${sms.attempts}次发送失败，${smsDateTime(sms.nextAttemptAt)}重试：${sms.lastError ?? ''}）`;
+      if (sms.attempts > 0)
+        return `短信待发送（第${sms.attempts}次发送失败，${smsDateTime(sms.nextAttemptAt)}重试：${sms.lastError ?? ''}）`;
       return `短信待发送（${whom}）`;
   }
 }

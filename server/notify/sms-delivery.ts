@@ -76,7 +76,14 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
   async function send(sms: DueSms): Promise<string> {
     const template = settings.templates[sms.kind as SmsKind] ?? sms.kind;
     if (!provider) {
-      await appendOutboxLine(file, { to: sms.to, template, params: sms.params, text: sms.text, kind: sms.kind, trackingCode: sms.trackingCode });
+      await appendOutboxLine(file, {
+        to: sms.to,
+        template,
+        params: sms.params,
+        text: sms.text,
+        kind: sms.kind,
+        trackingCode: sms.trackingCode,
+      });
       return `written to ${file}`;
     }
     const receipt = await provider.send({ phone: sms.to, signName: settings.signName, templateCode: template, templateParam: sms.params });
@@ -91,7 +98,9 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
     }
     const dayStart = chinaDayStartOf(now).toISOString();
     // Residents' messages resume when tomorrow's quiet hours end; units' at midnight.
-    const tomorrow = resident ? nextChinaHour(new Date(chinaDayStartOf(now).getTime() + 86_400_000), settings.quietHours.to) : nextChinaHour(now, 0);
+    const tomorrow = resident
+      ? nextChinaHour(new Date(chinaDayStartOf(now).getTime() + 86_400_000), settings.quietHours.to)
+      : nextChinaHour(now, 0);
     if ((await countSmsSent(db, dayStart)) >= settings.dailyBudget) return { reason: 'daily-budget', until: tomorrow };
     if (sms.audience !== 'unit' && (await countSmsSent(db, dayStart, sms.to)) >= settings.perNumberPerDay) {
       return { reason: 'number-cap', until: tomorrow };

@@ -101,7 +101,11 @@ export function createSmsNotifications(options: SmsNotificationOptions) {
       for (const ticketId of event.ticketIds) {
         const [facts] = await ticketFacts(trx, catalog, [ticketId]);
         if (!facts) continue;
-        const params = { unit: unit.name, code: facts.trackingCode, deadline: facts.deadlineAt ? smsDateTime(facts.deadlineAt) : '办理期限' };
+        const params = {
+          unit: unit.name,
+          code: facts.trackingCode,
+          deadline: facts.deadlineAt ? smsDateTime(facts.deadlineAt) : '办理期限',
+        };
         await toUnit(trx, unit.code, ticketId, smsContent(kind, params, signName), at);
       }
     };

@@ -54,7 +54,10 @@ export const smsEnvShape = {
     .string()
     .default(DEFAULT_SMS_SIGN_NAME)
     .transform((v) => v.trim())
-    .refine((v) => v.length >= 2 && v.length <= 12 && !/[【】\r\n]/.test(v), 'must be the registered signature (签名) without 【】, 2–12 characters')
+    .refine(
+      (v) => v.length >= 2 && v.length <= 12 && !/[【】\r\n]/.test(v),
+      'must be the registered signature (签名) without 【】, 2–12 characters',
+    )
     .describe('The registered signature (签名), shown as 【…】 before every message.'),
   ...templateShape,
   SMS_KINDS_OFF: z
@@ -94,7 +97,10 @@ export const smsEnvShape = {
       const from = Number(match?.[1]);
       const to = Number(match?.[2]);
       if (!match || from > 23 || to > 23) {
-        ctx.addIssue({ code: 'custom', message: 'must be two China-time hours FROM-TO, e.g. 22-8 (no messages to residents 22:00–08:00), or 0-0 for none' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be two China-time hours FROM-TO, e.g. 22-8 (no messages to residents 22:00–08:00), or 0-0 for none',
+        });
         return z.NEVER;
       }
       return { from, to };

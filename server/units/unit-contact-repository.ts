@@ -44,7 +44,11 @@ export async function selectUnitDutyPhones(db: Db): Promise<Map<string, string[]
 }
 
 /** Sets the unit's duty phones; an empty list removes them. */
-export async function saveUnitDutyPhones(db: Db, unitCode: string, set: { phones: readonly string[]; at: string; by: number }): Promise<void> {
+export async function saveUnitDutyPhones(
+  db: Db,
+  unitCode: string,
+  set: { phones: readonly string[]; at: string; by: number },
+): Promise<void> {
   if (set.phones.length === 0) {
     await db.deleteFrom('unit_duty_phones').where('unit_code', '=', unitCode).execute();
     return;
