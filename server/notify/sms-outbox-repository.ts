@@ -310,21 +310,3 @@ export async function countSmsSent(db: Db, since: string, to?: string): Promise<
   const row = await query.executeTakeFirst();
   return Number(row?.n ?? 0);
 }
-
-// ——— For the retention purge (server/privacy/) ———
-
-/**
- * Clears the numbers of the messages about these tickets. The texts stay: they hold the tracking
- * code, the unit and dates, never a name or number (sms-texts.ts builds them from those alone).
- */
-export async function clearSmsRecipients(db: Db, ticketIds: readonly number[]): Promise<number> {
-  if (ticketIds.length === 0) return 0;
-  const result = await db
-    .updateTable('sms_outbox')
-    .set({ recipient: null })
-    .where('ticket_id', 'in', [...ticketIds])
-    .where('recipient', 'is not', null)
-    .where('audience', '!=', 'unit')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}

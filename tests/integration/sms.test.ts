@@ -12,6 +12,7 @@ import { createAliyunSmsProvider } from '../../server/notify/sms-provider.ts';
 import { smsOutboxFile } from '../../server/notify/sms-outbox-file.ts';
 import type { SmsSettings } from '../../server/notify/sms-settings.ts';
 import { createWorker } from '../../server/worker/worker.ts';
+import { createPrivacyPurge } from '../../server/privacy/purge.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 import { startSmsStandIn, type SmsStandIn } from '../support/sms-provider-stand-in.ts';
@@ -313,5 +314,30 @@ describe.each(kinds)('text messages on %s', (kind) => {
     for (let i = 0; i < 3; i++) await delivery.runOnce();
     expect((await byId(same[2]!)).status).toBe('sent');
     expect((await byId(others[2]!)).status).toBe('sent');
+  });
+
+  it('the retention purge clears the reporter’s number from the messages of a purged ticket, not the duty phones’', async () => {
+    const closed = await makeTicket(t, {
+      text: CROSSING,
+      unit: 'jiaojing',
+      status: 'closed',
+      at: '2026-01-05T02:00:00.000Z',
+      reporter: { phone: '13700003333' },
+    });
+    const unitId = (await enqueueSms(
+      db(),
+      { kind: 'unit-dispatch', audience: 'unit', to: '13900004444', ticketId: closed.id, unitCode: 'jiaojing', params: {}, text: 'x' },
+      t.clock.now(),
+    ))!.id;
+    const purge = createPrivacyPurge({ db: db(), dataDir: t.database.dataDir, clock: t.clock, retentionDays: 30 });
+    const dry = await purge.purge({ before: new Date('2026-06-01T00:00:00.000Z'), dryRun: true });
+    expect(dry.removed.smsRecipients).toBeGreaterThanOrEqual(1);
+    const real = await purge.purge({ before: new Date('2026-06-01T00:00:00.000Z') });
+    expect(real.removed.smsRecipients).toBe(dry.removed.smsRecipients);
+    const messages = await ofTicket(closed.trackingCode);
+    expect(messages.filter((m) => m.audience === 'reporter').map((m) => m.to)).toEqual([null, null]);
+    expect((await byId(unitId)).to).toBe('13900004444');
+    const notices = await t.portal.services.sms.ticketNotices(closed.trackingCode);
+    expect(notices.lines.some((l) => l.text.includes('号码已按规定删除'))).toBe(true);
   });
 });
