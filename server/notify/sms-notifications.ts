@@ -130,5 +130,3 @@ export function createSmsNotifications(options: SmsNotificationOptions) {
 
   return { onSubmitted, ticketObserver, deadlineObserver };
 }
-
-export type SmsNotifications = ReturnType<typeof createSmsNotifications>;
