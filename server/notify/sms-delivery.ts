@@ -29,8 +29,11 @@ import {
   type SmsKind,
 } from './sms-outbox-repository.ts';
 import { createAliyunSmsProvider, SmsProviderError, type SmsProvider } from './sms-provider.ts';
-import { chinaDayStartOf, inQuietHours, nextChinaHour, quietHoursEnd } from './sms-schedule.ts';
+import { DAY_MS } from '../china-time.ts';
+import { chinaDayStartOf, inQuietHours, quietHoursEnd } from './sms-schedule.ts';
 import type { SmsSettings } from './sms-settings.ts';
+
+const HOUR_MS = 3600_000;
 
 export interface SmsDeliveryOptions {
   db: Kysely<Database>;
@@ -97,10 +100,9 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
       return { reason: 'quiet-hours', until: quietHoursEnd(now, settings.quietHours) };
     }
     const dayStart = chinaDayStartOf(now).toISOString();
-    // Residents' messages resume when tomorrow's quiet hours end; units' at midnight.
-    const tomorrow = resident
-      ? nextChinaHour(new Date(chinaDayStartOf(now).getTime() + 86_400_000), settings.quietHours.to)
-      : nextChinaHour(now, 0);
+    // Residents' messages resume when tomorrow's night-time quiet hours end; units' at midnight.
+    const { from, to } = settings.quietHours;
+    const tomorrow = new Date(chinaDayStartOf(now).getTime() + DAY_MS + (resident && from > to ? to * HOUR_MS : 0));
     if ((await countSmsSent(db, dayStart)) >= settings.dailyBudget) return { reason: 'daily-budget', until: tomorrow };
     if (sms.audience !== 'unit' && (await countSmsSent(db, dayStart, sms.to)) >= settings.perNumberPerDay) {
       return { reason: 'number-cap', until: tomorrow };
