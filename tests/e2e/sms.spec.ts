@@ -1,8 +1,12 @@
 // A resident who leaves a mobile number hears by text message (issue 15, item 1): with no SMS
 // provider set, the worker writes the acceptance with the tracking code as a line of
-// DATA_DIR/sms-out/outbox.jsonl — the number in it, never on the public page.
+// DATA_DIR/sms-out/outbox.jsonl — the number in it, never on the public page — and the office
+// reads on the ticket's 通知记录 that the resident was told, with the number masked.
 import { expect, test, waitForIsland } from './fixtures.ts';
 import { smsLines } from './support/sms-outbox.ts';
+import { ensureStaff, loginAs } from './support/staff.ts';
+
+test.beforeAll(() => ensureStaff());
 
 test('a report with a mobile number gives an SMS line with the tracking code', async ({ page }) => {
   await page.goto('/report');
@@ -20,4 +24,11 @@ test('a report with a mobile number gives an SMS line with the tracking code', a
     .toMatchObject({ to: '13900007788', template: 'reporter-accepted', params: { code } });
   const line = smsLines().find((l) => l.trackingCode === code && l.kind === 'reporter-accepted')!;
   expect(line.text).toMatch(new RegExp(`^【.+】您反映的问题已受理，查询码${code}，可在http.+/track\\?code=${code}查询办理进度。$`));
+
+  await loginAs(page, 'office');
+  await page.goto(`/console/tickets/${code}`);
+  const notices = page.getByTestId('ticket-notices');
+  await expect(notices).toContainText(/已短信告知 139\*\*\*\*7788，\d+月\d+日 \d\d:\d\d/);
+  await expect(notices).not.toContainText('13900007788');
+  await expect(page.getByTestId('reporter-not-told')).toHaveCount(0);
 });
