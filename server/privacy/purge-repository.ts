@@ -294,3 +294,27 @@ export async function clearSmsRecipients(db: Db, ticketIds: readonly number[], d
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Text messages of no ticket (one-time codes) queued before the cut-off: their numbers cleared. */
+export async function clearLooseSmsRecipients(db: Db, cut: string, dryRun = false): Promise<number> {
+  if (dryRun) {
+    const row = await db
+      .selectFrom('sms_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('ticket_id', 'is', null)
+      .where('recipient', 'is not', null)
+      .where('created_at', '<', cut)
+      .where('status', '!=', 'pending')
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+  const result = await db
+    .updateTable('sms_outbox')
+    .set({ recipient: null })
+    .where('ticket_id', 'is', null)
+    .where('recipient', 'is not', null)
+    .where('created_at', '<', cut)
+    .where('status', '!=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -29,6 +29,7 @@ import { countExpired, deleteExpired } from '../throttle/throttle-repository.ts'
 import {
   clearReporters,
   clearSmsRecipients,
+  clearLooseSmsRecipients,
   fileNamedByKeptRow,
   fileStillNamed,
   markCallPurged,
@@ -148,6 +149,8 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
     await purgeRows(ctx, 'calls');
     await purgeRows(ctx, 'mail_messages');
     await purgeRows(ctx, 'ticket_messages');
+    // One-time codes and other text messages of no ticket: their numbers, once older than the cut-off.
+    ctx.counts.smsRecipients += await clearLooseSmsRecipients(db, cut, dryRun);
     await removeFiles(ctx);
     ctx.counts.throttleCounters = dryRun ? await countExpired(db, now) : await deleteExpired(db, now);
     return { before: cut, dryRun, removed: ctx.counts };

@@ -329,6 +329,13 @@ describe.each(kinds)('text messages on %s', (kind) => {
       { kind: 'unit-dispatch', audience: 'unit', to: '13900004444', ticketId: closed.id, unitCode: 'jiaojing', params: {}, text: 'x' },
       t.clock.now(),
     ))!.id;
+    t.clock.set('2026-01-05T03:00:00.000Z');
+    const loose = (await enqueueSms(
+      db(),
+      { kind: 'lookup-code', audience: 'lookup', to: '13700005555', params: { code: '123456' }, text: 'x', urgent: true },
+      t.clock.now(),
+    ))!.id;
+    await db().updateTable('sms_outbox').set({ status: 'sent' }).where('id', '=', loose).execute();
     const purge = createPrivacyPurge({ db: db(), dataDir: t.database.dataDir, clock: t.clock, retentionDays: 30 });
     const dry = await purge.purge({ before: new Date('2026-06-01T00:00:00.000Z'), dryRun: true });
     expect(dry.removed.smsRecipients).toBeGreaterThanOrEqual(1);
@@ -337,6 +344,7 @@ describe.each(kinds)('text messages on %s', (kind) => {
     const messages = await ofTicket(closed.trackingCode);
     expect(messages.filter((m) => m.audience === 'reporter').map((m) => m.to)).toEqual([null, null]);
     expect((await byId(unitId)).to).toBe('13900004444');
+    expect((await byId(loose)).to).toBeNull();
     const notices = await t.portal.services.sms.ticketNotices(closed.trackingCode);
     expect(notices.lines.some((l) => l.text.includes('号码已按规定删除'))).toBe(true);
   });
