@@ -12,6 +12,7 @@ import { createAliyunSmsProvider } from '../../server/notify/sms-provider.ts';
 import { smsOutboxFile } from '../../server/notify/sms-outbox-file.ts';
 import type { SmsSettings } from '../../server/notify/sms-settings.ts';
 import { createWorker } from '../../server/worker/worker.ts';
+import { appRouter } from '../../server/trpc/app-router.ts';
 import { createPrivacyPurge } from '../../server/privacy/purge.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
@@ -109,6 +110,34 @@ describe.each(kinds)('text messages on %s', (kind) => {
     expect((await t.portal.services.sms.ticketNotices(anonymous.trackingCode)).reporterNotTold).toBe(
       '没有告知群众：反映人没有留手机号或邮箱',
     );
+  });
+
+  it('a hotline caller with a mobile number is texted the code too; an anonymous caller only when the number is kept', async () => {
+    t.clock.set(DAY);
+    const operator = await createStaffUser(t, { username: `sms-operator-${kind}`, role: 'operator' });
+    const hotline = appRouter.createCaller({ app: t.portal.services, request: { ip: '10.0.0.2', sameOrigin: true }, user: operator }).staff
+      .hotline;
+    const named = await hotline.logCall({
+      idempotencyKey: `sms-${kind}-1`,
+      caller: { phone: '138 0319 7001', anonymous: false, wantsCallback: false },
+      outcome: 'ticket',
+      description: CROSSING,
+    });
+    const kept = await hotline.logCall({
+      idempotencyKey: `sms-${kind}-2`,
+      caller: { phone: '13803197002', anonymous: true, wantsCallback: true },
+      outcome: 'ticket',
+      description: CROSSING,
+    });
+    const dropped = await hotline.logCall({
+      idempotencyKey: `sms-${kind}-3`,
+      caller: { phone: '13803197003', anonymous: true, wantsCallback: false },
+      outcome: 'ticket',
+      description: CROSSING,
+    });
+    expect((await ofTicket(named.trackingCode!)).map((m) => [m.kind, m.to])).toEqual([['reporter-accepted', '13803197001']]);
+    expect((await ofTicket(kept.trackingCode!)).map((m) => m.to)).toEqual(['13803197002']);
+    expect(await ofTicket(dropped.trackingCode!)).toEqual([]);
   });
 
   it('texts the reporter on dispatch and closure, and the units’ duty phones on dispatch, reminder and overdue', async () => {
