@@ -10,6 +10,7 @@ import type { StaffCommands } from './staff/ticket-commands.ts';
 import type { TicketQueries } from './staff/ticket-queries.ts';
 import type { Ledgers } from './ledgers/ledgers.ts';
 import type { UnitDirectory } from './units/unit-directory.ts';
+import type { SmsConsole } from './notify/sms-console.ts';
 import type { EscalationService } from './escalation/escalation-service.ts';
 import type { MailIntake } from './intake/mail/mail-intake.ts';
 import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
@@ -77,6 +78,8 @@ export interface PortalServices {
   supervision: Supervision;
   /** How long personal data is kept after a ticket is finished (PERSONAL_DATA_RETENTION_DAYS): the privacy notice says so. */
   privacy: { retentionDays: number };
+  /** What was told to whom by text message (通知记录), failed and skipped messages and their requeue (server/notify/sms-console.ts). */
+  sms: SmsConsole;
   /** The units' scores (考核) by the county's rules in content/scoring.json: ranking per month or year, a unit's trend. */
   scores: Scoring;
   /** Inspection rounds (督导): planned and closed by the office, worked by the inspectors (server/inspection/). */

@@ -19,6 +19,10 @@ import { actorKindOf } from './auth/roles.ts';
 import { createStaffCommands } from './staff/ticket-commands.ts';
 import { createNoticeNotifications } from './notify/notice-notifications.ts';
 import { createTicketNotifications } from './notify/ticket-notifications.ts';
+import { createSmsNotifications } from './notify/sms-notifications.ts';
+import { createSmsConsole } from './notify/sms-console.ts';
+import type { SmsKind } from './notify/sms-outbox-repository.ts';
+import { DEFAULT_SMS_SIGN_NAME, type QuietHours } from './notify/sms-settings.ts';
 import { createTicketQueries } from './staff/ticket-queries.ts';
 import { createLedgers } from './ledgers/ledgers.ts';
 import { ledgersFor } from './ledgers/ledger-access.ts';
@@ -67,6 +71,8 @@ export interface PortalOptions {
   throttleLimits?: Partial<ThrottleLimits>;
   /** PERSONAL_DATA_RETENTION_DAYS: what the privacy notice tells residents (the worker's purge keeps to it). */
   retentionDays?: number;
+  /** Text messages (SMS_SIGN_NAME, SMS_KINDS_OFF): what is queued, and the signature in its text. */
+  sms?: { signName: string; kindsOff: readonly SmsKind[]; quietHours?: QuietHours };
 }
 
 export interface Portal {
@@ -99,6 +105,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     mailLimits: env.mailLimits,
     mailboxConfigured: env.imap !== null,
     throttleLimits: env.throttles,
+    sms: { signName: env.sms.signName, kindsOff: env.sms.kindsOff, quietHours: env.sms.quietHours },
   };
 }
 
@@ -139,8 +146,21 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
   };
   const notifications = createTicketNotifications(mailOptions);
-  const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours });
-  const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications, followUpOnClose] });
+  const sms = createSmsNotifications({
+    catalog,
+    publicUrl: mailOptions.publicUrl,
+    signName: options.sms?.signName ?? DEFAULT_SMS_SIGN_NAME,
+    kindsOff: options.sms?.kindsOff ?? [],
+    dutyPhones: units.dutyPhonesOf,
+  });
+  const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours, onSubmitted: sms.onSubmitted });
+  const commands = createStaffCommands({
+    db,
+    catalog,
+    clock,
+    acknowledgeHours,
+    observers: [notifications, followUpOnClose, sms.ticketObserver],
+  });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
   const escalations = createEscalationService({
     db,
@@ -217,6 +237,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
     supervision: createSupervision({ db, clock, observers: [notifications] }),
     privacy: { retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS },
+    sms: createSmsConsole({ db, clock, quietHours: options.sms?.quietHours }),
     scores: createScoring({ db, catalog, clock, rules: scoringRules }),
     inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
     inspectionReports: createInspectionReports({

@@ -176,8 +176,18 @@ export interface SmsOutboxTable {
   next_attempt_at: string;
   claimed_until: string | null;
   last_error: string | null;
+  /** Why a pending message waits without an attempt counted: 'quiet-hours', 'number-cap' or 'daily-budget'. */
+  hold_reason: string | null;
   sent_at: string | null;
   response: string | null;
+}
+
+/** A unit's duty phones (值班手机) the office set (migration 022): JSON array of numbers. */
+export interface UnitDutyPhonesTable {
+  unit_code: string;
+  phones: string;
+  updated_at: string;
+  updated_by: number | null;
 }
 
 /** A unit escalated on the ladder 通报 → 约谈 → 问责 (server/escalation/, docs/decisions/004-escalation.md). */
@@ -215,6 +225,7 @@ export interface Database {
   unit_contacts: UnitContactTable;
   mail_outbox: MailOutboxTable;
   sms_outbox: SmsOutboxTable;
+  unit_duty_phones: UnitDutyPhonesTable;
   escalations: EscalationTable;
   mail_messages: MailMessageTable;
   ticket_messages: TicketMessageTable;

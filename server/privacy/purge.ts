@@ -28,6 +28,8 @@ import type { Database } from '../db/schema.ts';
 import { countExpired, deleteExpired } from '../throttle/throttle-repository.ts';
 import {
   clearReporters,
+  clearSmsRecipients,
+  clearLooseSmsRecipients,
   fileNamedByKeptRow,
   fileStillNamed,
   markCallPurged,
@@ -72,6 +74,8 @@ export interface PurgeCounts {
   ticketMessages: number;
   /** Notification mails (to reporters, to units quoting a report) with the person removed from recipients or text. */
   outboxMails: number;
+  /** Text messages to reporters whose number was removed (the text names no one). */
+  smsRecipients: number;
   /** Other texts with personal data replaced: descriptions, follow-up notes, subjects, call notes. */
   texts: number;
   /**
@@ -117,6 +121,7 @@ const noCounts = (): PurgeCounts => ({
   mailMessages: 0,
   ticketMessages: 0,
   outboxMails: 0,
+  smsRecipients: 0,
   texts: 0,
   eventsLeft: 0,
   rawMailFiles: 0,
@@ -144,6 +149,8 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
     await purgeRows(ctx, 'calls');
     await purgeRows(ctx, 'mail_messages');
     await purgeRows(ctx, 'ticket_messages');
+    // One-time codes and other text messages of no ticket: their numbers, once older than the cut-off.
+    ctx.counts.smsRecipients += await clearLooseSmsRecipients(db, cut, dryRun);
     await removeFiles(ctx);
     ctx.counts.throttleCounters = dryRun ? await countExpired(db, now) : await deleteExpired(db, now);
     return { before: cut, dryRun, removed: ctx.counts };
@@ -205,6 +212,7 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
 
     if (ctx.dryRun) ctx.counts.reporters += ids.length;
     else ctx.counts.reporters += await clearReporters(trx, ids, ctx.cut, ctx.at);
+    ctx.counts.smsRecipients += await clearSmsRecipients(trx, ids, ctx.dryRun);
   }
 
   /** Calls, mail and replies older than the cut-off, of no ticket or of a finished one, that still name a person. */

@@ -10,6 +10,7 @@ const removed: PurgeCounts = {
   mailMessages: 0,
   ticketMessages: 0,
   outboxMails: 1,
+  smsRecipients: 0,
   texts: 0,
   rawMailFiles: 0,
   attachmentFiles: 0,
