@@ -27,6 +27,7 @@ import { createEscalationService } from './escalation/escalation-service.ts';
 import { createMailIntake, type MailLimits } from './intake/mail/mail-intake.ts';
 import { createMailboxConsole } from './intake/mail/mailbox-console.ts';
 import { createHotline } from './hotline/hotline-service.ts';
+import { createMeToo } from './intake/me-too.ts';
 import { createPublishing } from './publish/publishing.ts';
 import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
@@ -119,7 +120,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const throttles = createThrottles({ db, writes, clock, ...(options.throttleLimits && { limits: options.throttleLimits }) });
   // The web form and API only: the hotline's operators and the mailbox (with its own caps) are not
   // one client flooding the form.
-  async function throttle(scope: 'report' | 'upload', ctx: RequestContext, what: string): Promise<void> {
+  async function throttle(scope: 'report' | 'upload' | 'nearby', ctx: RequestContext, what: string): Promise<void> {
     const taken = await throttles.take(scope, ctx.ip);
     if (taken.allowed) return;
     const { count, windowMs } = throttles.limits[scope];
@@ -140,6 +141,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   };
   const notifications = createTicketNotifications(mailOptions);
   const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours });
+  const meToo = createMeToo({ db, writes, catalog, clock, photoUrls });
   const commands = createStaffCommands({ db, catalog, clock, acknowledgeHours, observers: [notifications, followUpOnClose] });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
   const escalations = createEscalationService({
@@ -171,6 +173,17 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
     trackReport: (code, ctx) => tracking.trackReport(code, ctx.ip),
     suggestRoute: (input) => router.suggest(input),
+    meToo: {
+      async nearby(raw, ctx) {
+        await throttle('nearby', ctx, '查询附近的问题');
+        return meToo.nearby(raw);
+      },
+      // A join is a report: it counts against the same limit.
+      async join(raw, ctx) {
+        await throttle('report', ctx, '提交');
+        return meToo.join(raw, { ip: ctx.ip, userAgent: ctx.userAgent ?? null });
+      },
+    },
     async uploadPhoto(bytes, ctx, purpose = 'report') {
       if (purpose === 'rectification') {
         const user = await userOf(ctx);
