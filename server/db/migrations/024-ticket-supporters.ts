@@ -31,7 +31,12 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('idempotency_key', 'text', (c) => c.unique())
     .addColumn('purged_at', 'text')
     .execute();
-  await db.schema.createIndex('ticket_supporters_ticket_phone_idx').on('ticket_supporters').columns(['ticket_id', 'phone']).unique().execute();
+  await db.schema
+    .createIndex('ticket_supporters_ticket_phone_idx')
+    .on('ticket_supporters')
+    .columns(['ticket_id', 'phone'])
+    .unique()
+    .execute();
   await db.schema.createIndex('ticket_supporters_phone_idx').on('ticket_supporters').column('phone').execute();
 
   await db.schema
