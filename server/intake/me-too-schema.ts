@@ -22,4 +22,3 @@ export const joinInputSchema = z.extend(nearbyInputSchema, {
   phone: z.optional(phoneSchema),
   idempotencyKey: z.string().check(z.trim(), z.minLength(8), z.maxLength(100)),
 });
-export type JoinInput = z.output<typeof joinInputSchema>;

@@ -206,4 +206,3 @@ export function createMeToo({ db, writes, catalog, clock, photoUrls }: MeTooDeps
   return { nearby, join };
 }
 
-export type MeToo = ReturnType<typeof createMeToo>;
