@@ -5,7 +5,12 @@
 // ticket merged meanwhile is joined where it was merged to; the hotline's "+1" raises the count
 // too; the office's queue puts more-reported tickets first; the retention purge clears who
 // joined; and neither the nearby answer nor the public snapshot carries a description or a number.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TRPCError } from '@trpc/server';
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
 import { createPrivacyPurge } from '../../server/privacy/purge.ts';
@@ -13,8 +18,9 @@ import { publicSnapshot } from '../../server/publish/public-projection.ts';
 import { metresBetween } from '../../server/routing/router.ts';
 import type { TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
-import { databaseKinds } from '../support/databases.ts';
-import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { openDatabase, type Dialect } from '../../server/db/database.ts';
+import { databaseKinds, makeDatabase } from '../support/databases.ts';
+import { startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
 import { createStaff } from '../support/staff-accounts.ts';
 import { act, makeTicket, reportRectification, submitTicket } from '../support/ticket-factory.ts';
 
@@ -338,5 +344,101 @@ describe.each(kinds)('me too on %s', (kind) => {
     for (const { description } of descriptions) expect(json).not.toContain(description.slice(0, 10));
     for (const secret of Object.values(SECRET)) expect(json).not.toContain(secret);
     expect(json).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/);
+  });
+});
+
+// Migration 024 counts the hotline "+1"s recorded before it: a database as it was before 024,
+// with a ticket that had two "+1" calls (and the call that made it) and one that had none.
+describe.each(kinds)('migration 024 on %s', (kind) => {
+  const dir = path.resolve(import.meta.dirname, '../../server/db/migrations');
+  const names = fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{3}-[\w-]+\.ts$/.test(f))
+    .sort()
+    .map((f) => f.replace(/\.ts$/, ''));
+
+  it('backfills report_count from the "+1" calls already recorded', async () => {
+    const database = await makeDatabase(kind);
+    const handle = openDatabase(database.url);
+    try {
+      const modules = Object.fromEntries(
+        await Promise.all(
+          names.map(
+            async (n) =>
+              [
+                n,
+                (await import(pathToFileURL(path.join(dir, `${n}.ts`)).href)) as { up(db: Kysely<unknown>, d: Dialect): Promise<void> },
+              ] as const,
+          ),
+        ),
+      );
+      const migrator = new Migrator({
+        db: handle.db,
+        provider: {
+          getMigrations: async (): Promise<Record<string, Migration>> =>
+            Object.fromEntries(Object.entries(modules).map(([n, m]) => [n, { up: (db: Kysely<any>) => m.up(db, handle.dialect) }])),
+        },
+      });
+      const before = names.filter((n) => n < '024').at(-1)!;
+      expect((await migrator.migrateTo(before)).error).toBeUndefined();
+
+      const db = handle.db as unknown as Kysely<any>;
+      const at = '2026-11-01T02:00:00.000Z';
+      const ticket = (code: string) => ({
+        tracking_code: code,
+        status: 'dispatched',
+        channel: 'hotline',
+        description: '测试',
+        cooperating_unit_codes: '[]',
+        created_at: at,
+        updated_at: at,
+        version: 1,
+      });
+      const plus = await db.insertInto('tickets').values(ticket('AAA-AAA-AAA')).returning('id').executeTakeFirstOrThrow();
+      const alone = await db.insertInto('tickets').values(ticket('BBB-BBB-BBB')).returning('id').executeTakeFirstOrThrow();
+      const call = (ticketId: number, outcome: string) => ({
+        at,
+        anonymous: 0,
+        wants_callback: 0,
+        outcome,
+        ticket_id: ticketId,
+        summary: '测试',
+        source: 'console',
+      });
+      await db
+        .insertInto('calls')
+        .values([call(plus.id, 'ticket'), call(plus.id, 'attached'), call(plus.id, 'attached')])
+        .execute();
+
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const count = async (id: number) =>
+        Number((await db.selectFrom('tickets').select('report_count').where('id', '=', id).executeTakeFirstOrThrow()).report_count);
+      expect(await count(plus.id)).toBe(3);
+      expect(await count(alone.id)).toBe(1);
+    } finally {
+      await handle.close();
+      await database.drop();
+    }
+  });
+});
+
+describe.each(kinds)('the nearby look-up on %s', (kind) => {
+  it('is throttled per client address (THROTTLE_NEARBY)', async () => {
+    const t = await startTestPortal(kind, undefined, { ...TEST_THROTTLE_LIMITS, nearby: { count: 2, windowMs: 60_000 } });
+    try {
+      const ask = () => t.caller({ ip: '198.51.100.99' }).meToo.nearby({ category: 'market.hygiene', pointId: 'market-xiguan' });
+      await ask();
+      await ask();
+      const refused = await ask().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect((refused as TRPCError).code).toBe('TOO_MANY_REQUESTS');
+      expect((refused as TRPCError).message).toContain('查询附近的问题太频繁了');
+      // Another address is not limited by it.
+      expect(await t.caller({ ip: '198.51.100.100' }).meToo.nearby({ category: 'market.hygiene', pointId: 'market-xiguan' })).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });
