@@ -205,4 +205,3 @@ export function createMeToo({ db, writes, catalog, clock, photoUrls }: MeTooDeps
 
   return { nearby, join };
 }
-
