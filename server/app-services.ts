@@ -19,6 +19,7 @@ import type { Publishing } from './publish/publishing.ts';
 import type { FollowUps } from './follow-ups/follow-ups.ts';
 import type { Notices } from './publish/notices.ts';
 import type { SubmitResult } from './intake/submit-result.ts';
+import type { JoinResult, NearbyProblem } from './intake/me-too.ts';
 import type { UploadResult } from './media/photo-store.ts';
 import type { RoutingSuggestion } from './routing/suggestion.ts';
 import type { TrackResult } from './tickets/track-result.ts';
@@ -47,6 +48,11 @@ export interface PortalServices {
   /** Throws NotFoundError for an unknown code, TooManyRequestsError when guessing is throttled. */
   trackReport(trackingCode: string, ctx: RequestContext): Promise<TrackResult>;
   suggestRoute(input: { text: string; category?: string; pointId?: string }): RoutingSuggestion;
+  /** "我也遇到了" (server/intake/me-too.ts): open problems near what the resident is reporting, and joining one. Throttled per address. */
+  meToo: {
+    nearby(raw: unknown, ctx: RequestContext): Promise<NearbyProblem[]>;
+    join(raw: unknown, ctx: RequestContext): Promise<JoinResult>;
+  };
   /** Runs the photo pipeline on one uploaded file; throws UnsupportedContentError in Chinese. */
   uploadPhoto(bytes: Uint8Array, ctx: RequestContext, purpose?: 'report' | 'rectification'): Promise<UploadResult>;
   accounts: Accounts;

@@ -31,6 +31,7 @@ import { createEscalationService } from './escalation/escalation-service.ts';
 import { createMailIntake, type MailLimits } from './intake/mail/mail-intake.ts';
 import { createMailboxConsole } from './intake/mail/mailbox-console.ts';
 import { createHotline } from './hotline/hotline-service.ts';
+import { createMeToo } from './intake/me-too.ts';
 import { createPublishing } from './publish/publishing.ts';
 import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
@@ -126,7 +127,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const throttles = createThrottles({ db, writes, clock, ...(options.throttleLimits && { limits: options.throttleLimits }) });
   // The web form and API only: the hotline's operators and the mailbox (with its own caps) are not
   // one client flooding the form.
-  async function throttle(scope: 'report' | 'upload', ctx: RequestContext, what: string): Promise<void> {
+  async function throttle(scope: 'report' | 'upload' | 'nearby', ctx: RequestContext, what: string): Promise<void> {
     const taken = await throttles.take(scope, ctx.ip);
     if (taken.allowed) return;
     const { count, windowMs } = throttles.limits[scope];
@@ -154,6 +155,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     dutyPhones: units.dutyPhonesOf,
   });
   const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours, onSubmitted: sms.onSubmitted });
+  const meToo = createMeToo({ db, writes, catalog, clock, photoUrls });
   const commands = createStaffCommands({
     db,
     catalog,
@@ -191,6 +193,17 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
     trackReport: (code, ctx) => tracking.trackReport(code, ctx.ip),
     suggestRoute: (input) => router.suggest(input),
+    meToo: {
+      async nearby(raw, ctx) {
+        await throttle('nearby', ctx, '查询附近的问题');
+        return meToo.nearby(raw);
+      },
+      // A join is a report: it counts against the same limit.
+      async join(raw, ctx) {
+        await throttle('report', ctx, '提交');
+        return meToo.join(raw, { ip: ctx.ip, userAgent: ctx.userAgent ?? null });
+      },
+    },
     async uploadPhoto(bytes, ctx, purpose = 'report') {
       if (purpose === 'rectification') {
         const user = await userOf(ctx);

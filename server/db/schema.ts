@@ -51,6 +51,8 @@ export interface TicketTable {
   supervised_at: string | null;
   supervised_by: number | null;
   supervision_instruction: string | null;
+  /** Reports this ticket stands for (migration 024): its own, plus web "me too" joins and hotline "+1"s. */
+  report_count: Generated<number>;
 }
 
 /** Private: who reported. Never selected by anything public. */
@@ -65,6 +67,23 @@ export interface TicketReporterTable {
   /** 1 when the reporter may be phoned back (回访); hotline callers say so, others with a phone number are. */
   wants_callback: Generated<number>;
   /** Set when the retention purge removed the personal data (server/privacy/purge.ts). */
+  purged_at: string | null;
+}
+
+/** Private (migration 024): residents who joined a ticket with "我也遇到了". Never selected by anything public. */
+export interface TicketSupporterTable {
+  id: Generated<number>;
+  ticket_id: number;
+  at: string;
+  /** 'web'. */
+  channel: string;
+  name: string | null;
+  /** Digits only; null when not given or purged. */
+  phone: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  idempotency_key: string | null;
+  /** Set when the retention purge removed the personal data. */
   purged_at: string | null;
 }
 
@@ -244,6 +263,7 @@ export interface Database {
   inspection_results: InspectionResultTable;
   inspection_rechecks: InspectionRecheckTable;
   persuasion_actions: PersuasionActionTable;
+  ticket_supporters: TicketSupporterTable;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */

@@ -318,3 +318,25 @@ export async function clearLooseSmsRecipients(db: Db, cut: string, dryRun = fals
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Clears who joined ("me too", ticket_supporters) tickets finished before the cut-off; how many. */
+export async function clearSupporters(db: Db, cut: string, at: string): Promise<number> {
+  const cleared = await db
+    .updateTable('ticket_supporters')
+    .set({ name: null, phone: null, ip: null, user_agent: null, purged_at: at })
+    .where('purged_at', 'is', null)
+    .where('ticket_id', 'in', finishedBefore(db, cut))
+    .executeTakeFirst();
+  return Number(cleared.numUpdatedRows);
+}
+
+/** Supporters the purge would clear (a dry run). */
+export async function countDueSupporters(db: Db, cut: string): Promise<number> {
+  const row = await db
+    .selectFrom('ticket_supporters')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('purged_at', 'is', null)
+    .where('ticket_id', 'in', finishedBefore(db, cut))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -5,6 +5,7 @@
 //
 // What goes, for tickets finished (closed, rejected, merged) before the cut-off:
 // - the reporter's name, phone, e-mail, IP address and user agent (ticket_reporters.purged_at set);
+// - those of residents who joined the ticket with "我也遇到了" (ticket_supporters.purged_at set);
 // - the reporter's, callers' and mail senders' names, numbers and addresses wherever that
 //   ticket's texts repeat them (description, notification mails, follow-up notes, replies,
 //   call notes) — and in what residents wrote, any mobile number, e-mail address or
@@ -30,6 +31,8 @@ import {
   clearReporters,
   clearSmsRecipients,
   clearLooseSmsRecipients,
+  clearSupporters,
+  countDueSupporters,
   fileNamedByKeptRow,
   fileStillNamed,
   markCallPurged,
@@ -90,6 +93,8 @@ export interface PurgeCounts {
   attachmentFiles: number;
   /** Throttle counters (a client address each) whose window had passed. */
   throttleCounters: number;
+  /** Residents who joined a ticket ("我也遇到了") whose name, phone, IP address and user agent were removed. */
+  supporters: number;
 }
 
 export interface PurgeResult {
@@ -127,6 +132,7 @@ const noCounts = (): PurgeCounts => ({
   rawMailFiles: 0,
   attachmentFiles: 0,
   throttleCounters: 0,
+  supporters: 0,
 });
 
 export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string; clock: Clock; retentionDays: number }) {
@@ -146,6 +152,7 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
       after = tickets.at(-1)!.id;
       await inTransaction(dryRun, (trx) => purgeTickets(trx, ctx, tickets));
     }
+    ctx.counts.supporters = dryRun ? await countDueSupporters(db, cut) : await clearSupporters(db, cut, ctx.at);
     await purgeRows(ctx, 'calls');
     await purgeRows(ctx, 'mail_messages');
     await purgeRows(ctx, 'ticket_messages');

@@ -10,6 +10,7 @@ const VARIABLES = {
   THROTTLE_TRACK_MISSES: ['track', 'Wrong tracking codes one client address may try.'],
   THROTTLE_LOGIN_ACCOUNT: ['login-account', 'Failed staff logins for one account, from anywhere.'],
   THROTTLE_LOGIN_ADDRESS: ['login-address', 'Failed staff logins from one client address, for any account.'],
+  THROTTLE_NEARBY: ['nearby', 'Look-ups of open problems nearby ("我也遇到了" on the report form) one client address may make.'],
 } as const satisfies Record<string, readonly [ThrottleScope, string]>;
 
 type Variable = keyof typeof VARIABLES;

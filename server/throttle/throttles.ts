@@ -13,7 +13,7 @@ import type { WriteBatcher } from '../db/write-batcher.ts';
 import { clearKey, decrement, deleteExpired, incrementBelow, listActive, readSlices } from './throttle-repository.ts';
 import { ceilingOf, positionOf, secondsUntilAllowed, sliceMs, slicesInWindow, SLICES, type Limit } from './sliding-window.ts';
 
-export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address'] as const;
+export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address', 'nearby'] as const;
 export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
 export type ThrottleLimits = Record<ThrottleScope, Limit>;
 
@@ -24,6 +24,8 @@ export const DEFAULT_LIMITS: ThrottleLimits = {
   track: { count: 10, windowMs: 15 * 60_000 },
   'login-account': { count: 5, windowMs: 15 * 60_000 },
   'login-address': { count: 20, windowMs: 15 * 60_000 },
+  // The report form asks once per category or point the resident picks.
+  nearby: { count: 120, windowMs: 10 * 60_000 },
 };
 
 export interface ThrottleStanding {

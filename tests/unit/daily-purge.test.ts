@@ -16,6 +16,7 @@ const removed: PurgeCounts = {
   attachmentFiles: 0,
   throttleCounters: 0,
   eventsLeft: 0,
+  supporters: 0,
 };
 
 function fakePurge(failFirst = false) {
