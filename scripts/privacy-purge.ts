@@ -49,7 +49,7 @@ try {
   console.error(
     `${result.dryRun ? 'dry run — would remove' : 'removed'} personal data finished/recorded before ${result.before}: ` +
       `${r.reporters} reporters, ${r.calls} calls, ${r.mailMessages} mails, ${r.ticketMessages} replies, ` +
-      `${r.outboxMails} notification mails, ${r.texts} other texts, ${r.rawMailFiles} raw mail files, ${r.attachmentFiles} attachment files, ${r.throttleCounters} throttle counters` +
+      `${r.outboxMails} notification mails, ${r.texts} other texts, ${r.rawMailFiles} raw mail files, ${r.attachmentFiles} attachment files, ${r.throttleCounters} throttle counters, ${r.supporters} "me too" supporters` +
       (r.eventsLeft > 0 ? `; ${r.eventsLeft} event reasons still name a person (the event log is append-only: not changed)` : ''),
   );
 } finally {

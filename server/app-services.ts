@@ -10,6 +10,7 @@ import type { StaffCommands } from './staff/ticket-commands.ts';
 import type { TicketQueries } from './staff/ticket-queries.ts';
 import type { Ledgers } from './ledgers/ledgers.ts';
 import type { UnitDirectory } from './units/unit-directory.ts';
+import type { SmsConsole } from './notify/sms-console.ts';
 import type { EscalationService } from './escalation/escalation-service.ts';
 import type { MailIntake } from './intake/mail/mail-intake.ts';
 import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
@@ -20,6 +21,7 @@ import type { OnlineAnswerResult } from './follow-ups/online-follow-ups.ts';
 import type { Closures } from './staff/closures.ts';
 import type { Notices } from './publish/notices.ts';
 import type { SubmitResult } from './intake/submit-result.ts';
+import type { JoinResult, NearbyProblem } from './intake/me-too.ts';
 import type { UploadResult } from './media/photo-store.ts';
 import type { RoutingSuggestion } from './routing/suggestion.ts';
 import type { TrackResult } from './tickets/track-result.ts';
@@ -48,6 +50,11 @@ export interface PortalServices {
   /** Throws NotFoundError for an unknown code, TooManyRequestsError when guessing is throttled. */
   trackReport(trackingCode: string, ctx: RequestContext): Promise<TrackResult>;
   suggestRoute(input: { text: string; category?: string; pointId?: string }): RoutingSuggestion;
+  /** "我也遇到了" (server/intake/me-too.ts): open problems near what the resident is reporting, and joining one. Throttled per address. */
+  meToo: {
+    nearby(raw: unknown, ctx: RequestContext): Promise<NearbyProblem[]>;
+    join(raw: unknown, ctx: RequestContext): Promise<JoinResult>;
+  };
   /** Runs the photo pipeline on one uploaded file; throws UnsupportedContentError in Chinese. */
   uploadPhoto(bytes: Uint8Array, ctx: RequestContext, purpose?: 'report' | 'rectification'): Promise<UploadResult>;
   accounts: Accounts;
@@ -86,6 +93,8 @@ export interface PortalServices {
   supervision: Supervision;
   /** How long personal data is kept after a ticket is finished (PERSONAL_DATA_RETENTION_DAYS): the privacy notice says so. */
   privacy: { retentionDays: number };
+  /** What was told to whom by text message (通知记录), failed and skipped messages and their requeue (server/notify/sms-console.ts). */
+  sms: SmsConsole;
   /** The units' scores (考核) by the county's rules in content/scoring.json: ranking per month or year, a unit's trend. */
   scores: Scoring;
   /** Inspection rounds (督导): planned and closed by the office, worked by the inspectors (server/inspection/). */

@@ -19,6 +19,10 @@ import { actorKindOf } from './auth/roles.ts';
 import { createStaffCommands } from './staff/ticket-commands.ts';
 import { createNoticeNotifications } from './notify/notice-notifications.ts';
 import { createTicketNotifications } from './notify/ticket-notifications.ts';
+import { createSmsNotifications } from './notify/sms-notifications.ts';
+import { createSmsConsole } from './notify/sms-console.ts';
+import type { SmsKind } from './notify/sms-outbox-repository.ts';
+import { DEFAULT_SMS_SIGN_NAME, type QuietHours } from './notify/sms-settings.ts';
 import { createTicketQueries } from './staff/ticket-queries.ts';
 import { createLedgers } from './ledgers/ledgers.ts';
 import { ledgersFor } from './ledgers/ledger-access.ts';
@@ -27,6 +31,7 @@ import { createEscalationService } from './escalation/escalation-service.ts';
 import { createMailIntake, type MailLimits } from './intake/mail/mail-intake.ts';
 import { createMailboxConsole } from './intake/mail/mailbox-console.ts';
 import { createHotline } from './hotline/hotline-service.ts';
+import { createMeToo } from './intake/me-too.ts';
 import { createPublishing } from './publish/publishing.ts';
 import { createNotices } from './publish/notices.ts';
 import { createFollowUps, followUpOnClose } from './follow-ups/follow-ups.ts';
@@ -71,6 +76,8 @@ export interface PortalOptions {
   retentionDays?: number;
   /** FOLLOW_UP_ONLINE_WAIT_DAYS: days before a closed ticket's follow-up call is listed for the operators (3 by default). */
   followUpOnlineWaitDays?: number;
+  /** Text messages (SMS_SIGN_NAME, SMS_KINDS_OFF): what is queued, and the signature in its text. */
+  sms?: { signName: string; kindsOff: readonly SmsKind[]; quietHours?: QuietHours };
 }
 
 export interface Portal {
@@ -104,6 +111,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     mailLimits: env.mailLimits,
     mailboxConfigured: env.imap !== null,
     throttleLimits: env.throttles,
+    sms: { signName: env.sms.signName, kindsOff: env.sms.kindsOff, quietHours: env.sms.quietHours },
   };
 }
 
@@ -124,7 +132,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const throttles = createThrottles({ db, writes, clock, ...(options.throttleLimits && { limits: options.throttleLimits }) });
   // The web form and API only: the hotline's operators and the mailbox (with its own caps) are not
   // one client flooding the form.
-  async function throttle(scope: 'report' | 'upload', ctx: RequestContext, what: string): Promise<void> {
+  async function throttle(scope: 'report' | 'upload' | 'nearby', ctx: RequestContext, what: string): Promise<void> {
     const taken = await throttles.take(scope, ctx.ip);
     if (taken.allowed) return;
     const { count, windowMs } = throttles.limits[scope];
@@ -152,13 +160,21 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ...(options.messageIdDomain && { messageIdDomain: options.messageIdDomain }),
   };
   const notifications = createTicketNotifications({ ...mailOptions, answerKey: issueAnswerKey });
-  const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours });
+  const sms = createSmsNotifications({
+    catalog,
+    publicUrl: mailOptions.publicUrl,
+    signName: options.sms?.signName ?? DEFAULT_SMS_SIGN_NAME,
+    kindsOff: options.sms?.kindsOff ?? [],
+    dutyPhones: units.dutyPhonesOf,
+  });
+  const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours, onSubmitted: sms.onSubmitted });
+  const meToo = createMeToo({ db, writes, catalog, clock, photoUrls });
   const commands = createStaffCommands({
     db,
     catalog,
     clock,
     acknowledgeHours,
-    observers: [notifications, followUpOnClose, closureOnVerify],
+    observers: [notifications, followUpOnClose, sms.ticketObserver, closureOnVerify],
   });
   onlineFollowUps = createOnlineFollowUps({ db, clock, throttles, commands });
   const queries = createTicketQueries({ db, catalog, clock, photoUrls });
@@ -191,6 +207,17 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
     trackReport: (code, ctx) => tracking.trackReport(code, ctx.ip),
     suggestRoute: (input) => router.suggest(input),
+    meToo: {
+      async nearby(raw, ctx) {
+        await throttle('nearby', ctx, '查询附近的问题');
+        return meToo.nearby(raw);
+      },
+      // A join is a report: it counts against the same limit.
+      async join(raw, ctx) {
+        await throttle('report', ctx, '提交');
+        return meToo.join(raw, { ip: ctx.ip, userAgent: ctx.userAgent ?? null });
+      },
+    },
     async uploadPhoto(bytes, ctx, purpose = 'report') {
       if (purpose === 'rectification') {
         const user = await userOf(ctx);
@@ -245,6 +272,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
     supervision: createSupervision({ db, clock, observers: [notifications] }),
     privacy: { retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS },
+    sms: createSmsConsole({ db, clock, quietHours: options.sms?.quietHours }),
     scores: createScoring({ db, catalog, clock, rules: scoringRules }),
     inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
     inspectionReports: createInspectionReports({

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { mailEnvShape, mailSettings, type MailSettings } from './notify/mail-settings.ts';
+import { smsEnvShape, smsSettings, type SmsSettings } from './notify/sms-settings.ts';
 import { imapEnvShape, imapSettings, mailLimits } from './intake/mail/imap-env.ts';
 import type { MailLimits } from './intake/mail/mail-intake.ts';
 import type { ImapSettings } from './intake/mail/imap-intake.ts';
@@ -16,6 +17,7 @@ import type { ThrottleLimits } from './throttle/throttles.ts';
 const envSchema = z.object({
   ...imapEnvShape,
   ...mailEnvShape,
+  ...smsEnvShape,
   ...workerEnvShape,
   ...privacyEnvShape,
   ...requestLimitsEnvShape,
@@ -77,6 +79,8 @@ export type Env = {
   routingThreshold: number | undefined;
   acknowledgeHours: number;
   mail: MailSettings;
+  /** SMS_*: text messages (server/notify/sms-settings.ts). */
+  sms: SmsSettings;
   /** The dedicated mailbox to read; null when MAIL_IMAP_URL is unset. */
   imap: ImapSettings | null;
   /** What the mail intake accepts (MAIL_MAX_MESSAGE_MB …), for the mailbox and mail:import alike. */
@@ -84,6 +88,8 @@ export type Env = {
   /** ROLES: what this process runs (`--role` on the command line overrides it). */
   roles: ProcessRole[];
   worker: WorkerSettings;
+  /** STATS_REFRESH_MINUTES: the public statistics pages are refreshed at most this often when the counts moved. */
+  statsRefreshMinutes: number;
   /** PERSONAL_DATA_RETENTION_DAYS, for the retention purge (server/privacy/purge.ts). */
   privacy: PrivacySettings;
   /** REQUEST_BODY_IDLE_SECONDS, UPLOAD_MAX_PER_CLIENT, UPLOAD_MAX_CONCURRENT (server/http/request-limits.ts). */
@@ -108,6 +114,12 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  let sms: SmsSettings;
+  try {
+    sms = smsSettings(e);
+  } catch (error) {
+    throw new EnvError(`Invalid configuration:\n  ${(error as Error).message}`);
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     host: e.HOST,
@@ -120,10 +132,12 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     routingThreshold: e.ROUTING_THRESHOLD,
     acknowledgeHours: e.ACKNOWLEDGE_HOURS,
     mail: mailSettings(e),
+    sms,
     imap: imapSettings(e),
     mailLimits: mailLimits(e),
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
+    statsRefreshMinutes: e.STATS_REFRESH_MINUTES,
     privacy: privacySettings(e),
     requestLimits: requestLimits(e),
     throttles: throttleLimits(e),

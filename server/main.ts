@@ -72,7 +72,8 @@ async function main(): Promise<void> {
     console.log(
       `worker: every ${w.intervalSeconds} s; reminders ${w.reminderHoursBefore} h before the deadline; ` +
         `escalation ladder restarts after ${w.escalationResetDays} days; mail: ${transport.kind}; ` +
-        `mailbox: ${env.imap ? `${env.imap.host}:${env.imap.port}${watcher ? ' (IDLE when offered)' : ' (read every pass)'}` : 'none'}`,
+        `mailbox: ${env.imap ? `${env.imap.host}:${env.imap.port}${watcher ? ' (IDLE when offered)' : ' (read every pass)'}` : 'none'}; ` +
+        `text messages: ${env.sms.provider ? `aliyun (${new URL(env.sms.provider.endpoint).host})` : 'DATA_DIR/sms-out/outbox.jsonl'}`,
     );
   }
   console.log(`roles: ${roles.join(', ')}; database: ${portal.database.dialect}; data: ${env.dataDir}`);

@@ -51,6 +51,8 @@ export interface TicketTable {
   supervised_at: string | null;
   supervised_by: number | null;
   supervision_instruction: string | null;
+  /** Reports this ticket stands for (migration 024): its own, plus web "me too" joins and hotline "+1"s. */
+  report_count: Generated<number>;
 }
 
 /** Private: who reported. Never selected by anything public. */
@@ -65,6 +67,23 @@ export interface TicketReporterTable {
   /** 1 when the reporter may be phoned back (回访); hotline callers say so, others with a phone number are. */
   wants_callback: Generated<number>;
   /** Set when the retention purge removed the personal data (server/privacy/purge.ts). */
+  purged_at: string | null;
+}
+
+/** Private (migration 024): residents who joined a ticket with "我也遇到了". Never selected by anything public. */
+export interface TicketSupporterTable {
+  id: Generated<number>;
+  ticket_id: number;
+  at: string;
+  /** 'web'. */
+  channel: string;
+  name: string | null;
+  /** Digits only; null when not given or purged. */
+  phone: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  idempotency_key: string | null;
+  /** Set when the retention purge removed the personal data. */
   purged_at: string | null;
 }
 
@@ -176,8 +195,18 @@ export interface SmsOutboxTable {
   next_attempt_at: string;
   claimed_until: string | null;
   last_error: string | null;
+  /** Why a pending message waits without an attempt counted: 'quiet-hours', 'number-cap' or 'daily-budget'. */
+  hold_reason: string | null;
   sent_at: string | null;
   response: string | null;
+}
+
+/** A unit's duty phones (值班手机) the office set (migration 022): JSON array of numbers. */
+export interface UnitDutyPhonesTable {
+  unit_code: string;
+  phones: string;
+  updated_at: string;
+  updated_by: number | null;
 }
 
 /** A unit escalated on the ladder 通报 → 约谈 → 问责 (server/escalation/, docs/decisions/004-escalation.md). */
@@ -215,6 +244,7 @@ export interface Database {
   unit_contacts: UnitContactTable;
   mail_outbox: MailOutboxTable;
   sms_outbox: SmsOutboxTable;
+  unit_duty_phones: UnitDutyPhonesTable;
   escalations: EscalationTable;
   mail_messages: MailMessageTable;
   ticket_messages: TicketMessageTable;
@@ -235,6 +265,7 @@ export interface Database {
   inspection_results: InspectionResultTable;
   inspection_rechecks: InspectionRecheckTable;
   persuasion_actions: PersuasionActionTable;
+  ticket_supporters: TicketSupporterTable;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */
@@ -433,6 +464,8 @@ export interface SiteBuildTable {
   error: string | null;
   /** JSON: the content files the build read, path → [size, mtime ms] (server/publish/site-content.ts); set when claimed. */
   content_manifest: string | null;
+  /** The tickets the build's snapshot counted: "<count>@<latest updated_at>" (migration 026). */
+  ticket_mark: string | null;
 }
 
 /** An inspection round (督导, migration 020): planned by the office, worked by its inspectors. */

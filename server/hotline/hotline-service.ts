@@ -13,6 +13,7 @@ import type { Database } from '../db/schema.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { ReportIntake } from '../intake/submit-report.ts';
 import { normalizeTrackingCode } from '../tickets/tracking-code.ts';
+import { raiseReportCount } from '../tickets/supporter-repository.ts';
 import { findAttachTarget, findCallId, insertCall, type AttachTarget } from './call-repository.ts';
 import { callRecord, checkReferences, mayTakeCalls, parseCall, type CallTaking } from './call-rules.ts';
 import { createCallQueries } from './call-queries.ts';
@@ -118,7 +119,12 @@ export function createHotline(deps: HotlineDeps) {
       }
       case 'attach': {
         const target = await attachTarget(call.attachTo!);
-        return insertCall(db, callRecord(call, target.id, 'attached', taking));
+        // The "+1" is one more report on the ticket (report_count, as a web "me too" is): both commit together.
+        return db.transaction().execute(async (trx) => {
+          const id = await insertCall(trx, callRecord(call, target.id, 'attached', taking));
+          await raiseReportCount(trx, target.id);
+          return id;
+        });
       }
       case 'answer':
         return insertCall(db, callRecord(call, null, 'answered', taking));

@@ -80,6 +80,14 @@ export interface ReportIntakeDeps {
   clock: Clock;
   /** Hours a unit has to acknowledge (签收) a dispatched ticket. */
   acknowledgeHours: number;
+  /**
+   * Told of each committed report inside its transaction, with the number kept for the reporter
+   * (null when none was): the acceptance text message (server/notify/sms-notifications.ts).
+   */
+  onSubmitted?: (
+    trx: Transaction<Database>,
+    report: { ticketId: number; trackingCode: string; channel: Channel; phone: string | null; at: Date },
+  ) => Promise<void>;
 }
 
 /**
@@ -257,6 +265,13 @@ export function createReportIntake(deps: ReportIntakeDeps) {
             throw new InvalidInputError(message, { photoIds: message });
           }
           await alsoWrite?.(trx, id, ticket.trackingCode);
+          await deps.onSubmitted?.(trx, {
+            ticketId: id,
+            trackingCode: ticket.trackingCode,
+            channel: ctx.channel,
+            phone: keepPhone ? phone : null,
+            at: new Date(ticket.at),
+          });
         });
         return ticket;
       } catch (error) {

@@ -43,3 +43,34 @@ export async function reporterEmail(db: Db, ticketId: number): Promise<string | 
   const row = await db.selectFrom('ticket_reporters').select('email').where('ticket_id', '=', ticketId).executeTakeFirst();
   return row?.email ?? null;
 }
+
+/** The number the reporter gave (kept: not anonymous, or a hotline caller who asked to be called back), or null. */
+export async function reporterPhone(db: Db, ticketId: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('ticket_reporters')
+    .select('phone')
+    .where('ticket_id', '=', ticketId)
+    .where('purged_at', 'is', null)
+    .executeTakeFirst();
+  return row?.phone ?? null;
+}
+
+/** The channel a ticket came by (web, mail, hotline, patrol, inspection), or null. */
+export async function ticketChannelOf(db: Db, ticketId: number): Promise<string | null> {
+  const row = await db.selectFrom('tickets').select('channel').where('id', '=', ticketId).executeTakeFirst();
+  return row?.channel ?? null;
+}
+
+/** A ticket's id, channel and the reporter's kept contacts, by tracking code (the console's 通知记录). */
+export async function ticketContact(
+  db: Db,
+  trackingCode: string,
+): Promise<{ id: number; channel: string; phone: string | null; email: string | null } | null> {
+  const row = await db
+    .selectFrom('tickets')
+    .leftJoin('ticket_reporters', 'ticket_reporters.ticket_id', 'tickets.id')
+    .select(['tickets.id', 'tickets.channel', 'ticket_reporters.phone', 'ticket_reporters.email'])
+    .where('tickets.tracking_code', '=', trackingCode)
+    .executeTakeFirst();
+  return row ? { id: Number(row.id), channel: row.channel, phone: row.phone ?? null, email: row.email ?? null } : null;
+}

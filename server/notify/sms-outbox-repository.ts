@@ -74,3 +74,239 @@ export async function enqueueSms(db: Db, sms: NewSms, now: Date): Promise<{ id: 
     .executeTakeFirstOrThrow();
   return { id: Number(row.id) };
 }
+
+export type SmsStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+export type SmsHoldReason = 'quiet-hours' | 'number-cap' | 'daily-budget';
+
+/** A message as the console shows it (the number in full: the console masks it). */
+export interface SmsRecord {
+  id: number;
+  kind: string;
+  audience: string;
+  ticketId: number | null;
+  trackingCode: string | null;
+  unitCode: string | null;
+  /** Null once the retention purge cleared it. */
+  to: string | null;
+  text: string;
+  createdAt: string;
+  status: SmsStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  holdReason: SmsHoldReason | null;
+  lastError: string | null;
+  sentAt: string | null;
+  response: string | null;
+}
+
+export interface SmsFilter {
+  ticketId?: number;
+  trackingCode?: string;
+  statuses?: readonly SmsStatus[];
+  kind?: string;
+  /** Newest first; at most this many (default 100). */
+  limit?: number;
+}
+
+export async function listSms(db: Db, filter: SmsFilter = {}): Promise<SmsRecord[]> {
+  let query = db
+    .selectFrom('sms_outbox')
+    .leftJoin('tickets', 'tickets.id', 'sms_outbox.ticket_id')
+    .select([
+      'sms_outbox.id',
+      'sms_outbox.kind',
+      'sms_outbox.audience',
+      'sms_outbox.ticket_id',
+      'tickets.tracking_code',
+      'sms_outbox.unit_code',
+      'sms_outbox.recipient',
+      'sms_outbox.text',
+      'sms_outbox.created_at',
+      'sms_outbox.status',
+      'sms_outbox.attempts',
+      'sms_outbox.next_attempt_at',
+      'sms_outbox.hold_reason',
+      'sms_outbox.last_error',
+      'sms_outbox.sent_at',
+      'sms_outbox.response',
+    ]);
+  if (filter.ticketId !== undefined) query = query.where('sms_outbox.ticket_id', '=', filter.ticketId);
+  if (filter.trackingCode !== undefined) query = query.where('tickets.tracking_code', '=', filter.trackingCode);
+  if (filter.statuses) query = query.where('sms_outbox.status', 'in', [...filter.statuses]);
+  if (filter.kind) query = query.where('sms_outbox.kind', '=', filter.kind);
+  const rows = await query
+    .orderBy('sms_outbox.id', 'desc')
+    .limit(filter.limit ?? 100)
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    audience: r.audience,
+    ticketId: r.ticket_id === null ? null : Number(r.ticket_id),
+    trackingCode: r.tracking_code ?? null,
+    unitCode: r.unit_code,
+    to: r.recipient,
+    text: r.text,
+    createdAt: r.created_at,
+    status: r.status as SmsStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.next_attempt_at,
+    holdReason: r.hold_reason as SmsHoldReason | null,
+    lastError: r.last_error,
+    sentAt: r.sent_at,
+    response: r.response,
+  }));
+}
+
+/** A failed or skipped message gets a fresh series of attempts (the office fixed the cause). */
+export async function requeueSms(db: Db, id: number, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('sms_outbox')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), claimed_until: null, hold_reason: null })
+    .where('id', '=', id)
+    .where('status', 'in', ['failed', 'skipped'])
+    .where('recipient', 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+// ——— For the delivery worker (sms-delivery.ts) ———
+
+export interface DueSms {
+  id: number;
+  kind: string;
+  audience: string;
+  to: string;
+  params: Record<string, string>;
+  text: string;
+  urgent: boolean;
+  trackingCode: string | null;
+  attempts: number;
+  claimedUntil: string | null;
+}
+
+export async function dueSms(db: Db, now: Date, limit: number): Promise<DueSms[]> {
+  const at = now.toISOString();
+  const rows = await db
+    .selectFrom('sms_outbox')
+    .leftJoin('tickets', 'tickets.id', 'sms_outbox.ticket_id')
+    .select([
+      'sms_outbox.id',
+      'sms_outbox.kind',
+      'sms_outbox.audience',
+      'sms_outbox.recipient',
+      'sms_outbox.params',
+      'sms_outbox.text',
+      'sms_outbox.urgent',
+      'tickets.tracking_code',
+      'sms_outbox.attempts',
+      'sms_outbox.claimed_until',
+    ])
+    .where('sms_outbox.status', '=', 'pending')
+    .where('sms_outbox.next_attempt_at', '<=', at)
+    .where('sms_outbox.recipient', 'is not', null)
+    .where((eb) => eb.or([eb('sms_outbox.claimed_until', 'is', null), eb('sms_outbox.claimed_until', '<=', at)]))
+    .orderBy('sms_outbox.urgent', 'desc')
+    .orderBy('sms_outbox.next_attempt_at')
+    .orderBy('sms_outbox.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    audience: r.audience,
+    to: r.recipient!,
+    params: JSON.parse(r.params) as Record<string, string>,
+    text: r.text,
+    urgent: Number(r.urgent) === 1,
+    trackingCode: r.tracking_code ?? null,
+    attempts: Number(r.attempts),
+    claimedUntil: r.claimed_until,
+  }));
+}
+
+/**
+ * Takes a due message for this worker until `leaseUntil`. The update matches the row as it was
+ * read, so of two workers reading one message exactly one gets it; should the worker die while
+ * sending, the message is due again when the claim expires. Returns the claim token, or null.
+ */
+export async function claimSms(db: Db, sms: DueSms, leaseUntil: Date): Promise<string | null> {
+  const token = leaseUntil.toISOString();
+  let query = db
+    .updateTable('sms_outbox')
+    .set({ claimed_until: token })
+    .where('id', '=', sms.id)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', sms.attempts);
+  query = sms.claimedUntil === null ? query.where('claimed_until', 'is', null) : query.where('claimed_until', '=', sms.claimedUntil);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1 ? token : null;
+}
+
+export async function markSmsSent(db: Db, id: number, at: Date, response: string): Promise<void> {
+  // Unconditional: the provider took the message, whatever happened to the claim meanwhile.
+  await db
+    .updateTable('sms_outbox')
+    .set((eb) => ({
+      status: 'sent',
+      sent_at: at.toISOString(),
+      response: response.slice(0, 1000),
+      last_error: null,
+      hold_reason: null,
+      claimed_until: null,
+      attempts: eb('attempts', '+', 1),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A failed attempt: another try at `retryAt`, or none (status 'failed') when null. */
+export async function markSmsAttemptFailed(db: Db, id: number, claim: string, error: string, retryAt: Date | null): Promise<void> {
+  await db
+    .updateTable('sms_outbox')
+    .set((eb) => ({
+      last_error: error.slice(0, 1000),
+      attempts: eb('attempts', '+', 1),
+      claimed_until: null,
+      hold_reason: null,
+      ...(retryAt ? { next_attempt_at: retryAt.toISOString() } : { status: 'failed' }),
+    }))
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('claimed_until', '=', claim)
+    .execute();
+}
+
+/** Holds a claimed message until `until` without counting an attempt (quiet hours, a cap). */
+export async function holdSms(db: Db, id: number, claim: string, reason: SmsHoldReason, until: Date): Promise<void> {
+  await db
+    .updateTable('sms_outbox')
+    .set({ hold_reason: reason, next_attempt_at: until.toISOString(), claimed_until: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('claimed_until', '=', claim)
+    .execute();
+}
+
+/** Gives up on a claimed message without sending it (status 'skipped', the reason in last_error). */
+export async function skipSms(db: Db, id: number, claim: string, reason: string): Promise<void> {
+  await db
+    .updateTable('sms_outbox')
+    .set({ status: 'skipped', last_error: reason.slice(0, 1000), claimed_until: null, hold_reason: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('claimed_until', '=', claim)
+    .execute();
+}
+
+/** Messages sent since `since` (ISO): to `to` when given, else by the whole deployment. */
+export async function countSmsSent(db: Db, since: string, to?: string): Promise<number> {
+  let query = db
+    .selectFrom('sms_outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'sent')
+    .where('sent_at', '>=', since);
+  if (to !== undefined) query = query.where('recipient', '=', to);
+  const row = await query.executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

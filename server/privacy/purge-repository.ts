@@ -267,3 +267,76 @@ export async function fileNamedByKeptRow(db: Db, cut: string, rel: string): Prom
   ]);
   return Boolean(mail ?? reply);
 }
+
+/**
+ * Clears the numbers of the text messages to the reporters of these tickets (sms_outbox, migration
+ * 022). The texts stay: they hold the tracking code, units and dates, never a name or a number
+ * (server/notify/sms-texts.ts builds them from those alone). Units' duty phones are not personal.
+ */
+export async function clearSmsRecipients(db: Db, ticketIds: readonly number[], dryRun = false): Promise<number> {
+  if (ticketIds.length === 0) return 0;
+  if (dryRun) {
+    const row = await db
+      .selectFrom('sms_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('ticket_id', 'in', [...ticketIds])
+      .where('recipient', 'is not', null)
+      .where('audience', '!=', 'unit')
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+  const result = await db
+    .updateTable('sms_outbox')
+    .set({ recipient: null })
+    .where('ticket_id', 'in', [...ticketIds])
+    .where('recipient', 'is not', null)
+    .where('audience', '!=', 'unit')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Text messages of no ticket (one-time codes) queued before the cut-off: their numbers cleared. */
+export async function clearLooseSmsRecipients(db: Db, cut: string, dryRun = false): Promise<number> {
+  if (dryRun) {
+    const row = await db
+      .selectFrom('sms_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('ticket_id', 'is', null)
+      .where('recipient', 'is not', null)
+      .where('created_at', '<', cut)
+      .where('status', '!=', 'pending')
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+  const result = await db
+    .updateTable('sms_outbox')
+    .set({ recipient: null })
+    .where('ticket_id', 'is', null)
+    .where('recipient', 'is not', null)
+    .where('created_at', '<', cut)
+    .where('status', '!=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Clears who joined ("me too", ticket_supporters) tickets finished before the cut-off; how many. */
+export async function clearSupporters(db: Db, cut: string, at: string): Promise<number> {
+  const cleared = await db
+    .updateTable('ticket_supporters')
+    .set({ name: null, phone: null, ip: null, user_agent: null, purged_at: at })
+    .where('purged_at', 'is', null)
+    .where('ticket_id', 'in', finishedBefore(db, cut))
+    .executeTakeFirst();
+  return Number(cleared.numUpdatedRows);
+}
+
+/** Supporters the purge would clear (a dry run). */
+export async function countDueSupporters(db: Db, cut: string): Promise<number> {
+  const row = await db
+    .selectFrom('ticket_supporters')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('purged_at', 'is', null)
+    .where('ticket_id', 'in', finishedBefore(db, cut))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -5,6 +5,7 @@
 //
 // What goes, for tickets finished (closed, rejected, merged) before the cut-off:
 // - the reporter's name, phone, e-mail, IP address and user agent (ticket_reporters.purged_at set);
+// - those of residents who joined the ticket with "我也遇到了" (ticket_supporters.purged_at set);
 // - the reporter's, callers' and mail senders' names, numbers and addresses wherever that
 //   ticket's texts repeat them (description, notification mails, follow-up notes, replies,
 //   call notes) — and in what residents wrote, any mobile number, e-mail address or
@@ -28,6 +29,10 @@ import type { Database } from '../db/schema.ts';
 import { countExpired, deleteExpired } from '../throttle/throttle-repository.ts';
 import {
   clearReporters,
+  clearSmsRecipients,
+  clearLooseSmsRecipients,
+  clearSupporters,
+  countDueSupporters,
   fileNamedByKeptRow,
   fileStillNamed,
   markCallPurged,
@@ -72,6 +77,8 @@ export interface PurgeCounts {
   ticketMessages: number;
   /** Notification mails (to reporters, to units quoting a report) with the person removed from recipients or text. */
   outboxMails: number;
+  /** Text messages to reporters whose number was removed (the text names no one). */
+  smsRecipients: number;
   /** Other texts with personal data replaced: descriptions, follow-up notes, subjects, call notes. */
   texts: number;
   /**
@@ -86,6 +93,8 @@ export interface PurgeCounts {
   attachmentFiles: number;
   /** Throttle counters (a client address each) whose window had passed. */
   throttleCounters: number;
+  /** Residents who joined a ticket ("我也遇到了") whose name, phone, IP address and user agent were removed. */
+  supporters: number;
 }
 
 export interface PurgeResult {
@@ -117,11 +126,13 @@ const noCounts = (): PurgeCounts => ({
   mailMessages: 0,
   ticketMessages: 0,
   outboxMails: 0,
+  smsRecipients: 0,
   texts: 0,
   eventsLeft: 0,
   rawMailFiles: 0,
   attachmentFiles: 0,
   throttleCounters: 0,
+  supporters: 0,
 });
 
 export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string; clock: Clock; retentionDays: number }) {
@@ -141,9 +152,12 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
       after = tickets.at(-1)!.id;
       await inTransaction(dryRun, (trx) => purgeTickets(trx, ctx, tickets));
     }
+    ctx.counts.supporters = dryRun ? await countDueSupporters(db, cut) : await clearSupporters(db, cut, ctx.at);
     await purgeRows(ctx, 'calls');
     await purgeRows(ctx, 'mail_messages');
     await purgeRows(ctx, 'ticket_messages');
+    // One-time codes and other text messages of no ticket: their numbers, once older than the cut-off.
+    ctx.counts.smsRecipients += await clearLooseSmsRecipients(db, cut, dryRun);
     await removeFiles(ctx);
     ctx.counts.throttleCounters = dryRun ? await countExpired(db, now) : await deleteExpired(db, now);
     return { before: cut, dryRun, removed: ctx.counts };
@@ -205,6 +219,7 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
 
     if (ctx.dryRun) ctx.counts.reporters += ids.length;
     else ctx.counts.reporters += await clearReporters(trx, ids, ctx.cut, ctx.at);
+    ctx.counts.smsRecipients += await clearSmsRecipients(trx, ids, ctx.dryRun);
   }
 
   /** Calls, mail and replies older than the cut-off, of no ticket or of a finished one, that still name a person. */

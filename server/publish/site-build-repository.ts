@@ -18,6 +18,8 @@ export interface SiteBuildRecord {
   error: string | null;
   /** The build (folder under DATA_DIR/public-site/builds/) this request went into. */
   buildDir: string | null;
+  /** The tickets the live build counted (ticketMark), to tell whether the counts moved since. */
+  ticketMark: string | null;
 }
 
 function toRecord(r: Selectable<SiteBuildTable>): SiteBuildRecord {
@@ -31,6 +33,7 @@ function toRecord(r: Selectable<SiteBuildTable>): SiteBuildRecord {
     pages: r.pages === null ? null : Number(r.pages),
     error: r.error,
     buildDir: r.build_dir,
+    ticketMark: r.ticket_mark,
   };
 }
 
@@ -98,6 +101,37 @@ export async function claimQueued(db: Db, buildDir: string, startedAt: string, c
   return Number(claimed.numUpdatedRows);
 }
 
+/** The reasons of the requests the build `buildDir` took. */
+export async function claimedReasons(db: Db, buildDir: string): Promise<string[]> {
+  const rows = await db.selectFrom('site_builds').select('reason').where('build_dir', '=', buildDir).execute();
+  return rows.map((r) => r.reason);
+}
+
+/**
+ * What the public counts are made of, in one short string: how many tickets there are and the
+ * latest change to any of them (every event updates its ticket's updated_at). Equal marks: the
+ * counts cannot have moved.
+ */
+export async function ticketMark(db: Db): Promise<string> {
+  const row = await db
+    .selectFrom('tickets')
+    .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.max('updated_at').as('latest')])
+    .executeTakeFirstOrThrow();
+  return `${Number(row.n)}@${row.latest ?? ''}`;
+}
+
+/** When a request for this reason was last made, whatever became of it; null if never. */
+export async function lastRequestedAt(db: Db, reason: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('site_builds')
+    .select('requested_at')
+    .where('reason', '=', reason)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.requested_at ?? null;
+}
+
 /** Whether a build other than `buildDir` is running. */
 export async function otherBuildRunning(db: Db, buildDir: string): Promise<boolean> {
   const row = await db
@@ -124,13 +158,14 @@ export async function releaseClaim(db: Db, buildDir: string): Promise<void> {
 export async function recordOutcome(
   db: Db,
   buildDir: string,
-  outcome: { status: 'live'; finishedAt: string; pages: number } | { status: 'failed'; finishedAt: string; error: string },
+  outcome:
+    { status: 'live'; finishedAt: string; pages: number; ticketMark: string } | { status: 'failed'; finishedAt: string; error: string },
 ): Promise<void> {
   await db
     .updateTable('site_builds')
     .set(
       outcome.status === 'live'
-        ? { status: 'live', finished_at: outcome.finishedAt, pages: outcome.pages, error: null }
+        ? { status: 'live', finished_at: outcome.finishedAt, pages: outcome.pages, error: null, ticket_mark: outcome.ticketMark }
         : { status: 'failed', finished_at: outcome.finishedAt, error: outcome.error },
     )
     .where('build_dir', '=', buildDir)

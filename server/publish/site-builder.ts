@@ -60,6 +60,13 @@ export interface SiteBuildOptions {
   env?: Record<string, string>;
   /** Skip Pagefind (tests of the switching only). */
   pagefind?: boolean;
+  /**
+   * 'stats': refresh only the pages that show counts (STATS_PAGES) on top of the live build —
+   * Astro renders them alone (SITE_PAGES=stats skips the notices' and ads' own pages), and the
+   * rest of the live build, its search index and photos included, is hard-linked into the new
+   * folder unchanged. Needs a live build. 'full' (the default): the whole site.
+   */
+  scope?: 'full' | 'stats';
   /** Told of each finished step. */
   onStep?: (step: string, ms: number) => void;
 }
@@ -91,6 +98,13 @@ export function newBuildId(at = new Date()): string {
 
 const BUILD_ID = /^\d{8}-\d{6}-\d{3}-[0-9a-f]{4}$/;
 
+/**
+ * What shows counts from the ledgers (a statistics refresh renders these anew): the home page's
+ * figures, /stats/, the unit pages, the bulletins (whether each problem is rectified now) and
+ * the sitemap's dates. Top-level names in the build; a file's .br/.gz siblings go with it.
+ */
+export const STATS_PAGES = ['index.html', 'stats', 'units', 'bulletins', 'sitemap.xml'] as const;
+
 export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildResult> {
   const began = performance.now();
   const timings: Record<string, number> = {};
@@ -118,6 +132,10 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
   const workDir = `${finalDir}.tmp`;
   const snapshotFile = paths ? path.join(paths.builds, `${id}.snapshot.json`) : `${finalDir}.snapshot.json`;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  const statsOnly = options.scope === 'stats';
+  if (statsOnly && !paths) throw new SiteBuildError('prepare', 'a statistics refresh needs a live build to refresh');
+  // A statistics refresh renders into its own folder; the new build is assembled in workDir.
+  const renderDir = statsOnly ? `${finalDir}.render.tmp` : workDir;
 
   try {
     const snapshot = await step('snapshot', async () => {
@@ -128,7 +146,8 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
       }
       await fs.mkdir(path.dirname(snapshotFile), { recursive: true });
       await fs.rm(workDir, { recursive: true, force: true });
-      await fs.mkdir(workDir, { recursive: true });
+      await fs.rm(renderDir, { recursive: true, force: true });
+      await fs.mkdir(renderDir, { recursive: true });
       // The site reads a relative mediaDir from the snapshot file's folder: make it absolute here.
       const data = { ...parsed.data, mediaDir: path.resolve(parsed.data.mediaDir) };
       await fs.writeFile(snapshotFile, JSON.stringify(data));
@@ -145,18 +164,32 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
       if (!cmd) throw new SiteBuildError('astro', 'no command');
       await runChild('astro', cmd, args, {
         cwd: root,
-        env: { ...childEnv(), ...options.env, PUBLIC_SNAPSHOT: snapshotFile, SITE_OUT_DIR: workDir, ASTRO_TELEMETRY_DISABLED: '1' },
+        env: {
+          ...childEnv(),
+          ...options.env,
+          PUBLIC_SNAPSHOT: snapshotFile,
+          SITE_OUT_DIR: renderDir,
+          ASTRO_TELEMETRY_DISABLED: '1',
+          ...(statsOnly && { SITE_PAGES: 'stats' }),
+        },
         timeoutMs,
       });
     });
 
-    const pages = await step('check', async () => {
-      const count = await countHtml(workDir);
-      if (count === 0) throw new SiteBuildError('check', `the build wrote no HTML page into ${workDir}`);
-      return count;
+    await step('check', async () => {
+      if ((await countHtml(renderDir)) === 0) throw new SiteBuildError('check', `the build wrote no HTML page into ${renderDir}`);
     });
 
-    if (options.pagefind !== false) {
+    const previous = paths ? await fs.realpath(paths.current).catch(() => null) : null;
+    let compressed = emptyCompressStats();
+    if (statsOnly) {
+      if (!previous) throw new SiteBuildError('assemble', 'there is no live build to refresh');
+      compressed = await step('compress', () => precompressTree(renderDir, { reuseFrom: previous }));
+      await step('assemble', () => assembleStatsRefresh(previous, renderDir, workDir));
+    }
+    const pages = await countHtml(workDir);
+
+    if (options.pagefind !== false && !statsOnly) {
       await step('pagefind', () =>
         runChild('pagefind', process.execPath, [pagefindBin(root), '--site', workDir, '--quiet'], {
           cwd: root,
@@ -166,10 +199,12 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
       );
     }
 
-    const photos = await step('photos', () => copyPhotos(snapshot, path.join(workDir, PUBLIC_PHOTO_DIR)));
+    // A statistics refresh keeps the live build's photos (linked with the rest).
+    const photos = statsOnly
+      ? { linked: 0, copied: 0, missing: [] }
+      : await step('photos', () => copyPhotos(snapshot, path.join(workDir, PUBLIC_PHOTO_DIR)));
 
-    const previous = paths ? await fs.realpath(paths.current).catch(() => null) : null;
-    const compressed = await step('compress', () => precompressTree(workDir, previous ? { reuseFrom: previous } : {}));
+    if (!statsOnly) compressed = await step('compress', () => precompressTree(workDir, previous ? { reuseFrom: previous } : {}));
 
     await step('switch', async () => {
       if (!paths) {
@@ -188,9 +223,43 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     return { id, dir: finalDir, pages, photos, compressed, timings, ms: Math.round(performance.now() - began) };
   } catch (error) {
     await fs.rm(workDir, { recursive: true, force: true }).catch(() => {});
+    await fs.rm(renderDir, { recursive: true, force: true }).catch(() => {});
     await fs.rm(snapshotFile, { force: true }).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The new build of a statistics refresh, in `into`: the live build `from` hard-linked as it is,
+ * except STATS_PAGES, which come from the fresh render (their .br/.gz already made). `render` is
+ * used up.
+ */
+async function assembleStatsRefresh(from: string, render: string, into: string): Promise<void> {
+  const isStatsPage = (name: string) => STATS_PAGES.some((p) => name === p || name.startsWith(`${p}.`));
+  await fs.mkdir(into, { recursive: true });
+  for (const entry of await fs.readdir(from, { withFileTypes: true })) {
+    if (isStatsPage(entry.name)) continue;
+    await linkTree(path.join(from, entry.name), path.join(into, entry.name), entry.isDirectory());
+  }
+  for (const entry of await fs.readdir(render, { withFileTypes: true })) {
+    if (isStatsPage(entry.name)) await fs.rename(path.join(render, entry.name), path.join(into, entry.name));
+  }
+  await fs.rm(render, { recursive: true, force: true });
+}
+
+/** A copy of a file or folder made of hard links (the same filesystem: builds live side by side). */
+async function linkTree(from: string, to: string, isDirectory: boolean): Promise<void> {
+  if (!isDirectory) {
+    await fs.link(from, to);
+    return;
+  }
+  await fs.mkdir(to, { recursive: true });
+  const entries = await fs.readdir(from, { withFileTypes: true });
+  await inPool(entries, 8, (e) => linkTree(path.join(from, e.name), path.join(to, e.name), e.isDirectory()));
+}
+
+function emptyCompressStats(): CompressStats {
+  return { files: 0, compressed: 0, reused: 0, bytes: 0, brBytes: 0, gzBytes: 0 };
 }
 
 /** Points `current` at `target` atomically: a new symlink beside it, renamed over it. */

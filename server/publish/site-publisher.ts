@@ -26,12 +26,17 @@ import { requestBuild } from './publishing.ts';
 import {
   anyBuildIn,
   claimQueued,
+  claimedReasons,
+  findLiveBuild,
+  lastRequestedAt,
   newestContentManifest,
   otherBuildRunning,
   recordOutcome,
   releaseClaim,
   requeueStaleBuilds,
+  ticketMark,
 } from './site-build-repository.ts';
+import { chinaDate } from '../china-time.ts';
 import {
   changesSettled,
   contentChangeReasons,
@@ -65,6 +70,8 @@ export interface SitePublisherOptions {
   contentDir?: string;
   /** A changed content file is built for once it has not been written for this long; 1 s by default. */
   contentQuietMs?: number;
+  /** queueStatsRefresh: at least this long between two refreshes for moved counts; an hour by default. */
+  statsRefreshMs?: number;
   log?: PublisherLog;
 }
 
@@ -81,6 +88,12 @@ export interface SitePublisher {
    * (with a contentDir) no build has recorded the content it read yet.
    */
   ensureLive(now?: Date): Promise<boolean>;
+  /**
+   * Queues a refresh of the statistics pages (reason STATS_REFRESH) when the live build is from an
+   * earlier China day, or the tickets changed since it and it is `statsRefreshMs` old; not while
+   * another build is queued or running (that build counts afresh). Answers whether it queued one.
+   */
+  queueStatsRefresh(now?: Date): Promise<boolean>;
   /** Queues a request for each change of the content since the newest recorded manifest; answers with their reasons. */
   queueContentChanges(now?: Date): Promise<string[]>;
   /** Whether requests are waiting (a cheap query for the poll loop). */
@@ -88,6 +101,13 @@ export interface SitePublisher {
   /** Resolves when no build runs in this process. */
   idle(): Promise<void>;
 }
+
+/**
+ * The reason of a statistics refresh. A build that takes only such requests renders only the
+ * pages that show counts onto the live build (site-builder.ts, scope 'stats'); one that takes any
+ * other request rebuilds the whole site, which counts afresh too.
+ */
+export const STATS_REFRESH = 'stats';
 
 const silent: PublisherLog = { info: () => {}, error: () => {} };
 
@@ -97,6 +117,7 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
   const staleAfterMs = options.staleAfterMs ?? 30 * 60_000;
   const contentDir = options.contentDir;
   const contentQuietMs = options.contentQuietMs ?? 1000;
+  const statsRefreshMs = options.statsRefreshMs ?? 60 * 60_000;
   let running: Promise<PublishRun> | null = null;
   // The poll and the worker's pass may look at the same moment: one look at a time, or both would queue the change.
   let checking: Promise<string[]> | null = null;
@@ -117,18 +138,24 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       return { built: false, reason: 'another worker is building' };
     }
 
+    const reasons = await claimedReasons(db, id);
+    const scope = reasons.every((r) => r === STATS_REFRESH) && (await liveFolderServable()) ? 'stats' : 'full';
     let result: SiteBuildResult;
+    let mark: string;
     try {
+      // Read before the snapshot: a ticket changed while it is made moves the mark again, and is counted next time.
+      mark = await ticketMark(db);
       const snapshot = await options.snapshot(now);
-      result = await buildSite({ ...options.buildOptions, snapshot, dataDir: options.dataDir, root: options.root, id });
+      result = await buildSite({ ...options.buildOptions, snapshot, dataDir: options.dataDir, root: options.root, id, scope });
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 4000);
       await recordOutcome(db, id, { status: 'failed', finishedAt: clock.now().toISOString(), error: message });
       log.error(`[publish] build ${id} failed; the public site still shows the previous build:`, error);
       return { built: false, failed: true, id, requests, error: message };
     }
-    await recordOutcome(db, id, { status: 'live', finishedAt: clock.now().toISOString(), pages: result.pages });
-    log.info(`[publish] build ${id} live: ${result.pages} page(s), ${requests} request(s), ${(result.ms / 1000).toFixed(1)} s`);
+    await recordOutcome(db, id, { status: 'live', finishedAt: clock.now().toISOString(), pages: result.pages, ticketMark: mark });
+    const what = scope === 'stats' ? 'statistics pages refreshed' : `${result.pages} page(s)`;
+    log.info(`[publish] build ${id} live: ${what}, ${requests} request(s), ${(result.ms / 1000).toFixed(1)} s`);
     return { built: true, id, requests, pages: result.pages, ms: result.ms, timings: result.timings, compressed: result.compressed };
   }
 
@@ -154,6 +181,28 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     return reasons;
   }
 
+  async function liveFolderServable(): Promise<boolean> {
+    return fs
+      .stat(publicSitePaths(options.dataDir).current)
+      .then((s) => s.isDirectory())
+      .catch(() => false);
+  }
+
+  async function queueStatsRefresh(now: Date): Promise<boolean> {
+    const live = await findLiveBuild(db);
+    if (!live?.finishedAt || (await anyBuildIn(db, ['queued', 'building']))) return false;
+    // A refresh that failed is not asked for again at every pass: the last request counts like the last build.
+    const asked = await lastRequestedAt(db, STATS_REFRESH);
+    const today = chinaDate(now);
+    const newDay = chinaDate(live.finishedAt) !== today && (!asked || chinaDate(asked) !== today);
+    const since = Math.max(Date.parse(live.finishedAt), asked ? Date.parse(asked) : 0);
+    const moved = now.getTime() - since >= statsRefreshMs && live.ticketMark !== (await ticketMark(db));
+    if (!newDay && !moved) return false;
+    await requestBuild(db, STATS_REFRESH, now);
+    log.info(`[publish] statistics refresh queued: ${newDay ? 'a new day' : 'the counts moved'}`);
+    return true;
+  }
+
   async function pending(): Promise<boolean> {
     return anyBuildIn(db, ['queued']);
   }
@@ -167,12 +216,10 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       running = run;
       return run;
     },
+    queueStatsRefresh: (now = clock.now()) => queueStatsRefresh(now),
     async ensureLive(now = clock.now()) {
       const live = await anyBuildIn(db, ['live']);
-      const servable = await fs
-        .stat(publicSitePaths(options.dataDir).current)
-        .then((s) => s.isDirectory())
-        .catch(() => false);
+      const servable = await liveFolderServable();
       const contentRecorded = !contentDir || (await recordedManifest()) !== null;
       if (live && servable && contentRecorded) return false;
       if (await anyBuildIn(db, ['queued', 'building'])) return false;

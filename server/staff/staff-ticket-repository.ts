@@ -27,6 +27,7 @@ const listColumns = [
   'source',
   'supervised_at',
   'supervision_instruction',
+  'report_count',
 ] as const;
 
 type ListRow = Pick<Selectable<TicketTable>, (typeof listColumns)[number]>;
@@ -52,6 +53,8 @@ export interface QueueTicket {
   source: string;
   /** 督办: the leader's mark and 批示, or null. */
   supervision: { at: string; instruction: string } | null;
+  /** Reports the ticket stands for: its own, web "me too" joins, hotline "+1"s. */
+  reportCount: number;
 }
 
 function toQueueTicket(row: ListRow): QueueTicket {
@@ -74,6 +77,7 @@ function toQueueTicket(row: ListRow): QueueTicket {
     version: Number(row.version),
     source: row.source,
     supervision: row.supervised_at ? { at: row.supervised_at, instruction: row.supervision_instruction ?? '' } : null,
+    reportCount: Number(row.report_count),
   };
 }
 
@@ -93,7 +97,7 @@ export interface QueueFilter {
   offset: number;
 }
 
-/** Tickets matching the filter — open tickets a leader marked 督办 first, then newest first — and how many match in all. */
+/** Tickets matching the filter — open tickets a leader marked 督办 first, then those more residents reported, then newest first — and how many match in all. */
 export async function listQueueTickets(db: Db, f: QueueFilter): Promise<{ items: QueueTicket[]; total: number }> {
   let q = db.selectFrom('tickets');
   if (f.unitCode) q = q.where('lead_unit_code', '=', f.unitCode);
@@ -119,6 +123,8 @@ export async function listQueueTickets(db: Db, f: QueueFilter): Promise<{ items:
           .else(1)
           .end(),
       )
+      // More residents reporting the same problem (me too, hotline "+1") put it higher.
+      .orderBy('report_count', 'desc')
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(f.limit)

@@ -67,6 +67,8 @@ export interface TicketListItem {
   sourceLabel: string;
   /** 督办: a leader's mark with the 批示 (listed first while the ticket is open), or null. */
   supervision: { at: string; instruction: string } | null;
+  /** How many residents reported it (its own report, "我也遇到了" joins, hotline "+1"s); more come first in the queue. */
+  reportCount: number;
 }
 
 export interface TicketDetail extends TicketListItem {
@@ -147,6 +149,7 @@ export function createTicketQueries({ db, catalog, clock, photoUrls }: TicketQue
       source: t.source,
       sourceLabel: sourceLabel(t.source),
       supervision: t.supervision,
+      reportCount: t.reportCount,
     };
   }
 

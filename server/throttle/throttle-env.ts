@@ -12,6 +12,7 @@ const VARIABLES = {
   THROTTLE_LOGIN_ADDRESS: ['login-address', 'Failed staff logins from one client address, for any account.'],
   THROTTLE_ANSWER_TICKET: ['answer-ticket', 'Wrong last four phone digits tried on one ticket to answer "fixed?" online (网上回访).'],
   THROTTLE_ANSWER_ADDRESS: ['answer-address', 'Wrong last four phone digits (or links) tried from one client address, for any ticket.'],
+  THROTTLE_NEARBY: ['nearby', 'Look-ups of open problems nearby ("我也遇到了" on the report form) one client address may make.'],
 } as const satisfies Record<string, readonly [ThrottleScope, string]>;
 
 type Variable = keyof typeof VARIABLES;

@@ -13,7 +13,7 @@ import type { WriteBatcher } from '../db/write-batcher.ts';
 import { clearKey, decrement, deleteExpired, incrementBelow, listActive, readSlices } from './throttle-repository.ts';
 import { ceilingOf, positionOf, secondsUntilAllowed, sliceMs, slicesInWindow, SLICES, type Limit } from './sliding-window.ts';
 
-export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address', 'answer-ticket', 'answer-address'] as const;
+export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address', 'answer-ticket', 'answer-address', 'nearby'] as const;
 export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
 export type ThrottleLimits = Record<ThrottleScope, Limit>;
 
@@ -27,6 +27,8 @@ export const DEFAULT_LIMITS: ThrottleLimits = {
   // 网上回访: wrong last four digits of the reporter's phone, per ticket and per client address.
   'answer-ticket': { count: 5, windowMs: 86_400_000 },
   'answer-address': { count: 10, windowMs: 60 * 60_000 },
+  // The report form asks once per category or point the resident picks.
+  nearby: { count: 120, windowMs: 10 * 60_000 },
 };
 
 export interface ThrottleStanding {

@@ -2,6 +2,7 @@
 // call it; see README "API". Each procedure is its schema plus one call into the domain.
 import { reportInputSchema, suggestInputSchema, trackInputSchema } from '../intake/report-schema.ts';
 import { onlineAnswerSchema } from '../follow-ups/follow-up-schema.ts';
+import { joinInputSchema, nearbyInputSchema } from '../intake/me-too-schema.ts';
 import { publicProcedure, router } from './init.ts';
 import { authRouter, staffRouter } from './staff-router.ts';
 import { ledgerRouter } from './ledger-router.ts';
@@ -18,6 +19,10 @@ export const appRouter = router({
   }),
   routing: router({
     suggest: publicProcedure.input(suggestInputSchema).query(({ ctx, input }) => ctx.app.suggestRoute(input)),
+  }),
+  meToo: router({
+    nearby: publicProcedure.input(nearbyInputSchema).query(({ ctx, input }) => ctx.app.meToo.nearby(input, ctx.request)),
+    join: publicProcedure.input(joinInputSchema).mutation(({ ctx, input }) => ctx.app.meToo.join(input, ctx.request)),
   }),
   auth: authRouter,
   staff: staffRouter,

@@ -76,6 +76,9 @@ export const staffRouter = router({
     setEmails: staffProcedure('admin')
       .input(z.object({ unitCode: z.string().trim().min(1).max(60), emails: z.array(z.string().max(254)).max(10).nullable() }))
       .mutation(({ ctx, input }) => ctx.app.units.setEmails(ctx.user, input.unitCode, input.emails)),
+    setDutyPhones: staffProcedure('admin')
+      .input(z.object({ unitCode: z.string().trim().min(1).max(60), phones: z.array(z.string().max(40)).max(5) }))
+      .mutation(({ ctx, input }) => ctx.app.units.setDutyPhones(ctx.user, input.unitCode, input.phones)),
   }),
   hotline: router({
     logCall: staffProcedure()

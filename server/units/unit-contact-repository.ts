@@ -30,3 +30,33 @@ export async function saveUnitEmails(db: Db, unitCode: string, set: { emails: re
 export async function deleteUnitEmails(db: Db, unitCode: string): Promise<void> {
   await db.deleteFrom('unit_contacts').where('unit_code', '=', unitCode).execute();
 }
+
+/** The duty phones (值班手机) the office set for the unit; [] when none. */
+export async function findUnitDutyPhones(db: Db, unitCode: string): Promise<string[]> {
+  const row = await db.selectFrom('unit_duty_phones').select('phones').where('unit_code', '=', unitCode).executeTakeFirst();
+  return row ? (JSON.parse(row.phones) as string[]) : [];
+}
+
+/** Every unit's duty phones, by unit code. */
+export async function selectUnitDutyPhones(db: Db): Promise<Map<string, string[]>> {
+  const rows = await db.selectFrom('unit_duty_phones').select(['unit_code', 'phones']).execute();
+  return new Map(rows.map((r) => [r.unit_code, JSON.parse(r.phones) as string[]]));
+}
+
+/** Sets the unit's duty phones; an empty list removes them. */
+export async function saveUnitDutyPhones(
+  db: Db,
+  unitCode: string,
+  set: { phones: readonly string[]; at: string; by: number },
+): Promise<void> {
+  if (set.phones.length === 0) {
+    await db.deleteFrom('unit_duty_phones').where('unit_code', '=', unitCode).execute();
+    return;
+  }
+  const row = { phones: JSON.stringify(set.phones), updated_at: set.at, updated_by: set.by };
+  await db
+    .insertInto('unit_duty_phones')
+    .values({ unit_code: unitCode, ...row })
+    .onConflict((oc) => oc.column('unit_code').doUpdateSet(row))
+    .execute();
+}

@@ -17,6 +17,8 @@ import type { Env } from '../env.ts';
 import type { Portal } from '../app.ts';
 import { createDeadlineNotifications } from '../notify/deadline-notifications.ts';
 import { createMailDelivery } from '../notify/mail-delivery.ts';
+import { createSmsDelivery } from '../notify/sms-delivery.ts';
+import { createSmsNotifications } from '../notify/sms-notifications.ts';
 import { createTransport, type MailTransport } from '../notify/mail-transport.ts';
 import type { Scheduler } from './scheduler.ts';
 import { consoleLog } from './scheduler.ts';
@@ -53,13 +55,26 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
   const { db } = portal.database;
   const transport = createTransport({ smtpUrl: env.mail.smtpUrl, dataDir: env.dataDir });
   const delivery = createMailDelivery({ db, transport, clock, from: env.mail.from });
-  const notify = createDeadlineNotifications({
+  const mailNotify = createDeadlineNotifications({
     catalog: portal.services.catalog,
     clock,
     unitEmails: portal.services.units.emailsOf,
     publicUrl: env.publicUrl,
     messageIdDomain: env.mail.messageIdDomain,
   });
+  // Text messages beside the mail (issue 15): units' duty phones, and the reporter on a dispatch.
+  const smsNotify = createSmsNotifications({
+    catalog: portal.services.catalog,
+    publicUrl: env.publicUrl,
+    signName: env.sms.signName,
+    kindsOff: env.sms.kindsOff,
+    dutyPhones: portal.services.units.dutyPhonesOf,
+  }).deadlineObserver(() => clock.now());
+  const notify: typeof mailNotify = async (trx, event) => {
+    await mailNotify(trx, event);
+    await smsNotify(trx, event);
+  };
+  const smsDelivery = createSmsDelivery({ db, clock, settings: env.sms, dataDir: env.dataDir, log: consoleLog });
 
   let readMailbox: ((now: Date) => Promise<ImapRun>) | null = null;
   let mailboxWatcher: MailboxWatcher | null = null;
@@ -100,6 +115,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     snapshot: (at) => snapshotOf(portal, env, at),
     buildOptions: { env: { CONTENT_DIR: env.contentDir, PUBLIC_SITE_URL: env.publicUrl } },
     contentDir: env.contentDir,
+    statsRefreshMs: env.statsRefreshMinutes * 60_000,
     log: consoleLog,
   });
 
@@ -122,7 +138,11 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     notify,
     deliverMail: () => delivery.runOnce(),
     // The mailbox is read before mail is delivered, so acknowledgements go out in the same pass.
-    jobs: read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : [],
+    jobs: [
+      ...(read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : []),
+      // Text messages queued in this pass (and before) go out in it.
+      { name: 'sms', run: () => smsDelivery.runOnce() },
+    ],
     // A site build takes seconds to a minute: after the pass's mail is out.
     laterJobs: [
       { name: 'publish', run: (now: Date) => publishPass(publisher, now) },
@@ -134,9 +154,13 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
   return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };
 }
 
-/** Queues a build for content that changed since the last build, then builds if anything is queued. */
+/**
+ * Queues a build for content that changed since the last build, and a refresh of the statistics
+ * pages when they are due (once a day, and when the counts moved), then builds if anything is queued.
+ */
 async function publishPass(publisher: SitePublisher, now: Date) {
   await publisher.queueContentChanges(now);
+  await publisher.queueStatsRefresh(now);
   return publisher.runOnce(now);
 }
 

@@ -39,6 +39,15 @@ export const workerEnvShape = {
     .max(3660)
     .default(90)
     .describe('Days without a new escalation after which a unit’s ladder (通报/约谈/问责) restarts at 通报.'),
+  STATS_REFRESH_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(60)
+    .describe(
+      'Minutes at least between two refreshes of the public site’s statistics pages when the counts moved (they are refreshed at least once a day).',
+    ),
 };
 
 export function workerSettings(values: {

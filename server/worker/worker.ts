@@ -99,6 +99,11 @@ function summarize(job: string, result: unknown): string | null {
     const parts = run ? (['sent', 'retried', 'failed'] as const).flatMap((k) => (run[k] ? [`${run[k]} ${k}`] : [])) : [];
     return parts.length > 0 ? parts.join(', ') : null;
   }
+  if (job === 'sms') {
+    const run = result as Partial<Record<'sent' | 'retried' | 'failed' | 'held' | 'skipped', number>> | undefined;
+    const parts = run ? (['sent', 'retried', 'failed', 'held', 'skipped'] as const).flatMap((k) => (run[k] ? [`${run[k]} ${k}`] : [])) : [];
+    return parts.length > 0 ? `text messages: ${parts.join(', ')}` : null;
+  }
   if (job === 'privacy-purge') {
     const removed = (result as { removed: Record<string, number> | null }).removed;
     const parts = removed ? Object.entries(removed).flatMap(([k, n]) => (n > 0 && k !== 'eventsLeft' ? [`${n} ${k}`] : [])) : [];

@@ -9,6 +9,13 @@ let cached: PublicSnapshot | undefined;
 let newestFirst: PublicNotice[] | undefined;
 let bySlug: Map<string, PublicNotice> | undefined;
 
+/**
+ * SITE_PAGES=stats: a statistics refresh (server/publish/site-builder.ts, scope 'stats') renders
+ * only the pages that show counts; the notices', list pages' and ads' own pages are not rendered
+ * (the live build's copies are kept).
+ */
+export const statsPagesOnly = process.env['SITE_PAGES'] === 'stats';
+
 /** Notices on one page of the list (/notices/, /notices/page/2/ …). */
 export const NOTICES_PER_PAGE = 30;
 

@@ -186,6 +186,8 @@ test('the dispatch form on the ticket page sends 交办意见 with the chosen un
   await expect(page.locator('main')).not.toContainText('把握');
   await panel.getByLabel('交办意见').fill('市场门口垃圾请当天清运，摊位退回市场内。');
   await panel.getByRole('button', { name: '采纳系统建议并派单' }).click();
-  await expect(page.getByTestId('done-notice')).toHaveText('已派单。责任单位在工作台就能看到这件工单，登记了邮箱的还会收到邮件。');
+  await expect(page.getByTestId('done-notice')).toHaveText(
+    '已派单。责任单位在工作台就能看到这件工单，登记了邮箱的还会收到邮件，登记了值班手机的还会收到短信。',
+  );
   await expect(page.getByTestId('dispatch-remarks')).toContainText('市场门口垃圾请当天清运，摊位退回市场内。');
 });

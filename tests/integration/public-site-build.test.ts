@@ -4,14 +4,14 @@
 // government-site meta tags and footer, photos copied byte for byte, feed and sitemap well-formed.
 // Ad images are cached between builds (node_modules/.astro-site): the first build on a fresh
 // checkout encodes them (about a minute on 2 cores), later ones take seconds.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicSnapshotSchema, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
-import { buildSite } from '../../server/publish/site-builder.ts';
+import { buildSite, publicSitePaths } from '../../server/publish/site-builder.ts';
 import { loadSnapshotFile } from '../../site/src/snapshot.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -210,4 +210,34 @@ describe('public site built from the fixture snapshot', () => {
     expect(html.match(/<td>整改中<\/td>/g)).toHaveLength(2);
     expect(html).toContain(`在${bulletin.repeats[0]!.earlierRound}中已发现，本轮再次出现`);
   });
+});
+
+describe('a statistics refresh of the real site/ (issue 15, item 6)', () => {
+  it('renders the home, statistics, unit and bulletin pages anew and keeps the notices, ads and search index of the live build', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'public-site-stats-'));
+    try {
+      const first = loadSnapshotFile(join(fixture, 'snapshot.json'));
+      await buildSite({ snapshot: first, root, dataDir });
+      const current = () => realpathSync(publicSitePaths(dataDir).current);
+      const before = current();
+      const notice = `notices/${first.notices[0]!.slug}/index.html`;
+      const kept = [notice, 'ads/laji-fenlei/index.html', 'pagefind/pagefind.js', 'notices/index.html'];
+      const inodes = kept.map((p) => statSync(join(before, p)).ino);
+
+      const totals = { ...first.stats.totals, received: 98765 };
+      const later = { ...first, generatedAt: '2027-01-02T02:00:00.000Z', stats: { ...first.stats, totals } };
+      const run = await buildSite({ snapshot: later, root, dataDir, scope: 'stats' });
+      expect(current()).toBe(run.dir);
+      expect(run.pages).toBe((await htmlFiles(before)).length);
+      for (const [i, p] of kept.entries()) expect(statSync(join(current(), p)).ino, p).toBe(inodes[i]);
+      const home = await readFile(join(current(), 'index.html'), 'utf8');
+      expect(home).toContain('98765');
+      expect(home).toContain('数据截至 2027年1月2日');
+      expect(await readFile(join(current(), 'stats/index.html'), 'utf8')).toContain('2027年1月2日');
+      expect(statSync(join(current(), 'stats/index.html')).ino).not.toBe(statSync(join(before, 'stats/index.html')).ino);
+      expect(existsSync(join(current(), 'index.html.br'))).toBe(true);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -10,11 +10,13 @@ const removed: PurgeCounts = {
   mailMessages: 0,
   ticketMessages: 0,
   outboxMails: 1,
+  smsRecipients: 0,
   texts: 0,
   rawMailFiles: 0,
   attachmentFiles: 0,
   throttleCounters: 0,
   eventsLeft: 0,
+  supporters: 0,
 };
 
 function fakePurge(failFirst = false) {

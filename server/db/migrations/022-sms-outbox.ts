@@ -31,6 +31,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('next_attempt_at', 'text', (c) => c.notNull())
     .addColumn('claimed_until', 'text')
     .addColumn('last_error', 'text')
+    // Why a pending message waits without an attempt counted: 'quiet-hours', 'number-cap' or 'daily-budget'.
+    .addColumn('hold_reason', 'text')
     .addColumn('sent_at', 'text')
     .addColumn('response', 'text')
     .execute();
@@ -39,4 +41,14 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   // The caps: messages to a number today, messages sent today.
   await db.schema.createIndex('sms_outbox_recipient_idx').on('sms_outbox').columns(['recipient', 'sent_at']).execute();
   await db.schema.createIndex('sms_outbox_sent_idx').on('sms_outbox').column('sent_at').execute();
+
+  // A unit's duty phones (值班手机), set by the office beside the unit's mailboxes (unit_contacts):
+  // dispatches, reminders and overdue marks reach them as text messages. JSON array of numbers.
+  await db.schema
+    .createTable('unit_duty_phones')
+    .addColumn('unit_code', 'text', (c) => c.primaryKey())
+    .addColumn('phones', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('updated_by', 'integer')
+    .execute();
 }

@@ -53,8 +53,8 @@ export function nothingToDo(role: Role, status: Status): string {
 
 /** What the ticket page says after an action went through (`?done=`). */
 export const DONE_MESSAGES: Record<Action, string> = {
-  dispatch: '已派单。责任单位在工作台就能看到这件工单，登记了邮箱的还会收到邮件。',
-  reassign: '已改派。新的责任单位在工作台就能看到这件工单，登记了邮箱的还会收到邮件。',
+  dispatch: '已派单。责任单位在工作台就能看到这件工单，登记了邮箱的还会收到邮件，登记了值班手机的还会收到短信。',
+  reassign: '已改派。新的责任单位在工作台就能看到这件工单，登记了邮箱的还会收到邮件，登记了值班手机的还会收到短信。',
   accept: '已签收。请在整改期限内整改，完成后反馈整改结果。',
   acceptOnBehalf: '已代责任单位签收。单位在工作台能看到，登记了邮箱的还会收到邮件告知。',
   return: '已退单，工单回到创城办重新分派。',
@@ -63,7 +63,7 @@ export const DONE_MESSAGES: Record<Action, string> = {
   approveExtension: '已批准延期，新的整改期限见下方。',
   refuseExtension: '已驳回延期申请，责任单位仍按原期限整改。',
   reportRectification: '整改结果已提交，请等创城办核验。',
-  verify: '已核验销号，这件工单办结了。',
+  verify: '已核验销号，这件工单办结了。反映人是否已收到短信或邮件，见下方“通知记录”。',
   sendBack: '已退回责任单位重新整改。单位在工作台能看到退回理由，登记了邮箱的还会收到邮件。',
   reject: '已决定不予受理。',
   merge: '已并入另一件工单一起办理。',

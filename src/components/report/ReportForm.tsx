@@ -8,6 +8,7 @@ import { fieldErrors } from '../../../server/field-errors.ts';
 import { CategoryField } from './CategoryField.tsx';
 import { describedBy, FieldError, fieldClass, invalid } from './form-parts.tsx';
 import { LocationField } from './LocationField.tsx';
+import { MeTooList } from './MeTooList.tsx';
 import { PhotoField } from './PhotoField.tsx';
 import { keptPhotoItem, type PhotoItem } from './PhotoUploads.tsx';
 import { submitReport } from './report-api.ts';
@@ -199,6 +200,18 @@ export default function ReportForm({ categories, points, initial, limits, initia
       />
 
       <LocationField points={points} values={values} onChange={set} enhanced={enhanced} errors={errors} />
+
+      {enhanced ? (
+        <MeTooList
+          category={values.category}
+          pointId={values.pointId}
+          lat={values.lat}
+          lng={values.lng}
+          phone={values.anonymous ? '' : values.phone}
+          name={values.anonymous ? '' : values.name}
+          idempotencyKey={values.idempotencyKey}
+        />
+      ) : null}
 
       <PhotoField
         items={photos}

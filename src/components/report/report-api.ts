@@ -1,4 +1,4 @@
-// The report island's two calls to the API, through the islands' one typed client.
+// The report island's calls to the API, through the islands' one typed client.
 import { api, outcomeOf, type ApiInputs, type ApiOutputs } from '../../lib/api-client.ts';
 
 type SubmitResult = ApiOutputs['report']['submit'];
@@ -29,4 +29,23 @@ export async function submitReport(raw: Record<string, unknown>): Promise<Submit
   if (outcome.kind === 'invalid') return { kind: 'invalid', message: outcome.message, fields: outcome.fields };
   // The form says it its own way (the report is not lost: what was typed stays).
   return { kind: 'failed', network: outcome.status === 0, message: outcome.status === 0 ? '' : outcome.message };
+}
+
+export type NearbyProblem = ApiOutputs['meToo']['nearby'][number];
+type JoinInput = ApiInputs['meToo']['join'];
+
+/** Open problems of the category near the point or position (我也遇到了); empty when the call fails. */
+export async function fetchNearby(
+  input: Omit<JoinInput, 'problem' | 'idempotencyKey' | 'phone' | 'name'>,
+  signal: AbortSignal,
+): Promise<NearbyProblem[]> {
+  const outcome = await outcomeOf(api.meToo.nearby.query(input, { signal }));
+  return outcome.kind === 'ok' ? outcome.data : [];
+}
+
+/** Joins an open problem: its tracking code, or the message to show. */
+export async function joinProblem(input: JoinInput): Promise<{ trackingCode: string } | { message: string }> {
+  const outcome = await outcomeOf(api.meToo.join.mutate(input));
+  if (outcome.kind === 'ok') return { trackingCode: outcome.data.trackingCode };
+  return { message: Object.values(outcome.kind === 'invalid' ? outcome.fields : {})[0] ?? outcome.message };
 }
