@@ -29,3 +29,14 @@ export function maskPhone(phone: string | null): string | null {
   if (digits.length >= 7) return `${digits.startsWith('0') ? digits.slice(0, digits.length - 7) : ''}****${digits.slice(-4)}`;
   return '****';
 }
+
+/**
+ * A text for the public with every phone number in it blanked: mobile numbers (also written with
+ * spaces or dashes, or +86) and landlines with an area code. The public rectification summary is
+ * the office's approved text, but a unit's "联系人 … 139…" left in by mistake must not go out.
+ */
+export function withoutPhoneNumbers(text: string): string {
+  return text
+    .replace(/(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)/g, '（电话已隐去）')
+    .replace(/(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)/g, '（电话已隐去）');
+}

@@ -14,6 +14,7 @@ import { chinaDate } from '../china-time.ts';
 import { CHANNEL_LABELS, type Channel } from './channels.ts';
 import { MARK_ACTIONS, STATUS_LABELS, statusLabel } from './lifecycle.ts';
 import { findClosure } from './closure-repository.ts';
+import { withoutPhoneNumbers } from './phone.ts';
 import { findTicketByCode, listEvents, type EventRecord, type TicketRecord } from './ticket-repository.ts';
 import { readTrackingCode, trackingCodeProblemText } from './tracking-code.ts';
 
@@ -135,7 +136,11 @@ export function createTracking(deps: TrackDeps) {
     const reported = Array.isArray(report?.data['photoIds']) ? (report.data['photoIds'] as unknown[]) : [];
     const attached = new Set(await photoIdsOfTicket(db, ticket.id, 'rectification'));
     const afterIds = reported.filter((id): id is string => typeof id === 'string' && attached.has(id));
-    return { closedAt: closure.closedAt, summary: closure.publicSummary, afterPhotos: afterIds.map((id) => deps.photoUrls(id)) };
+    return {
+      closedAt: closure.closedAt,
+      summary: withoutPhoneNumbers(closure.publicSummary),
+      afterPhotos: afterIds.map((id) => deps.photoUrls(id)),
+    };
   }
 
   return { trackReport };

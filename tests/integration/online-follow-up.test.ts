@@ -116,6 +116,21 @@ describe.each(kinds)('online follow-up on %s', (kind) => {
     ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('never shows a phone number the unit left in its text, even when the office approved it unchanged', async () => {
+    const ticket = await makeTicket(t, {
+      text: `${CROSSING}（${++serial}）`,
+      unit: 'jiaojing',
+      status: 'rectifying',
+      reporter: { phone: PHONE },
+    });
+    await reportRectification(t, ticket, { at: new Date(t.clock.now().getTime() + 3_600_000), text: UNIT_TEXT });
+    await act(t, ticket, { action: 'verify' }, { at: new Date(t.clock.now().getTime() + 3_600_000) });
+    const summary = (await track(ticket.trackingCode)).outcome?.summary;
+    expect(summary).toBe('已安排专人值守斑马线，联系人张建国 （电话已隐去），问题已解决。');
+    // The office sees what the unit wrote, to rewrite it (the name too).
+    expect(await t.portal.services.closures.current(office, ticket.trackingCode)).toMatchObject({ publicSummary: UNIT_TEXT });
+  });
+
   it('takes the answer with the right last four digits only, throttled per ticket and per address', async () => {
     const ticket = await closedTicket();
     const code = ticket.trackingCode;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyForm, toCallInput } from '../../src/components/hotline/hotline-model.ts';
 import { callInputSchema } from '../../server/hotline/call-schema.ts';
-import { normalizePhone } from '../../server/tickets/phone.ts';
+import { normalizePhone, withoutPhoneNumbers } from '../../server/tickets/phone.ts';
 
 describe('normalizePhone', () => {
   it('keeps a landline’s leading 0, however it is written', () => {
@@ -38,5 +38,16 @@ describe('a call’s number on its way to the server', () => {
     expect(parsed.caller.phone).toBe('03195551234');
     // Sent as JSON, still a string.
     expect(callInputSchema.parse(JSON.parse(JSON.stringify(input))).caller.phone).toBe('03195551234');
+  });
+});
+
+describe('withoutPhoneNumbers (the public rectification summary)', () => {
+  it('blanks mobile numbers and landlines however they are written, and leaves other numbers', () => {
+    expect(withoutPhoneNumbers('联系人张师傅 13900001111，已处理')).toBe('联系人张师傅 （电话已隐去），已处理');
+    expect(withoutPhoneNumbers('电话139-0000-1111或+86 139 0000 1111')).toBe('电话（电话已隐去）或（电话已隐去）');
+    expect(withoutPhoneNumbers('值班电话0319-5551234')).toBe('值班电话（电话已隐去）');
+    expect(withoutPhoneNumbers('增设垃圾桶2个，清运垃圾3.5吨，12月7日完成，编号20261207001')).toBe(
+      '增设垃圾桶2个，清运垃圾3.5吨，12月7日完成，编号20261207001',
+    );
   });
 });
