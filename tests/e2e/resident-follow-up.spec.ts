@@ -6,6 +6,7 @@
 // 民主街胡同, 背街小巷环境.
 import { request } from '@playwright/test';
 import { expect, jpegPhoto, test } from './fixtures.ts';
+import { axeFindingsInBothModes } from './support/axe-check.ts';
 import { ensureStaff, loginAs, STAFF, STAFF_PASSWORD, staffApiAs } from './support/staff.ts';
 
 test.beforeAll(() => ensureStaff());
@@ -14,6 +15,7 @@ const PHONE = '13900002468';
 const DESCRIPTION = '民主街胡同口的垃圾桶满了好几天没人清，垃圾撒了一地，味道很大。';
 const UNIT_TEXT = '已清运胡同口垃圾并增设垃圾桶一个，联系人刘建华 13700001357。';
 const PUBLIC_TEXT = '已清运胡同口垃圾，并增设垃圾桶一个。';
+const EDITED_TEXT = '已清运胡同口垃圾，增设垃圾桶一个，每天早晚各清运一次。';
 
 test('a closed ticket shows what was done, and "没有解决, 不满意" puts it back with the office', async ({
   page,
@@ -87,11 +89,20 @@ test('a closed ticket shows what was done, and "没有解决, 不满意" puts it
   await card.getByRole('button', { name: `核验通过，销号：工单 ${code}` }).tap();
   await expect(page.getByTestId('done-notice')).toContainText(`工单 ${code} 已核验销号`);
 
+  // Later, on the ticket's page, the office edits it once more (recorded in the timeline).
+  await page.goto(`/console/tickets/${code}`);
+  const edit = page.getByTestId('public-summary');
+  await expect(edit.getByLabel(/向群众公开的整改情况/)).toHaveValue(PUBLIC_TEXT);
+  await edit.getByLabel(/向群众公开的整改情况/).fill(EDITED_TEXT);
+  await edit.getByRole('button', { name: '保存修改' }).tap();
+  await expect(page.getByTestId('public-summary')).toContainText('已保存');
+  await expect(page.locator('.staff-timeline li[data-action="editPublicSummary"]')).toHaveCount(1);
+
   // The resident, signed out, follows the closing message's link.
   await page.context().clearCookies();
   await page.goto(`/track?code=${code}`);
   const outcome = page.getByTestId('outcome');
-  await expect(outcome.getByTestId('outcome-summary')).toHaveText(PUBLIC_TEXT);
+  await expect(outcome.getByTestId('outcome-summary')).toHaveText(EDITED_TEXT);
   await expect(outcome).toContainText(/办结日期：\d{4}年\d{1,2}月\d{1,2}日/);
   await expect(outcome.getByTestId('outcome-before').locator('img')).toHaveCount(1);
   await expect(outcome.getByTestId('outcome-after').locator('img')).toHaveCount(1);
@@ -100,6 +111,8 @@ test('a closed ticket shows what was done, and "没有解决, 不满意" puts it
   const body = await page.locator('body').innerText();
   for (const personal of ['刘建华', '13700001357', PHONE, '2468', STAFF.office.name]) expect(body).not.toContain(personal);
   await page.screenshot({ path: testInfo.outputPath('track-closed-360.png'), fullPage: true });
+  expect(await axeFindingsInBothModes(page, [`/track?code=${code}`]), 'axe violations').toEqual([]);
+  await page.goto(`/track?code=${code}`);
 
   // "Fixed?" — a wrong last four first, then the right ones: 没有解决, 不满意.
   const form = page.getByTestId('follow-up');
