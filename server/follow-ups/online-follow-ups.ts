@@ -31,7 +31,7 @@ import {
   insertOnlineAnswer,
   type ClosureFollowUp,
   type OnlineAnswer,
-} from './follow-up-repository.ts';
+} from './online-follow-up-repository.ts';
 import { ONLINE_CHANGE_DAYS, onlineAnswerSchema } from './follow-up-schema.ts';
 import { reopenIfUnhappy } from './follow-ups.ts';
 
