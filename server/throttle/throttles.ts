@@ -13,7 +13,16 @@ import type { WriteBatcher } from '../db/write-batcher.ts';
 import { clearKey, decrement, deleteExpired, incrementBelow, listActive, readSlices } from './throttle-repository.ts';
 import { ceilingOf, positionOf, secondsUntilAllowed, sliceMs, slicesInWindow, SLICES, type Limit } from './sliding-window.ts';
 
-export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address', 'answer-ticket', 'answer-address', 'nearby'] as const;
+export const THROTTLE_SCOPES = [
+  'report',
+  'upload',
+  'track',
+  'login-account',
+  'login-address',
+  'answer-ticket',
+  'answer-address',
+  'nearby',
+] as const;
 export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
 export type ThrottleLimits = Record<ThrottleScope, Limit>;
 
