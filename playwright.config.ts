@@ -123,6 +123,9 @@ export default defineConfig({
       // The worker's pass (deadlines, then the mail it queued delivered) every 5 s instead of 60:
       // the same jobs, but tests that wait for a notice mail wait seconds, not up to a minute.
       WORKER_INTERVAL_SECONDS: '5',
+      // The operators' follow-up list shows a closure at once (by default it waits 3 days for the
+      // reporter's online answer; tests/integration/online-follow-up.test.ts checks the wait).
+      FOLLOW_UP_ONLINE_WAIT_DAYS: '0',
       // Text messages go to DATA_DIR/sms-out/outbox.jsonl (no provider); residents' messages are
       // not held for the night-time quiet hours, so a spec run at night sees them at once.
       SMS_QUIET_HOURS: '0-0',

@@ -202,7 +202,13 @@ export function createFollowUps(deps: {
     if (!(await recordFollowUpAttempt(db, id, attempt))) throw new ConflictError('这条回访刚被其他话务员登记，请刷新');
   }
 
-  return { pending, record, stats: (range: { from?: string; before?: string } = {}) => followUpStats(db, range) };
+  return {
+    pending,
+    record,
+    stats: (range: { from?: string; before?: string } = {}) => followUpStats(db, range),
+    /** Days a closure waits for the reporter's online answer before its call is listed. */
+    onlineWaitDays: deps.onlineWaitDays ?? DEFAULT_ONLINE_WAIT_DAYS,
+  };
 }
 
 /**
