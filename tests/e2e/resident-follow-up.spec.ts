@@ -142,6 +142,14 @@ test('a closed ticket shows what was done, and "没有解决, 不满意" puts it
     expect(detail.followUps).toEqual([expect.objectContaining({ channel: 'online', comment: '垃圾桶又满了，还是没人清。' })]);
     const queue = await office.query<{ items: Array<{ trackingCode: string }> }>('staff.tickets.list', { statuses: ['reopened'] });
     expect(queue.items.map((i) => i.trackingCode)).toContain(code);
+    // The unit's satisfaction in this month's report counts the online answer (网上回访).
+    const month = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
+    const report = await office.query<{
+      followUps: Array<{ unit: { code: string } | null; online: number; unsatisfied: number; reached: number }>;
+    }>('ledgers.monthlyReport', { month });
+    const zhujian = report.followUps.find((f) => f.unit?.code === 'zhujianju');
+    expect(zhujian?.online).toBeGreaterThanOrEqual(1);
+    expect(zhujian?.unsatisfied).toBeGreaterThanOrEqual(1);
   } finally {
     await office.dispose();
   }
