@@ -206,5 +206,3 @@ export function createPhoneLookup(deps: PhoneLookupDeps) {
 
   return { requestCode, listTickets };
 }
-
-export type PhoneLookup = ReturnType<typeof createPhoneLookup>;
