@@ -48,6 +48,12 @@ export async function replaceCode(
     .execute();
 }
 
+/** Deletes the codes expired before `before`; answers how many. */
+export async function deleteCodesExpiredBefore(db: Db, before: string): Promise<number> {
+  const result = await db.deleteFrom('phone_lookup_codes').where('expires_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** The number's latest code, in whatever state. */
 export async function latestCode(db: Db, phone: string): Promise<LookupCodeRecord | null> {
   const row = await db

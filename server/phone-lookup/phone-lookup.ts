@@ -19,10 +19,21 @@ import { enqueueSms, mobileNumber } from '../notify/sms-outbox-repository.ts';
 import { statusLabel, type Status } from '../tickets/lifecycle.ts';
 import { maskPhone } from '../tickets/phone.ts';
 import { waitText, type Taken, type ThrottleScope, type Throttles } from '../throttle/throttles.ts';
-import { hasTickets, latestCode, replaceCode, takeTry, ticketsOfPhone, useCode, type LookupCodeRecord } from './phone-lookup-repository.ts';
+import {
+  deleteCodesExpiredBefore,
+  hasTickets,
+  latestCode,
+  replaceCode,
+  takeTry,
+  ticketsOfPhone,
+  useCode,
+  type LookupCodeRecord,
+} from './phone-lookup-repository.ts';
 
 const CODE_VALID_MINUTES = 10;
 const MAX_TRIES = 5;
+/** An expired code is kept this long (step 2 then says "expired", not "ask for a code"), then deleted. */
+const KEEP_EXPIRED_MS = 60 * 60_000;
 /** More than any resident has; the list says so when it is cut. */
 const MAX_TICKETS = 100;
 
@@ -93,6 +104,14 @@ function closedReason(code: LookupCodeRecord | null, now: string): string | null
   return null;
 }
 
+/**
+ * Deletes the codes expired over an hour ago (worker housekeeping): their rows hold a number, and
+ * a request deletes them only when another request comes.
+ */
+export function sweepLookupCodes(db: Kysely<Database>, now: Date): Promise<number> {
+  return deleteCodesExpiredBefore(db, new Date(now.getTime() - KEEP_EXPIRED_MS).toISOString());
+}
+
 export function createPhoneLookup(deps: PhoneLookupDeps) {
   const { db, writes, catalog, clock, throttles } = deps;
 
@@ -145,7 +164,7 @@ export function createPhoneLookup(deps: PhoneLookupDeps) {
           createdAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + CODE_VALID_MINUTES * 60_000).toISOString(),
         },
-        new Date(now.getTime() - 60 * 60_000).toISOString(),
+        new Date(now.getTime() - KEEP_EXPIRED_MS).toISOString(),
       );
       if (!(await hasTickets(trx, phone))) return;
       await enqueueSms(

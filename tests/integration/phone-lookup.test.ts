@@ -7,6 +7,7 @@ import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 import { submitTicket } from '../support/ticket-factory.ts';
 import { lastLookupCode, lookupCodesSentTo } from '../support/sms-codes.ts';
+import { createHousekeeping } from '../../server/worker/housekeeping.ts';
 
 const kinds = await databaseKinds();
 
@@ -155,6 +156,14 @@ describe.each(kinds)('lookup by mobile number on %s', (kind) => {
     const late = await rejection(caller.lookup.tickets({ phone: '13700137006', code }));
     expect(late.code).toBe('CONFLICT');
     expect(late.message).toContain('验证码已过期');
+
+    // An hour later the worker's housekeeping deletes the row (it holds the number).
+    const housekeeping = createHousekeeping({ db: t.portal.database.db, photos: t.portal.photos, throttles: t.portal.throttles });
+    const rows = () => t.portal.database.db.selectFrom('phone_lookup_codes').select('id').where('phone', '=', '13700137006').execute();
+    expect(await rows()).toHaveLength(1);
+    t.clock.advance(61 * 60_000);
+    expect((await housekeeping.runOnce(t.clock.now())).expiredLookupCodes).toBeGreaterThanOrEqual(1);
+    expect(await rows()).toHaveLength(0);
   });
 
   it('sends nothing for a landline and lists nothing for one', async () => {
