@@ -48,7 +48,7 @@ test('a report from this phone is listed on the tracking page, removable; the lo
 
   // Remove one; the other stays, also after a reload.
   await page.goto('/track');
-  await mine.getByRole('button', { name: `从本机清单中删除查询码 ${FAKE_CODE}` }).click();
+  await mine.getByRole('button', { name: `从本机清单中删除 ${FAKE_CODE}` }).click();
   await expect(mine.getByRole('listitem')).toHaveCount(1);
   await page.reload();
   await expect(mine.getByRole('link', { name: code })).toBeVisible();
