@@ -13,7 +13,19 @@ import type { WriteBatcher } from '../db/write-batcher.ts';
 import { clearKey, decrement, deleteExpired, incrementBelow, listActive, readSlices } from './throttle-repository.ts';
 import { ceilingOf, positionOf, secondsUntilAllowed, sliceMs, slicesInWindow, SLICES, type Limit } from './sliding-window.ts';
 
-export const THROTTLE_SCOPES = ['report', 'upload', 'track', 'login-account', 'login-address', 'nearby'] as const;
+export const THROTTLE_SCOPES = [
+  'report',
+  'upload',
+  'track',
+  'login-account',
+  'login-address',
+  'nearby',
+  // One-time codes to look up one's tickets by mobile number (server/phone-lookup/): per number
+  // in an hour and in a day (keyed by the number's digits), and per client address.
+  'lookup-number',
+  'lookup-number-day',
+  'lookup-address',
+] as const;
 export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
 export type ThrottleLimits = Record<ThrottleScope, Limit>;
 
@@ -26,7 +38,18 @@ export const DEFAULT_LIMITS: ThrottleLimits = {
   'login-address': { count: 20, windowMs: 15 * 60_000 },
   // The report form asks once per category or point the resident picks.
   nearby: { count: 120, windowMs: 10 * 60_000 },
+  'lookup-number': { count: 3, windowMs: 60 * 60_000 },
+  'lookup-number-day': { count: 5, windowMs: 24 * 60 * 60_000 },
+  'lookup-address': { count: 10, windowMs: 60 * 60_000 },
 };
+
+/** Scopes counted per account or number rather than per client address. */
+const KEYED_AS_WRITTEN: readonly ThrottleScope[] = ['login-account', 'lookup-number', 'lookup-number-day'];
+
+/** The counted key: a username lower-cased, a number as its digits, an address by addressKey. */
+function keyOf(scope: ThrottleScope, raw: string): string {
+  return KEYED_AS_WRITTEN.includes(scope) ? raw.trim().toLowerCase() : addressKey(raw);
+}
 
 export interface ThrottleStanding {
   scope: ThrottleScope;
@@ -79,7 +102,7 @@ export function createThrottles({ db, writes, clock, limits: overrides = {} }: T
 
   async function take(scope: ThrottleScope, rawKey: string): Promise<Taken> {
     const limit = limits[scope];
-    const key = scope === 'login-account' ? rawKey.trim().toLowerCase() : addressKey(rawKey);
+    const key = keyOf(scope, rawKey);
     const position = positionOf(limit, clock.now().getTime());
     const { slice } = position;
     const counts = await readSlices(db, scope, key, slicesInWindow(slice));
@@ -120,8 +143,7 @@ export function createThrottles({ db, writes, clock, limits: overrides = {} }: T
       return standings.filter((s) => s.used > 0).sort((a, b) => b.used / b.limit - a.used / a.limit);
     },
     /** Lifts every count of one key (a username, or an address as `addressKey` writes it). */
-    clear: (scope: ThrottleScope, key: string) =>
-      clearKey(db, scope, scope === 'login-account' ? key.trim().toLowerCase() : addressKey(key)),
+    clear: (scope: ThrottleScope, key: string) => clearKey(db, scope, keyOf(scope, key)),
   };
 }
 
