@@ -19,7 +19,7 @@ const USAGE = `Usage:
   npm run admin -- set-password --username NAME [--password-stdin]
   npm run admin -- list-users
   npm run admin -- throttles
-  npm run admin -- clear-throttle --scope ${THROTTLE_SCOPES.join('|')} --key ADDRESS_OR_USERNAME`;
+  npm run admin -- clear-throttle --scope ${THROTTLE_SCOPES.join('|')} --key ADDRESS_USERNAME_OR_NUMBER`;
 
 async function readPassword(fromStdin: boolean): Promise<string> {
   if (process.env['ADMIN_PASSWORD']) return process.env['ADMIN_PASSWORD'];

@@ -32,6 +32,7 @@ import type { Supervision } from './staff/supervision.ts';
 import type { Scoring } from './scoring/scoring.ts';
 import type { Inspection } from './inspection/rounds.ts';
 import type { InspectionReports } from './inspection/inspection-reports.ts';
+import type { LookupCodeRequested, PhoneTickets } from './phone-lookup/phone-lookup.ts';
 
 /** Who is asking: used for throttling and the private record, never shown publicly. */
 export interface RequestContext {
@@ -101,4 +102,9 @@ export interface PortalServices {
   inspection: Inspection;
   /** After an inspection round: supervision cards (督办交办卡, also .docx) and the bulletin (通报) with its public version (server/inspection/inspection-reports.ts). */
   inspectionReports: InspectionReports;
+  /** A resident's tickets by mobile number: a one-time code by SMS (throttled), then the list once (server/phone-lookup/). */
+  phoneLookup: {
+    requestCode(phone: string, ctx: RequestContext): Promise<LookupCodeRequested>;
+    listTickets(phone: string, code: string): Promise<PhoneTickets>;
+  };
 }

@@ -49,6 +49,7 @@ import { DEFAULT_RETENTION_DAYS } from './privacy/privacy-env.ts';
 import { createScoring } from './scoring/scoring.ts';
 import { createInspection } from './inspection/rounds.ts';
 import { createInspectionReports } from './inspection/inspection-reports.ts';
+import { createPhoneLookup } from './phone-lookup/phone-lookup.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -199,6 +200,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ...(options.mailLimits && { limits: options.mailLimits }),
   });
 
+  const phoneLookup = createPhoneLookup({ db, writes, catalog, clock, throttles });
+
   const services: PortalServices = {
     catalog,
     async submitReport(raw, ctx: RequestContext) {
@@ -282,6 +285,10 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       contentDir: options.contentDir,
       photos: { thumbUrl: (id) => photos.urls(id).thumbUrl, thumbPath: (id) => photos.paths(id).thumb },
     }),
+    phoneLookup: {
+      requestCode: (phone, ctx) => phoneLookup.requestCode(phone, ctx.ip),
+      listTickets: (phone, code) => phoneLookup.listTickets(phone, code),
+    },
   };
 
   return { services, database, photos, throttles, close: () => database.close() };

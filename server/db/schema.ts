@@ -266,6 +266,22 @@ export interface Database {
   inspection_rechecks: InspectionRecheckTable;
   persuasion_actions: PersuasionActionTable;
   ticket_supporters: TicketSupporterTable;
+  phone_lookup_codes: PhoneLookupCodeTable;
+}
+
+/** A one-time code a resident asked for to list their tickets by mobile number (server/phone-lookup/, migration 025). */
+export interface PhoneLookupCodeTable {
+  id: Generated<number>;
+  /** Digits only. */
+  phone: string;
+  /** sha256(salt:phone:code), hex. */
+  code_hash: string;
+  salt: string;
+  created_at: string;
+  expires_at: string;
+  /** Codes checked against it, the right one included. */
+  tries: number;
+  used_at: string | null;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */

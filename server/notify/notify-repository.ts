@@ -55,6 +55,18 @@ export async function reporterPhone(db: Db, ticketId: number): Promise<string | 
   return row?.phone ?? null;
 }
 
+/** The numbers of the residents who joined the ticket with 我也遇到了 (ticket_supporters), not purged. */
+export async function supporterPhones(db: Db, ticketId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('ticket_supporters')
+    .select('phone')
+    .where('ticket_id', '=', ticketId)
+    .where('phone', 'is not', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.phone).filter((p): p is string => p !== null);
+}
+
 /** The channel a ticket came by (web, mail, hotline, patrol, inspection), or null. */
 export async function ticketChannelOf(db: Db, ticketId: number): Promise<string | null> {
   const row = await db.selectFrom('tickets').select('channel').where('id', '=', ticketId).executeTakeFirst();

@@ -19,7 +19,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Database } from '../db/schema.ts';
 import type { TicketObserver } from '../staff/ticket-commands.ts';
 import type { NotifyDeadline } from '../worker/deadline-notice.ts';
-import { reporterPhone, ticketChannelOf, ticketUnitCodes } from './notify-repository.ts';
+import { reporterPhone, supporterPhones, ticketChannelOf, ticketUnitCodes } from './notify-repository.ts';
 import { enqueueSms, type SmsKind } from './sms-outbox-repository.ts';
 import { smsContent, smsDateTime, trackLink, type SmsContent } from './sms-texts.ts';
 import { ticketFacts } from './ticket-facts.ts';
@@ -78,12 +78,14 @@ export function createSmsNotifications(options: SmsNotificationOptions) {
     await queue(trx, report.phone, content, report.at, { ticketId: report.ticketId });
   }
 
-  /** Staff actions: closure (verify) tells the reporter. */
+  /** Staff actions: closure (verify) tells the reporter, and the residents who joined it (我也遇到了). */
   const ticketObserver: TicketObserver = async (trx, { ticket, event }) => {
     if (event.action !== 'verify') return;
     const code = ticket.trackingCode;
     const content = smsContent('reporter-closed', { code, link: trackLink(publicUrl, code) }, signName);
-    await toReporter(trx, ticket.id, ticket.channel, content, new Date(event.at));
+    const at = new Date(event.at);
+    await toReporter(trx, ticket.id, ticket.channel, content, at);
+    for (const phone of await supporterPhones(trx, ticket.id)) await queue(trx, phone, content, at, { ticketId: ticket.id });
   };
 
   /** The worker's events: dispatch (units and reporter), reminder and overdue (units). */

@@ -13,6 +13,12 @@ const VARIABLES = {
   THROTTLE_ANSWER_TICKET: ['answer-ticket', 'Wrong last four phone digits tried on one ticket to answer "fixed?" online (网上回访).'],
   THROTTLE_ANSWER_ADDRESS: ['answer-address', 'Wrong last four phone digits (or links) tried from one client address, for any ticket.'],
   THROTTLE_NEARBY: ['nearby', 'Look-ups of open problems nearby ("我也遇到了" on the report form) one client address may make.'],
+  THROTTLE_LOOKUP_NUMBER: [
+    'lookup-number',
+    'One-time codes one mobile number may be sent to look up its reports (/track/phone), per hour.',
+  ],
+  THROTTLE_LOOKUP_NUMBER_DAY: ['lookup-number-day', 'The same per mobile number, per day.'],
+  THROTTLE_LOOKUP_ADDRESS: ['lookup-address', 'One-time codes one client address may ask for, for any number.'],
 } as const satisfies Record<string, readonly [ThrottleScope, string]>;
 
 type Variable = keyof typeof VARIABLES;

@@ -22,6 +22,11 @@ export const THROTTLE_SCOPES = [
   'answer-ticket',
   'answer-address',
   'nearby',
+  // One-time codes to look up one's tickets by mobile number (server/phone-lookup/): per number
+  // in an hour and in a day (keyed by the number's digits), and per client address.
+  'lookup-number',
+  'lookup-number-day',
+  'lookup-address',
 ] as const;
 export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
 export type ThrottleLimits = Record<ThrottleScope, Limit>;
@@ -38,7 +43,18 @@ export const DEFAULT_LIMITS: ThrottleLimits = {
   'answer-address': { count: 10, windowMs: 60 * 60_000 },
   // The report form asks once per category or point the resident picks.
   nearby: { count: 120, windowMs: 10 * 60_000 },
+  'lookup-number': { count: 3, windowMs: 60 * 60_000 },
+  'lookup-number-day': { count: 5, windowMs: 24 * 60 * 60_000 },
+  'lookup-address': { count: 10, windowMs: 60 * 60_000 },
 };
+
+/** Scopes counted per account, number or ticket (its tracking code) rather than per client address. */
+const KEYED_AS_WRITTEN: readonly ThrottleScope[] = ['login-account', 'lookup-number', 'lookup-number-day', 'answer-ticket'];
+
+/** The counted key: a username lower-cased, a number as its digits, an address by addressKey. */
+function keyOf(scope: ThrottleScope, raw: string): string {
+  return KEYED_AS_WRITTEN.includes(scope) ? raw.trim().toLowerCase() : addressKey(raw);
+}
 
 export interface ThrottleStanding {
   scope: ThrottleScope;
@@ -77,13 +93,6 @@ export function addressKey(ip: string): string {
 /** "3分钟", "40秒": how long to wait, in the words of the refusal. */
 export function waitText(seconds: number): string {
   return seconds < 60 ? `${seconds}秒` : `${Math.ceil(seconds / 60)}分钟`;
-}
-
-/** Scopes counted per name (an account, a ticket's code) rather than per client address. */
-const NAMED_SCOPES: readonly ThrottleScope[] = ['login-account', 'answer-ticket'];
-
-function keyOf(scope: ThrottleScope, rawKey: string): string {
-  return NAMED_SCOPES.includes(scope) ? rawKey.trim().toLowerCase() : addressKey(rawKey);
 }
 
 export interface ThrottleDeps {

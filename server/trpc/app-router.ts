@@ -9,6 +9,7 @@ import { ledgerRouter } from './ledger-router.ts';
 import { inspectionRouter } from './inspection-router.ts';
 import { inspectionReportRouter } from './inspection-report-router.ts';
 import { patrolRouter } from './patrol-router.ts';
+import { lookupCodeInputSchema, lookupTicketsInputSchema } from '../phone-lookup/phone-lookup-schema.ts';
 
 export const appRouter = router({
   report: router({
@@ -30,6 +31,15 @@ export const appRouter = router({
   inspection: inspectionRouter,
   inspectionReports: inspectionReportRouter,
   patrol: patrolRouter,
+  // A resident's tickets by mobile number: a one-time code by SMS, then the list (README "My reports").
+  lookup: router({
+    requestCode: publicProcedure
+      .input(lookupCodeInputSchema)
+      .mutation(({ ctx, input }) => ctx.app.phoneLookup.requestCode(input.phone, ctx.request)),
+    tickets: publicProcedure
+      .input(lookupTicketsInputSchema)
+      .mutation(({ ctx, input }) => ctx.app.phoneLookup.listTickets(input.phone, input.code)),
+  }),
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,8 @@
 // - Staff sessions past their expiry (a signed-in user whose session expired is already refused;
 //   this only removes the rows).
 // - Throttle counters whose window has passed (server/throttle/): they can limit nothing any more.
+// - One-time codes of the lookup by mobile number an hour past their expiry (server/phone-lookup/):
+//   each row holds a number.
 // - Files of the photo store that no record explains, once STRAY_FILE_HOURS old: renditions
 //   whose record was never written (the process died between writing the files and the row),
 //   rendition temp files and uploads left in `.incoming/` by a crash or `kill -9` mid-upload.
@@ -20,6 +22,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { PhotoStore, StoredFile } from '../media/photo-store.ts';
 import type { Throttles } from '../throttle/throttles.ts';
+import { sweepLookupCodes } from '../phone-lookup/phone-lookup.ts';
 import { deleteExpiredSessions, deleteOrphanPhotos, recordedPhotoIds, selectOrphanPhotoIds } from './housekeeping-repository.ts';
 
 /** How long an uploaded photo may wait to be attached: a day and a half is beyond any form left open. */
@@ -36,6 +39,8 @@ export interface HousekeepingResult {
   orphanPhotos: number;
   expiredSessions: number;
   expiredThrottleCounts: number;
+  /** One-time codes of the lookup by number, expired over an hour ago. */
+  expiredLookupCodes: number;
   /** Files of the photo store no record explains (renditions, temp files, abandoned uploads). */
   strayFiles: number;
 }
@@ -93,6 +98,7 @@ export function createHousekeeping({ db, photos, throttles, log }: HousekeepingD
         orphanPhotos: await removeOrphanPhotos(now),
         expiredSessions: await deleteExpiredSessions(db, now.toISOString()),
         expiredThrottleCounts: await throttles.sweep(now),
+        expiredLookupCodes: await sweepLookupCodes(db, now),
         strayFiles: await removeStrayFiles(now),
       };
     },

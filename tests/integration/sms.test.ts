@@ -197,6 +197,26 @@ describe.each(kinds)('text messages on %s', (kind) => {
     await t.portal.services.units.setDutyPhones(admin, 'jiaojing', []);
   });
 
+  it('texts the closure to the residents who joined the ticket with 我也遇到了 too', async () => {
+    const clues = { category: 'compound.environment', pointId: 'compound-jinxiu' };
+    const ticket = await makeTicket(t, {
+      text: '锦绣家园小区3号楼下垃圾成堆没人清理',
+      ...clues,
+      status: 'dispatched',
+      at: DAY,
+      reporter: { phone: '13700003333' },
+    });
+    await t.caller().meToo.join({ ...clues, problem: ticket.id, phone: '13700004444', idempotencyKey: 'sms-join-1' });
+    await t.caller().meToo.join({ ...clues, problem: ticket.id, idempotencyKey: 'sms-join-2' });
+    const at = (minutes: number) => ({ at: new Date(Date.parse(DAY) + minutes * MINUTE) });
+    await act(t, ticket, { action: 'accept' }, at(10));
+    await act(t, ticket, { action: 'startRectification' }, at(20));
+    await reportRectification(t, ticket, at(30));
+    await act(t, ticket, { action: 'verify' }, at(40));
+    const closed = (await ofTicket(ticket.trackingCode)).filter((m) => m.kind === 'reporter-closed').map((m) => m.to);
+    expect(closed).toEqual(['13700003333', '13700004444']);
+  });
+
   it('queues nothing of a switched-off kind, and skips one queued before the switch', async () => {
     const off = await startTestPortal(kind, undefined, undefined, { sms: { signName: '临城创城', kindsOff: ['reporter-accepted'] } });
     try {

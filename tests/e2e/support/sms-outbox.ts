@@ -6,6 +6,7 @@
 //   await expect.poll(() => smsLines().filter((l) => l.trackingCode === code).map((l) => l.kind)).toContain('reporter-accepted');
 import fs from 'node:fs';
 import path from 'node:path';
+import { expect } from '@playwright/test';
 
 export interface SmsLine {
   to: string;
@@ -27,4 +28,22 @@ export function smsLines(): SmsLine[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as SmsLine);
+}
+
+/** The one-time lookup codes texted to the number (digits), oldest first. */
+function codesSentTo(phone: string): string[] {
+  return smsLines()
+    .filter((l) => l.kind === 'lookup-code' && l.to === phone)
+    .map((l) => l.params['code'] ?? '');
+}
+
+/** The newest code texted to the number after `before` codes were; waits for the worker to send it. */
+export async function nextLookupCode(phone: string, before: number): Promise<string> {
+  await expect.poll(() => codesSentTo(phone).length, { timeout: 20_000 }).toBeGreaterThan(before);
+  return codesSentTo(phone).at(-1) ?? '';
+}
+
+/** How many codes were texted to the number so far. */
+export function lookupCodeCount(phone: string): number {
+  return codesSentTo(phone).length;
 }
