@@ -61,6 +61,13 @@ export async function requestBuild(
 /** The reason of a rebuild the office asked for on the console. */
 export const MANUAL_REBUILD = 'manual';
 
+/**
+ * The reason of a statistics refresh. A build that takes only such requests renders only the
+ * pages that show counts onto the live build (site-builder.ts, scope 'stats'); one that takes any
+ * other request rebuilds the whole site, which counts afresh too.
+ */
+export const STATS_REFRESH = 'stats';
+
 export function createPublishing(deps: { db: Kysely<Database>; clock: Clock }) {
   const { db, clock } = deps;
 

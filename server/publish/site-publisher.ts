@@ -22,7 +22,7 @@ import fs from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
-import { requestBuild } from './publishing.ts';
+import { requestBuild, STATS_REFRESH } from './publishing.ts';
 import {
   anyBuildIn,
   claimQueued,
@@ -101,13 +101,6 @@ export interface SitePublisher {
   /** Resolves when no build runs in this process. */
   idle(): Promise<void>;
 }
-
-/**
- * The reason of a statistics refresh. A build that takes only such requests renders only the
- * pages that show counts onto the live build (site-builder.ts, scope 'stats'); one that takes any
- * other request rebuilds the whole site, which counts afresh too.
- */
-export const STATS_REFRESH = 'stats';
 
 const silent: PublisherLog = { info: () => {}, error: () => {} };
 

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicSnapshot } from '../../server/publish/public-projection.ts';
-import { requestBuild } from '../../server/publish/publishing.ts';
+import { requestBuild, STATS_REFRESH } from '../../server/publish/publishing.ts';
 import { publicSitePaths } from '../../server/publish/site-builder.ts';
-import { createSitePublisher, STATS_REFRESH, type SitePublisher } from '../../server/publish/site-publisher.ts';
+import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
