@@ -4,10 +4,9 @@
 // the closing date; the resident answers "没有解决, 不满意" with the last four digits of the phone
 // given, a plain form, and the ticket is back in the office's queue. Own point and category:
 // 民主街胡同, 背街小巷环境.
-import { request } from '@playwright/test';
 import { expect, jpegPhoto, test } from './fixtures.ts';
 import { axeFindingsInBothModes } from './support/axe-check.ts';
-import { ensureStaff, loginAs, STAFF, STAFF_PASSWORD, staffApiAs } from './support/staff.ts';
+import { ensureStaff, loginAs, rectifyThroughApi, STAFF, staffApiAs } from './support/staff.ts';
 
 test.beforeAll(() => ensureStaff());
 
@@ -24,7 +23,6 @@ test('a closed ticket shows what was done, and "没有解决, 不满意" puts it
   test.setTimeout(120_000);
   // The wrong last four digits re-render the page with status 400.
   consoleErrors.allow(/status of 400/);
-  const baseURL = testInfo.project.use.baseURL!;
 
   // The resident's report with a photo and a phone number, through the public API.
   const upload = await page.request.post('/api/uploads', {
@@ -46,33 +44,8 @@ test('a closed ticket shows what was done, and "没有解决, 不满意" puts it
   const code = ((await submitted.json()) as { result: { data: { trackingCode: string } } }).result.data.trackingCode;
 
   // The office hands it to 住建局, which reports the rectification with an after-photo.
+  await rectifyThroughApi(code, 'zhujian', UNIT_TEXT, await jpegPhoto({ r: 60, g: 160, b: 90 }));
   const office = await staffApiAs('office');
-  const unit = await request.newContext({ baseURL });
-  try {
-    const ticket = await office.query<{ status: string; unit: { code: string } | null }>('staff.tickets.get', { trackingCode: code });
-    if (ticket.status === 'received') {
-      await office.mutate('staff.tickets.act', { trackingCode: code, act: { action: 'dispatch', unitCode: 'zhujianju' } });
-    } else if (ticket.unit?.code !== 'zhujianju') {
-      await office.mutate('staff.tickets.act', {
-        trackingCode: code,
-        act: { action: 'reassign', unitCode: 'zhujianju', reason: '改由住建局办理' },
-      });
-    }
-    const login = await unit.post('/api/trpc/auth.login', { data: { username: STAFF.zhujian.username, password: STAFF_PASSWORD } });
-    expect(login.ok(), await login.text()).toBe(true);
-    const act = async (act: object) => {
-      const response = await unit.post('/api/trpc/staff.tickets.act', { data: { trackingCode: code, act } });
-      expect(response.ok(), await response.text()).toBe(true);
-    };
-    await act({ action: 'accept' });
-    const after = await unit.post('/api/uploads?purpose=rectification', {
-      multipart: { file: { name: 'after.jpg', mimeType: 'image/jpeg', buffer: await jpegPhoto({ r: 60, g: 160, b: 90 }) } },
-    });
-    expect(after.ok(), await after.text()).toBe(true);
-    await act({ action: 'reportRectification', text: UNIT_TEXT, photoIds: [((await after.json()) as { id: string }).id] });
-  } finally {
-    await unit.dispose();
-  }
 
   // Before verification the public page shows nothing of the unit's text.
   await page.goto(`/track?code=${code}`);

@@ -7,11 +7,11 @@
 // date → the resident answers "没有解决, 不满意" → the ticket is back in the office's queue and
 // the unit's satisfaction in this month's report counts the answer. Its own point and category:
 // 建设路商业街 (frontage-jianshe), 门前卫生（包净化）.
-import { request, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, jpegPhoto, test, waitForIsland } from './fixtures.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { smsLines, type SmsLine } from './support/sms-outbox.ts';
-import { ensureStaff, expectNoSideways, loginAs, STAFF, STAFF_PASSWORD, staffApiAs } from './support/staff.ts';
+import { ensureStaff, expectNoSideways, loginAs, rectifyThroughApi, STAFF, staffApiAs } from './support/staff.ts';
 
 test.beforeAll(() => ensureStaff());
 
@@ -52,7 +52,6 @@ test('report with a mobile → SMS → me too → rectified and verified → "�
 }, testInfo) => {
   test.setTimeout(180_000);
   consoleErrors.allow(/status of 400/);
-  const baseURL = testInfo.project.use.baseURL!;
 
   // 1. Resident A reports on the form, with a photo and a mobile number.
   await page.goto('/report');
@@ -94,33 +93,8 @@ test('report with a mobile → SMS → me too → rectified and verified → "�
   await phoneB.close();
 
   // 4. The office dispatches to 住建局; the unit rectifies with an after-photo.
+  await rectifyThroughApi(code, 'zhujian', UNIT_TEXT, await jpegPhoto({ r: 70, g: 170, b: 100 }));
   const office = await staffApiAs('office');
-  const unit = await request.newContext({ baseURL });
-  try {
-    const ticket = await office.query<{ status: string; unit: { code: string } | null }>('staff.tickets.get', { trackingCode: code });
-    if (ticket.status === 'received') {
-      await office.mutate('staff.tickets.act', { trackingCode: code, act: { action: 'dispatch', unitCode: 'zhujianju' } });
-    } else if (ticket.unit?.code !== 'zhujianju') {
-      await office.mutate('staff.tickets.act', {
-        trackingCode: code,
-        act: { action: 'reassign', unitCode: 'zhujianju', reason: '门前五包由住建局督促' },
-      });
-    }
-    const login = await unit.post('/api/trpc/auth.login', { data: { username: STAFF.zhujian.username, password: STAFF_PASSWORD } });
-    expect(login.ok(), await login.text()).toBe(true);
-    const act = async (a: object) => {
-      const response = await unit.post('/api/trpc/staff.tickets.act', { data: { trackingCode: code, act: a } });
-      expect(response.ok(), await response.text()).toBe(true);
-    };
-    await act({ action: 'accept' });
-    const after = await unit.post('/api/uploads?purpose=rectification', {
-      multipart: { file: { name: 'after.jpg', mimeType: 'image/jpeg', buffer: await jpegPhoto({ r: 70, g: 170, b: 100 }) } },
-    });
-    expect(after.ok(), await after.text()).toBe(true);
-    await act({ action: 'reportRectification', text: UNIT_TEXT, photoIds: [((await after.json()) as { id: string }).id] });
-  } finally {
-    await unit.dispose();
-  }
 
   // 5. The office verifies on the verification page, rewriting what residents read.
   const officePhone = await browser.newContext({ viewport: page.viewportSize()!, isMobile: true, hasTouch: true });

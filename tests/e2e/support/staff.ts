@@ -131,6 +131,8 @@ export async function expectNoSideways(page: Page): Promise<void> {
 export interface StaffApi {
   query<T>(path: string, input?: unknown): Promise<T>;
   mutate<T>(path: string, input: unknown): Promise<T>;
+  /** Uploads a JPEG photo (POST /api/uploads?purpose=…); its id. */
+  upload(jpeg: Buffer, purpose: 'report' | 'rectification'): Promise<string>;
   dispose(): Promise<void>;
 }
 
@@ -152,8 +154,44 @@ export async function staffApiAs(who: StaffKey): Promise<StaffApi> {
         path,
       ),
     mutate: async <T>(path: string, input: unknown) => answer<T>(await context.post(`/api/trpc/${path}`, { data: input }), path),
+    upload: async (jpeg, purpose) => {
+      const response = await context.post(`/api/uploads?purpose=${purpose}`, {
+        multipart: { file: { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpeg } },
+      });
+      const text = await response.text();
+      expect(response.ok(), `upload: ${text}`).toBe(true);
+      return (JSON.parse(text) as { id: string }).id;
+    },
     dispose: () => context.dispose(),
   };
+}
+
+/**
+ * Carries a ticket through the API to 待核验 (rectified): the office hands it to `unit` (dispatches
+ * it from the queue, or reassigns it when routing chose another unit), the unit 签收 and reports the
+ * rectification with `text` and the after-photo `afterPhoto`.
+ */
+export async function rectifyThroughApi(trackingCode: string, unit: StaffKey, text: string, afterPhoto: Buffer): Promise<void> {
+  const unitCode = STAFF[unit].unit;
+  const office = await staffApiAs('office');
+  const staff = await staffApiAs(unit);
+  try {
+    const ticket = await office.query<{ status: string; unit: { code: string } | null }>('staff.tickets.get', { trackingCode });
+    if (ticket.status === 'received') {
+      await office.mutate('staff.tickets.act', { trackingCode, act: { action: 'dispatch', unitCode } });
+    } else if (ticket.unit?.code !== unitCode) {
+      await office.mutate('staff.tickets.act', {
+        trackingCode,
+        act: { action: 'reassign', unitCode, reason: `改由${STAFF[unit].name.slice(0, 3)}办理` },
+      });
+    }
+    await staff.mutate('staff.tickets.act', { trackingCode, act: { action: 'accept' } });
+    const photoId = await staff.upload(afterPhoto, 'rectification');
+    await staff.mutate('staff.tickets.act', { trackingCode, act: { action: 'reportRectification', text, photoIds: [photoId] } });
+  } finally {
+    await office.dispose();
+    await staff.dispose();
+  }
 }
 
 /**
