@@ -200,7 +200,14 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ...(options.mailLimits && { limits: options.mailLimits }),
   });
 
-  const phoneLookup = createPhoneLookup({ db, writes, catalog, clock, throttles });
+  const phoneLookup = createPhoneLookup({
+    db,
+    writes,
+    catalog,
+    clock,
+    throttles,
+    codesSent: !(options.sms?.kindsOff ?? []).includes('lookup-code'),
+  });
 
   const services: PortalServices = {
     catalog,

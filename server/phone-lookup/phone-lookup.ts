@@ -43,6 +43,8 @@ export interface PhoneLookupDeps {
   catalog: Catalog;
   clock: Clock;
   throttles: Throttles;
+  /** False when the deployment switched the one-time code's text off (SMS_KINDS_OFF=lookup-code): nothing could reach the resident. */
+  codesSent?: boolean;
 }
 
 /** What step 1 answers, the same whether or not the number reported anything. */
@@ -145,6 +147,9 @@ export function createPhoneLookup(deps: PhoneLookupDeps) {
 
   /** Step 1: a code for the number, sent by SMS if the number is tied to a ticket. */
   async function requestCode(rawPhone: string, client: string): Promise<LookupCodeRequested> {
+    if (deps.codesSent === false) {
+      throw new ConflictError('本平台没有开通短信验证码，暂时不能用手机号查询。请拨打创城热线，工作人员会帮您查找。');
+    }
     const phone = phoneOf(rawPhone);
     await takeAll([
       ['lookup-address', client],

@@ -208,3 +208,19 @@ describe.each(kinds)('lookup by mobile number on %s', (kind) => {
     await t.caller({ ip: '198.51.100.131' }).lookup.requestCode({ phone: '13500139999' });
   });
 });
+
+describe('lookup by mobile number with the one-time code switched off (SMS_KINDS_OFF=lookup-code)', () => {
+  it('refuses at once, saying the hotline helps instead; nothing is queued', async () => {
+    const t = await startTestPortal('sqlite', undefined, undefined, { sms: { signName: '临城创城', kindsOff: ['lookup-code'] } });
+    try {
+      await submitTicket(t, { text: CROSSING, reporter: { phone: '13700137111' } });
+      const refused = await rejection(t.caller().lookup.requestCode({ phone: '13700137111' }));
+      expect(refused.code).toBe('CONFLICT');
+      expect(refused.message).toContain('没有开通短信验证码');
+      expect(refused.message).toContain('创城热线');
+      expect(await lookupCodesSentTo(t.portal.database.db, '13700137111')).toHaveLength(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
