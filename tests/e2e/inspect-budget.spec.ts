@@ -4,10 +4,10 @@
 // for margin; no axe violations, in the normal and the elderly mode, on the list of rounds and on
 // a round with a failed item open (note and photo fields, the outbox bar waiting); and, with the
 // service worker, a round opened once opens again with no network from the worker's kept copy.
-import { gzipSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { gzipSize, watchScripts } from './support/script-sizes.ts';
 import { ensureStaff, expectNoSideways, loginAs, staffApiAs, STAFF, waitForIslands } from './support/staff.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -16,7 +16,6 @@ test.describe.configure({ mode: 'serial' });
 test.use({ serviceWorkers: 'block' });
 
 const BUDGET_BYTES = 58 * 1024;
-const gzipSize = (body: Buffer | string) => gzipSync(body, { level: 9 }).length;
 
 let roundId = 0;
 
@@ -45,10 +44,7 @@ test.beforeAll(async () => {
 
 test('the round page ships at most 58 KB of gzipped JavaScript, the service worker included', async ({ page }, testInfo) => {
   await loginAs(page, 'inspector');
-  const scripts = new Map<string, Promise<Buffer>>();
-  page.on('response', (response) => {
-    if (response.request().resourceType() === 'script') scripts.set(new URL(response.url()).pathname, response.body());
-  });
+  const measure = watchScripts(page);
   const response = await page.goto(`/console/inspect/${roundId}`);
   await waitForIslands(page);
   await expect(page.getByTestId('outbox-status')).toHaveText('全部已发送');
@@ -57,18 +53,11 @@ test('the round page ships at most 58 KB of gzipped JavaScript, the service work
   await expect(page.locator('[data-item="ground"]').getByRole('button', { name: '确认不合格' })).toBeVisible();
   await page.waitForLoadState('networkidle');
 
-  const html = (await response?.text()) ?? '';
-  const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
-  const rows: { name: string; raw: number; gzip: number }[] = [];
-  for (const [name, body] of scripts) {
-    const bytes = await body;
-    rows.push({ name, raw: bytes.length, gzip: gzipSize(bytes) });
-  }
+  const rows = await measure(response);
   const worker = await page.request.get('/console/inspect-sw.js');
   expect(worker.status()).toBe(200);
   const workerBody = await worker.body();
   rows.push({ name: '/console/inspect-sw.js (service worker)', raw: workerBody.length, gzip: gzipSize(workerBody) });
-  inline.forEach((code, i) => rows.push({ name: `(inline script ${i + 1})`, raw: Buffer.byteLength(code), gzip: gzipSize(code) }));
   rows.sort((a, b) => b.gzip - a.gzip);
   const total = rows.reduce((sum, r) => sum + r.gzip, 0);
   const table = [...rows.map((r) => `${String(r.gzip).padStart(7)} ${String(r.raw).padStart(7)}  ${r.name}`), `${total} gzip bytes in all`];

@@ -3,18 +3,13 @@
 // chunks, and the schema chunk it fetches lazily before the first submit — plus the inline
 // scripts in the HTML, each compressed with gzip -9. The budget stays 2 KB below 40 KB so that it
 // holds whatever compression the host serves (a lower gzip level costs a few per cent; brotli saves).
-import { gzipSync } from 'node:zlib';
 import { expect, test, waitForIsland } from './fixtures.ts';
+import { watchScripts } from './support/script-sizes.ts';
 
 const BUDGET_BYTES = 38 * 1024;
 
-const gzipSize = (body: Buffer | string) => gzipSync(body, { level: 9 }).length;
-
 test('the report page ships at most 38 KB of gzipped JavaScript, the lazy schema chunk included', async ({ page }, testInfo) => {
-  const scripts = new Map<string, Promise<Buffer>>();
-  page.on('response', (response) => {
-    if (response.request().resourceType() === 'script') scripts.set(new URL(response.url()).pathname, response.body());
-  });
+  const measure = watchScripts(page);
 
   const response = await page.goto('/report');
   await waitForIsland(page);
@@ -24,15 +19,7 @@ test('the report page ships at most 38 KB of gzipped JavaScript, the lazy schema
   await expect(page.locator('#description-error')).toContainText('至少5个字');
   await page.waitForLoadState('networkidle');
 
-  const html = (await response?.text()) ?? '';
-  const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
-  const rows: { name: string; raw: number; gzip: number }[] = [];
-  for (const [name, body] of scripts) {
-    const bytes = await body;
-    rows.push({ name, raw: bytes.length, gzip: gzipSize(bytes) });
-  }
-  inline.forEach((code, i) => rows.push({ name: `(inline script ${i + 1})`, raw: Buffer.byteLength(code), gzip: gzipSize(code) }));
-  rows.sort((a, b) => b.gzip - a.gzip);
+  const rows = await measure(response);
   const total = rows.reduce((sum, r) => sum + r.gzip, 0);
   const table = [...rows.map((r) => `${String(r.gzip).padStart(7)} ${String(r.raw).padStart(7)}  ${r.name}`), `${total} gzip bytes in all`];
   await testInfo.attach('report-page-javascript.txt', { body: table.join('\n'), contentType: 'text/plain' });
