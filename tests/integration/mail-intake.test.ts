@@ -289,7 +289,7 @@ describe.each(kinds)('mail intake on %s', (kind) => {
       },
       photos: { process: processPhoto, store: t.portal.photos, record: recordPhoto },
       clock: t.clock,
-      dataDir: t.database.dataDir,
+      blobs: t.portal.blobs,
       ourAddresses: ['NoReply@Lincheng.example'],
       publicUrl: 'https://cc.lincheng.example',
     });

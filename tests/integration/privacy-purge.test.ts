@@ -105,7 +105,7 @@ describe.each(kinds)('privacy:purge on %s', (kind) => {
   const kept: Record<string, TicketRecord> = {};
   const purge = (o: { dryRun?: boolean } = {}) => {
     t.clock.set(NOW);
-    return createPrivacyPurge({ db: t.portal.database.db, dataDir: t.database.dataDir, clock: t.clock, retentionDays: 730 }).purge(o);
+    return createPrivacyPurge({ db: t.portal.database.db, blobs: t.portal.blobs, clock: t.clock, retentionDays: 730 }).purge(o);
   };
 
   /** Every row of every table, as JSON text per table. */
