@@ -3,6 +3,7 @@
 // checked against the store's format before it becomes a key, so nothing else in the store can
 // be reached. Renditions never change, so they are cached for a year.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import { isPhotoId, type PhotoStore } from '../media/photo-store.ts';
 
 const RENDITION = /^\/media\/([^/.]+)(\.thumb)?\.webp$/;
@@ -28,7 +29,9 @@ export function createMediaHandler(store: Pick<PhotoStore, 'open'>, log: Pick<Co
         }
         res.setHeader('content-length', object.size);
         res.statusCode = 200;
-        object.body.on('error', () => res.destroy()).pipe(res);
+        // pipeline, not pipe: a client that goes away mid-photo also ends the read (on a bucket,
+        // its socket goes back to the pool instead of hanging on an unread response).
+        pipeline(object.body, res, () => {});
       },
       (error: unknown) => {
         log.error(`[media] could not read photo ${id}:`, error);

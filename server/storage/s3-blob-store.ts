@@ -37,6 +37,14 @@ export function createS3BlobStore(settings: S3Settings): BlobStore {
     // Checksums only where the API requires them: S3-compatible stores differ in what they accept.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // A bucket that stops answering fails a request within seconds instead of holding it; photos
+    // are served through these sockets, so there are more of them than the SDK's 50.
+    requestHandler: {
+      connectionTimeout: 5_000,
+      requestTimeout: 30_000,
+      httpAgent: { keepAlive: true, maxSockets: 256 },
+      httpsAgent: { keepAlive: true, maxSockets: 256 },
+    },
   });
   const Bucket = settings.bucket;
 
