@@ -10,6 +10,7 @@ import { systemClock } from '../server/clock.ts';
 import { migrateToLatest, openDatabase } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
 import { createPrivacyPurge } from '../server/privacy/purge.ts';
+import { createBlobStore } from '../server/storage/storage-env.ts';
 
 const USAGE = 'usage: npm run privacy:purge [-- --dry-run] [-- --before ISO-8601]';
 let values: { 'dry-run'?: boolean; before?: string };
@@ -37,7 +38,12 @@ const env = readEnv();
 const database = openDatabase(env.databaseUrl);
 try {
   await migrateToLatest(database);
-  const purge = createPrivacyPurge({ db: database.db, dataDir: env.dataDir, clock: systemClock, retentionDays: env.privacy.retentionDays });
+  const purge = createPrivacyPurge({
+    db: database.db,
+    blobs: createBlobStore(env.blobs, env.dataDir),
+    clock: systemClock,
+    retentionDays: env.privacy.retentionDays,
+  });
   if (before && before > purge.cutoff()) {
     console.error(
       `note: --before is later than the retention period's cut-off (${env.privacy.retentionDays} days: ${purge.cutoff().toISOString()})`,

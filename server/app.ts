@@ -12,6 +12,8 @@ import { createReportIntake } from './intake/submit-report.ts';
 import { processPhoto } from './media/photo-pipeline.ts';
 import { recordPhoto } from './media/photo-repository.ts';
 import { createPhotoStore, type PhotoStore } from './media/photo-store.ts';
+import type { BlobStore } from './storage/blob-store.ts';
+import { createBlobStore } from './storage/storage-env.ts';
 import { createRouter } from './routing/router.ts';
 import { createTracking } from './tickets/track-report.ts';
 import { createAccounts } from './auth/accounts.ts';
@@ -79,12 +81,16 @@ export interface PortalOptions {
   followUpOnlineWaitDays?: number;
   /** Text messages (SMS_SIGN_NAME, SMS_KINDS_OFF): what is queued, and the signature in its text. */
   sms?: { signName: string; kindsOff: readonly SmsKind[]; quietHours?: QuietHours };
+  /** Photos, kept raw mail and attachments (BLOB_STORE, server/storage/); the disk under dataDir by default. */
+  blobs?: BlobStore;
 }
 
 export interface Portal {
   services: PortalServices;
   database: DatabaseHandle;
   photos: PhotoStore;
+  /** Where photos, kept raw mail and attachments are (the privacy purge and the site build read and delete through it). */
+  blobs: BlobStore;
   /** The throttles' counters (worker housekeeping sweeps them; `npm run admin -- throttles` reads them). */
   throttles: Throttles;
   close(): Promise<void>;
@@ -113,6 +119,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     mailboxConfigured: env.imap !== null,
     throttleLimits: env.throttles,
     sms: { signName: env.sms.signName, kindsOff: env.sms.kindsOff, quietHours: env.sms.quietHours },
+    blobs: createBlobStore(env.blobs, env.dataDir),
   };
 }
 
@@ -125,7 +132,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   await migrateToLatest(database);
   const { db } = database;
   const router = createRouter(catalog, options.routingThreshold === undefined ? {} : { threshold: options.routingThreshold });
-  const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media') });
+  const blobs = options.blobs ?? createBlobStore({ kind: 'disk' }, options.dataDir);
+  const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media'), blobs });
   const acknowledgeHours = options.acknowledgeHours ?? 24;
   const photoUrls = (id: string) => photos.urls(id);
   // One batcher for every write that can share a commit: reports from the web and mail, mail rows, throttle counts.
@@ -193,7 +201,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     intake,
     photos: { process: processPhoto, store: photos, record: recordPhoto },
     clock,
-    dataDir: options.dataDir,
+    blobs,
     ourAddresses: options.ourMailAddresses ?? [],
     publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
     messageIdDomain: options.messageIdDomain,
@@ -273,7 +281,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       observers: [createNoticeNotifications(mailOptions)],
       ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
     }),
-    mailbox: createMailboxConsole({ db, mail, dataDir: options.dataDir, clock, configured: options.mailboxConfigured ?? false }),
+    mailbox: createMailboxConsole({ db, mail, blobs, clock, configured: options.mailboxConfigured ?? false }),
     patrol: {
       reports: createPatrolReports({ db, catalog, intake }),
       persuasion: createPersuasion({ db, catalog, clock, kinds: persuasionKinds }),
@@ -290,7 +298,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       catalog,
       clock,
       contentDir: options.contentDir,
-      photos: { thumbUrl: (id) => photos.urls(id).thumbUrl, thumbPath: (id) => photos.paths(id).thumb },
+      photos: { thumbUrl: (id) => photos.urls(id).thumbUrl, readThumb: (id) => photos.read(id, 'thumb') },
     }),
     phoneLookup: {
       requestCode: (phone, ctx) => phoneLookup.requestCode(phone, ctx.ip),
@@ -298,5 +306,5 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
   };
 
-  return { services, database, photos, throttles, close: () => database.close() };
+  return { services, database, photos, blobs, throttles, close: () => database.close() };
 }

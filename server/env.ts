@@ -13,6 +13,7 @@ import type { WorkerSettings } from './worker/worker.ts';
 import { requestLimits, requestLimitsEnvShape, type RequestLimits } from './http/request-limits.ts';
 import { throttleEnvShape, throttleLimits } from './throttle/throttle-env.ts';
 import type { ThrottleLimits } from './throttle/throttles.ts';
+import { blobSettings, storageEnvShape, type BlobSettings } from './storage/storage-env.ts';
 
 const envSchema = z.object({
   ...imapEnvShape,
@@ -22,6 +23,7 @@ const envSchema = z.object({
   ...privacyEnvShape,
   ...requestLimitsEnvShape,
   ...throttleEnvShape,
+  ...storageEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -98,6 +100,8 @@ export type Env = {
   throttles: ThrottleLimits;
   /** FOLLOW_UP_ONLINE_WAIT_DAYS (server/follow-ups/follow-ups.ts). */
   followUpOnlineWaitDays: number;
+  /** BLOB_STORE, S3_*: where photos, kept raw mail and attachments live (server/storage/). */
+  blobs: BlobSettings;
 };
 
 export class EnvError extends Error {
@@ -117,6 +121,12 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   let sms: SmsSettings;
   try {
     sms = smsSettings(e);
+  } catch (error) {
+    throw new EnvError(`Invalid configuration:\n  ${(error as Error).message}`);
+  }
+  let blobs: BlobSettings;
+  try {
+    blobs = blobSettings(e);
   } catch (error) {
     throw new EnvError(`Invalid configuration:\n  ${(error as Error).message}`);
   }
@@ -142,5 +152,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     requestLimits: requestLimits(e),
     throttles: throttleLimits(e),
     followUpOnlineWaitDays: e.FOLLOW_UP_ONLINE_WAIT_DAYS,
+    blobs,
   };
 }

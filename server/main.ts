@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`roles: ${roles.join(', ')}; database: ${portal.database.dialect}; data: ${env.dataDir}`);
+  console.log(`files (photos, kept mail): ${portal.blobs.describe()}`);
 
   // SIGTERM/SIGINT: stop taking requests, let the worker finish its tick, then close the
   // database. A second signal kills at once (the handlers are `once`).

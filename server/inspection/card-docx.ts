@@ -3,7 +3,6 @@
 // problems with each photo's thumbnail embedded (the WebP rendition turned into a small JPEG with
 // sharp: Word does not read WebP), the requirement and the 签收 line. Word and WPS open it; the
 // Chinese text is set in 宋体/黑体, which every Chinese system has, so no font is embedded.
-import { readFile } from 'node:fs/promises';
 import {
   AlignmentType,
   BorderStyle,
@@ -51,10 +50,8 @@ function cell(children: Array<TextRun | ImageRun>, width: number, header = false
 
 type Thumb = { data: Buffer; width: number; height: number } | null;
 
-/** The JPEG thumbnail of a stored photo; null when its file is gone (purged or never written). */
-async function jpegThumb(path: string | null): Promise<Thumb> {
-  if (!path) return null;
-  const webp = await readFile(path).catch(() => null);
+/** The JPEG thumbnail of a stored photo; null when its file is gone (purged or never written) or unreadable. */
+async function jpegThumb(webp: Buffer | null): Promise<Thumb> {
   if (!webp) return null;
   const { data, info } = await sharp(webp)
     .resize({ width: PHOTO_WIDTH * 2, withoutEnlargement: true })
@@ -133,12 +130,12 @@ function cardSection(card: SupervisionCard, thumbs: Thumb[]): ISectionOptions {
   };
 }
 
-/** The cards as one .docx, one page (section) per card; `photoPath` names a photo's thumbnail file. */
-export async function cardsDocx(cards: SupervisionCard[], photoPath: (photoId: string) => string): Promise<Buffer> {
+/** The cards as one .docx, one page (section) per card; `readThumb` reads a photo's thumbnail (null when gone). */
+export async function cardsDocx(cards: SupervisionCard[], readThumb: (photoId: string) => Promise<Buffer | null>): Promise<Buffer> {
   const sections: ISectionOptions[] = [];
   for (const card of cards) {
     const thumbs: Thumb[] = [];
-    for (const p of card.problems) thumbs.push(await jpegThumb(p.photo ? photoPath(p.photo.id) : null));
+    for (const p of card.problems) thumbs.push(await jpegThumb(p.photo ? await readThumb(p.photo.id).catch(() => null) : null));
     sections.push(cardSection(card, thumbs));
   }
   const document = new Document({

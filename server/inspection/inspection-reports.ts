@@ -15,7 +15,7 @@ export interface InspectionReportDeps extends BulletinDeps {
   /** CONTENT_DIR: the office's full name is read from its site.json at start (the heading of the cards and the bulletin). */
   contentDir: string;
   /** The thumbnail URL of a stored photo, and the path of its thumbnail file (photo-store.ts). */
-  photos: { thumbUrl(photoId: string): string; thumbPath(photoId: string): string };
+  photos: { thumbUrl(photoId: string): string; readThumb(photoId: string): Promise<Buffer | null> };
 }
 
 /** A .docx of cards, with the file name it is offered under. */
@@ -47,7 +47,7 @@ export function createInspectionReports(deps: InspectionReportDeps) {
       throw new NotFoundError(
         readsAllRounds(user) ? '本轮督导没有发现问题，没有督办交办卡' : '本轮督导没有发现本单位的问题，本单位没有督办交办卡',
       );
-    const body = await cardsDocx(cards, deps.photos.thumbPath);
+    const body = await cardsDocx(cards, deps.photos.readThumb);
     const who = cards.length === 1 ? cards[0]!.unit.shortName : '全部单位';
     return { filename: `督办交办卡-${cards[0]!.round.name}-${who}.docx`, body };
   }

@@ -1,26 +1,36 @@
-// Where processed photos live: two WebP files per photo in one directory, named by a random id.
-// Only the renditions are written; the uploaded original (which carries the phone's GPS
-// position) is never stored. Ids are 128 random bits, so a photo's URL cannot be guessed from
-// another's, and every id is checked against its format before it becomes a path.
-// Uploads being received are streamed into `.incoming/` (the HTTP host's upload-body.ts), so a
-// held upload costs disk, not memory; the worker's housekeeping removes what a crash left there
-// and in the store (temp files, renditions whose record was never written) after a day.
+// Where processed photos live: two WebP objects per photo in the blob store (server/storage/),
+// named by a random id: `media/<id>.webp` and `media/<id>.thumb.webp` — on the disk store that is
+// DATA_DIR/media/ as always, in a bucket the same keys. Only the renditions are written; the
+// uploaded original (which carries the phone's GPS position) is never stored. Ids are 128 random
+// bits, so a photo's URL cannot be guessed from another's, and every id is checked against its
+// format before it becomes a key.
+// Uploads being received are streamed into `.incoming/` on this machine's disk (the HTTP host's
+// upload-body.ts), so a held upload costs disk, not memory; the worker's housekeeping removes what
+// a crash left there and in the store (temp files, renditions whose record was never written)
+// after a day.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, opendir, rename, rm } from 'node:fs/promises';
+import fs from 'node:fs';
+import { link, lstat, opendir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { InvalidInputError } from '../errors.ts';
+import { createDiskBlobStore } from '../storage/disk-blob-store.ts';
+import { readBlob, type BlobObject, type BlobStore } from '../storage/blob-store.ts';
 import type { ProcessedPhoto } from './photo-pipeline.ts';
 
 /** 32 lowercase hex digits (128 bits from node:crypto). */
 const PHOTO_ID = /^[0-9a-f]{32}$/;
 const RENDITION_NAME = /^([0-9a-f]{32})(?:\.thumb)?\.webp$/;
-/** writeAtomically's temp files. */
+/** The disk store's atomic-write temp files. */
 const TEMP_NAME = /^\..+\.tmp$/;
 const INCOMING = '.incoming';
+const WEBP = 'image/webp';
 
 export const MEDIA_URL_PREFIX = '/media/';
 
-export interface PhotoPaths {
+export type Rendition = 'full' | 'thumb';
+
+export interface PhotoKeys {
   full: string;
   thumb: string;
 }
@@ -37,32 +47,44 @@ export interface UploadResult extends PhotoUrls {
 
 /** A file of the store, as housekeeping sees it. */
 export interface StoredFile {
-  /** Absolute path. */
-  path: string;
+  /** An object of the blob store, or an upload being received on this machine's disk. */
+  where: 'store' | 'incoming';
+  /** The object's key, or the upload's absolute path. */
+  name: string;
   /**
    * The photo the file is a rendition of; null for a temp file: an interrupted rendition write
-   * (`.<name>.tmp`) or an upload in `.incoming/`.
+   * (`.<name>.tmp`, disk store only) or an upload in `.incoming/`.
    */
   photoId: string | null;
 }
 
 export interface PhotoStore {
-  /** The directory the files are in (absolute). */
+  /** DATA_DIR/media (absolute): the disk store's folder of renditions, and the parent of `.incoming/`. */
   readonly dir: string;
   /**
-   * Where uploads are streamed while they are received (`<dir>/.incoming`, private: the original
-   * still carries its GPS position). Each file is removed once its photo is processed.
+   * Where uploads are streamed while they are received (`<dir>/.incoming`, on this machine's disk
+   * whatever the store; private: the original still carries its GPS position). Each file is
+   * removed once its photo is processed.
    */
   readonly incomingDir: string;
-  /** Writes both renditions atomically (temp file, fsync, rename); creates the directory if needed. */
+  /** Writes both renditions (each atomically). */
   save(processed: ProcessedPhoto): Promise<{ id: string }>;
-  /** Absolute file paths; throws InvalidInputError for anything that is not a photo id. */
-  paths(id: string): PhotoPaths;
+  /** The blob keys; throws InvalidInputError for anything that is not a photo id. */
+  keys(id: string): PhotoKeys;
   /** Public URLs under /media/; throws InvalidInputError for anything that is not a photo id. */
   urls(id: string): PhotoUrls;
+  /** A rendition's bytes as a stream with size and time, or null when it is not there. */
+  open(id: string, rendition: Rendition): Promise<BlobObject | null>;
+  /** A rendition's bytes (a thumbnail for a document), or null. */
+  read(id: string, rendition: Rendition): Promise<Buffer | null>;
+  /**
+   * Puts a rendition's file (`<id>.webp` or `<id>.thumb.webp`) at `to`, for the public build: a
+   * hard link when the store is this disk, else a copy. 'missing' when there is no such rendition.
+   */
+  copyRendition(name: string, to: string): Promise<'linked' | 'copied' | 'missing'>;
   /** Deletes both renditions; a missing file is not an error. */
   remove(id: string): Promise<void>;
-  /** Every rendition and temp file the store holds, incoming uploads included (other files are not listed). */
+  /** Every rendition and temp file the store holds, incoming uploads included (other objects are not listed). */
   files(): AsyncIterable<StoredFile>;
   /**
    * Deletes a file listed by `files()` if it was last written before `before`; says whether it
@@ -75,67 +97,105 @@ export function isPhotoId(id: unknown): id is string {
   return typeof id === 'string' && PHOTO_ID.test(id);
 }
 
-export function createPhotoStore(options: { dir: string }): PhotoStore {
+/**
+ * `dir` is DATA_DIR/media. Without `blobs`, the renditions are files in `dir` (a disk store rooted
+ * at its parent); with them, objects under `<basename of dir>/` in that store.
+ */
+export function createPhotoStore(options: { dir: string; blobs?: BlobStore }): PhotoStore {
   const dir = path.resolve(options.dir);
   const incomingDir = path.join(dir, INCOMING);
+  const blobs = options.blobs ?? createDiskBlobStore({ root: path.dirname(dir) });
+  const prefix = `${path.basename(dir)}/`;
 
   const checkedId = (id: string): string => {
     if (!isPhotoId(id)) throw new InvalidInputError('照片编号无效，请重新上传照片。', { photoIds: '照片编号无效，请重新上传照片。' });
     return id;
   };
-  const pathsOf = (id: string): PhotoPaths => ({
-    full: path.join(dir, `${id}.webp`),
-    thumb: path.join(dir, `${id}.thumb.webp`),
-  });
+  const keysOf = (id: string): PhotoKeys => ({ full: `${prefix}${id}.webp`, thumb: `${prefix}${id}.thumb.webp` });
+  const keyOf = (id: string, rendition: Rendition) => keysOf(checkedId(id))[rendition];
+  const keyOfName = (name: string): string | null => (RENDITION_NAME.test(name) ? `${prefix}${name}` : null);
 
   return {
     dir,
     incomingDir,
 
     async save(processed) {
-      await mkdir(dir, { recursive: true });
       const id = randomBytes(16).toString('hex');
-      const target = pathsOf(id);
+      const target = keysOf(id);
       // Thumbnail first: once the full rendition exists, the photo counts as stored.
-      await writeAtomically(target.thumb, processed.thumb);
+      await blobs.put(target.thumb, processed.thumb, { contentType: WEBP });
       try {
-        await writeAtomically(target.full, processed.full);
+        await blobs.put(target.full, processed.full, { contentType: WEBP });
       } catch (error) {
-        await rm(target.thumb, { force: true });
+        await blobs.delete(target.thumb).catch(() => {});
         throw error;
       }
       return { id };
     },
 
-    paths: (id) => pathsOf(checkedId(id)),
+    keys: (id) => keysOf(checkedId(id)),
 
     urls(id) {
       checkedId(id);
       return { url: `${MEDIA_URL_PREFIX}${id}.webp`, thumbUrl: `${MEDIA_URL_PREFIX}${id}.thumb.webp` };
     },
 
+    open: async (id, rendition) => blobs.get(keyOf(id, rendition)),
+
+    read: async (id, rendition) => readBlob(blobs, keyOf(id, rendition)),
+
+    async copyRendition(name, to) {
+      const key = keyOfName(name);
+      if (!key) throw new RangeError(`not a rendition: ${name}`);
+      const local = blobs.localPath(key);
+      if (local) {
+        try {
+          await link(local, to);
+          return 'linked';
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'EEXIST') return 'linked';
+          if (code === 'ENOENT') return 'missing';
+          if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw error;
+        }
+      }
+      const object = await blobs.get(key);
+      if (!object) return 'missing';
+      await pipeline(object.body, fs.createWriteStream(to));
+      return 'copied';
+    },
+
     async remove(id) {
-      const { full, thumb } = pathsOf(checkedId(id));
-      await rm(full, { force: true });
-      await rm(thumb, { force: true });
+      const { full, thumb } = keysOf(checkedId(id));
+      await blobs.delete(full);
+      await blobs.delete(thumb);
     },
 
     async *files() {
-      for await (const name of fileNames(dir)) {
+      for await (const object of blobs.list(prefix)) {
+        const name = object.key.slice(prefix.length);
+        if (name.includes('/')) continue;
         const photoId = RENDITION_NAME.exec(name)?.[1];
-        if (photoId) yield { path: path.join(dir, name), photoId };
-        else if (TEMP_NAME.test(name)) yield { path: path.join(dir, name), photoId: null };
+        if (photoId) yield { where: 'store', name: object.key, photoId };
+        else if (TEMP_NAME.test(name)) yield { where: 'store', name: object.key, photoId: null };
       }
-      for await (const name of fileNames(incomingDir)) yield { path: path.join(incomingDir, name), photoId: null };
+      for await (const name of fileNames(incomingDir)) yield { where: 'incoming', name: path.join(incomingDir, name), photoId: null };
     },
 
     async removeFileOlderThan(file, before) {
-      // Only what files() lists: a file of the store or of its incoming folder.
-      const folder = path.dirname(file.path);
-      if (folder !== dir && folder !== incomingDir) throw new RangeError(`not a file of the photo store: ${file.path}`);
-      const stat = await lstat(file.path).catch(() => null);
-      if (!stat?.isFile() || stat.mtimeMs >= before.getTime()) return false;
-      await rm(file.path, { force: true });
+      // Only what files() lists: an object of the store under media/, or a file of the incoming folder.
+      if (file.where === 'incoming') {
+        if (path.dirname(file.name) !== incomingDir) throw new RangeError(`not a file of the photo store: ${file.name}`);
+        const stat = await lstat(file.name).catch(() => null);
+        if (!stat?.isFile() || stat.mtimeMs >= before.getTime()) return false;
+        await rm(file.name, { force: true });
+        return true;
+      }
+      const name = file.name.startsWith(prefix) ? file.name.slice(prefix.length) : '';
+      if (!RENDITION_NAME.test(name) && !TEMP_NAME.test(name)) throw new RangeError(`not a file of the photo store: ${file.name}`);
+      const info = await blobs.head(file.name);
+      if (!info || info.lastModified.getTime() >= before.getTime()) return false;
+      await blobs.delete(file.name);
       return true;
     },
   };
@@ -149,30 +209,4 @@ async function* fileNames(folder: string): AsyncIterable<string> {
   });
   if (!entries) return;
   for await (const entry of entries) if (entry.isFile()) yield entry.name;
-}
-
-/**
- * Readers see either no file or the whole file: write a uniquely named temp file in the same
- * directory (same file system, so rename is atomic), flush it to disk, then rename it over the
- * target. A crash leaves at most a `.tmp` file behind, never a half-written photo. Temp names
- * start with a dot, so a static file server that skips dotfiles never serves one.
- */
-async function writeAtomically(target: string, data: Uint8Array): Promise<void> {
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }

@@ -14,18 +14,17 @@
 // And, for rows older than the cut-off that belong to no ticket or to such a ticket:
 // - calls: the caller's number and name (calls.purged_at set);
 // - mail read from the dedicated mailbox: the sender's address, the raw message kept under
-//   DATA_DIR/mail-raw/ and the attachments kept under DATA_DIR/mail-attachments/ (a file another
+//   mail-raw/ and the attachments kept under mail-attachments/ in the blob store (server/storage/:
+//   DATA_DIR on disk, or the bucket) — deleted through the store (an object another
 //   kept message still names stays); replies and bounces on the ticket: the sender's address and name.
 // And throttle counters whose window has passed (they name a client address; housekeeping
 // removes them every pass too, so there are rarely any left).
 // Open tickets, and anything newer than the cut-off, are untouched. Running it again changes
 // nothing more. A dry run counts the same without changing anything.
-import fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Kysely, Updateable } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
+import { isBlobKey, type BlobStore } from '../storage/blob-store.ts';
 import { countExpired, deleteExpired } from '../throttle/throttle-repository.ts';
 import {
   clearReporters,
@@ -135,8 +134,8 @@ const noCounts = (): PurgeCounts => ({
   supporters: 0,
 });
 
-export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string; clock: Clock; retentionDays: number }) {
-  const { db, dataDir, clock } = deps;
+export function createPrivacyPurge(deps: { db: Kysely<Database>; blobs: BlobStore; clock: Clock; retentionDays: number }) {
+  const { db, blobs, clock } = deps;
 
   async function purge(options: PurgeOptions = {}): Promise<PurgeResult> {
     const now = clock.now();
@@ -267,13 +266,12 @@ export function createPrivacyPurge(deps: { db: Kysely<Database>; dataDir: string
    * the files no row the purge would keep names.
    */
   async function removeFiles(ctx: PurgeContext): Promise<void> {
-    const root = path.resolve(dataDir);
     for (const rel of new Set(ctx.files)) {
-      const file = path.resolve(root, rel);
-      if (!file.startsWith(root + path.sep)) continue;
+      // A row's path is the object's key; anything else (`..`, an absolute path) names nothing of ours.
+      if (!isBlobKey(rel) || !(rel.startsWith('mail-raw/') || rel.startsWith('mail-attachments/'))) continue;
       if (ctx.dryRun ? await fileNamedByKeptRow(db, ctx.cut, rel) : await fileStillNamed(db, rel)) continue;
-      if (!existsSync(file)) continue;
-      if (!ctx.dryRun) await fs.rm(file, { force: true });
+      if (!(await blobs.head(rel))) continue;
+      if (!ctx.dryRun) await blobs.delete(rel);
       if (rel.startsWith('mail-raw')) ctx.counts.rawMailFiles++;
       else ctx.counts.attachmentFiles++;
     }

@@ -14,7 +14,7 @@ const unitRef = z.object({
 
 /** A photo the photo pipeline made (WebP renditions), copied into the build as it is. */
 const photo = z.object({
-  /** The photo pipeline's id; the files are <mediaDir>/<id>.webp and <id>.thumb.webp (server/media/photo-store.ts). */
+  /** The photo pipeline's id; its renditions are media/<id>.webp and <id>.thumb.webp in the blob store (server/media/photo-store.ts). */
   id: z.string().regex(/^[0-9a-f]{32}$/),
   kind: z.enum(['before', 'after']),
   width: z.number().int().positive().nullable(),

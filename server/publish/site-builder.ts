@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { createPhotoStore, type PhotoStore } from '../media/photo-store.ts';
 import { publicSnapshotSchema, type PublicSnapshot } from './public-snapshot.ts';
 import { precompressTree, type CompressStats } from './site-compress.ts';
 
@@ -58,6 +59,11 @@ export interface SiteBuildOptions {
   command?: readonly string[];
   /** More environment for the Astro child, e.g. CONTENT_DIR, PUBLIC_SITE_URL. */
   env?: Record<string, string>;
+  /**
+   * Where the snapshot's photos are read from: the portal's photo store (the blob store, disk or
+   * bucket). Without it, files in the snapshot's mediaDir (a disk-only build).
+   */
+  photos?: Pick<PhotoStore, 'copyRendition'>;
   /** Skip Pagefind (tests of the switching only). */
   pagefind?: boolean;
   /**
@@ -202,7 +208,9 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     // A statistics refresh keeps the live build's photos (linked with the rest).
     const photos = statsOnly
       ? { linked: 0, copied: 0, missing: [] }
-      : await step('photos', () => copyPhotos(snapshot, path.join(workDir, PUBLIC_PHOTO_DIR)));
+      : await step('photos', () =>
+          copyPhotos(snapshot, path.join(workDir, PUBLIC_PHOTO_DIR), options.photos ?? createPhotoStore({ dir: snapshot.mediaDir })),
+        );
 
     if (!statsOnly) compressed = await step('compress', () => precompressTree(workDir, previous ? { reuseFrom: previous } : {}));
 
@@ -304,7 +312,7 @@ export async function pruneBuilds(paths: ReturnType<typeof publicSitePaths>, kee
   return removed;
 }
 
-async function copyPhotos(snapshot: PublicSnapshot, dir: string) {
+async function copyPhotos(snapshot: PublicSnapshot, dir: string, photos: Pick<PhotoStore, 'copyRendition'>) {
   const ids = new Set<string>();
   for (const notice of snapshot.notices) {
     for (const p of notice.photos) ids.add(p.id);
@@ -315,22 +323,9 @@ async function copyPhotos(snapshot: PublicSnapshot, dir: string) {
   await fs.mkdir(dir, { recursive: true });
   const files = [...ids].flatMap((id) => [`${id}.webp`, `${id}.thumb.webp`]);
   await inPool(files, 8, async (name) => {
-    const from = path.join(snapshot.mediaDir, name);
-    const to = path.join(dir, name);
-    try {
-      await fs.link(from, to);
-      result.linked++;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return;
-      if (code === 'ENOENT') {
-        result.missing.push(name);
-        return;
-      }
-      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw error;
-      await fs.copyFile(from, to);
-      result.copied++;
-    }
+    const outcome = await photos.copyRendition(name, path.join(dir, name));
+    if (outcome === 'missing') result.missing.push(name);
+    else result[outcome]++;
   });
   return result;
 }

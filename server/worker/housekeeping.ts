@@ -12,7 +12,8 @@
 // - Throttle counters whose window has passed (server/throttle/): they can limit nothing any more.
 // - One-time codes of the lookup by mobile number an hour past their expiry (server/phone-lookup/):
 //   each row holds a number.
-// - Files of the photo store that no record explains, once STRAY_FILE_HOURS old: renditions
+// - Files of the photo store (objects under media/ in the blob store, and uploads in this machine's
+//   `.incoming/`) that no record explains, once STRAY_FILE_HOURS old: renditions
 //   whose record was never written (the process died between writing the files and the row),
 //   rendition temp files and uploads left in `.incoming/` by a crash or `kill -9` mid-upload.
 //   The age is what keeps a photo being stored right now: its files are written a moment before
@@ -73,7 +74,7 @@ export function createHousekeeping({ db, photos, throttles, log }: HousekeepingD
       try {
         if (await photos.removeFileOlderThan(file, cutoff)) removed++;
       } catch (error) {
-        log?.error(`[housekeeping] could not remove ${file.path}:`, error);
+        log?.error(`[housekeeping] could not remove ${file.name}:`, error);
       }
     };
     // Renditions are looked up a batch at a time; temp files have no record to look up.

@@ -113,7 +113,8 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     dataDir: env.dataDir,
     root: PROJECT_ROOT,
     snapshot: (at) => snapshotOf(portal, env, at),
-    buildOptions: { env: { CONTENT_DIR: env.contentDir, PUBLIC_SITE_URL: env.publicUrl } },
+    // The photos are copied from the blob store (hard links when it is this disk).
+    buildOptions: { env: { CONTENT_DIR: env.contentDir, PUBLIC_SITE_URL: env.publicUrl }, photos: portal.photos },
     contentDir: env.contentDir,
     statsRefreshMs: env.statsRefreshMinutes * 60_000,
     log: consoleLog,
@@ -125,7 +126,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
   const notLater = (at: Date) => new Date(Math.min(at.getTime(), systemClock.now().getTime()));
   const purge = createPrivacyPurge({
     db,
-    dataDir: env.dataDir,
+    blobs: portal.blobs,
     clock: { now: () => notLater(clock.now()) },
     retentionDays: env.privacy.retentionDays,
   });

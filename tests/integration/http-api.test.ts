@@ -1,5 +1,6 @@
 // The API as curl and other languages see it: plain JSON over HTTP, Chinese errors, no stack
-// traces, and the photo upload endpoint. Runs the real HTTP host on SQLite.
+// traces, and the photo upload endpoint. Runs the real HTTP host on SQLite, with the photos on
+// the disk store and in an S3-compatible bucket (s3rver): /media/ answers the same from both.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import fs from 'node:fs';
@@ -7,48 +8,51 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestHandler, listen } from '../../server/http/host.ts';
-import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { CONTENT_DIR, startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
+import { blobStoreOf, stopS3Server } from '../support/s3-server.ts';
 import { createStaffUser } from '../support/staff-accounts.ts';
 
-let t: TestPortal;
-let server: Server;
-let base: string;
+afterAll(stopS3Server);
 
-beforeAll(async () => {
-  t = await startTestPortal('sqlite');
-  const clientDir = path.join(t.database.dataDir, 'client');
-  fs.mkdirSync(clientDir);
-  fs.writeFileSync(path.join(clientDir, '404.html'), '<!doctype html><title>页面不存在</title>');
-  fs.writeFileSync(path.join(clientDir, 'index.html'), '<!doctype html><title>首页</title>');
-  fs.mkdirSync(path.join(clientDir, '_astro'));
-  fs.writeFileSync(path.join(clientDir, '_astro', 'app.abc123.js'), 'console.log(1)');
-  const handler = createRequestHandler({
-    app: t.portal.services,
-    photos: t.portal.photos,
-    clientDir,
-    // Pages are Astro's and covered by the browser tests; here every page request is "not found".
-    astroHandler: async (_req, _res, next) => next(),
-    trustProxy: 0,
-    secureCookies: false,
+describe.each(['disk', 's3'] as const)('HTTP API, photos on the %s store', (storeKind) => {
+  let t: TestPortal;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await startTestPortal('sqlite', CONTENT_DIR, TEST_THROTTLE_LIMITS, { blobs: await blobStoreOf(storeKind) });
+    const clientDir = path.join(t.database.dataDir, 'client');
+    fs.mkdirSync(clientDir);
+    fs.writeFileSync(path.join(clientDir, '404.html'), '<!doctype html><title>页面不存在</title>');
+    fs.writeFileSync(path.join(clientDir, 'index.html'), '<!doctype html><title>首页</title>');
+    fs.mkdirSync(path.join(clientDir, '_astro'));
+    fs.writeFileSync(path.join(clientDir, '_astro', 'app.abc123.js'), 'console.log(1)');
+    const handler = createRequestHandler({
+      app: t.portal.services,
+      photos: t.portal.photos,
+      clientDir,
+      // Pages are Astro's and covered by the browser tests; here every page request is "not found".
+      astroHandler: async (_req, _res, next) => next(),
+      trustProxy: 0,
+      secureCookies: false,
+    });
+    server = await listen(handler, '127.0.0.1', 0);
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  server = await listen(handler, '127.0.0.1', 0);
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
 
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await t?.close();
-});
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    await t?.close();
+  });
 
-async function upload(bytes: Uint8Array, filename = 'photo.jpg') {
-  const form = new FormData();
-  form.set('file', new Blob([new Uint8Array(bytes)]), filename);
-  const res = await fetch(`${base}/api/uploads`, { method: 'POST', body: form });
-  return { status: res.status, body: (await res.json()) as any };
-}
+  async function upload(bytes: Uint8Array, filename = 'photo.jpg') {
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(bytes)]), filename);
+    const res = await fetch(`${base}/api/uploads`, { method: 'POST', body: form });
+    return { status: res.status, body: (await res.json()) as any };
+  }
 
-describe('HTTP API', () => {
   it('submits and tracks with plain JSON, as curl would', async () => {
     const res = await fetch(`${base}/api/trpc/report.submit`, {
       method: 'POST',
@@ -118,7 +122,18 @@ describe('HTTP API', () => {
       const bytes = Buffer.from(await res.arrayBuffer());
       expect(bytes.includes('secret-exif-marker')).toBe(false);
       expect((await sharp(bytes).metadata()).exif).toBeUndefined();
+      // Cached for a year, revalidated by its tag, answered to HEAD without a body.
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+      const etag = res.headers.get('etag');
+      expect(etag).toMatch(/^W\/".+"$/);
+      expect((await fetch(base + url, { headers: { 'if-none-match': etag! } })).status).toBe(304);
+      const head = await fetch(base + url, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(Number(head.headers.get('content-length'))).toBe(bytes.length);
     }
+    // A well-formed id of no photo is not found.
+    expect((await fetch(`${base}/media/${'0'.repeat(32)}.webp`)).status).toBe(404);
   });
 
   it('refuses a format it does not accept, in Chinese, judged by content not name', async () => {

@@ -4,10 +4,14 @@
 // acknowledgement per new ticket (Auto-Submitted: auto-replied) and a cap on floods. Issue 11
 // item 6: an acknowledgement only to a sender the trusted mail server authenticated, caps per
 // sender (+tags folded) and per domain, and a short, link-free quote of the subject.
+// Issue 16: the raw message, its attachments and its photos are kept through the blob store —
+// the suite runs on the disk store (both databases) and on an S3-compatible bucket (s3rver).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBlob } from '../../server/storage/blob-store.ts';
 import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
 import { createTransport } from '../../server/notify/mail-transport.ts';
@@ -17,9 +21,11 @@ import { processPhoto } from '../../server/media/photo-pipeline.ts';
 import { recordPhoto } from '../../server/media/photo-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { blobStoreOf, stopS3Server, storeCases } from '../support/s3-server.ts';
 import { staffUser } from '../support/ticket-factory.ts';
 
 const kinds = await databaseKinds();
+afterAll(stopS3Server);
 
 /** The authserv-id of "our" receiving mail server (MAIL_AUTHSERV_ID) in these tests. */
 const OUR_MX = 'mx.lincheng.example';
@@ -32,6 +38,8 @@ function mail(options: {
   messageId?: string | null;
   headers?: Record<string, string>;
   photo?: Buffer;
+  /** Another attachment (a document). */
+  file?: { filename: string; contentType: string; content: Buffer };
   /** Authentication-Results values, top first; default: our server's dmarc=pass for the From domain. */
   auth?: string[];
 }): Buffer {
@@ -50,7 +58,7 @@ function mail(options: {
     ...Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
   ];
   const body = Buffer.from(options.text).toString('base64');
-  if (!options.photo) {
+  if (!options.photo && !options.file) {
     return Buffer.from(
       [...head, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', body, ''].join('\r\n'),
     );
@@ -65,12 +73,26 @@ function mail(options: {
       'Content-Transfer-Encoding: base64',
       '',
       body,
-      '--b1',
-      'Content-Type: image/jpeg; name="photo.jpg"',
-      'Content-Disposition: attachment; filename="photo.jpg"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      options.photo.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      ...(options.photo
+        ? [
+            '--b1',
+            'Content-Type: image/jpeg; name="photo.jpg"',
+            'Content-Disposition: attachment; filename="photo.jpg"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            options.photo.toString('base64').replace(/.{76}/g, '$&\r\n'),
+          ]
+        : []),
+      ...(options.file
+        ? [
+            '--b1',
+            `Content-Type: ${options.file.contentType}`,
+            `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(options.file.filename)}`,
+            'Content-Transfer-Encoding: base64',
+            '',
+            options.file.content.toString('base64').replace(/.{76}/g, '$&\r\n'),
+          ]
+        : []),
       '--b1--',
       '',
     ].join('\r\n'),
@@ -79,13 +101,14 @@ function mail(options: {
 
 const REPORT = '人民路与解放街交叉口东北角的垃圾桶已经满了三天没人清运，气味很大，请尽快处理。';
 
-describe.each(kinds)('mail intake on %s', (kind) => {
+describe.each(storeCases(kinds))('mail intake on %s, %s store', (kind, storeKind) => {
   let t: TestPortal;
   let photo: Buffer;
   beforeAll(async () => {
     // Our server's results are believed; the domain cap is lowered from 100 to test it.
     t = await startTestPortal(kind, undefined, undefined, {
       mailLimits: { trustedAuthservIds: [OUR_MX], acknowledgementsPerDomainPerDay: 5 },
+      blobs: await blobStoreOf(storeKind),
     });
     photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 200, g: 80, b: 40 } } })
       .jpeg()
@@ -128,8 +151,39 @@ describe.each(kinds)('mail intake on %s', (kind) => {
     const [a, b] = await Promise.all([t.portal.services.mail.processMail(raw2, {}), t.portal.services.mail.processMail(raw2, {})]);
     expect(a.trackingCode).toBe(b.trackingCode);
     expect(await tickets()).toBe(before + 1);
-    const rawFiles = fs.readdirSync(path.join(t.database.dataDir, 'mail-raw'));
+    const rawFiles = [];
+    for await (const o of t.portal.blobs.list('mail-raw/')) rawFiles.push(o.key);
     expect(rawFiles.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps the raw message, a document attachment and the photo through the store', async () => {
+    const pdf = Buffer.from(`%PDF-1.7 整改前情况说明 ${storeKind}`);
+    const raw = mail({
+      from: '王五 <wangwu@qq.example>',
+      subject: '小区门口路面塌陷',
+      text: '幸福小区南门口的路面塌陷了一个大坑，电动车经过很危险，附上照片和说明。',
+      photo,
+      file: { filename: '情况说明.pdf', contentType: 'application/pdf', content: pdf },
+    });
+    const result = await t.portal.services.mail.processMail(raw, {});
+    expect(result.outcome).toBe('created');
+    const row = await t.portal.database.db
+      .selectFrom('mail_messages')
+      .select(['raw_path', 'attachments'])
+      .where('raw_path', '=', `mail-raw/${createHash('sha256').update(raw).digest('hex')}.eml`)
+      .executeTakeFirstOrThrow();
+    // The row names the object's key; the store holds the message byte for byte.
+    expect((await readBlob(t.portal.blobs, row.raw_path!))?.equals(raw)).toBe(true);
+    const attachments = JSON.parse(row.attachments) as Array<{ name: string; path?: string; photoId?: string }>;
+    const document = attachments.find((a) => a.name === '情况说明.pdf');
+    expect(document?.path).toMatch(/^mail-attachments\/[0-9a-f]{64}-情况说明\.pdf$/);
+    expect((await readBlob(t.portal.blobs, document!.path!))?.equals(pdf)).toBe(true);
+    expect((await t.portal.blobs.head(document!.path!))?.size).toBe(pdf.length);
+    // The photo went through the pipeline: both renditions are in the store.
+    const photoId = attachments.find((a) => a.photoId)?.photoId;
+    expect(photoId).toBeDefined();
+    expect((await t.portal.photos.read(photoId!, 'full'))?.subarray(8, 12).toString()).toBe('WEBP');
+    expect(await t.portal.photos.read(photoId!, 'thumb')).not.toBeNull();
   });
 
   it('queues one acknowledgement, sent with Auto-Submitted: auto-replied', async () => {
@@ -289,7 +343,7 @@ describe.each(kinds)('mail intake on %s', (kind) => {
       },
       photos: { process: processPhoto, store: t.portal.photos, record: recordPhoto },
       clock: t.clock,
-      dataDir: t.database.dataDir,
+      blobs: t.portal.blobs,
       ourAddresses: ['NoReply@Lincheng.example'],
       publicUrl: 'https://cc.lincheng.example',
     });

@@ -1,14 +1,17 @@
 // The mailbox as the office sees it (issue 4, item 6) on SQLite and PostgreSQL: the worker's
 // reads recorded (success, failure, IDLE or polling), counts of what mail became, quarantined mail
 // with its reasons, and re-processing one after the cause is fixed — once, even when two people
-// press the button, with the quarantined row kept as the record.
+// press the button, with the quarantined row kept as the record. The raw message is re-read
+// from the blob store: on disk (both databases) and in an S3-compatible bucket (s3rver, SQLite).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailboxStatus } from '../../server/intake/mail/mailbox-status.ts';
 import { databaseKinds } from '../support/databases.ts';
-import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { CONTENT_DIR, startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
+import { blobStoreOf, stopS3Server, storeCases } from '../support/s3-server.ts';
 import { staffUser } from '../support/ticket-factory.ts';
 
 const kinds = await databaseKinds();
+afterAll(stopS3Server);
 
 let serial = 0;
 function mail(from: string, subject: string, text: string): Buffer {
@@ -30,10 +33,10 @@ function mail(from: string, subject: string, text: string): Buffer {
   );
 }
 
-describe.each(kinds)('mailbox console on %s', (kind) => {
+describe.each(storeCases(kinds))('mailbox console on %s, %s store', (kind, storeKind) => {
   let t: TestPortal;
   beforeAll(async () => {
-    t = await startTestPortal(kind);
+    t = await startTestPortal(kind, CONTENT_DIR, TEST_THROTTLE_LIMITS, { blobs: await blobStoreOf(storeKind) });
   });
   afterAll(async () => {
     await t?.close();
@@ -149,9 +152,7 @@ describe.each(kinds)('mailbox console on %s', (kind) => {
       .select(['id', 'raw_path'])
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
-    const fs = await import('node:fs/promises');
-    const path = await import('node:path');
-    await fs.rm(path.join(t.database.dataDir, row.raw_path!));
+    await t.portal.blobs.delete(row.raw_path!);
     await expect(t.portal.services.mailbox.reprocess(office, Number(row.id))).rejects.toThrow('原文文件已不在服务器上');
   });
 });

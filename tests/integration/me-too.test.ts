@@ -317,7 +317,7 @@ describe.each(kinds)('me too on %s', (kind) => {
     expect(finishing.status).toBe('closed');
 
     const { db } = t.portal.database;
-    const purge = createPrivacyPurge({ db, dataDir: t.database.dataDir, clock: t.clock, retentionDays: 730 });
+    const purge = createPrivacyPurge({ db, blobs: t.portal.blobs, clock: t.clock, retentionDays: 730 });
     const before = new Date(t.clock.now().getTime() + 60_000);
     const dry = await purge.purge({ before, dryRun: true });
     expect(dry.removed.supporters).toBeGreaterThanOrEqual(1);

@@ -5,9 +5,9 @@
 // ones remains in any text column of any table, nor their raw mail and attachment files, while
 // tickets, events, calls and follow-ups still count the same; open and recent tickets, recent
 // calls and mail are untouched; a dry run changes nothing and counts what the purge then does;
-// a second purge removes nothing more.
+// a second purge removes nothing more. The files are deleted through the blob store: the suite
+// runs on the disk store (both databases) and on an S3-compatible bucket (s3rver, SQLite).
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
@@ -18,11 +18,13 @@ import { createPrivacyPurge, type PurgeResult } from '../../server/privacy/purge
 import type { TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import { findTicketByCode } from '../../server/tickets/ticket-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
-import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
+import { CONTENT_DIR, startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
+import { blobStoreOf, stopS3Server, storeCases } from '../support/s3-server.ts';
 import { createStaffUser } from '../support/staff-accounts.ts';
 import { act, makeTicket, reportRectification } from '../support/ticket-factory.ts';
 
 const kinds = await databaseKinds();
+afterAll(stopS3Server);
 const run = promisify(execFile);
 const HOUR = 3600_000;
 const NOW = '2026-11-30T02:00:00.000Z';
@@ -99,13 +101,13 @@ describe('PERSONAL_DATA_RETENTION_DAYS', () => {
   });
 });
 
-describe.each(kinds)('privacy:purge on %s', (kind) => {
+describe.each(storeCases(kinds))('privacy:purge on %s, %s store', (kind, storeKind) => {
   let t: TestPortal;
   let operator: StaffUser;
   const kept: Record<string, TicketRecord> = {};
   const purge = (o: { dryRun?: boolean } = {}) => {
     t.clock.set(NOW);
-    return createPrivacyPurge({ db: t.portal.database.db, dataDir: t.database.dataDir, clock: t.clock, retentionDays: 730 }).purge(o);
+    return createPrivacyPurge({ db: t.portal.database.db, blobs: t.portal.blobs, clock: t.clock, retentionDays: 730 }).purge(o);
   };
 
   /** Every row of every table, as JSON text per table. */
@@ -120,12 +122,12 @@ describe.each(kinds)('privacy:purge on %s', (kind) => {
     }
     return out;
   }
-  /** Files kept privately for mail. */
-  const files = () =>
-    ['mail-raw', 'mail-attachments'].flatMap((dir) => {
-      const full = path.join(t.database.dataDir, dir);
-      return fs.existsSync(full) ? fs.readdirSync(full).map((f) => `${dir}/${f}`) : [];
-    });
+  /** Files kept privately for mail (keys of the blob store). */
+  const files = async () => {
+    const keys: string[] = [];
+    for (const prefix of ['mail-raw/', 'mail-attachments/']) for await (const o of t.portal.blobs.list(prefix)) keys.push(o.key);
+    return keys.sort();
+  };
   /** Where any needle occurs: "table: value". */
   async function occurrences(list: string[]): Promise<string[]> {
     const found: string[] = [];
@@ -177,7 +179,7 @@ describe.each(kinds)('privacy:purge on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    t = await startTestPortal(kind);
+    t = await startTestPortal(kind, CONTENT_DIR, TEST_THROTTLE_LIMITS, { blobs: await blobStoreOf(storeKind) });
     operator = await createStaffUser(t, { username: 'purge-operator', displayName: '话务员小周', role: 'operator' });
     const hotline = t.portal.services.hotline;
 
@@ -321,13 +323,13 @@ describe.each(kinds)('privacy:purge on %s', (kind) => {
         found.some((f) => f.endsWith(`: ${needle}`)),
         needle,
       ).toBe(true);
-    expect(files().filter((f) => f.startsWith('mail-raw/'))).toHaveLength(4);
-    expect(files().filter((f) => f.startsWith('mail-attachments/'))).toHaveLength(1);
+    expect((await files()).filter((f) => f.startsWith('mail-raw/'))).toHaveLength(4);
+    expect((await files()).filter((f) => f.startsWith('mail-attachments/'))).toHaveLength(1);
   });
 
   let dry: PurgeResult;
   it('a dry run counts what would go and changes nothing', async () => {
-    const [before, filesBefore] = [await snapshot(), files()];
+    const [before, filesBefore] = [await snapshot(), await files()];
     dry = await purge({ dryRun: true });
     expect(dry).toMatchObject({ before: CUT, dryRun: true });
     expect(dry.removed).toMatchObject({
@@ -344,7 +346,7 @@ describe.each(kinds)('privacy:purge on %s', (kind) => {
     expect(dry.removed.outboxMails).toBeGreaterThan(0);
     expect(dry.removed.texts).toBeGreaterThan(0);
     expect(await snapshot()).toEqual(before);
-    expect(files()).toEqual(filesBefore);
+    expect(await files()).toEqual(filesBefore);
   });
 
   it('removes every old person from every table and their mail files, and counts the same as the dry run', async () => {
@@ -365,8 +367,8 @@ describe.each(kinds)('privacy:purge on %s', (kind) => {
     // What residents wrote: the ID-card number in the attachment is gone with the file; numbers
     // written with dashes in a description are gone too.
     expect(await occurrences(['139-0001-1101', '130522199001011234'])).toEqual([]);
-    expect(files().filter((f) => f.startsWith('mail-raw/'))).toHaveLength(1);
-    expect(files().filter((f) => f.startsWith('mail-attachments/'))).toHaveLength(0);
+    expect((await files()).filter((f) => f.startsWith('mail-raw/'))).toHaveLength(1);
+    expect((await files()).filter((f) => f.startsWith('mail-attachments/'))).toHaveLength(0);
 
     // Every statistic counts the same; the texts keep their shape.
     expect(await statistics()).toEqual(stats);

@@ -385,7 +385,7 @@ describe.each(kinds)('text messages on %s', (kind) => {
       t.clock.now(),
     ))!.id;
     await db().updateTable('sms_outbox').set({ status: 'sent' }).where('id', '=', loose).execute();
-    const purge = createPrivacyPurge({ db: db(), dataDir: t.database.dataDir, clock: t.clock, retentionDays: 30 });
+    const purge = createPrivacyPurge({ db: db(), blobs: t.portal.blobs, clock: t.clock, retentionDays: 30 });
     const dry = await purge.purge({ before: new Date('2026-06-01T00:00:00.000Z'), dryRun: true });
     expect(dry.removed.smsRecipients).toBeGreaterThanOrEqual(1);
     const real = await purge.purge({ before: new Date('2026-06-01T00:00:00.000Z') });

@@ -33,11 +33,11 @@ describe('photo store', () => {
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(isPhotoId(id)).toBe(true);
 
-    const files = store.paths(id);
-    expect(files).toEqual({ full: path.join(dir, `${id}.webp`), thumb: path.join(dir, `${id}.thumb.webp`) });
-    expect(path.isAbsolute(files.full)).toBe(true);
-    expect(await readFile(files.full, 'utf8')).toBe('full rendition a');
-    expect(await readFile(files.thumb, 'utf8')).toBe('thumb rendition a');
+    // The keys of the blob store; on disk, the files DATA_DIR/media/<id>.webp and <id>.thumb.webp as always.
+    expect(store.keys(id)).toEqual({ full: `media/${id}.webp`, thumb: `media/${id}.thumb.webp` });
+    expect(await readFile(path.join(dir, `${id}.webp`), 'utf8')).toBe('full rendition a');
+    expect(await readFile(path.join(dir, `${id}.thumb.webp`), 'utf8')).toBe('thumb rendition a');
+    expect((await store.read(id, 'thumb'))?.toString()).toBe('thumb rendition a');
     // Exactly the two renditions: no original, no leftover temp file.
     expect((await readdir(dir)).sort()).toEqual([`${id}.thumb.webp`, `${id}.webp`]);
   });
@@ -77,7 +77,8 @@ describe('photo store', () => {
   ])('rejects a malformed or traversal id %j', async (id) => {
     const store = createPhotoStore({ dir: root });
     expect(isPhotoId(id)).toBe(false);
-    expect(() => store.paths(id)).toThrow(InvalidInputError);
+    expect(() => store.keys(id)).toThrow(InvalidInputError);
+    await expect(store.open(id, 'full')).rejects.toBeInstanceOf(InvalidInputError);
     expect(() => store.urls(id)).toThrow(InvalidInputError);
     await expect(store.remove(id)).rejects.toBeInstanceOf(InvalidInputError);
   });
@@ -107,21 +108,31 @@ describe('photo store', () => {
     await writeFile(path.join(store.dir, `.${id}.webp.0a1b2c.tmp`), 'x');
     await writeFile(path.join(store.dir, 'notes.txt'), 'not ours');
     const listed = [];
-    for await (const file of store.files()) listed.push({ name: path.relative(store.dir, file.path), photoId: file.photoId });
+    for await (const file of store.files()) listed.push(file);
     expect(listed.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
-      { name: `.${id}.webp.0a1b2c.tmp`, photoId: null },
-      { name: path.join('.incoming', 'abc.upload'), photoId: null },
-      { name: `${id}.thumb.webp`, photoId: id },
-      { name: `${id}.webp`, photoId: id },
+      { where: 'incoming', name: path.join(store.incomingDir, 'abc.upload'), photoId: null },
+      { where: 'store', name: `media/.${id}.webp.0a1b2c.tmp`, photoId: null },
+      { where: 'store', name: `media/${id}.thumb.webp`, photoId: id },
+      { where: 'store', name: `media/${id}.webp`, photoId: id },
     ]);
 
-    const upload = { path: path.join(store.incomingDir, 'abc.upload'), photoId: null };
+    const upload = { where: 'incoming' as const, name: path.join(store.incomingDir, 'abc.upload'), photoId: null };
     expect(await store.removeFileOlderThan(upload, new Date(Date.now() - 60_000))).toBe(false);
     expect(await store.removeFileOlderThan(upload, new Date(Date.now() + 60_000))).toBe(true);
     expect(await store.removeFileOlderThan(upload, new Date(Date.now() + 60_000))).toBe(false);
     const outside = path.join(root, 'secret.txt');
     await writeFile(outside, 'do not delete');
-    await expect(store.removeFileOlderThan({ path: outside, photoId: null }, new Date(Date.now() + 60_000))).rejects.toThrow(RangeError);
+    await expect(
+      store.removeFileOlderThan({ where: 'incoming', name: outside, photoId: null }, new Date(Date.now() + 60_000)),
+    ).rejects.toThrow(RangeError);
+    await expect(
+      store.removeFileOlderThan({ where: 'store', name: 'secret.txt', photoId: null }, new Date(Date.now() + 60_000)),
+    ).rejects.toThrow(RangeError);
+    // A rendition, once old enough.
+    const full = { where: 'store' as const, name: `media/${id}.webp`, photoId: id };
+    expect(await store.removeFileOlderThan(full, new Date(Date.now() - 60_000))).toBe(false);
+    expect(await store.removeFileOlderThan(full, new Date(Date.now() + 60_000))).toBe(true);
+    expect(await store.open(id, 'full')).toBeNull();
     expect(await readFile(outside, 'utf8')).toBe('do not delete');
   });
 });

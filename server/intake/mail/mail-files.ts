@@ -1,11 +1,10 @@
-// Keeping a mail's bytes privately on disk: the raw message under DATA_DIR/mail-raw/ (before
-// anything else happens to it, so that whatever happens next the message exists), attachments
-// under DATA_DIR/mail-attachments/ — never served — and a new report's images through the photo
-// pipeline, as the web form's are. Files are content-addressed and written once.
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import fs from 'node:fs/promises';
-import path from 'node:path';
+// Keeping a mail's bytes privately in the blob store (server/storage/: DATA_DIR on disk, or the
+// private bucket): the raw message as `mail-raw/<sha256>.eml` (before anything else happens to
+// it, so that whatever happens next the message exists), attachments as
+// `mail-attachments/<sha256>-<name>` — never served — and a new report's images through the photo
+// pipeline, as the web form's are. Objects are content-addressed and written once. The key is
+// what the mail's row records (raw_path, an attachment's path): on disk, the path under DATA_DIR.
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../db/schema.ts';
@@ -13,6 +12,7 @@ import type { WriteBatcher } from '../../db/write-batcher.ts';
 import type { ProcessedPhoto } from '../../media/photo-pipeline.ts';
 import type { PhotoPurpose } from '../../media/photo-repository.ts';
 import type { PhotoStore } from '../../media/photo-store.ts';
+import type { BlobStore } from '../../storage/blob-store.ts';
 import { MAX_PHOTOS } from '../report-schema.ts';
 import { describe, type AttachmentRecord } from './mail-decision.ts';
 import type { ParsedMail } from './parse-mail.ts';
@@ -27,7 +27,7 @@ export interface MailPhotos {
 }
 
 export interface MailFilesDeps {
-  dataDir: string;
+  blobs: BlobStore;
   photos: MailPhotos;
   writes: WriteBatcher;
   clock: Clock;
@@ -36,28 +36,30 @@ export interface MailFilesDeps {
 }
 
 export function createMailFiles(deps: MailFilesDeps) {
-  const { dataDir, photos, writes, clock } = deps;
-  const rawDir = path.join(dataDir, 'mail-raw');
-  const attachmentDir = path.join(dataDir, 'mail-attachments');
+  const { blobs, photos, writes, clock } = deps;
 
-  /** DATA_DIR/mail-raw/<sha256>.eml; the path relative to DATA_DIR. */
-  async function keepRaw(hash: string, raw: Buffer): Promise<string> {
-    const file = path.join(rawDir, `${hash}.eml`);
-    await writeOnce(file, raw);
-    return path.relative(dataDir, file);
+  /** Content-addressed objects: written once, left alone when already there. */
+  async function writeOnce(key: string, content: Buffer, contentType: string): Promise<string> {
+    if (!(await blobs.head(key))) await blobs.put(key, content, { contentType });
+    return key;
   }
 
-  /** DATA_DIR/mail-attachments/<sha256>-<safe name>: never served; the path relative to DATA_DIR. */
-  async function keepFile(content: Buffer, filename: string | null): Promise<string> {
+  /** `mail-raw/<sha256>.eml`; the key is returned. */
+  async function keepRaw(hash: string, raw: Buffer): Promise<string> {
+    return writeOnce(`mail-raw/${hash}.eml`, raw, 'message/rfc822');
+  }
+
+  /** `mail-attachments/<sha256>-<safe name>`: never served; the key is returned. */
+  async function keepFile(content: Buffer, filename: string | null, contentType: string): Promise<string> {
     const hash = createHash('sha256').update(content).digest('hex');
     const safe = (filename ?? 'attachment')
       .normalize('NFKC')
       .replace(/[^\p{L}\p{N}._-]+/gu, '_')
       .replace(/^\.+/, '')
       .slice(0, 80);
-    const file = path.join(attachmentDir, `${hash}-${safe || 'attachment'}`);
-    await writeOnce(file, content);
-    return path.relative(dataDir, file);
+    // The sender wrote the type: only a plain `type/subtype` goes into the object's header.
+    const type = /^[\w.+-]{1,64}\/[\w.+-]{1,128}$/.test(contentType) ? contentType : 'application/octet-stream';
+    return writeOnce(`mail-attachments/${hash}-${safe || 'attachment'}`, content, type);
   }
 
   /** A new report's attachments: images through the photo pipeline (at most MAX_PHOTOS, as on the web form), the rest kept privately. */
@@ -82,7 +84,7 @@ export function createMailFiles(deps: MailFilesDeps) {
           entry.refused = describe(error);
         }
       }
-      entry.path = await keepFile(a.content, a.filename);
+      entry.path = await keepFile(a.content, a.filename, a.contentType);
     }
     return out;
   }
@@ -105,27 +107,11 @@ export function createMailFiles(deps: MailFilesDeps) {
       if (a.content.length > budget) entry.refused = 'too large: not kept';
       else {
         budget -= a.content.length;
-        entry.path = await keepFile(a.content, a.filename);
+        entry.path = await keepFile(a.content, a.filename, a.contentType);
       }
     }
     return out;
   }
 
   return { keepRaw, keepAttachments, keepFiles };
-}
-
-/** Content-addressed files: written once (atomically), left alone when already there. */
-async function writeOnce(file: string, content: Buffer): Promise<void> {
-  // existsSync is one stat without an exception to build for the usual "not there yet"
-  // (fs.access throws one); the directory is made only when the write finds it missing.
-  if (existsSync(file)) return;
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await fs.writeFile(temp, content);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(temp, content);
-  }
-  await fs.rename(temp, file);
 }

@@ -49,6 +49,7 @@ import {
 import { createTurns, type Turn } from './mail-turns.ts';
 import { parseMail, type ParsedMail } from './parse-mail.ts';
 import { senderKey, taggedPattern } from './sender-address.ts';
+import type { BlobStore } from '../../storage/blob-store.ts';
 
 export interface MailResult {
   outcome: MailOutcome;
@@ -96,7 +97,8 @@ export interface MailIntakeDeps {
   intake: ReportIntake;
   photos: MailPhotos;
   clock: Clock;
-  dataDir: string;
+  /** Where the raw message and attachments are kept (server/storage/). */
+  blobs: BlobStore;
   /** The mailbox's own addresses: mail from them is ignored, never answered. */
   ourAddresses: readonly string[];
   publicUrl: string;

@@ -5,17 +5,16 @@
 // was broken, a sender's flood turned out to be real reports).
 //
 // Re-processing keeps the quarantined row as the record of what happened and releases its dedupe
-// keys (Message-ID, content hash), so the raw message kept under DATA_DIR goes through the same
+// keys (Message-ID, content hash), so the raw message kept in the blob store goes through the same
 // processMail as new mail and gets a row of its own. A claim on the row (a conditional update)
 // makes two people pressing the button at once re-process it once.
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { isOffice, type StaffUser } from '../../auth/roles.ts';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { findTicketByCode } from '../../tickets/ticket-repository.ts';
+import { readBlob, type BlobStore } from '../../storage/blob-store.ts';
 import type { MailOutcome } from './mail-decision.ts';
 import type { MailIntake, MailResult } from './mail-intake.ts';
 import {
@@ -91,7 +90,8 @@ const STALE_CLAIM_MS = 10 * 60 * 1000;
 export function createMailboxConsole(deps: {
   db: Kysely<Database>;
   mail: Pick<MailIntake, 'processMail'>;
-  dataDir: string;
+  /** Where the kept raw messages are (their rows' raw_path is the key). */
+  blobs: Pick<BlobStore, 'get'>;
   clock: Clock;
   configured: boolean;
 }) {
@@ -158,7 +158,7 @@ export function createMailboxConsole(deps: {
     if (!row) throw new NotFoundError('没有这封邮件');
     if (row.outcome !== 'quarantined' || row.reprocessedOutcome !== null) throw new ConflictError('这封邮件不在隔离区，无需重新处理');
     if (!row.rawPath) throw new ConflictError('这封邮件的原文没有保存，无法重新处理');
-    const raw = await fs.readFile(path.join(deps.dataDir, row.rawPath)).catch(() => null);
+    const raw = await readBlob(deps.blobs, row.rawPath).catch(() => null);
     if (!raw) throw new ConflictError('这封邮件的原文文件已不在服务器上，无法重新处理');
 
     const at = clock.now().toISOString();
