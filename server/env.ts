@@ -13,6 +13,7 @@ import type { WorkerSettings } from './worker/worker.ts';
 import { requestLimits, requestLimitsEnvShape, type RequestLimits } from './http/request-limits.ts';
 import { throttleEnvShape, throttleLimits } from './throttle/throttle-env.ts';
 import type { ThrottleLimits } from './throttle/throttles.ts';
+import { contentEnvShape, contentSettings, type ContentSettings } from './content/content-env.ts';
 
 const envSchema = z.object({
   ...imapEnvShape,
@@ -22,6 +23,7 @@ const envSchema = z.object({
   ...privacyEnvShape,
   ...requestLimitsEnvShape,
   ...throttleEnvShape,
+  ...contentEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -98,6 +100,8 @@ export type Env = {
   throttles: ThrottleLimits;
   /** FOLLOW_UP_ONLINE_WAIT_DAYS (server/follow-ups/follow-ups.ts). */
   followUpOnlineWaitDays: number;
+  /** CONTENT_LOAD_AT_START, CONTENT_POLL_SECONDS (server/content/content-env.ts). */
+  content: ContentSettings;
 };
 
 export class EnvError extends Error {
@@ -142,5 +146,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     requestLimits: requestLimits(e),
     throttles: throttleLimits(e),
     followUpOnlineWaitDays: e.FOLLOW_UP_ONLINE_WAIT_DAYS,
+    content: contentSettings(e),
   };
 }
