@@ -27,7 +27,7 @@ const dir = values.dir === undefined ? env.contentDir : path.resolve(values.dir)
 const database = openDatabase(env.databaseUrl);
 try {
   await migrateToLatest(database);
-  const loaded = await loadContentIntoDatabase(database.db, dir, systemClock);
+  const loaded = await loadContentIntoDatabase(database, dir, systemClock);
   console.log(JSON.stringify(loaded));
   console.error(
     loaded.added

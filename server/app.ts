@@ -48,6 +48,7 @@ import { createInspection } from './inspection/rounds.ts';
 import { createInspectionReports } from './inspection/inspection-reports.ts';
 import { createPhoneLookup } from './phone-lookup/phone-lookup.ts';
 import { loadContentIntoDatabase, perVersion, startLiveContent, type LiveContent } from './content/live-content.ts';
+import { listenForContentVersions } from './content/content-version-repository.ts';
 import type { Router } from './routing/router.ts';
 
 export interface PortalOptions {
@@ -134,12 +135,18 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
  */
 async function startContent(database: DatabaseHandle, options: PortalOptions, clock: Clock): Promise<LiveContent> {
   try {
-    if (options.loadContentAtStart ?? true) await loadContentIntoDatabase(database.db, options.contentDir, clock);
+    if (options.loadContentAtStart ?? true) await loadContentIntoDatabase(database, options.contentDir, clock);
+    const onError = (error: unknown) =>
+      console.error(`Content version not loaded, keeping the version in use: ${(error as Error).message}`);
     return await startLiveContent({
       db: database.db,
       dir: options.contentDir,
       pollMs: options.contentPollMs ?? 5000,
-      onError: (error) => console.error(`Content version not loaded, keeping version in use: ${(error as Error).message}`),
+      onError,
+      // PostgreSQL announces a new version at once; the poll remains for a lost announcement.
+      ...(database.dialect === 'postgres' && {
+        listen: (onVersion: () => void) => listenForContentVersions(options.databaseUrl, onVersion, onError),
+      }),
     });
   } catch (error) {
     await database.close();
@@ -353,9 +360,9 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     photos,
     throttles,
     content,
-    close: () => {
-      content.close();
-      return database.close();
+    close: async () => {
+      await content.close();
+      await database.close();
     },
   };
 }

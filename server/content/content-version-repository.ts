@@ -1,7 +1,12 @@
 // SQL of the stored content versions (migration 030): the newest version's id and hash (the
-// cheap query every process polls), one version's files, and a new version.
-import type { Kysely } from 'kysely';
+// cheap query every process polls), one version's files, and a new version — announced on
+// PostgreSQL with NOTIFY on the channel content_versions, which every process LISTENs to.
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+
+const CHANNEL = 'content_versions';
 
 export interface ContentVersionMark {
   id: number;
@@ -31,9 +36,13 @@ export async function readContentVersion(db: Kysely<Database>, id: number): Prom
   return { id: Number(row.id), hash: row.hash, files, loadedAt: row.loaded_at, source: row.source };
 }
 
-/** Stores a version unless the newest has the same hash (checked and written in one transaction); returns the newest. */
+/**
+ * Stores a version unless the newest has the same hash (checked and written in one transaction);
+ * returns the newest. On PostgreSQL the new version is announced (NOTIFY, delivered at commit).
+ */
 export async function addContentVersion(
   db: Kysely<Database>,
+  dialect: Dialect,
   version: { hash: string; files: ReadonlyMap<string, string>; loadedAt: string; source: string },
 ): Promise<{ mark: ContentVersionMark; added: boolean }> {
   return db.transaction().execute(async (trx) => {
@@ -49,6 +58,33 @@ export async function addContentVersion(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (dialect === 'postgres') await sql`SELECT pg_notify(${CHANNEL}, ${String(row.id)})`.execute(trx);
     return { mark: { id: Number(row.id), hash: version.hash }, added: true };
   });
+}
+
+/**
+ * Calls `onVersion` whenever a process announces a new content version (PostgreSQL LISTEN, on a
+ * connection of its own). A lost connection is reported to `onError` and not reopened: the
+ * version poll still finds new versions. Returns the function that stops listening.
+ */
+export async function listenForContentVersions(
+  databaseUrl: string,
+  onVersion: () => void,
+  onError: (error: Error) => void,
+): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  let stopped = false;
+  client.on('notification', (message) => {
+    if (message.channel === CHANNEL) onVersion();
+  });
+  client.on('error', (error) => {
+    if (!stopped) onError(error);
+  });
+  await client.connect();
+  await client.query(`LISTEN ${CHANNEL}`);
+  return async () => {
+    stopped = true;
+    await client.end().catch(() => {});
+  };
 }

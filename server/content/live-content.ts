@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
+import type { DatabaseHandle } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { contentHash, readContentFolder } from './content-files.ts';
 import { addContentVersion, newestContentVersion, readContentVersion } from './content-version-repository.ts';
@@ -25,11 +26,11 @@ export interface LoadedContent {
  * new version unless the newest stored version has the same hash. A wrong file throws (naming the
  * file, the entry and the field) and stores nothing: every process keeps the version it has.
  */
-export async function loadContentIntoDatabase(db: Kysely<Database>, dir: string, clock: Clock): Promise<LoadedContent> {
+export async function loadContentIntoDatabase(database: DatabaseHandle, dir: string, clock: Clock): Promise<LoadedContent> {
   const files = await readContentFolder(dir);
   const hash = contentHash(files);
   await buildContentVersion(dir, files, { id: 0, hash });
-  const { mark, added } = await addContentVersion(db, {
+  const { mark, added } = await addContentVersion(database.db, database.dialect, {
     hash,
     files,
     loadedAt: clock.now().toISOString(),
@@ -45,8 +46,8 @@ export interface LiveContent {
   catalog: Catalog;
   /** Compares the newest stored version with the current one and switches to it; true when it switched. */
   refresh(): Promise<boolean>;
-  /** Stops polling. */
-  close(): void;
+  /** Stops polling and listening. */
+  close(): Promise<void>;
 }
 
 export interface LiveContentOptions {
@@ -55,6 +56,11 @@ export interface LiveContentOptions {
   dir: string;
   /** How often the newest version is looked up; 0 polls never (refresh() by hand). */
   pollMs: number;
+  /**
+   * Where new versions are announced (PostgreSQL LISTEN): called with the function that refreshes,
+   * returns the function that stops listening. The poll stays, in case the announcement is lost.
+   */
+  listen?: (onVersion: () => void) => Promise<() => Promise<void>>;
   /** A version that cannot be read or built (written by a newer release?): the process keeps its version. */
   onError?: (error: unknown) => void;
 }
@@ -91,23 +97,31 @@ export async function startLiveContent(options: LiveContentOptions): Promise<Liv
     return refreshing;
   }
 
-  const timer =
-    options.pollMs > 0
-      ? setInterval(() => {
-          refresh().catch((error: unknown) => {
-            if (!closed) options.onError?.(error);
-          });
-        }, options.pollMs)
-      : null;
+  const refreshInBackground = () => {
+    if (closed) return;
+    refresh().catch((error: unknown) => {
+      if (!closed) options.onError?.(error);
+    });
+  };
+  const timer = options.pollMs > 0 ? setInterval(refreshInBackground, options.pollMs) : null;
   timer?.unref();
+  let stopListening: (() => Promise<void>) | null = null;
+  try {
+    stopListening = options.listen ? await options.listen(refreshInBackground) : null;
+  } catch (error) {
+    if (timer) clearInterval(timer);
+    throw error;
+  }
 
   return {
     current: () => current,
     catalog: liveCatalog(() => current.catalog),
     refresh,
-    close: () => {
+    close: async () => {
       closed = true;
       if (timer) clearInterval(timer);
+      await stopListening?.();
+      await refreshing?.catch(() => {});
     },
   };
 }

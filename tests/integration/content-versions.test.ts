@@ -119,6 +119,29 @@ describe.each(kinds)('content versions in the database (%s)', (kind) => {
     expect((await a.caller().report.submit({ description: CROSSING })).unit?.name).toBe('临城县住房和城乡建设局');
   });
 
+  it.runIf(kind === 'postgres')(
+    'on PostgreSQL a new version is announced (NOTIFY): a portal that never polls switches too',
+    { timeout: 60_000 },
+    async () => {
+      const { a } = await twoPortals();
+      const listening = await createPortal({
+        databaseUrl: a.database.url,
+        dataDir: a.database.dataDir,
+        contentDir: CONTENT_DIR,
+        clock: a.clock,
+        contentPollMs: 0,
+      });
+      portals.push(listening);
+      const dir = editedContent('intersection');
+      dirs.push(dir);
+      const loaded = await contentLoad(a, dir);
+      expect(loaded.code).toBe(0);
+      const { id } = JSON.parse(loaded.stdout) as { id: number };
+      await vi.waitFor(() => expect(listening.content.current().id).toBe(id), { timeout: 10_000, interval: POLL_MS });
+      expect(listening.services.suggestRoute({ text: CROSSING }).unit?.code).toBe('zhujianju');
+    },
+  );
+
   it('a broken file is refused with a message naming it, and both portals keep their version', { timeout: 60_000 }, async () => {
     const { a, b } = await twoPortals();
     const version = a.portal.content.current().id;
