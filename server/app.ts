@@ -143,6 +143,8 @@ async function startContent(database: DatabaseHandle, options: PortalOptions, cl
       dir: options.contentDir,
       pollMs: options.contentPollMs ?? 5000,
       onError,
+      onSwitch: (version, previous) =>
+        console.log(`content version ${version.id} (${version.hash.slice(0, 12)}) in use, was ${previous.id} / 内容版本已更新`),
       // PostgreSQL announces a new version at once; the poll remains for a lost announcement.
       ...(database.dialect === 'postgres' && {
         listen: (onVersion: () => void) => listenForContentVersions(options.databaseUrl, onVersion, onError),

@@ -46,6 +46,8 @@ export async function addContentVersion(
   version: { hash: string; files: ReadonlyMap<string, string>; loadedAt: string; source: string },
 ): Promise<{ mark: ContentVersionMark; added: boolean }> {
   return db.transaction().execute(async (trx) => {
+    // Two machines starting at once with the same new files store one version, not two.
+    if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtext(${CHANNEL}))`.execute(trx);
     const newest = await newestContentVersion(trx);
     if (newest?.hash === version.hash) return { mark: newest, added: false };
     const row = await trx

@@ -63,6 +63,8 @@ export interface LiveContentOptions {
   listen?: (onVersion: () => void) => Promise<() => Promise<void>>;
   /** A version that cannot be read or built (written by a newer release?): the process keeps its version. */
   onError?: (error: unknown) => void;
+  /** The process switched to a newer version (for the log). */
+  onSwitch?: (version: ContentVersion, previous: ContentVersion) => void;
 }
 
 async function buildStored(db: Kysely<Database>, dir: string, id: number): Promise<ContentVersion> {
@@ -86,7 +88,9 @@ export async function startLiveContent(options: LiveContentOptions): Promise<Liv
     const next = await buildStored(db, dir, mark.id);
     // Another refresh may have switched further meanwhile: never go back to an older version.
     if (next.id <= current.id) return false;
+    const previous = current;
     current = next;
+    options.onSwitch?.(next, previous);
     return true;
   }
 
