@@ -81,11 +81,19 @@ export async function startLiveContent(options: LiveContentOptions): Promise<Liv
   let current = await buildStored(db, dir, newest.id);
   let refreshing: Promise<boolean> | null = null;
   let closed = false;
+  // A stored version this process cannot build (written by a newer release?) is reported once, not every poll.
+  let unusable: number | null = null;
 
   async function switchToNewest(): Promise<boolean> {
     const mark = await newestContentVersion(db);
-    if (!mark || mark.id === current.id) return false;
-    const next = await buildStored(db, dir, mark.id);
+    if (!mark || mark.id === current.id || mark.id === unusable) return false;
+    let next: ContentVersion;
+    try {
+      next = await buildStored(db, dir, mark.id);
+    } catch (error) {
+      unusable = mark.id;
+      throw error;
+    }
     // Another refresh may have switched further meanwhile: never go back to an older version.
     if (next.id <= current.id) return false;
     const previous = current;

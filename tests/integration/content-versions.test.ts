@@ -11,8 +11,9 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPortal, type Portal } from '../../server/app.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
-import { newestContentVersion } from '../../server/content/content-version-repository.ts';
+import { addContentVersion, newestContentVersion } from '../../server/content/content-version-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
+import { expectConsoleError } from '../setup/fail-on-console-error.ts';
 import { CONTENT_DIR, startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
 
 const run = promisify(execFile);
@@ -158,6 +159,29 @@ describe.each(kinds)('content versions in the database (%s)', (kind) => {
     await b.content.refresh();
     expect([a.portal.content.current().id, b.content.current().id]).toEqual([version, version]);
     expect(b.services.suggestRoute({ text: CROSSING }).unit?.code).toBe('jiaojing');
+  });
+
+  it("a stored version a portal cannot build (a newer release's) is reported once, and the portal keeps its version", async () => {
+    const a = await startTestPortal(kind, CONTENT_DIR, TEST_THROTTLE_LIMITS, { contentPollMs: 0 });
+    first = a;
+    const version = a.portal.content.current().id;
+    const files = new Map([['units.json', '[]']]);
+    const { mark } = await addContentVersion(a.portal.database.db, a.database.name, {
+      hash: 'not-buildable',
+      files,
+      loadedAt: a.clock.now().toISOString(),
+      source: 'test',
+    });
+    const unreadable = /categories\.json: cannot read the file: file not found/;
+    // On PostgreSQL the announcement may have started that refresh already: it logs the error once.
+    if (kind === 'postgres') expectConsoleError();
+    const refreshed = await a.portal.content.refresh().catch((error: unknown) => error);
+    if (refreshed === false) expect(vi.mocked(console.error).mock.calls.flat().map(String).join('\n')).toMatch(unreadable);
+    else expect(String(refreshed)).toMatch(unreadable);
+    expect(await a.portal.content.refresh()).toBe(false);
+    expect(a.portal.content.current().id).toBe(version);
+    expect(mark.id).toBeGreaterThan(version);
+    expect(a.portal.services.suggestRoute({ text: CROSSING }).unit?.code).toBe('jiaojing');
   });
 
   it('a restart with unchanged files adds no version; one with edited files adds one', { timeout: 60_000 }, async () => {
