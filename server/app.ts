@@ -3,7 +3,6 @@
 // of them runs the same code on the same wiring.
 import path from 'node:path';
 import type { PortalServices, RequestContext } from './app-services.ts';
-import { loadCatalog } from './catalog/load-catalog.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Env } from './env.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.ts';
@@ -41,17 +40,18 @@ import { createOnlineFollowUps, issueAnswerKey, type OnlineFollowUps } from './f
 import { closureOnVerify, createClosures } from './staff/closures.ts';
 import { createThrottles, waitText, type ThrottleLimits, type Throttles } from './throttle/throttles.ts';
 import { ForbiddenError, TooManyRequestsError } from './errors.ts';
-import { loadPersuasionKinds } from './patrol/persuasion-kinds.ts';
 import { createPatrolReports } from './patrol/patrol-reports.ts';
 import { createPersuasion } from './patrol/persuasion.ts';
 import { createFindings } from './patrol/findings.ts';
 import { createSupervision } from './staff/supervision.ts';
-import { loadScoringRules } from './scoring/scoring-rules.ts';
 import { DEFAULT_RETENTION_DAYS } from './privacy/privacy-env.ts';
 import { createScoring } from './scoring/scoring.ts';
 import { createInspection } from './inspection/rounds.ts';
 import { createInspectionReports } from './inspection/inspection-reports.ts';
 import { createPhoneLookup } from './phone-lookup/phone-lookup.ts';
+import { loadContentIntoDatabase, perVersion, startLiveContent, type LiveContent } from './content/live-content.ts';
+import { listenForContentVersions } from './content/content-version-repository.ts';
+import type { Router } from './routing/router.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -83,6 +83,14 @@ export interface PortalOptions {
   sms?: { signName: string; kindsOff: readonly SmsKind[]; quietHours?: QuietHours };
   /** Photos, kept raw mail and attachments (BLOB_STORE, server/storage/); the disk under dataDir by default. */
   blobs?: BlobStore;
+  /**
+   * CONTENT_LOAD_AT_START: store the files of contentDir as a new content version at start when they
+   * differ from the newest stored one (true by default: edit content/ and restart). False: use the
+   * stored version only (`npm run content:load` changes it), for several machines (ADR 015).
+   */
+  loadContentAtStart?: boolean;
+  /** CONTENT_POLL_SECONDS × 1000: how often the newest content version is looked up (5 s by default; 0 never). */
+  contentPollMs?: number;
 }
 
 export interface Portal {
@@ -93,6 +101,8 @@ export interface Portal {
   blobs: BlobStore;
   /** The throttles' counters (worker housekeeping sweeps them; `npm run admin -- throttles` reads them). */
   throttles: Throttles;
+  /** The content version in use (server/content/): the services read it, and switch when a newer one is stored. */
+  content: LiveContent;
   close(): Promise<void>;
 }
 
@@ -120,18 +130,52 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     throttleLimits: env.throttles,
     sms: { signName: env.sms.signName, kindsOff: env.sms.kindsOff, quietHours: env.sms.quietHours },
     blobs: createBlobStore(env.blobs, env.dataDir),
+    loadContentAtStart: env.content.loadAtStart,
+    contentPollMs: env.content.pollSeconds * 1000,
   };
+}
+
+/**
+ * The content this process uses: contentDir stored as a new version first when it changed (and
+ * loadContentAtStart), then the newest stored version. A wrong file stops the start (the stored
+ * version stays) with the message naming the file, the entry and the field.
+ */
+async function startContent(database: DatabaseHandle, options: PortalOptions, clock: Clock): Promise<LiveContent> {
+  try {
+    if (options.loadContentAtStart ?? true) await loadContentIntoDatabase(database, options.contentDir, clock);
+    const onError = (error: unknown) =>
+      console.error(`Content version not loaded, keeping the version in use: ${(error as Error).message}`);
+    return await startLiveContent({
+      db: database.db,
+      dir: options.contentDir,
+      pollMs: options.contentPollMs ?? 5000,
+      onError,
+      onSwitch: (version, previous) =>
+        console.log(`content version ${version.id} (${version.hash.slice(0, 12)}) in use, was ${previous.id} / 内容版本已更新`),
+      // PostgreSQL announces a new version at once; the poll remains for a lost announcement.
+      ...(database.dialect === 'postgres' && {
+        listen: (onVersion: () => void) => listenForContentVersions(options.databaseUrl, onVersion, onError),
+      }),
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }
 
 export async function createPortal(options: PortalOptions): Promise<Portal> {
   const clock = options.clock ?? systemClock;
-  const catalog = await loadCatalog(options.contentDir);
-  const persuasionKinds = await loadPersuasionKinds(options.contentDir);
-  const scoringRules = await loadScoringRules(options.contentDir);
   const database = openDatabase(options.databaseUrl);
   await migrateToLatest(database);
   const { db } = database;
-  const router = createRouter(catalog, options.routingThreshold === undefined ? {} : { threshold: options.routingThreshold });
+  // Every service holds content.catalog, a view of the version in use; what is compiled from a
+  // version (the router's tables) is made once per version (ADR 015).
+  const content = await startContent(database, options, clock);
+  const catalog = content.catalog;
+  const routerOf = perVersion(content, (version) =>
+    createRouter(version.catalog, options.routingThreshold === undefined ? {} : { threshold: options.routingThreshold }),
+  );
+  const router: Router = { suggest: (input) => routerOf().suggest(input), explain: (input) => routerOf().explain(input) };
   const blobs = options.blobs ?? createBlobStore({ kind: 'disk' }, options.dataDir);
   const photos = createPhotoStore({ dir: path.join(options.dataDir, 'media'), blobs });
   const acknowledgeHours = options.acknowledgeHours ?? 24;
@@ -194,7 +238,14 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
   });
   const userOf = (ctx: RequestContext) => accounts.userForSession(ctx.sessionToken);
-  const ledgers = createLedgers({ db, catalog, clock, persuasionKinds });
+  const ledgers = createLedgers({
+    db,
+    catalog,
+    clock,
+    get persuasionKinds() {
+      return content.current().persuasionKinds;
+    },
+  });
   const mail = createMailIntake({
     db,
     writes,
@@ -284,14 +335,21 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     mailbox: createMailboxConsole({ db, mail, blobs, clock, configured: options.mailboxConfigured ?? false }),
     patrol: {
       reports: createPatrolReports({ db, catalog, intake }),
-      persuasion: createPersuasion({ db, catalog, clock, kinds: persuasionKinds }),
+      persuasion: createPersuasion({ db, catalog, clock, kinds: () => content.current().persuasionKinds }),
       // The notices service is the one above; called only after start.
       findings: createFindings({ catalog, clock, intake, notices: { saveDraft: (user, raw) => services.notices.saveDraft(user, raw) } }),
     },
     supervision: createSupervision({ db, clock, observers: [notifications] }),
     privacy: { retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS },
     sms: createSmsConsole({ db, clock, quietHours: options.sms?.quietHours }),
-    scores: createScoring({ db, catalog, clock, rules: scoringRules }),
+    scores: createScoring({
+      db,
+      catalog,
+      clock,
+      get rules() {
+        return content.current().scoringRules;
+      },
+    }),
     inspection: createInspection({ db, writes, catalog, clock, submitReport: intake.submitReport, commands }),
     inspectionReports: createInspectionReports({
       db,
@@ -306,5 +364,16 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     },
   };
 
-  return { services, database, photos, blobs, throttles, close: () => database.close() };
+  return {
+    services,
+    database,
+    photos,
+    blobs,
+    throttles,
+    content,
+    close: async () => {
+      await content.close();
+      await database.close();
+    },
+  };
 }

@@ -14,6 +14,7 @@ import { requestLimits, requestLimitsEnvShape, type RequestLimits } from './http
 import { throttleEnvShape, throttleLimits } from './throttle/throttle-env.ts';
 import type { ThrottleLimits } from './throttle/throttles.ts';
 import { blobSettings, storageEnvShape, type BlobSettings } from './storage/storage-env.ts';
+import { contentEnvShape, contentSettings, type ContentSettings } from './content/content-env.ts';
 
 const envSchema = z.object({
   ...imapEnvShape,
@@ -24,6 +25,7 @@ const envSchema = z.object({
   ...requestLimitsEnvShape,
   ...throttleEnvShape,
   ...storageEnvShape,
+  ...contentEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -102,6 +104,8 @@ export type Env = {
   followUpOnlineWaitDays: number;
   /** BLOB_STORE, S3_*: where photos, kept raw mail and attachments live (server/storage/). */
   blobs: BlobSettings;
+  /** CONTENT_LOAD_AT_START, CONTENT_POLL_SECONDS (server/content/content-env.ts). */
+  content: ContentSettings;
 };
 
 export class EnvError extends Error {
@@ -153,5 +157,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throttles: throttleLimits(e),
     followUpOnlineWaitDays: e.FOLLOW_UP_ONLINE_WAIT_DAYS,
     blobs,
+    content: contentSettings(e),
   };
 }

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   const astro = web ? await loadAstro(root) : null;
   const clock = systemClock;
   const portal = await createPortal(portalOptions(env, clock));
+  const content = portal.content.current();
+  console.log(`content version ${content.id} (${content.hash.slice(0, 12)}) in use / 内容版本 ${content.id}`);
 
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   if (astro) {

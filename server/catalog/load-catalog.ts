@@ -47,15 +47,30 @@ function fail(file: string, where: string, message: string): never {
   throw new CatalogError(`${file}: ${where}: ${message}`);
 }
 
-async function readJson(dir: string, name: string): Promise<{ file: string; data: unknown }> {
-  const file = path.join(dir, name);
-  let text: string;
+/**
+ * The text of content files by name (units.json …), as stored with a content version in the
+ * database (server/content/). Given to a loader instead of reading the folder, so every process
+ * checks and uses the same bytes; the folder's path only names the file in messages.
+ */
+export type ContentTexts = ReadonlyMap<string, string>;
+
+async function readText(file: string, name: string, texts?: ContentTexts): Promise<string> {
+  if (texts) {
+    const text = texts.get(name);
+    if (text === undefined) throw new CatalogError(`${file}: cannot read the file: file not found`);
+    return text;
+  }
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new CatalogError(`${file}: cannot read the file: ${reason}`);
   }
+}
+
+async function readJson(dir: string, name: string, texts?: ContentTexts): Promise<{ file: string; data: unknown }> {
+  const file = path.join(dir, name);
+  const text = await readText(file, name, texts);
   try {
     return { file, data: JSON.parse(text) as unknown };
   } catch (error) {
@@ -73,9 +88,17 @@ function parse<S extends z.ZodType>(schema: S, file: string, data: unknown): z.o
   fail(file, describeEntry(data, at), message);
 }
 
-/** One content file read and checked with its schema; a CatalogError names the file, the entry and the field. */
-export async function readContentFile<S extends z.ZodType>(dir: string, name: string, schema: S): Promise<z.output<S>> {
-  const { file, data } = await readJson(dir, name);
+/**
+ * One content file read (from `dir`, or from `texts` when given) and checked with its schema; a
+ * CatalogError names the file, the entry and the field.
+ */
+export async function readContentFile<S extends z.ZodType>(
+  dir: string,
+  name: string,
+  schema: S,
+  texts?: ContentTexts,
+): Promise<z.output<S>> {
+  const { file, data } = await readJson(dir, name, texts);
   return parse(schema, file, data);
 }
 
@@ -90,11 +113,12 @@ function uniqueBy<T>(file: string, items: readonly T[], key: (item: T) => string
 }
 
 /**
- * Reads and checks content/. Throws CatalogError naming the file, the entry and the field when
- * anything is wrong; the caller (server start) stops then.
+ * Reads and checks content/ (the folder `dir`, or the stored `texts` of its files, named as in
+ * `dir`). Throws CatalogError naming the file, the entry and the field when anything is wrong;
+ * the caller (server start, `npm run content:load`) stops then.
  */
-export async function loadCatalog(dir: string): Promise<Catalog> {
-  const read = (name: string) => readJson(dir, name);
+export async function loadCatalog(dir: string, texts?: ContentTexts): Promise<Catalog> {
+  const read = (name: string) => readJson(dir, name, texts);
   // Read in parallel, but report the first broken file in a fixed order, so the message an
   // office sees does not depend on which read happened to finish first.
   const results = await Promise.allSettled([

@@ -267,6 +267,19 @@ export interface Database {
   persuasion_actions: PersuasionActionTable;
   ticket_supporters: TicketSupporterTable;
   phone_lookup_codes: PhoneLookupCodeTable;
+  content_versions: ContentVersionTable;
+}
+
+/** One version of the office's content files, as every process reads it (server/content/, migration 030). */
+export interface ContentVersionTable {
+  id: Generated<number>;
+  /** sha256 (hex) over the files' names and bytes (server/content/content-files.ts). */
+  hash: string;
+  /** JSON object: file name → the file's text. */
+  files: string;
+  loaded_at: string;
+  /** Where the files came from, for the office: the folder and the host that loaded them. */
+  source: string;
 }
 
 /** A one-time code a resident asked for to list their tickets by mobile number (server/phone-lookup/, migration 025). */

@@ -4,13 +4,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { ContentTexts } from '../catalog/load-catalog.ts';
 
 export interface PersuasionKind {
   code: string;
   name: string;
 }
 
-const FILE = 'persuasion-kinds.json';
+export const PERSUASION_KINDS_FILE = 'persuasion-kinds.json';
+const FILE = PERSUASION_KINDS_FILE;
 
 const kindsFileSchema = z
   .array(
@@ -32,12 +34,14 @@ function where(data: unknown, at: readonly PropertyKey[]): string {
   return `entry #${index + 1}${typeof code === 'string' ? ` (code "${code}")` : ''}${field === undefined ? '' : `, field "${String(field)}"`}`;
 }
 
-/** The kinds in the file's order; throws an Error naming the file, the entry and the field. */
-export async function loadPersuasionKinds(contentDir: string): Promise<PersuasionKind[]> {
+/** The kinds in the file's order (read from the folder, or its stored text); throws an Error naming the file, the entry and the field. */
+export async function loadPersuasionKinds(contentDir: string, texts?: ContentTexts): Promise<PersuasionKind[]> {
   const file = path.join(contentDir, FILE);
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(file, 'utf8'));
+    const text = texts ? texts.get(FILE) : await readFile(file, 'utf8');
+    if (text === undefined) throw new Error('file not found');
+    data = JSON.parse(text);
   } catch (error) {
     throw new Error(`${file}: cannot read the file: ${(error as Error).message}`, { cause: error });
   }

@@ -90,8 +90,14 @@ export function monthDates(month: string): { from: string; to: string } {
   return { from: chinaDate(period.from), to: chinaDate(new Date(new Date(period.to).getTime() - 1)) };
 }
 
-export function createPersuasion(deps: { db: Kysely<Database>; catalog: Catalog; clock: Clock; kinds: readonly PersuasionKind[] }) {
-  const { db, catalog, clock, kinds } = deps;
+export function createPersuasion(deps: {
+  db: Kysely<Database>;
+  catalog: Catalog;
+  clock: Clock;
+  /** The kinds of the content version in use (they change without a restart, server/content/). */
+  kinds: () => readonly PersuasionKind[];
+}) {
+  const { db, catalog, clock } = deps;
 
   function patrolOnly(user: StaffUser): void {
     if (user.role !== 'patrol') throw new ForbiddenError('只有社会巡访监督员账号可以记录劝导');
@@ -99,7 +105,7 @@ export function createPersuasion(deps: { db: Kysely<Database>; catalog: Catalog;
 
   function entry(r: PersuasionRecord): PersuasionEntry {
     const { userId: _userId, ...rest } = r;
-    return { ...rest, kindName: kindLabel(kinds, r.kind), pointName: r.pointId ? (catalog.point(r.pointId)?.name ?? null) : null };
+    return { ...rest, kindName: kindLabel(deps.kinds(), r.kind), pointName: r.pointId ? (catalog.point(r.pointId)?.name ?? null) : null };
   }
 
   /** Records one persuasion; the same key again answers the first record (`created: false`). */
@@ -112,7 +118,7 @@ export function createPersuasion(deps: { db: Kysely<Database>; catalog: Catalog;
     }
     const input = parsed.data;
     const fields: Record<string, string> = {};
-    if (!kinds.some((k) => k.code === input.kind)) fields['kind'] = '请从列表中选择劝导类型';
+    if (!deps.kinds().some((k) => k.code === input.kind)) fields['kind'] = '请从列表中选择劝导类型';
     if (input.pointId && !catalog.point(input.pointId)) fields['pointId'] = '所选点位不存在，请重新选择或不选';
     if (input.doneOn > chinaDate(clock.now())) fields['doneOn'] = '劝导日期不能晚于今天';
     const [first] = Object.values(fields);
@@ -142,10 +148,10 @@ export function createPersuasion(deps: { db: Kysely<Database>; catalog: Catalog;
   async function tally(user: StaffUser, month: string): Promise<PersuasionTally> {
     if (!isOffice(user) && user.role !== 'leader') throw new ForbiddenError('劝导统计仅供创城办和领导查看');
     const { from, to } = monthDates(month);
-    return persuasionTally(db, kinds, from, to);
+    return persuasionTally(db, deps.kinds(), from, to);
   }
 
-  return { record, mine, tally, kinds: () => kinds };
+  return { record, mine, tally, kinds: deps.kinds };
 }
 
 export type Persuasion = ReturnType<typeof createPersuasion>;

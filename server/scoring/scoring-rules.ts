@@ -4,7 +4,7 @@
 // falls in. Validated at start like the rest of content/ (server/catalog/load-catalog.ts); the
 // office changes its rules by editing the file and restarting. content/README.md documents it.
 import { z } from 'zod';
-import { readContentFile } from '../catalog/load-catalog.ts';
+import { readContentFile, type ContentTexts } from '../catalog/load-catalog.ts';
 
 export const SCORING_FILE = 'scoring.json';
 
@@ -58,7 +58,7 @@ export const scoringFileSchema = z
 export type ScoringRules = z.output<typeof scoringFileSchema>;
 export type PartCode = keyof ScoringRules['parts'];
 
-/** Reads content/scoring.json; a CatalogError names the file and the field when it is wrong. */
-export function loadScoringRules(contentDir: string): Promise<ScoringRules> {
-  return readContentFile(contentDir, SCORING_FILE, scoringFileSchema);
+/** Reads content/scoring.json (or its stored text); a CatalogError names the file and the field when it is wrong. */
+export function loadScoringRules(contentDir: string, texts?: ContentTexts): Promise<ScoringRules> {
+  return readContentFile(contentDir, SCORING_FILE, scoringFileSchema, texts);
 }
