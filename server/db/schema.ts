@@ -267,6 +267,7 @@ export interface Database {
   persuasion_actions: PersuasionActionTable;
   ticket_supporters: TicketSupporterTable;
   phone_lookup_codes: PhoneLookupCodeTable;
+  worker_leases: WorkerLeaseTable;
 }
 
 /** A one-time code a resident asked for to list their tickets by mobile number (server/phone-lookup/, migration 025). */
@@ -557,4 +558,13 @@ export interface PersuasionActionTable {
   note: string | null;
   recorded_at: string;
   idempotency_key: string;
+}
+
+/** A single-reader job's lease (migration 028): the worker holding it until expires_at does the job (server/worker/lease.ts). */
+export interface WorkerLeaseTable {
+  /** The job: 'mailbox', 'site-build'. */
+  name: string;
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
 }
