@@ -273,11 +273,16 @@ export async function claimDueMail(
 ): Promise<ClaimedMail[]> {
   const claim = leaseUntil.toISOString();
   if (dialect === 'sqlite') {
-    const claimed: ClaimedMail[] = [];
-    for (const mail of await dueMail(db, now, limit)) {
-      if (await claimMail(db, mail, leaseUntil)) claimed.push({ ...mail, claim });
+    // Another worker may have taken every row read: read again (those are no longer due) until
+    // some are ours or none are due — an empty answer means the queue is drained.
+    for (;;) {
+      const due = await dueMail(db, now, limit);
+      const claimed: ClaimedMail[] = [];
+      for (const mail of due) {
+        if (await claimMail(db, mail, leaseUntil)) claimed.push({ ...mail, claim });
+      }
+      if (claimed.length > 0 || due.length === 0) return claimed;
     }
-    return claimed;
   }
   return db.transaction().execute(async (trx) => {
     const rows = await dueMailQuery(trx, now, limit).forUpdate().skipLocked().execute();

@@ -255,11 +255,16 @@ export async function claimDueSms(
 ): Promise<ClaimedSms[]> {
   const claim = leaseUntil.toISOString();
   if (dialect === 'sqlite') {
-    const claimed: ClaimedSms[] = [];
-    for (const sms of await dueSms(db, now, limit)) {
-      if (await claimSms(db, sms, leaseUntil)) claimed.push({ ...sms, claim });
+    // Another worker may have taken every row read: read again (those are no longer due) until
+    // some are ours or none are due — an empty answer means the queue is drained.
+    for (;;) {
+      const due = await dueSms(db, now, limit);
+      const claimed: ClaimedSms[] = [];
+      for (const sms of due) {
+        if (await claimSms(db, sms, leaseUntil)) claimed.push({ ...sms, claim });
+      }
+      if (claimed.length > 0 || due.length === 0) return claimed;
     }
-    return claimed;
   }
   return db.transaction().execute(async (trx) => {
     const rows = await dueSmsQuery(trx, now, limit).forUpdate('sms_outbox').skipLocked().execute();

@@ -9,10 +9,10 @@
 // ticket (deadline-repository.ts), and only the worker whose UPDATE changed the row notifies.
 //
 // However many tickets are due, none starves (issue 16 item 5): a job reads its candidates in
-// pages, oldest due first, each page after where the last one ended (so tickets already marked
+// pages, oldest due first, each page after where the last one ended (so tickets already reminded
 // or failing cannot fill every page), until none are left — or until it has run `passBudgetMs`,
-// when the rest wait for the next pass, which starts again from the oldest. A pass always does
-// at least one page.
+// when the next pass goes on from where this one stopped (and round to the oldest again), so
+// every ticket is reached within a few passes. A pass always does at least one page.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { notifyNobody, type DeadlineEventKind, type NotifyDeadline } from './deadline-notice.ts';
@@ -46,7 +46,7 @@ export interface MarkRun {
   marked: number[];
   /** Candidates another worker marked first. */
   skipped: number;
-  /** True when the pass ran out of time with candidates left (they go first next pass). */
+  /** True when the pass ran out of time before it looked at every candidate (the next pass goes on from there). */
   more: boolean;
 }
 
@@ -82,7 +82,14 @@ export function createDeadlineJobs(options: DeadlineJobOptions) {
     }
   }
 
-  /** Every page of candidates, oldest first, until none are left or the pass's time is up. */
+  /** Where each job's previous pass stopped for lack of time (this process's memory). */
+  const resumeAt = new Map<DeadlineEventKind, PageCursor>();
+
+  /**
+   * Pages of candidates in due order, from where the previous pass stopped (the oldest at first),
+   * round to the newest and on from the oldest again, until every candidate was looked at or the
+   * pass's time is up.
+   */
   async function markAll(
     kind: DeadlineEventKind,
     page: (after: PageCursor | null) => Promise<CandidatePage>,
@@ -92,17 +99,24 @@ export function createDeadlineJobs(options: DeadlineJobOptions) {
     const failures: unknown[] = [];
     const began = performance.now();
     let tried = 0;
-    let after: PageCursor | null = null;
-    do {
+    let after: PageCursor | null = resumeAt.get(kind) ?? null;
+    // Started from the oldest: the newest page ends the pass. Started half-way: round once more.
+    let fromOldest = after === null;
+    resumeAt.delete(kind);
+    for (;;) {
       const { candidates, next } = await page(after);
       await markPage(kind, candidates, claim, run, failures);
       tried += candidates.length;
       after = next;
-      if (after && performance.now() - began >= passBudgetMs) {
+      if (!after && fromOldest) break;
+      if (performance.now() - began >= passBudgetMs) {
+        // The rest next pass, from here: what this pass did not reach goes first then.
+        if (after) resumeAt.set(kind, after);
         run.more = true;
         break;
       }
-    } while (after);
+      if (!after) fromOldest = true;
+    }
     if (failures.length > 0) {
       const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
       throw new AggregateError(failures, `${kind}: ${failures.length} of ${tried} ticket(s) failed: ${first}`);

@@ -123,8 +123,11 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
         throw error;
       }
     };
+    // With a listening watcher the lease stays with this worker (the watcher keeps it); without
+    // one, each pass takes it for its read and gives it up after, so whichever worker passes next reads.
+    let watching = false;
     readMailbox = async (now) => {
-      const outcome = await mailboxLease.run(() => readHolding(now), { now });
+      const outcome = await mailboxLease.run(() => readHolding(now), { now, release: !watching });
       return outcome.ran ? outcome.value : { skipped: 'another worker reads the mailbox' };
     };
     if (env.imap.idle) {
@@ -144,8 +147,14 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
       // Only the lease's holder keeps a connection listening; a standby worker takes over when it stops renewing.
       const leased = whileLeased(mailboxLease, makeWatcher);
       mailboxWatcher = {
-        start: () => leased.start(),
-        stop: () => leased.stop(),
+        start: () => {
+          watching = true;
+          leased.start();
+        },
+        stop: () => {
+          watching = false;
+          return leased.stop();
+        },
         get listening() {
           return leased.current?.listening ?? false;
         },
