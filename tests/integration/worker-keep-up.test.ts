@@ -7,7 +7,10 @@
 // - 1,500 due reminders all go out, over passes when a pass's time is up, even when reminded
 //   tickets sit first in line;
 // - leases: one holder at a time; a holder that stops renewing is taken over once its lease has
-//   run out; a service held by the lease runs on one worker only and moves when the holder dies.
+//   run out; a service held by the lease runs on one worker only and moves when the holder dies;
+//   the site build of a builder that died is built by the worker that takes its lease over.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../server/db/schema.ts';
@@ -23,6 +26,10 @@ import { createDeadlineJobs } from '../../server/worker/deadline-jobs.ts';
 import type { DeadlineEvent } from '../../server/worker/deadline-notice.ts';
 import { createLease, whileLeased } from '../../server/worker/lease.ts';
 import { leaseHolder } from '../../server/worker/lease-repository.ts';
+import { requestBuild } from '../../server/publish/publishing.ts';
+import { emptySnapshot } from '../../server/publish/public-snapshot.ts';
+import { claimQueued } from '../../server/publish/site-build-repository.ts';
+import { createSitePublisher } from '../../server/publish/site-publisher.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
@@ -352,5 +359,42 @@ describe.each(kinds)('a worker that keeps up, on %s', (kind) => {
     expect(stopped).toEqual(['a', 'b']);
     expect(await leaseHolder(db, 'mailbox', t.clock.now())).toBeNull();
     await a.stop().catch(() => {});
+  });
+
+  it('the site build: while the holder builds nobody else does; once a dead holder’s lease has run out its requests are built at once', async () => {
+    const dataDir = t.database.dataDir;
+    const script = path.join(dataDir, 'stand-in-site.mjs');
+    fs.writeFileSync(
+      script,
+      "import fs from 'node:fs'; import path from 'node:path';\n" +
+        "fs.writeFileSync(path.join(process.env.SITE_OUT_DIR, 'index.html'), '<!doctype html><title>临城县文明创城</title>');\n",
+    );
+    const publisherWith = (database: Kysely<Database>, holder: string) =>
+      createSitePublisher({
+        db: database,
+        clock: t.clock,
+        dataDir,
+        root: path.resolve(import.meta.dirname, '../..'),
+        snapshot: async (at) => emptySnapshot(path.join(dataDir, 'media'), at),
+        buildOptions: { command: [process.execPath, script], pagefind: false },
+        lease: createLease({ db: database, clock: t.clock, name: 'site-build', holder }),
+      });
+    await requestBuild(db, 'notice:1 published', t.clock.now());
+    // Worker A took the lease and the request, and died mid-build.
+    const deadLease = createLease({ db, clock: t.clock, name: 'site-build', holder: 'dead-a' });
+    expect(await deadLease.acquire()).toBe(true);
+    expect(await claimQueued(db, 'build-of-dead-a', t.clock.now().toISOString(), null)).toBe(1);
+
+    const b = publisherWith(secondPool(), 'b');
+    expect(await b.pending()).toBe(true);
+    expect(await b.runOnce()).toEqual({ built: false, reason: 'another worker is building' });
+    // 40 s later A's lease has run out: B builds A's request now, not after the 30 minutes a build may take.
+    t.clock.advance(41_000);
+    expect(await b.runOnce()).toMatchObject({ built: true, requests: 1 });
+    const rows = await db.selectFrom('site_builds').select(['reason', 'status']).execute();
+    expect(rows).toEqual([{ reason: 'notice:1 published', status: 'live' }]);
+    // B gave the lease up after its build: whichever worker finds the next request builds it.
+    expect(await leaseHolder(db, 'site-build', t.clock.now())).toBeNull();
+    expect(await b.runOnce()).toEqual({ built: false, reason: 'nothing queued' });
   });
 });
