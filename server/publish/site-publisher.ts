@@ -128,7 +128,7 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     if (!lease) return publishUnleased(now, new Date(now.getTime() - staleAfterMs).toISOString());
     if (!(await pending())) return { built: false, reason: 'nothing queued' };
     // Holding the lease, no other worker builds: a request still 'building' was left by one that died.
-    const outcome = await lease.run(() => publishUnleased(now, '9999'), { now, release: true });
+    const outcome = await lease.run(() => publishUnleased(now, '9999'), { release: true });
     return outcome.ran ? outcome.value : { built: false, reason: 'another worker is building' };
   }
 

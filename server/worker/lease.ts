@@ -5,8 +5,9 @@
 // worker that dies simply stops renewing, and once the lease has run out another worker takes it
 // over — within `ttlMs` plus one look (`keep` looks every third of `ttlMs`).
 //
-// Time: the expiry is written and compared with the injected clock's time, so tests advance the
-// clock to "kill" a holder; the renewals' rhythm is real time (timers), as a process's is.
+// Time: the expiry is written and compared with the given clock's time (the deployment passes the
+// real clock, so a pass run "as of" another moment holds no lease until then; tests pass a
+// manual one and advance it to "kill" a holder); the renewals' rhythm is real time (timers).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -40,7 +41,7 @@ export interface Lease {
    * runs; `release` gives it up afterwards (a job any worker may do next), else it is kept until
    * it runs out (a job that stays with its worker, like the mailbox).
    */
-  run<T>(work: () => Promise<T>, options?: { now?: Date; release?: boolean }): Promise<LeaseRun<T>>;
+  run<T>(work: () => Promise<T>, options?: { release?: boolean }): Promise<LeaseRun<T>>;
   /**
    * Looks every third of the lease's length: takes it when free, renews it when held, and tells
    * `onChange` when this worker gains or loses it. For a job that runs between passes (the IDLE
@@ -84,7 +85,7 @@ export function createLease(options: LeaseOptions): Lease {
     holder,
     acquire,
     async run(work, runOptions = {}) {
-      if (!(await acquire(runOptions.now))) return { ran: false };
+      if (!(await acquire())) return { ran: false };
       const stop = renewing();
       try {
         return { ran: true, value: await work() };

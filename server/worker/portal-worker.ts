@@ -111,7 +111,8 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     const intake = createImapIntake(env.imap, (raw, source) => portal.services.mail.processMail(raw, source));
     const status = createMailboxStatus(db);
     // One reader of the mailbox among several workers: the holder of the 'mailbox' lease.
-    const mailboxLease = createLease({ db, clock, name: 'mailbox', log: consoleLog });
+    // Leases go by the real time: a pass run "as of" a later moment (worker:tick --at) must not hold one until then.
+    const mailboxLease = createLease({ db, clock: systemClock, name: 'mailbox', log: consoleLog });
     // Every read is recorded for the console: its counts, or why it failed.
     const readHolding = async (now: Date) => {
       try {
@@ -127,7 +128,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     // one, each pass takes it for its read and gives it up after, so whichever worker passes next reads.
     let watching = false;
     readMailbox = async (now) => {
-      const outcome = await mailboxLease.run(() => readHolding(now), { now, release: !watching });
+      const outcome = await mailboxLease.run(() => readHolding(now), { release: !watching });
       return outcome.ran ? outcome.value : { skipped: 'another worker reads the mailbox' };
     };
     if (env.imap.idle) {
@@ -173,7 +174,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     statsRefreshMs: env.statsRefreshMinutes * 60_000,
     log: consoleLog,
     // One builder among several workers: the holder of the 'site-build' lease.
-    lease: createLease({ db, clock, name: 'site-build', log: consoleLog }),
+    lease: createLease({ db, clock: systemClock, name: 'site-build', log: consoleLog }),
   });
 
   const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: consoleLog });
