@@ -28,7 +28,7 @@ export interface MailDeliveryOptions {
   concurrency?: number;
   /** Mails taken in one run, at most (MAIL_MAX_PER_PASS, default 500); the rest go in the next. */
   maxPerPass?: number;
-  /** Mails claimed at once (default 50). */
+  /** Mails claimed at once (default four times the concurrency). */
   batchSize?: number;
 }
 
@@ -64,7 +64,9 @@ export function createMailDelivery(options: MailDeliveryOptions): MailDelivery {
   const dialect = options.dialect ?? 'sqlite';
   const concurrency = options.concurrency ?? DEFAULT_MAIL_CONCURRENCY;
   const maxPerPass = options.maxPerPass ?? DEFAULT_MAIL_MAX_PER_PASS;
-  const batchSize = options.batchSize ?? 50;
+  // A few rounds of sends at a time: the last of a batch is sent well within its claim even when
+  // every conversation runs into the transport's timeouts (about two minutes each at worst).
+  const batchSize = options.batchSize ?? concurrency * 4;
 
   async function deliver(mail: DueMail, claim: string, outcome: DeliveryRun): Promise<void> {
     const attempt = mail.attempts + 1;
