@@ -8,11 +8,17 @@
 //   tickets sit first in line;
 // - leases: one holder at a time; a holder that stops renewing is taken over once its lease has
 //   run out; a service held by the lease runs on one worker only and moves when the holder dies;
-//   the site build of a builder that died is built by the worker that takes its lease over.
+//   the site build of a builder that died is built by the worker that takes its lease over;
+// - the deployed worker (a real Dovecot) skips the mailbox while another worker holds its lease.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ImapFlow } from 'imapflow';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../server/clock.ts';
+import { readEnv } from '../../server/env.ts';
+import { createPortalWorker } from '../../server/worker/portal-worker.ts';
+import { dovecotAvailable, startDovecot, type TestImapServer } from '../support/dovecot.ts';
 import type { Database } from '../../server/db/schema.ts';
 import { openDatabase, type DatabaseHandle } from '../../server/db/database.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
@@ -396,5 +402,62 @@ describe.each(kinds)('a worker that keeps up, on %s', (kind) => {
     // B gave the lease up after its build: whichever worker finds the next request builds it.
     expect(await leaseHolder(db, 'site-build', t.clock.now())).toBeNull();
     expect(await b.runOnce()).toEqual({ built: false, reason: 'nothing queued' });
+  });
+});
+
+describe.skipIf(!dovecotAvailable() && !process.env['CI'])('the deployed worker reads the mailbox only while it holds its lease', () => {
+  let server: TestImapServer;
+  let t: TestPortal;
+  beforeAll(async () => {
+    server = await startDovecot();
+    t = await startTestPortal('sqlite');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await server?.stop();
+  });
+
+  it('skips the mailbox while another worker holds the lease, and reads it once that worker gives it up', async () => {
+    const client = new ImapFlow({
+      host: server.host,
+      port: server.port,
+      secure: false,
+      auth: { user: server.user, pass: server.password },
+      logger: false,
+    });
+    await client.connect();
+    const raw = Buffer.from(
+      'From: resident@example.com\r\nTo: box@example.org\r\nSubject: =?UTF-8?B?' +
+        Buffer.from('东街下水道堵了').toString('base64') +
+        '?=\r\nMessage-ID: <lease-1@example.com>\r\nDate: Mon, 30 Nov 2026 10:00:00 +0800\r\nMIME-Version: 1.0\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+        Buffer.from('东街菜市场门口的下水道堵了三天，污水漫到路上。').toString('base64') +
+        '\r\n',
+    );
+    await client.append('INBOX', raw);
+    const inbox = async () => ((await client.status('INBOX', { messages: true })) || { messages: -1 }).messages;
+
+    const url = `imap://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}`;
+    const env = readEnv({ DATA_DIR: t.database.dataDir, DATABASE_URL: t.database.url, MAIL_IMAP_URL: url, MAIL_IMAP_IDLE: '0' });
+    const worker = createPortalWorker(t.portal, env, t.clock);
+    // Another worker (the deployment's leases go by the real time) is reading the mailbox.
+    const other = createLease({ db: t.portal.database.db, clock: systemClock, name: 'mailbox', holder: 'other-worker' });
+    expect(await other.acquire()).toBe(true);
+
+    const skipped = await worker.scheduler.runOnce();
+    expect(skipped.jobs.find((j) => j.job === 'mailbox')).toMatchObject({
+      ok: true,
+      result: { skipped: 'another worker reads the mailbox' },
+    });
+    expect(await inbox()).toBe(1);
+
+    await other.release();
+    const read = await worker.scheduler.runOnce();
+    expect(read.jobs.find((j) => j.job === 'mailbox')).toMatchObject({ ok: true, result: { handled: 1 } });
+    expect(await inbox()).toBe(0);
+    // Without IDLE, a pass gives the lease up after its read: whichever worker passes next reads.
+    expect(await leaseHolder(t.portal.database.db, 'mailbox', new Date())).toBeNull();
+    worker.transport.close();
+    await client.logout();
   });
 });
