@@ -8,6 +8,7 @@ import { imapEnvShape, imapSettings, mailLimits } from './intake/mail/imap-env.t
 import type { MailLimits } from './intake/mail/mail-intake.ts';
 import type { ImapSettings } from './intake/mail/imap-intake.ts';
 import { parseRoles, workerEnvShape, workerSettings, type ProcessRole } from './worker/worker-settings.ts';
+import { deliveryEnvShape, deliverySettings, type DeliverySettings } from './worker/worker-settings.ts';
 import { privacyEnvShape, privacySettings, type PrivacySettings } from './privacy/privacy-env.ts';
 import type { WorkerSettings } from './worker/worker.ts';
 import { requestLimits, requestLimitsEnvShape, type RequestLimits } from './http/request-limits.ts';
@@ -21,6 +22,7 @@ const envSchema = z.object({
   ...mailEnvShape,
   ...smsEnvShape,
   ...workerEnvShape,
+  ...deliveryEnvShape,
   ...privacyEnvShape,
   ...requestLimitsEnvShape,
   ...throttleEnvShape,
@@ -92,6 +94,8 @@ export type Env = {
   /** ROLES: what this process runs (`--role` on the command line overrides it). */
   roles: ProcessRole[];
   worker: WorkerSettings;
+  /** MAIL_CONCURRENCY, MAIL_MAX_PER_PASS, SMS_CONCURRENCY, SMS_MAX_PER_PASS (server/worker/worker-settings.ts). */
+  delivery: DeliverySettings;
   /** STATS_REFRESH_MINUTES: the public statistics pages are refreshed at most this often when the counts moved. */
   statsRefreshMinutes: number;
   /** PERSONAL_DATA_RETENTION_DAYS, for the retention purge (server/privacy/purge.ts). */
@@ -151,6 +155,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     mailLimits: mailLimits(e),
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
+    delivery: deliverySettings(e),
     statsRefreshMinutes: e.STATS_REFRESH_MINUTES,
     privacy: privacySettings(e),
     requestLimits: requestLimits(e),

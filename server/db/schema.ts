@@ -268,6 +268,7 @@ export interface Database {
   ticket_supporters: TicketSupporterTable;
   phone_lookup_codes: PhoneLookupCodeTable;
   content_versions: ContentVersionTable;
+  worker_leases: WorkerLeaseTable;
 }
 
 /** One version of the office's content files, as every process reads it (server/content/, migration 030). */
@@ -570,4 +571,13 @@ export interface PersuasionActionTable {
   note: string | null;
   recorded_at: string;
   idempotency_key: string;
+}
+
+/** A single-reader job's lease (migration 028): the worker holding it until expires_at does the job (server/worker/lease.ts). */
+export interface WorkerLeaseTable {
+  /** The job: 'mailbox', 'site-build'. */
+  name: string;
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
 }

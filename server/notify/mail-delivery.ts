@@ -1,13 +1,17 @@
 // Delivers the outbox (mail-outbox-repository.ts). Runs in the worker, never in a request: a mail server
-// that is slow or down delays mail and nothing else. Each run takes the due mails, claims each
-// one (so two workers never send the same mail), sends it, and records the outcome: sent with
-// the server's answer, or another attempt later with exponential back-off, or — after
-// `maxAttempts`, or when the server refuses the recipients outright — failed, which the office
-// sees in the console and can requeue.
+// that is slow or down delays mail and nothing else. Each run claims the due mails a batch at a
+// time (so two workers never send the same mail: FOR UPDATE SKIP LOCKED on PostgreSQL), sends up
+// to `concurrency` at once (one slow SMTP answer holds up one lane, not the rest), and records
+// each outcome: sent with the server's answer, or another attempt later with exponential
+// back-off, or — after `maxAttempts`, or when the server refuses the recipients outright —
+// failed, which the office sees in the console and can requeue. A run goes on until the outbox
+// has nothing due or it took `maxPerPass` mails (MAIL_MAX_PER_PASS), so a pass ends.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
+import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
-import { claimMail, dueMail, markAttemptFailed, markSent, type DueMail } from './mail-outbox-repository.ts';
+import { drainQueue } from '../worker/drain-queue.ts';
+import { claimDueMail, markAttemptFailed, markSent, type DueMail } from './mail-outbox-repository.ts';
 import type { MailTransport } from './mail-transport.ts';
 
 export interface MailDeliveryOptions {
@@ -18,7 +22,13 @@ export interface MailDeliveryOptions {
   from: string;
   /** Attempts before a mail is marked failed (default 12: about six hours of trying). */
   maxAttempts?: number;
-  /** Mails taken per run (default 20), so one run stays short. */
+  /** The database's dialect: 'postgres' claims with FOR UPDATE SKIP LOCKED (default 'sqlite': conditional updates, right on both). */
+  dialect?: Dialect;
+  /** Mails sent at once, at most (MAIL_CONCURRENCY, default 4). */
+  concurrency?: number;
+  /** Mails taken in one run, at most (MAIL_MAX_PER_PASS, default 500); the rest go in the next. */
+  maxPerPass?: number;
+  /** Mails claimed at once (default four times the concurrency). */
   batchSize?: number;
 }
 
@@ -35,6 +45,8 @@ export interface MailDelivery {
 }
 
 const MINUTE_MS = 60_000;
+const DEFAULT_MAIL_CONCURRENCY = 4;
+const DEFAULT_MAIL_MAX_PER_PASS = 500;
 /**
  * How long a claim holds a mail. Longer than any one SMTP conversation can take (the transport's
  * timeouts are seconds), so a mail is sent twice only if its worker died mid-send.
@@ -49,7 +61,12 @@ export function retryDelayMs(failedAttempts: number): number {
 export function createMailDelivery(options: MailDeliveryOptions): MailDelivery {
   const { db, transport, clock, from } = options;
   const maxAttempts = options.maxAttempts ?? 12;
-  const batchSize = options.batchSize ?? 20;
+  const dialect = options.dialect ?? 'sqlite';
+  const concurrency = options.concurrency ?? DEFAULT_MAIL_CONCURRENCY;
+  const maxPerPass = options.maxPerPass ?? DEFAULT_MAIL_MAX_PER_PASS;
+  // A few rounds of sends at a time: the last of a batch is sent well within its claim even when
+  // every conversation runs into the transport's timeouts (about two minutes each at worst).
+  const batchSize = options.batchSize ?? concurrency * 4;
 
   async function deliver(mail: DueMail, claim: string, outcome: DeliveryRun): Promise<void> {
     const attempt = mail.attempts + 1;
@@ -72,11 +89,15 @@ export function createMailDelivery(options: MailDeliveryOptions): MailDelivery {
   return {
     async runOnce() {
       const outcome: DeliveryRun = { sent: 0, failed: 0, retried: 0 };
+      // Due as of the run's start: a mail that fails now and is due again in a minute waits for the next run.
       const now = clock.now();
-      for (const mail of await dueMail(db, now, batchSize)) {
-        const claim = await claimMail(db, mail, new Date(now.getTime() + CLAIM_MS));
-        if (claim) await deliver(mail, claim, outcome);
-      }
+      await drainQueue({
+        claim: (limit) => claimDueMail(db, dialect, now, limit, new Date(clock.now().getTime() + CLAIM_MS)),
+        handle: (mail) => deliver(mail, mail.claim, outcome),
+        concurrency,
+        maxItems: maxPerPass,
+        batchSize,
+      });
       return outcome;
     },
   };

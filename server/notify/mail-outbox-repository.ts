@@ -4,6 +4,7 @@
 // long the mail server is away. Returns plain objects; no row type leaves this file.
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -198,17 +199,26 @@ export interface DueMail {
   nextAttemptAt: string;
 }
 
-export async function dueMail(db: Db, now: Date, limit: number): Promise<DueMail[]> {
-  const rows = await db
+async function dueMail(db: Db, now: Date, limit: number): Promise<DueMail[]> {
+  const rows = await dueMailQuery(db, now, limit).execute();
+  return rows.map(toDueMail);
+}
+
+function dueMailQuery(db: Db, now: Date, limit: number) {
+  return db
     .selectFrom('mail_outbox')
     .select(['id', 'kind', 'recipients', 'subject', 'text', 'html', 'message_id', 'attempts', 'next_attempt_at'])
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now.toISOString())
     .orderBy('next_attempt_at')
     .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
+    .limit(limit);
+}
+
+type DueRow = Awaited<ReturnType<ReturnType<typeof dueMailQuery>['execute']>>[number];
+
+function toDueMail(r: DueRow): DueMail {
+  return {
     id: Number(r.id),
     kind: r.kind,
     to: JSON.parse(r.recipients) as string[],
@@ -218,7 +228,7 @@ export async function dueMail(db: Db, now: Date, limit: number): Promise<DueMail
     messageId: r.message_id,
     attempts: Number(r.attempts),
     nextAttemptAt: r.next_attempt_at,
-  }));
+  };
 }
 
 /**
@@ -227,7 +237,7 @@ export async function dueMail(db: Db, now: Date, limit: number): Promise<DueMail
  * next attempt to `leaseUntil`: should this worker die while sending, the mail becomes due again
  * then instead of being stuck. Returns the claim token (the new next_attempt_at), or null.
  */
-export async function claimMail(db: Db, mail: DueMail, leaseUntil: Date): Promise<string | null> {
+async function claimMail(db: Db, mail: DueMail, leaseUntil: Date): Promise<string | null> {
   const token = leaseUntil.toISOString();
   const result = await db
     .updateTable('mail_outbox')
@@ -238,6 +248,56 @@ export async function claimMail(db: Db, mail: DueMail, leaseUntil: Date): Promis
     .where('next_attempt_at', '=', mail.nextAttemptAt)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1 ? token : null;
+}
+
+export interface ClaimedMail extends DueMail {
+  /** The claim token for markAttemptFailed (the mail's next_attempt_at while it is claimed). */
+  claim: string;
+}
+
+/**
+ * Claims up to `limit` due mails, oldest first, for one delivery attempt each until `leaseUntil`
+ * (the attempt is counted now; should the worker die, the mails are due again then).
+ *
+ * On PostgreSQL, where several workers may claim at once, one short transaction selects the due
+ * rows `FOR UPDATE SKIP LOCKED` (rows another worker is claiming are passed over, not waited
+ * for) and marks them claimed. On SQLite (one writer) the due rows are read and each is taken
+ * with claimMail's conditional update.
+ */
+export async function claimDueMail(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  now: Date,
+  limit: number,
+  leaseUntil: Date,
+): Promise<ClaimedMail[]> {
+  const claim = leaseUntil.toISOString();
+  if (dialect === 'sqlite') {
+    // Another worker may have taken every row read: read again (those are no longer due) until
+    // some are ours or none are due — an empty answer means the queue is drained.
+    for (;;) {
+      const due = await dueMail(db, now, limit);
+      const claimed: ClaimedMail[] = [];
+      for (const mail of due) {
+        if (await claimMail(db, mail, leaseUntil)) claimed.push({ ...mail, claim });
+      }
+      if (claimed.length > 0 || due.length === 0) return claimed;
+    }
+  }
+  return db.transaction().execute(async (trx) => {
+    const rows = await dueMailQuery(trx, now, limit).forUpdate().skipLocked().execute();
+    if (rows.length === 0) return [];
+    await trx
+      .updateTable('mail_outbox')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: claim }))
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    return rows.map((r) => ({ ...toDueMail(r), claim }));
+  });
 }
 
 export async function markSent(db: Db, id: number, at: Date, response: string): Promise<void> {

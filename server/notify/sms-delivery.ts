@@ -1,5 +1,6 @@
 // Delivers the SMS outbox (sms-outbox-repository.ts), in the worker like mail (mail-delivery.ts):
-// takes the due messages, claims each (two workers never send one message), and then —
+// claims the due messages a batch at a time (two workers never send one message: FOR UPDATE SKIP
+// LOCKED on PostgreSQL), up to `concurrency` in flight and `maxPerPass` per run, and for each —
 //   • a kind switched off (SMS_KINDS_OFF): skipped, with the reason;
 //   • a non-urgent message to a resident in the quiet hours (22:00–08:00 China time): held until
 //     they end, no attempt counted;
@@ -10,6 +11,9 @@
 //     another attempt later with back-off (1, 2, 4 … minutes, at most an hour), or — after
 //     `maxAttempts`, or a refusal no retry changes — failed, shown to the office, requeueable.
 // Log lines carry masked numbers only (138****5678).
+// The caps are counted with the messages this process is sending at that moment, and a message's
+// check and its "sent" mark never interleave with another's, so sending several at once cannot
+// pass a cap (two worker processes at once may, by at most what each has in flight).
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
@@ -17,10 +21,11 @@ import { maskPhone } from '../tickets/phone.ts';
 import type { WorkerLog } from '../worker/scheduler.ts';
 import { retryDelayMs } from './mail-delivery.ts';
 import { appendOutboxLine, smsOutboxFile } from './sms-outbox-file.ts';
+import type { Dialect } from '../db/database.ts';
+import { drainQueue } from '../worker/drain-queue.ts';
 import {
-  claimSms,
+  claimDueSms,
   countSmsSent,
-  dueSms,
   holdSms,
   markSmsAttemptFailed,
   markSmsSent,
@@ -44,7 +49,13 @@ export interface SmsDeliveryOptions {
   provider?: SmsProvider | null;
   /** Attempts before a message is marked failed (default 8: about two hours of trying). */
   maxAttempts?: number;
-  /** Messages taken per run (default 20). */
+  /** The database's dialect: 'postgres' claims with FOR UPDATE SKIP LOCKED (default 'sqlite': conditional updates). */
+  dialect?: Dialect;
+  /** Messages sent at once, at most (SMS_CONCURRENCY, default 4). */
+  concurrency?: number;
+  /** Messages taken in one run, at most (SMS_MAX_PER_PASS, default 500). */
+  maxPerPass?: number;
+  /** Messages claimed at once (default four times the concurrency). */
   batchSize?: number;
   log?: WorkerLog;
 }
@@ -73,8 +84,35 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
     options.provider !== undefined ? options.provider : settings.provider ? createAliyunSmsProvider(settings.provider) : null;
   const file = smsOutboxFile(options.dataDir);
   const maxAttempts = options.maxAttempts ?? 8;
-  const batchSize = options.batchSize ?? 20;
+  const dialect = options.dialect ?? 'sqlite';
+  const concurrency = options.concurrency ?? 4;
+  const maxPerPass = options.maxPerPass ?? 500;
+  // A few rounds of sends at a time: the last of a batch is sent well within its claim even when
+  // every conversation runs into the transport's timeouts (about two minutes each at worst).
+  const batchSize = options.batchSize ?? concurrency * 4;
   const log = options.log;
+
+  // Messages this process is sending now (taken by the cap check, given back with the outcome).
+  let inFlight = 0;
+  const inFlightTo = new Map<string, number>();
+  // The cap checks and the outcomes of sends run one at a time, so a check never counts a message
+  // both as sent and as in flight, nor misses one that is in neither yet.
+  let gate: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = gate.then(work);
+    gate = run.catch(() => {});
+    return run;
+  }
+  function take(to: string): void {
+    inFlight++;
+    inFlightTo.set(to, (inFlightTo.get(to) ?? 0) + 1);
+  }
+  function giveBack(to: string): void {
+    inFlight--;
+    const n = (inFlightTo.get(to) ?? 1) - 1;
+    if (n > 0) inFlightTo.set(to, n);
+    else inFlightTo.delete(to);
+  }
 
   async function send(sms: DueSms): Promise<string> {
     const template = settings.templates[sms.kind as SmsKind] ?? sms.kind;
@@ -103,8 +141,8 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
     // Residents' messages resume when tomorrow's night-time quiet hours end; units' at midnight.
     const { from, to } = settings.quietHours;
     const tomorrow = new Date(chinaDayStartOf(now).getTime() + DAY_MS + (resident && from > to ? to * HOUR_MS : 0));
-    if ((await countSmsSent(db, dayStart)) >= settings.dailyBudget) return { reason: 'daily-budget', until: tomorrow };
-    if (sms.audience !== 'unit' && (await countSmsSent(db, dayStart, sms.to)) >= settings.perNumberPerDay) {
+    if ((await countSmsSent(db, dayStart)) + inFlight >= settings.dailyBudget) return { reason: 'daily-budget', until: tomorrow };
+    if (sms.audience !== 'unit' && (await countSmsSent(db, dayStart, sms.to)) + (inFlightTo.get(sms.to) ?? 0) >= settings.perNumberPerDay) {
       return { reason: 'number-cap', until: tomorrow };
     }
     return null;
@@ -118,7 +156,11 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
       outcome.skipped++;
       return;
     }
-    const wait = await hold(sms, now);
+    const wait = await exclusive(async () => {
+      const reason = await hold(sms, now);
+      if (!reason) take(sms.to);
+      return reason;
+    });
     if (wait && sms.kind === 'lookup-code' && wait.reason !== 'quiet-hours') {
       await skipSms(db, sms.id, claim, wait.reason === 'number-cap' ? '该号码今日短信已达上限' : '今日短信总量已达上限');
       log?.info(`[sms] #${sms.id} to ${masked} skipped: ${wait.reason}`);
@@ -131,11 +173,11 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
       return;
     }
     const attempt = sms.attempts + 1;
+    let response: string;
     try {
-      const response = await send(sms);
-      await markSmsSent(db, sms.id, clock.now(), response);
-      outcome.sent++;
+      response = await send(sms);
     } catch (error) {
+      await exclusive(async () => giveBack(sms.to));
       const permanent = error instanceof SmsProviderError && error.permanent;
       const giveUp = attempt >= maxAttempts || permanent;
       const retryAt = giveUp ? null : new Date(clock.now().getTime() + retryDelayMs(attempt));
@@ -144,18 +186,31 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
       log?.info(`[sms] #${sms.id} (${sms.kind}) to ${masked}: attempt ${attempt} failed${giveUp ? ', given up' : ''}: ${message}`);
       if (giveUp) outcome.failed++;
       else outcome.retried++;
+      return;
     }
+    await exclusive(async () => {
+      try {
+        await markSmsSent(db, sms.id, clock.now(), response);
+      } finally {
+        giveBack(sms.to);
+      }
+    });
+    outcome.sent++;
   }
 
   return {
     kind: provider ? 'aliyun' : 'outbox-file',
     async runOnce() {
       const outcome: SmsDeliveryRun = { sent: 0, failed: 0, retried: 0, held: 0, skipped: 0 };
+      // Due as of the run's start: a message held or retried now waits for a later run.
       const now = clock.now();
-      for (const sms of await dueSms(db, now, batchSize)) {
-        const claim = await claimSms(db, sms, new Date(now.getTime() + CLAIM_MS));
-        if (claim) await deliver(sms, claim, outcome);
-      }
+      await drainQueue({
+        claim: (limit) => claimDueSms(db, dialect, now, limit, new Date(clock.now().getTime() + CLAIM_MS)),
+        handle: (sms) => deliver(sms, sms.claim, outcome),
+        concurrency,
+        maxItems: maxPerPass,
+        batchSize,
+      });
       return outcome;
     },
   };

@@ -2,6 +2,7 @@
 // transaction of the change that causes it, delivered later by the worker. All the outbox's SQL.
 // Returns plain objects; no row type leaves this file.
 import type { Kysely, Transaction } from 'kysely';
+import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { normalizePhone } from '../tickets/phone.ts';
 
@@ -185,9 +186,14 @@ export interface DueSms {
   claimedUntil: string | null;
 }
 
-export async function dueSms(db: Db, now: Date, limit: number): Promise<DueSms[]> {
+async function dueSms(db: Db, now: Date, limit: number): Promise<DueSms[]> {
+  const rows = await dueSmsQuery(db, now, limit).execute();
+  return rows.map(toDueSms);
+}
+
+function dueSmsQuery(db: Db, now: Date, limit: number) {
   const at = now.toISOString();
-  const rows = await db
+  return db
     .selectFrom('sms_outbox')
     .leftJoin('tickets', 'tickets.id', 'sms_outbox.ticket_id')
     .select([
@@ -209,9 +215,13 @@ export async function dueSms(db: Db, now: Date, limit: number): Promise<DueSms[]
     .orderBy('sms_outbox.urgent', 'desc')
     .orderBy('sms_outbox.next_attempt_at')
     .orderBy('sms_outbox.id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
+    .limit(limit);
+}
+
+type DueSmsRow = Awaited<ReturnType<ReturnType<typeof dueSmsQuery>['execute']>>[number];
+
+function toDueSms(r: DueSmsRow): DueSms {
+  return {
     id: Number(r.id),
     kind: r.kind,
     audience: r.audience,
@@ -222,7 +232,54 @@ export async function dueSms(db: Db, now: Date, limit: number): Promise<DueSms[]
     trackingCode: r.tracking_code ?? null,
     attempts: Number(r.attempts),
     claimedUntil: r.claimed_until,
-  }));
+  };
+}
+
+export interface ClaimedSms extends DueSms {
+  /** The claim token (claimed_until) the outcome's update must match. */
+  claim: string;
+}
+
+/**
+ * Claims up to `limit` due messages (urgent first, then oldest) for this worker until
+ * `leaseUntil`; should the worker die, they are due again then. On PostgreSQL one short
+ * transaction selects them `FOR UPDATE SKIP LOCKED` (rows another worker is claiming are passed
+ * over) and marks them claimed; on SQLite (one writer) each is taken with claimSms's conditional update.
+ */
+export async function claimDueSms(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  now: Date,
+  limit: number,
+  leaseUntil: Date,
+): Promise<ClaimedSms[]> {
+  const claim = leaseUntil.toISOString();
+  if (dialect === 'sqlite') {
+    // Another worker may have taken every row read: read again (those are no longer due) until
+    // some are ours or none are due — an empty answer means the queue is drained.
+    for (;;) {
+      const due = await dueSms(db, now, limit);
+      const claimed: ClaimedSms[] = [];
+      for (const sms of due) {
+        if (await claimSms(db, sms, leaseUntil)) claimed.push({ ...sms, claim });
+      }
+      if (claimed.length > 0 || due.length === 0) return claimed;
+    }
+  }
+  return db.transaction().execute(async (trx) => {
+    const rows = await dueSmsQuery(trx, now, limit).forUpdate('sms_outbox').skipLocked().execute();
+    if (rows.length === 0) return [];
+    await trx
+      .updateTable('sms_outbox')
+      .set({ claimed_until: claim })
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    return rows.map((r) => ({ ...toDueSms(r), claim }));
+  });
 }
 
 /**
@@ -230,7 +287,7 @@ export async function dueSms(db: Db, now: Date, limit: number): Promise<DueSms[]
  * read, so of two workers reading one message exactly one gets it; should the worker die while
  * sending, the message is due again when the claim expires. Returns the claim token, or null.
  */
-export async function claimSms(db: Db, sms: DueSms, leaseUntil: Date): Promise<string | null> {
+async function claimSms(db: Db, sms: DueSms, leaseUntil: Date): Promise<string | null> {
   const token = leaseUntil.toISOString();
   let query = db
     .updateTable('sms_outbox')

@@ -10,6 +10,11 @@
 // back off, and the next pass builds). A build left 'building' by a worker that died is queued
 // again once it is older than `staleAfterMs`.
 //
+// With a `lease` (several workers, issue 16 item 5) only the worker holding the 'site-build' lease
+// builds, renewing it while the build runs and giving it up after; a worker that takes the lease
+// knows that any request left 'building' is from a holder that died, and builds it at once
+// instead of after `staleAfterMs`.
+//
 // Content (ads, site.json, points, categories in CONTENT_DIR, site-content.ts): the claim records
 // the manifest of those files on the requests it takes, so each build says what content it read.
 // `queueContentChanges` compares today's files with the newest recorded manifest and queues a
@@ -46,6 +51,7 @@ import {
   type ContentManifest,
 } from './site-content.ts';
 import type { PublicSnapshot } from './public-snapshot.ts';
+import type { Lease } from '../worker/lease.ts';
 import type { CompressStats } from './site-compress.ts';
 import { buildSite, newBuildId, publicSitePaths, type SiteBuildOptions, type SiteBuildResult } from './site-builder.ts';
 
@@ -73,6 +79,8 @@ export interface SitePublisherOptions {
   /** queueStatsRefresh: at least this long between two refreshes for moved counts; an hour by default. */
   statsRefreshMs?: number;
   log?: PublisherLog;
+  /** The 'site-build' lease (server/worker/lease.ts): with it, only its holder builds. */
+  lease?: Lease;
 }
 
 export type PublishRun =
@@ -116,8 +124,17 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
   let checking: Promise<string[]> | null = null;
 
   async function publish(now: Date): Promise<PublishRun> {
+    const lease = options.lease;
+    if (!lease) return publishUnleased(now, new Date(now.getTime() - staleAfterMs).toISOString());
+    if (!(await pending())) return { built: false, reason: 'nothing queued' };
+    // Holding the lease, no other worker builds: a request still 'building' was left by one that died.
+    const outcome = await lease.run(() => publishUnleased(now, '9999'), { release: true });
+    return outcome.ran ? outcome.value : { built: false, reason: 'another worker is building' };
+  }
+
+  async function publishUnleased(now: Date, staleBefore: string): Promise<PublishRun> {
     // A build another worker left half-way long ago: its requests go into this one.
-    await requeueStaleBuilds(db, new Date(now.getTime() - staleAfterMs).toISOString());
+    await requeueStaleBuilds(db, staleBefore);
     if (!(await pending())) return { built: false, reason: 'nothing queued' };
 
     // Folder names sort by the real time they were made (pruning keeps the newest), not the injected clock's.
@@ -197,7 +214,8 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
   }
 
   async function pending(): Promise<boolean> {
-    return anyBuildIn(db, ['queued']);
+    // With a lease, a request left 'building' waits too: it is built as soon as its holder's lease has run out.
+    return anyBuildIn(db, options.lease ? ['queued', 'building'] : ['queued']);
   }
 
   return {

@@ -11,6 +11,18 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 const HOUR_MS = 3600_000;
 
+/** Where the previous page of candidates ended (their order: the due time, then the id). */
+export interface PageCursor {
+  dueAt: string;
+  id: number;
+}
+
+/** A page of candidates, and where the next page starts (null: this was the last). */
+export interface CandidatePage {
+  candidates: MarkCandidate[];
+  next: PageCursor | null;
+}
+
 export interface MarkCandidate {
   id: number;
   unitCode: string;
@@ -28,7 +40,13 @@ export function reminderWindowStart(deadlineAt: string, hoursBefore: number): st
 }
 
 /** Open tickets whose deadline falls within the next `hoursBefore` hours and that have no reminder for it yet. */
-export async function reminderCandidates(db: Db, now: Date, hoursBefore: number, limit: number): Promise<MarkCandidate[]> {
+export async function reminderCandidates(
+  db: Db,
+  now: Date,
+  hoursBefore: number,
+  limit: number,
+  after: PageCursor | null = null,
+): Promise<CandidatePage> {
   const rows = await db
     .selectFrom('tickets')
     .select(['id', 'lead_unit_code', 'deadline_at', 'reminder_sent_at'])
@@ -36,15 +54,24 @@ export async function reminderCandidates(db: Db, now: Date, hoursBefore: number,
     .where('lead_unit_code', 'is not', null)
     .where('deadline_at', '>', now.toISOString())
     .where('deadline_at', '<=', new Date(now.getTime() + hoursBefore * HOUR_MS).toISOString())
+    // Keyset paging: the page after the previous one, in the same order (an index walk, not an offset).
+    .$if(after !== null, (qb) =>
+      qb.where((eb) =>
+        eb.or([eb('deadline_at', '>', after!.dueAt), eb.and([eb('deadline_at', '=', after!.dueAt), eb('id', '>', after!.id)])]),
+      ),
+    )
     .orderBy('deadline_at')
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.flatMap((r) =>
+  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+  const next = last?.deadline_at ? { dueAt: last.deadline_at, id: Number(last.id) } : null;
+  const candidates = rows.flatMap((r) =>
     r.lead_unit_code && r.deadline_at && !(r.reminder_sent_at && r.reminder_sent_at >= reminderWindowStart(r.deadline_at, hoursBefore))
       ? [{ id: Number(r.id), unitCode: r.lead_unit_code, dueAt: r.deadline_at }]
       : [],
   );
+  return { candidates, next };
 }
 
 /** True for the one caller that recorded the reminder. */
@@ -63,7 +90,7 @@ export async function claimReminder(db: Db, c: MarkCandidate, now: Date, hoursBe
 }
 
 /** Tickets held by a unit whose latest dispatch the units have not been told of yet. */
-export async function dispatchNoticeCandidates(db: Db, limit: number): Promise<MarkCandidate[]> {
+export async function dispatchNoticeCandidates(db: Db, limit: number, after: PageCursor | null = null): Promise<CandidatePage> {
   const rows = await db
     .selectFrom('tickets')
     .select(['id', 'lead_unit_code', 'dispatched_at'])
@@ -71,13 +98,22 @@ export async function dispatchNoticeCandidates(db: Db, limit: number): Promise<M
     .where('lead_unit_code', 'is not', null)
     .where('dispatched_at', 'is not', null)
     .where((eb) => eb.or([eb('dispatch_notified_at', 'is', null), eb('dispatch_notified_at', '<>', eb.ref('dispatched_at'))]))
+    // Keyset paging: the page after the previous one, in the same order (an index walk, not an offset).
+    .$if(after !== null, (qb) =>
+      qb.where((eb) =>
+        eb.or([eb('dispatched_at', '>', after!.dueAt), eb.and([eb('dispatched_at', '=', after!.dueAt), eb('id', '>', after!.id)])]),
+      ),
+    )
     .orderBy('dispatched_at')
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.flatMap((r) =>
+  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+  const next = last?.dispatched_at ? { dueAt: last.dispatched_at, id: Number(last.id) } : null;
+  const candidates = rows.flatMap((r) =>
     r.lead_unit_code && r.dispatched_at ? [{ id: Number(r.id), unitCode: r.lead_unit_code, dueAt: r.dispatched_at }] : [],
   );
+  return { candidates, next };
 }
 
 /** True for the one caller that recorded the notice of this dispatch. */
@@ -94,7 +130,12 @@ export async function claimDispatchNotice(db: Db, c: MarkCandidate): Promise<boo
 }
 
 /** Dispatched tickets not acknowledged (签收) by their acknowledgement deadline, not yet flagged for it. */
-export async function acknowledgeOverdueCandidates(db: Db, now: Date, limit: number): Promise<MarkCandidate[]> {
+export async function acknowledgeOverdueCandidates(
+  db: Db,
+  now: Date,
+  limit: number,
+  after: PageCursor | null = null,
+): Promise<CandidatePage> {
   const rows = await db
     .selectFrom('tickets')
     .select(['id', 'lead_unit_code', 'acknowledge_due_at'])
@@ -103,13 +144,25 @@ export async function acknowledgeOverdueCandidates(db: Db, now: Date, limit: num
     .where('lead_unit_code', 'is not', null)
     .where('acknowledge_due_at', '<', now.toISOString())
     .where((eb) => eb.or([eb('acknowledge_overdue_at', 'is', null), eb('acknowledge_overdue_at', '<', eb.ref('acknowledge_due_at'))]))
+    // Keyset paging: the page after the previous one, in the same order (an index walk, not an offset).
+    .$if(after !== null, (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          eb('acknowledge_due_at', '>', after!.dueAt),
+          eb.and([eb('acknowledge_due_at', '=', after!.dueAt), eb('id', '>', after!.id)]),
+        ]),
+      ),
+    )
     .orderBy('acknowledge_due_at')
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.flatMap((r) =>
+  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+  const next = last?.acknowledge_due_at ? { dueAt: last.acknowledge_due_at, id: Number(last.id) } : null;
+  const candidates = rows.flatMap((r) =>
     r.lead_unit_code && r.acknowledge_due_at ? [{ id: Number(r.id), unitCode: r.lead_unit_code, dueAt: r.acknowledge_due_at }] : [],
   );
+  return { candidates, next };
 }
 
 export async function claimAcknowledgeOverdue(db: Db, c: MarkCandidate, now: Date): Promise<boolean> {
@@ -130,7 +183,7 @@ export async function claimAcknowledgeOverdue(db: Db, c: MarkCandidate, now: Dat
  * Open tickets past their deadline and not yet marked overdue for it. A mark older than the
  * deadline was for an earlier one (the deadline moved later by an extension or a re-dispatch).
  */
-export async function overdueCandidates(db: Db, now: Date, limit: number): Promise<MarkCandidate[]> {
+export async function overdueCandidates(db: Db, now: Date, limit: number, after: PageCursor | null = null): Promise<CandidatePage> {
   const rows = await db
     .selectFrom('tickets')
     .select(['id', 'lead_unit_code', 'deadline_at'])
@@ -138,13 +191,22 @@ export async function overdueCandidates(db: Db, now: Date, limit: number): Promi
     .where('lead_unit_code', 'is not', null)
     .where('deadline_at', '<', now.toISOString())
     .where((eb) => eb.or([eb('overdue_at', 'is', null), eb('overdue_at', '<', eb.ref('deadline_at'))]))
+    // Keyset paging: the page after the previous one, in the same order (an index walk, not an offset).
+    .$if(after !== null, (qb) =>
+      qb.where((eb) =>
+        eb.or([eb('deadline_at', '>', after!.dueAt), eb.and([eb('deadline_at', '=', after!.dueAt), eb('id', '>', after!.id)])]),
+      ),
+    )
     .orderBy('deadline_at')
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.flatMap((r) =>
+  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+  const next = last?.deadline_at ? { dueAt: last.deadline_at, id: Number(last.id) } : null;
+  const candidates = rows.flatMap((r) =>
     r.lead_unit_code && r.deadline_at ? [{ id: Number(r.id), unitCode: r.lead_unit_code, dueAt: r.deadline_at }] : [],
   );
+  return { candidates, next };
 }
 
 export async function claimOverdue(db: Db, c: MarkCandidate, now: Date): Promise<boolean> {

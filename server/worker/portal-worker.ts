@@ -11,6 +11,10 @@
 // rather than after the next pass; and at start it queues a build when none is live. Each look
 // (and each pass) first compares the content the site reads (CONTENT_DIR: ads, site.json …) with
 // what the last build read, and queues a build for what changed (site-publisher.ts).
+//
+// Several workers (issue 16 item 5): the outboxes are claimed in batches, so any number of workers
+// share them; the mailbox (with its IDLE connection) and the site build are done only by the
+// worker holding their lease (lease.ts), and another takes over within a minute when it dies.
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Env } from '../env.ts';
@@ -24,6 +28,7 @@ import type { Scheduler } from './scheduler.ts';
 import { consoleLog } from './scheduler.ts';
 import { createHousekeeping } from './housekeeping.ts';
 import { createWorker } from './worker.ts';
+import { createLease, whileLeased } from './lease.ts';
 import { createImapIntake, type ImapRun } from '../intake/mail/imap-intake.ts';
 import { createMailboxWatcher, type MailboxWatcher } from '../intake/mail/imap-watch.ts';
 import { createMailboxStatus } from '../intake/mail/mailbox-status.ts';
@@ -32,6 +37,11 @@ import type { PublicSnapshot } from '../publish/public-snapshot.ts';
 import { createSitePublisher, type SitePublisher } from '../publish/site-publisher.ts';
 import { createDailyPurge } from '../privacy/daily-purge.ts';
 import { createPrivacyPurge } from '../privacy/purge.ts';
+
+/** The mailbox job's answer when another worker holds the mailbox's lease. */
+interface MailboxSkipped {
+  skipped: string;
+}
 
 /** How often a resident worker looks for queued publish requests between passes. */
 export const PUBLISH_POLL_MS = 2000;
@@ -54,7 +64,17 @@ export interface PortalWorker {
 export function createPortalWorker(portal: Portal, env: Env, clock: Clock): PortalWorker {
   const { db } = portal.database;
   const transport = createTransport({ smtpUrl: env.mail.smtpUrl, dataDir: env.dataDir });
-  const delivery = createMailDelivery({ db, transport, clock, from: env.mail.from });
+  const { dialect } = portal.database;
+  const throughput = env.delivery;
+  const delivery = createMailDelivery({
+    db,
+    transport,
+    clock,
+    from: env.mail.from,
+    dialect,
+    concurrency: throughput.mailConcurrency,
+    maxPerPass: throughput.mailMaxPerPass,
+  });
   const mailNotify = createDeadlineNotifications({
     catalog: portal.services.catalog,
     clock,
@@ -74,15 +94,27 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     await mailNotify(trx, event);
     await smsNotify(trx, event);
   };
-  const smsDelivery = createSmsDelivery({ db, clock, settings: env.sms, dataDir: env.dataDir, log: consoleLog });
+  const smsDelivery = createSmsDelivery({
+    db,
+    clock,
+    settings: env.sms,
+    dataDir: env.dataDir,
+    log: consoleLog,
+    dialect,
+    concurrency: throughput.smsConcurrency,
+    maxPerPass: throughput.smsMaxPerPass,
+  });
 
-  let readMailbox: ((now: Date) => Promise<ImapRun>) | null = null;
+  let readMailbox: ((now: Date) => Promise<ImapRun | MailboxSkipped>) | null = null;
   let mailboxWatcher: MailboxWatcher | null = null;
   if (env.imap) {
     const intake = createImapIntake(env.imap, (raw, source) => portal.services.mail.processMail(raw, source));
     const status = createMailboxStatus(db);
+    // One reader of the mailbox among several workers: the holder of the 'mailbox' lease.
+    // Leases go by the real time: a pass run "as of" a later moment (worker:tick --at) must not hold one until then.
+    const mailboxLease = createLease({ db, clock: systemClock, name: 'mailbox', log: consoleLog });
     // Every read is recorded for the console: its counts, or why it failed.
-    readMailbox = async (now) => {
+    const readHolding = async (now: Date) => {
       try {
         const run = await intake.runOnce();
         await status.succeeded(now, run);
@@ -92,18 +124,42 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
         throw error;
       }
     };
+    // With a listening watcher the lease stays with this worker (the watcher keeps it); without
+    // one, each pass takes it for its read and gives it up after, so whichever worker passes next reads.
+    let watching = false;
+    readMailbox = async (now) => {
+      const outcome = await mailboxLease.run(() => readHolding(now), { release: !watching });
+      return outcome.ran ? outcome.value : { skipped: 'another worker reads the mailbox' };
+    };
     if (env.imap.idle) {
       const read = readMailbox;
-      mailboxWatcher = createMailboxWatcher({
-        settings: env.imap,
-        // New mail: read it and send the acknowledgements now rather than at the next pass.
-        onNewMail: async () => {
-          await read(clock.now());
-          await delivery.runOnce();
+      const imap = env.imap;
+      const makeWatcher = () =>
+        createMailboxWatcher({
+          settings: imap,
+          // New mail: read it and send the acknowledgements now rather than at the next pass.
+          onNewMail: async () => {
+            await read(clock.now());
+            await delivery.runOnce();
+          },
+          onMode: (mode, error) => status.mode(clock.now(), mode, error),
+          log: consoleLog,
+        });
+      // Only the lease's holder keeps a connection listening; a standby worker takes over when it stops renewing.
+      const leased = whileLeased(mailboxLease, makeWatcher);
+      mailboxWatcher = {
+        start: () => {
+          watching = true;
+          leased.start();
         },
-        onMode: (mode, error) => status.mode(clock.now(), mode, error),
-        log: consoleLog,
-      });
+        stop: () => {
+          watching = false;
+          return leased.stop();
+        },
+        get listening() {
+          return leased.current?.listening ?? false;
+        },
+      };
     }
   }
 
@@ -118,6 +174,8 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     contentDir: env.contentDir,
     statsRefreshMs: env.statsRefreshMinutes * 60_000,
     log: consoleLog,
+    // One builder among several workers: the holder of the 'site-build' lease.
+    lease: createLease({ db, clock: systemClock, name: 'site-build', log: consoleLog }),
   });
 
   const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: consoleLog });

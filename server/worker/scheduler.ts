@@ -6,8 +6,9 @@
 // - Ticks never overlap: the next one is scheduled when the previous one has finished.
 // - `stop()` lets the running tick finish (SIGTERM), then resolves; no tick starts after it.
 // - Several worker processes may run at once (PostgreSQL): each job's writes are claimed with
-//   conditional updates or unique keys, so it is the jobs, not the scheduler, that make two
-//   workers safe.
+//   conditional updates or unique keys (the outboxes with FOR UPDATE SKIP LOCKED), and the
+//   single-reader jobs hold a lease (lease.ts), so it is the jobs, not the scheduler, that make
+//   several workers safe.
 import type { Clock } from '../clock.ts';
 
 export interface Job {

@@ -50,6 +50,47 @@ export const workerEnvShape = {
     ),
 };
 
+/** How fast the outboxes drain (issue 16 item 5): mails and text messages at once, and per pass. */
+export interface DeliverySettings {
+  mailConcurrency: number;
+  mailMaxPerPass: number;
+  smsConcurrency: number;
+  smsMaxPerPass: number;
+}
+
+export const deliveryEnvShape = {
+  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Notification mails the worker sends at once.'),
+  MAIL_MAX_PER_PASS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(500)
+    .describe('Notification mails one worker pass sends at most; the rest go in the next pass.'),
+  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Text messages the worker sends at once.'),
+  SMS_MAX_PER_PASS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(500)
+    .describe('Text messages one worker pass sends at most; the rest go in the next pass.'),
+};
+
+export function deliverySettings(values: {
+  MAIL_CONCURRENCY: number;
+  MAIL_MAX_PER_PASS: number;
+  SMS_CONCURRENCY: number;
+  SMS_MAX_PER_PASS: number;
+}): DeliverySettings {
+  return {
+    mailConcurrency: values.MAIL_CONCURRENCY,
+    mailMaxPerPass: values.MAIL_MAX_PER_PASS,
+    smsConcurrency: values.SMS_CONCURRENCY,
+    smsMaxPerPass: values.SMS_MAX_PER_PASS,
+  };
+}
+
 export function workerSettings(values: {
   WORKER_INTERVAL_SECONDS: number;
   REMINDER_HOURS_BEFORE: number;

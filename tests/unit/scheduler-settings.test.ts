@@ -25,6 +25,19 @@ describe('worker settings', () => {
       expect(attempt).toThrow(new RegExp(name));
   });
 
+  it('say how fast the outboxes drain: 4 at once and 500 a pass by default, from the environment, a wrong value named', () => {
+    expect(readEnv({}).delivery).toEqual({ mailConcurrency: 4, mailMaxPerPass: 500, smsConcurrency: 4, smsMaxPerPass: 500 });
+    expect(readEnv({ MAIL_CONCURRENCY: '8', MAIL_MAX_PER_PASS: '2000', SMS_CONCURRENCY: '2', SMS_MAX_PER_PASS: '100' }).delivery).toEqual({
+      mailConcurrency: 8,
+      mailMaxPerPass: 2000,
+      smsConcurrency: 2,
+      smsMaxPerPass: 100,
+    });
+    const attempt = () => readEnv({ MAIL_CONCURRENCY: '0', MAIL_MAX_PER_PASS: 'all', SMS_CONCURRENCY: '1.5', SMS_MAX_PER_PASS: '-1' });
+    for (const name of ['MAIL_CONCURRENCY', 'MAIL_MAX_PER_PASS', 'SMS_CONCURRENCY', 'SMS_MAX_PER_PASS'])
+      expect(attempt).toThrow(new RegExp(name));
+  });
+
   it('let --role override ROLES', () => {
     expect(parseRoles('')).toBeNull();
     expect(rolesFromArgs([], ['web', 'worker'])).toEqual(['web', 'worker']);
