@@ -7,6 +7,7 @@
 //   npm run bench -- mail            # the mailbox pipeline (bench/mail.ts)
 //   npm run bench -- build           # the public site: 10,000 notices, then one publish (bench/site-build.ts)
 //   npm run bench -- lighthouse      # Lighthouse on the home page and a notice page (bench/lighthouse.ts)
+//   npm run bench -- scale           # 1,000,000 tickets, the staff queue and ledgers (bench/scale.ts; --tickets N)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { benchLighthouse } from './lighthouse.ts';
 import { benchMail } from './mail.ts';
+import { benchScale } from './scale.ts';
 import { benchSiteBuild } from './site-build.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -27,6 +29,9 @@ const { values: args, positionals } = parseArgs({
     files: { type: 'string' },
     rounds: { type: 'string', default: '1' },
     notices: { type: 'string', default: '10000' },
+    tickets: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '30' },
+    databases: { type: 'string', default: 'sqlite,postgres' },
   },
 });
 if (positionals[0] === 'mail') {
@@ -35,6 +40,11 @@ if (positionals[0] === 'mail') {
 }
 if (positionals[0] === 'build') {
   await benchSiteBuild({ notices: Number(args.notices) });
+  process.exit(0);
+}
+if (positionals[0] === 'scale') {
+  const databases = args.databases.split(',').filter((d): d is 'sqlite' | 'postgres' => d === 'sqlite' || d === 'postgres');
+  await benchScale({ tickets: Number(args.tickets), runs: Number(args.runs), databases });
   process.exit(0);
 }
 if (positionals[0] === 'lighthouse') {

@@ -5,7 +5,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
+import { STATUSES, TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
 import { DEADLINE_RUNNING_STATUSES } from '../tickets/lifecycle.ts';
 import type { HistoryEvent, TicketState } from './ticket-history.ts';
 
@@ -212,15 +212,39 @@ export async function* selectProblemBatches(db: Db, where: ProblemWhere, batchSi
   }
 }
 
-/** Open tickets (not closed, rejected or merged) that name a point, oldest first. */
-export async function selectOpenTicketsAtPoints(db: Db): Promise<TicketSnapshot[]> {
-  const rows = await ticketsWithState(db)
-    .where('t.point_id', 'is not', null)
-    .where('t.status', 'not in', TERMINAL_STATUSES)
-    .orderBy('t.created_at')
-    .orderBy('t.id')
+/** An open ticket at a point, as the point ledger lists it. */
+export interface OpenTicketAtPoint {
+  id: number;
+  trackingCode: string;
+  pointId: string;
+  status: Status;
+  leadUnitCode: string | null;
+  deadlineAt: string | null;
+}
+
+/**
+ * Open tickets (not closed, rejected or merged) that name a point, oldest first. The open states
+ * are listed (not "not terminal"), so the read takes tickets_status_point_idx's few ranges
+ * (migration 029) instead of every ticket at a point; only the columns the ledger shows.
+ */
+export async function selectOpenTicketsAtPoints(db: Db): Promise<OpenTicketAtPoint[]> {
+  const open = STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['id', 'tracking_code', 'point_id', 'status', 'lead_unit_code', 'deadline_at'])
+    .where('status', 'in', open)
+    .where('point_id', 'is not', null)
+    .orderBy('created_at')
+    .orderBy('id')
     .execute();
-  return (rows as TicketRow[]).map(toSnapshot);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    trackingCode: r.tracking_code,
+    pointId: r.point_id!,
+    status: r.status as Status,
+    leadUnitCode: r.lead_unit_code,
+    deadlineAt: r.deadline_at,
+  }));
 }
 
 type TicketIdQuery = ReturnType<typeof ticketIdsWithEvent>;
@@ -232,7 +256,8 @@ function ticketIdsWithEvent(db: Db, action: string, from?: string, before?: stri
   return q;
 }
 
-async function withHistories(db: Db, ids: TicketIdQuery, eventsBefore?: string): Promise<TicketWithHistory[]> {
+async function withHistories(db: Db, ids: TicketIdQuery | readonly number[], eventsBefore?: string): Promise<TicketWithHistory[]> {
+  if (Array.isArray(ids) && ids.length === 0) return [];
   let events = db
     .selectFrom('ticket_events as e')
     .select(['e.ticket_id', 'e.seq', 'e.at', 'e.action', 'e.to_status', 'e.reason', 'e.data'])
@@ -288,6 +313,43 @@ export async function* selectRectifiedTicketBatches(
     afterId = Math.max(...tickets.map((t) => t.facts.id));
     await nextTurn();
   }
+}
+
+/** One rectification report: the ticket's reportRectification event. */
+export interface RectificationReportKey {
+  ticketId: number;
+  seq: number;
+}
+
+/**
+ * One page of the rectification reports made in [from, before) (all when not given), newest first
+ * (time, then ticket and seq, descending: the ledger's order), how many there are in all, and
+ * the page's tickets with their whole event log. Reads the reports through ticket_events'
+ * (action, at, ticket_id, seq) index (migration 029), so the page costs the same whatever the
+ * number of tickets; the count walks that index's range.
+ */
+export async function selectRectificationReportPage(
+  db: Db,
+  range: { from?: string; before?: string },
+  page: { offset: number; limit: number },
+): Promise<{ reports: RectificationReportKey[]; total: number; tickets: TicketWithHistory[] }> {
+  let q = db.selectFrom('ticket_events as r').where('r.action', '=', 'reportRectification');
+  if (range.from) q = q.where('r.at', '>=', range.from);
+  if (range.before) q = q.where('r.at', '<', range.before);
+  const [rows, count] = await Promise.all([
+    q
+      .select(['r.ticket_id', 'r.seq'])
+      .orderBy('r.at', 'desc')
+      .orderBy('r.ticket_id', 'desc')
+      .orderBy('r.seq', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const reports = rows.map((r) => ({ ticketId: Number(r.ticket_id), seq: Number(r.seq) }));
+  const tickets = await withHistories(db, [...new Set(reports.map((r) => r.ticketId))]);
+  return { reports, total: Number(count.n), tickets };
 }
 
 /** Tickets the office struck off in [from, before), with their whole event log. */
