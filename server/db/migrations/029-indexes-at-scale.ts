@@ -1,12 +1,20 @@
 // Issue 16 item 6: the indexes the staff's and the ledgers' reads need at a million tickets
 // (`npm run bench -- scale`, docs/benchmarks.md, each checked with EXPLAIN on both databases).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The staff queue's order after the 督办-marked tickets (staff-ticket-repository.ts,
   // listQueueTickets): report_count desc, created_at desc, id desc — read backwards, so the
   // first page reads its 100 rows instead of sorting every ticket.
   await db.schema.createIndex('tickets_queue_order_idx').on('tickets').columns(['report_count', 'created_at', 'id']).execute();
+  // The 督办-marked tickets, read first in the same order: a partial index holds only them, so the
+  // read stays as small as the marks are few (the whole-table order above would scan every ticket).
+  await db.schema
+    .createIndex('tickets_marked_queue_order_idx')
+    .on('tickets')
+    .columns(['report_count', 'created_at', 'id'])
+    .where(sql.ref('supervised_at'), 'is not', null)
+    .execute();
   // The same order within one unit: a unit's inbox, and the office's queue filtered by unit.
   await db.schema
     .createIndex('tickets_unit_queue_order_idx')
@@ -19,4 +27,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('ticket_events_action_at_idx').on('ticket_events').columns(['action', 'at', 'ticket_id', 'seq']).execute();
   // Open tickets at points (the point ledger): by status (the open ones), then point.
   await db.schema.createIndex('tickets_status_point_idx').on('tickets').columns(['status', 'point_id']).execute();
+  // Tickets changed since an instant: the monthly report replays only their histories
+  // (ledger-repository.ts, selectTicketsForStateAt); the others' rows are their state then.
+  await db.schema.createIndex('tickets_updated_idx').on('tickets').column('updated_at').execute();
 }
