@@ -15,6 +15,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['report_count', 'created_at', 'id'])
     .where(sql.ref('supervised_at'), 'is not', null)
     .execute();
+  // The marked tickets of one unit: without it, a unit's marked read walks all the unit's tickets
+  // (tickets_unit_queue_order_idx) to find its few marks (SQLite's choice at 1M: 0.1–0.2 s).
+  await db.schema
+    .createIndex('tickets_marked_unit_queue_order_idx')
+    .on('tickets')
+    .columns(['lead_unit_code', 'report_count', 'created_at', 'id'])
+    .where(sql.ref('supervised_at'), 'is not', null)
+    .execute();
   // The same order within one unit: a unit's inbox, and the office's queue filtered by unit.
   await db.schema
     .createIndex('tickets_unit_queue_order_idx')
