@@ -8,7 +8,7 @@
 //   npm run bench -- build           # the public site: 10,000 notices, then one publish (bench/site-build.ts)
 //   npm run bench -- lighthouse      # Lighthouse on the home page and a notice page (bench/lighthouse.ts)
 //   npm run bench -- pg              # intake with two web processes on PostgreSQL beside a bare node:http + pg (bench/pg-intake.ts)
-//   npm run bench -- scale           # 1,000,000 tickets, the staff queue and ledgers (bench/scale.ts; --tickets N)
+//   npm run bench -- scale           # 1,000,000 tickets, the staff queue and ledgers (bench/scale.ts; --tickets N, --keep)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +34,7 @@ const { values: args, positionals } = parseArgs({
     tickets: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '30' },
     databases: { type: 'string', default: 'sqlite,postgres' },
+    keep: { type: 'boolean', default: false },
   },
 });
 if (positionals[0] === 'mail') {
@@ -46,7 +47,7 @@ if (positionals[0] === 'build') {
 }
 if (positionals[0] === 'scale') {
   const databases = args.databases.split(',').filter((d): d is 'sqlite' | 'postgres' => d === 'sqlite' || d === 'postgres');
-  await benchScale({ tickets: Number(args.tickets), runs: Number(args.runs), databases });
+  await benchScale({ tickets: Number(args.tickets), runs: Number(args.runs), databases, keep: args.keep });
   process.exit(0);
 }
 if (positionals[0] === 'pg') {

@@ -25,6 +25,8 @@ export interface ScaleOptions {
   tickets: number;
   runs: number;
   databases: Array<'sqlite' | 'postgres'>;
+  /** Leave the seeded databases for EXPLAIN (their names are printed); drop them by hand. */
+  keep?: boolean;
 }
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -134,7 +136,7 @@ function progress(label: string) {
   };
 }
 
-async function withPostgres<T>(work: (url: string) => Promise<T>): Promise<T> {
+async function withPostgres<T>(work: (url: string) => Promise<T>, keep: boolean): Promise<T> {
   const name = `portal_scale_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -144,13 +146,14 @@ async function withPostgres<T>(work: (url: string) => Promise<T>): Promise<T> {
   try {
     return await work(url.toString());
   } finally {
+    if (keep) console.log(`  kept: ${url.toString()}`);
     // The pool's end() resolves while its connections still say goodbye: let them go first.
     for (let i = 0; i < 50; i++) {
       const { rows } = await admin.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [name]);
       if (Number(rows[0]?.n ?? 0) === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
 }
@@ -178,7 +181,7 @@ export async function benchScale(options: ScaleOptions): Promise<void> {
         const s = await seedPostgres(url, catalog, now, options.tickets, progress(kind));
         console.log(`  seeded in ${s.seconds.toFixed(0)} s (with VACUUM ANALYZE); measuring`);
         return [s, await measureAll(url, catalog, now, options.tickets, options.runs)] as const;
-      });
+      }, options.keep ?? false);
     } else {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-scale-'));
       try {
@@ -188,7 +191,8 @@ export async function benchScale(options: ScaleOptions): Promise<void> {
         console.log(`  seeded in ${seeded.seconds.toFixed(0)} s (with ANALYZE); measuring`);
         results = await measureAll(`sqlite:${file}`, catalog, now, options.tickets, options.runs);
       } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        if (options.keep) console.log(`  kept: ${dir}`);
+        else fs.rmSync(dir, { recursive: true, force: true });
       }
     }
     const lines = [
