@@ -35,6 +35,7 @@ const { values: args, positionals } = parseArgs({
     runs: { type: 'string', default: '30' },
     databases: { type: 'string', default: 'sqlite,postgres' },
     keep: { type: 'boolean', default: false },
+    measure: { type: 'string' },
   },
 });
 if (positionals[0] === 'mail') {
@@ -47,7 +48,13 @@ if (positionals[0] === 'build') {
 }
 if (positionals[0] === 'scale') {
   const databases = args.databases.split(',').filter((d): d is 'sqlite' | 'postgres' => d === 'sqlite' || d === 'postgres');
-  await benchScale({ tickets: Number(args.tickets), runs: Number(args.runs), databases, keep: args.keep });
+  await benchScale({
+    tickets: Number(args.tickets),
+    runs: Number(args.runs),
+    databases,
+    keep: args.keep,
+    ...(args.measure && { measure: args.measure }),
+  });
   process.exit(0);
 }
 if (positionals[0] === 'pg') {

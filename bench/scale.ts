@@ -27,6 +27,8 @@ export interface ScaleOptions {
   databases: Array<'sqlite' | 'postgres'>;
   /** Leave the seeded databases for EXPLAIN (their names are printed); drop them by hand. */
   keep?: boolean;
+  /** Measure a PostgreSQL database a `--keep` run left (its URL), without seeding. */
+  measure?: string;
 }
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -170,6 +172,11 @@ async function migrate(url: string): Promise<void> {
 export async function benchScale(options: ScaleOptions): Promise<void> {
   const catalog = await loadCatalog(path.join(root, 'content'));
   const now = new Date();
+  if (options.measure) {
+    console.log(`\nmeasuring ${options.measure} (${options.tickets.toLocaleString('en')} tickets as seeded)`);
+    await measureAll(options.measure, catalog, now, options.tickets, options.runs);
+    return;
+  }
   const tables: string[] = [];
   for (const kind of options.databases) {
     console.log(`\n${kind}: seeding ${options.tickets.toLocaleString('en')} tickets`);
