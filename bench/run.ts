@@ -7,15 +7,19 @@
 //   npm run bench -- mail            # the mailbox pipeline (bench/mail.ts)
 //   npm run bench -- build           # the public site: 10,000 notices, then one publish (bench/site-build.ts)
 //   npm run bench -- lighthouse      # Lighthouse on the home page and a notice page (bench/lighthouse.ts)
+//   npm run bench -- pg              # intake with two web processes on PostgreSQL beside a bare node:http + pg (bench/pg-intake.ts)
+//   npm run bench -- scale           # 1,000,000 tickets, the staff queue and ledgers (bench/scale.ts; --tickets N, --keep)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { freePort, REPORT } from './http-load.ts';
 import { benchLighthouse } from './lighthouse.ts';
 import { benchMail } from './mail.ts';
+import { benchPgIntake } from './pg-intake.ts';
+import { benchScale } from './scale.ts';
 import { benchSiteBuild } from './site-build.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -27,6 +31,11 @@ const { values: args, positionals } = parseArgs({
     files: { type: 'string' },
     rounds: { type: 'string', default: '1' },
     notices: { type: 'string', default: '10000' },
+    tickets: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '30' },
+    databases: { type: 'string', default: 'sqlite,postgres' },
+    keep: { type: 'boolean', default: false },
+    measure: { type: 'string' },
   },
 });
 if (positionals[0] === 'mail') {
@@ -37,26 +46,26 @@ if (positionals[0] === 'build') {
   await benchSiteBuild({ notices: Number(args.notices) });
   process.exit(0);
 }
+if (positionals[0] === 'scale') {
+  const databases = args.databases.split(',').filter((d): d is 'sqlite' | 'postgres' => d === 'sqlite' || d === 'postgres');
+  await benchScale({
+    tickets: Number(args.tickets),
+    runs: Number(args.runs),
+    databases,
+    keep: args.keep,
+    ...(args.measure && { measure: args.measure }),
+  });
+  process.exit(0);
+}
+if (positionals[0] === 'pg') {
+  await benchPgIntake({ connections: Number(args.connections), duration: Number(args.duration) });
+  process.exit(0);
+}
 if (positionals[0] === 'lighthouse') {
   process.exit((await benchLighthouse()) ? 0 : 1);
 }
 const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
-
-const REPORT = {
-  description: '人民路和府前街交叉口，早上七点多上学的孩子多，机动车经过斑马线从来不减速也不礼让行人，老人过马路太危险了，希望交警管一管',
-  location: { address: '临城县人民路与府前街交叉口' },
-  reporter: { phone: '13812345678' },
-};
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function load(url: string): Promise<autocannon.Result> {
   const options = {

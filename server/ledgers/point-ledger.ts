@@ -58,16 +58,15 @@ export async function pointLedgerRows(deps: LedgerDeps, filter: PointLedgerFilte
   const now = deps.clock.now();
   const open = new Map<string, OpenProblem[]>();
   for (const t of await selectOpenTicketsAtPoints(deps.db)) {
-    const pointId = t.facts.pointId!;
-    let list = open.get(pointId);
-    if (!list) open.set(pointId, (list = []));
+    let list = open.get(t.pointId);
+    if (!list) open.set(t.pointId, (list = []));
     list.push({
-      ticketId: t.facts.id,
-      trackingCode: t.facts.trackingCode,
-      status: t.state.status,
-      statusLabel: STATUS_LABELS[t.state.status] ?? t.state.status,
-      overdue: daysOverdue(t.state.status, t.state.deadlineAt, now) > 0,
-      leadUnitCode: t.state.leadUnitCode,
+      ticketId: t.id,
+      trackingCode: t.trackingCode,
+      status: t.status,
+      statusLabel: STATUS_LABELS[t.status] ?? t.status,
+      overdue: daysOverdue(t.status, t.deadlineAt, now) > 0,
+      leadUnitCode: t.leadUnitCode,
     });
   }
   const lastInspection = new Map<string, LastInspection>();

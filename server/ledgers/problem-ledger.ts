@@ -121,7 +121,7 @@ export async function problemLedgerAt(deps: LedgerDeps, at: string, receivedFrom
   const tickets = await selectTicketsForStateAt(deps.db, at, receivedFrom);
   const rows: ProblemLedgerRow[] = [];
   for (const t of tickets) {
-    const state = stateBefore(t.events, at, initialState(t.state.categoryCode));
+    const state = t.changedSince ? stateBefore(t.events, at, initialState(t.state.categoryCode)) : t.state;
     if (state && (t.facts.receivedAt >= receivedFrom || isOpen(state.status)))
       rows.push(toProblemRow(labels, t.facts, state, new Date(at)));
   }

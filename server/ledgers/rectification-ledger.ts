@@ -7,7 +7,7 @@ import { chinaDateRange, ms } from '../china-time.ts';
 import { pageOf, type LedgerDeps, type LedgerPage } from './ledger-context.ts';
 import type { RectificationLedgerFilter } from './ledger-filters.ts';
 import { createLabels, type CategoryLabel, type Labels, type UnitLabel } from './ledger-labels.ts';
-import { selectRectifiedTicketBatches, type TicketWithHistory } from './ledger-repository.ts';
+import { selectRectificationReportPage, selectRectifiedTicketBatches, type TicketWithHistory } from './ledger-repository.ts';
 import { initialState, rectificationRounds, type RectificationOutcome } from './ticket-history.ts';
 
 export const OUTCOME_LABELS: Record<RectificationOutcome, string> = {
@@ -62,10 +62,15 @@ export function firstStrikeOffs(rows: readonly RectificationLedgerRow[], from: s
   return [...closures.values()];
 }
 
-function unsortedRows(labels: Labels, tickets: readonly TicketWithHistory[]): RectificationLedgerRow[] {
+function unsortedRows(
+  labels: Labels,
+  tickets: readonly TicketWithHistory[],
+  keep: (ticketId: number, seq: number) => boolean = () => true,
+): RectificationLedgerRow[] {
   const rows: RectificationLedgerRow[] = [];
   for (const t of tickets) {
     for (const r of rectificationRounds(t.events, initialState(t.state.categoryCode))) {
+      if (!keep(t.facts.id, r.seq)) continue;
       rows.push({
         ticketId: t.facts.id,
         trackingCode: t.facts.trackingCode,
@@ -127,6 +132,19 @@ export async function rectificationLedgerPage(
   filter: RectificationLedgerFilter,
 ): Promise<LedgerPage<RectificationLedgerRow>> {
   const { page, pageSize, offset, limit } = pageOf(filter);
+  if (!filter.unitCode && !filter.outcome) {
+    // Without a unit or an outcome (known only from each ticket's history) every report in the
+    // range is a row: the database pages the reports themselves, and only the page's tickets are replayed.
+    const range = chinaDateRange(filter.dateFrom, filter.dateTo);
+    const { reports, total, tickets } = await selectRectificationReportPage(
+      deps.db,
+      { ...(range.from && { from: range.from }), ...(range.to && { before: range.to }) },
+      { offset, limit },
+    );
+    const onPage = new Set(reports.map((r) => `${r.ticketId}:${r.seq}`));
+    const rows = newestFirst(unsortedRows(createLabels(deps.catalog), tickets, (id, seq) => onPage.has(`${id}:${seq}`)));
+    return { rows, total, page, pageSize };
+  }
   const all = await rectificationLedgerRows(deps, filter);
   return { rows: all.slice(offset, offset + limit), total: all.length, page, pageSize };
 }

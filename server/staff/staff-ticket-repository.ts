@@ -1,7 +1,7 @@
 // The reads behind the staff's views of tickets: the filtered queue, one ticket with what was
 // recorded about it (reporter, mail, calls), the names of the accounts that acted on it, and the
 // router's first suggestion. Returns plain objects from explicit selects; no row type leaves this file.
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, TicketTable } from '../db/schema.ts';
 import { TERMINAL_STATUSES, type Status } from '../tickets/lifecycle.ts';
 
@@ -112,26 +112,29 @@ export async function listQueueTickets(db: Db, f: QueueFilter): Promise<{ items:
     const s = f.search.replace(/[%_\\]/g, '');
     q = q.where((eb) => eb.or([eb('description', 'like', `%${s}%`), eb('tracking_code', 'like', `%${s.toUpperCase()}%`)]));
   }
-  const [rows, count] = await Promise.all([
-    q
-      .select(listColumns)
-      .orderBy((eb) =>
-        eb
-          .case()
-          .when(eb.and([eb('supervised_at', 'is not', null), eb('status', 'not in', TERMINAL_STATUSES)]))
-          .then(0)
-          .else(1)
-          .end(),
-      )
-      // More residents reporting the same problem (me too, hotline "+1") put it higher.
-      .orderBy('report_count', 'desc')
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(f.limit)
-      .offset(f.offset)
+  // Open tickets a leader marked 督办 come first. Rather than one ORDER BY on that condition (which
+  // sorts every matching ticket: ≈ 0.5 s at a million), the marked ones (a handful: tickets_supervised_idx)
+  // and the others are read apart, each in the index order (report_count, created_at, id) of
+  // migration 029, and the page is cut across the two.
+  const marked = (eb: ExpressionBuilder<Database, 'tickets'>) =>
+    eb.and([eb('supervised_at', 'is not', null), eb('status', 'not in', TERMINAL_STATUSES)]);
+  const ordered = (w: typeof q) =>
+    w.select(listColumns).orderBy('report_count', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc');
+  const [markedRows, count] = await Promise.all([
+    ordered(q.where(marked))
+      .limit(f.offset + f.limit)
       .execute(),
     q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
   ]);
+  // A short page means every marked ticket was read: the others follow them.
+  const rows = markedRows.slice(f.offset, f.offset + f.limit);
+  if (rows.length < f.limit) {
+    const others = await ordered(q.where((eb) => eb.not(marked(eb))))
+      .limit(f.limit - rows.length)
+      .offset(Math.max(0, f.offset - markedRows.length))
+      .execute();
+    rows.push(...others);
+  }
   return { items: rows.map(toQueueTicket), total: Number(count.n) };
 }
 

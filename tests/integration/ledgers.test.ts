@@ -20,6 +20,7 @@ import readExcelFile, { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createLedgers, type Ledgers } from '../../server/ledgers/ledgers.ts';
+import { rectificationLedgerRows } from '../../server/ledgers/rectification-ledger.ts';
 import { csvFileText, type CsvFile, type XlsxFile } from '../../server/ledgers/table-export.ts';
 import type { TicketRecord } from '../../server/tickets/ticket-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
@@ -70,10 +71,11 @@ describe.each(kinds)('ledgers on %s', (kind) => {
   let t: TestPortal;
   let ledgers: Ledgers;
   const tk: Record<string, TicketRecord> = {};
+  const ledgerDeps = () => ({ db: t.portal.database.db, catalog: t.portal.services.catalog, clock: t.clock });
 
   beforeAll(async () => {
     t = await startTestPortal(kind);
-    ledgers = createLedgers({ db: t.portal.database.db, catalog: t.portal.services.catalog, clock: t.clock });
+    ledgers = createLedgers(ledgerDeps());
 
     tk['O'] = await makeTicket(t, { text: FRONTAGE, category: 'frontage.cleanliness', unit: 'zhujianju', at: '2026-10-20T02:00:00.000Z' });
     tk['A'] = await makeTicket(t, {
@@ -340,6 +342,26 @@ describe.each(kinds)('ledgers on %s', (kind) => {
       expect(await rows({ dateFrom: '2026-11-09', dateTo: '2026-11-09', unitCode: 'fagaiju' })).toEqual([`${code('B')}#1`]);
       expect(await ledgers.rectifications({ page: 2, pageSize: 4 })).toMatchObject({ total: 6, page: 2 });
       expect((await ledgers.rectifications({ page: 2, pageSize: 4 })).rows).toHaveLength(2);
+    });
+
+    it('pages from the database the rows the whole ledger lists, in its order', async () => {
+      const key = (r: { trackingCode: string; round: number }) => `${r.trackingCode}#${r.round}`;
+      // The export reads every ticket's history and sorts; a page without a unit or outcome reads only its own reports.
+      const all = (await rectificationLedgerRows(ledgerDeps(), {})).map(key);
+      expect(all).toHaveLength(6);
+      for (const pageSize of [1, 2, 4]) {
+        const pages: string[] = [];
+        for (let page = 1; page <= Math.ceil(all.length / pageSize) + 1; page++) {
+          const p = await ledgers.rectifications({ page, pageSize });
+          expect(p.total).toBe(all.length);
+          pages.push(...p.rows.map(key));
+        }
+        expect(pages).toEqual(all);
+      }
+      const november = (await rectificationLedgerRows(ledgerDeps(), { dateFrom: '2026-11-01', dateTo: '2026-11-30' })).map(key);
+      const page = await ledgers.rectifications({ dateFrom: '2026-11-01', dateTo: '2026-11-30', pageSize: 3, page: 2 });
+      expect(page.total).toBe(november.length);
+      expect(page.rows.map(key)).toEqual(november.slice(3, 6));
     });
   });
 

@@ -121,6 +121,19 @@ describe.each(kinds)('督办 on %s', (kind) => {
     expect(detail.timeline.map((e) => e.action)).toEqual(['submit', 'dispatch', 'return', 'reject']);
   });
 
+  it('pages the queue across the marked tickets and the others in one order', async () => {
+    const [oldest, middle, newest] = codes as [string, string, string];
+    await supervision().supervise(users.leader01, { trackingCode: middle, instruction: INSTRUCTION });
+    const page = async (offset: number, limit: number) =>
+      (await t.portal.services.staff.list(users.dispatcher, { offset, limit })).items.map((i) => i.trackingCode);
+    expect(await page(0, 3)).toEqual([middle, newest, oldest]);
+    expect([...(await page(0, 1)), ...(await page(1, 1)), ...(await page(2, 1))]).toEqual([middle, newest, oldest]);
+    expect(await page(0, 2)).toEqual([middle, newest]);
+    expect(await page(1, 2)).toEqual([newest, oldest]);
+    expect(await page(3, 2)).toEqual([]);
+    expect((await t.portal.services.staff.list(users.dispatcher, { offset: 2, limit: 1 })).total).toBe(3);
+  });
+
   it('is lifted by a leader with a reason, recorded, and the ticket takes its place again', async () => {
     const [oldest, middle, newest] = codes as [string, string, string];
     await supervision().supervise(users.leader01, { trackingCode: oldest, instruction: INSTRUCTION });
