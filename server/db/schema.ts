@@ -494,7 +494,7 @@ export interface SiteBuildTable {
   error: string | null;
   /** JSON: the content files the build read, path → [size, mtime ms] (server/publish/site-content.ts); set when claimed. */
   content_manifest: string | null;
-  /** The tickets the build's snapshot counted: "<count>@<latest updated_at>" (migration 026). */
+  /** The tickets the build's snapshot counted: "<newest ticket id>@<latest updated_at>" (migration 026). */
   ticket_mark: string | null;
 }
 
