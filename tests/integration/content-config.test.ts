@@ -1,25 +1,13 @@
 // Routing and deadlines are data: editing content/ and restarting changes behaviour, and a
 // broken content file stops the start with a message naming the file.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONTENT_DIR, startTestPortal, type TestPortal } from '../support/portal.ts';
+import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { copyContent, editJson } from '../support/content-copy.ts';
 
 const CROSSING = '人民路和府前街交叉口，机动车经过斑马线从来不礼让行人，老人过马路太危险了';
 const DAY = 24 * 3600_000;
-
-function copyContent(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-content-'));
-  fs.cpSync(CONTENT_DIR, dir, { recursive: true });
-  return dir;
-}
-
-function editJson(file: string, edit: (value: any) => void): void {
-  const value = JSON.parse(fs.readFileSync(file, 'utf8'));
-  edit(value);
-  fs.writeFileSync(file, JSON.stringify(value, null, 2));
-}
 
 let running: TestPortal | undefined;
 afterEach(async () => {

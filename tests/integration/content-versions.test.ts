@@ -5,7 +5,6 @@
 // edited files (the simple way for one county) adds one.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -15,6 +14,7 @@ import { addContentVersion, newestContentVersion } from '../../server/content/co
 import { databaseKinds } from '../support/databases.ts';
 import { expectConsoleError } from '../setup/fail-on-console-error.ts';
 import { CONTENT_DIR, startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
+import { copyContent, editJson } from '../support/content-copy.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -25,18 +25,6 @@ const kinds = await databaseKinds();
 const CROSSING = '人民路和府前街交叉口，机动车经过斑马线从来不礼让行人，老人过马路太危险了';
 const DAY = 24 * 3600_000;
 const POLL_MS = 50;
-
-function copyContent(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-content-'));
-  fs.cpSync(CONTENT_DIR, dir, { recursive: true });
-  return dir;
-}
-
-function editJson(file: string, edit: (value: any) => void): void {
-  const value = JSON.parse(fs.readFileSync(file, 'utf8'));
-  edit(value);
-  fs.writeFileSync(file, JSON.stringify(value, null, 2));
-}
 
 /** content/ with the traffic police's rules led by 住建局 instead, and the crossing's category due in 3 days. */
 function editedContent(categoryCode: string): string {
