@@ -11,7 +11,7 @@ import { importMailFiles } from '../server/intake/mail/mail-import.ts';
 
 export async function benchMail(options: { files?: string | undefined; rounds: number }): Promise<void> {
   const root = path.resolve(import.meta.dirname, '..');
-  const dir = options.files ?? path.resolve(root, '../shared/testdata/mail-corpus/eml');
+  const dir = options.files ?? path.resolve(root, 'tests/fixtures/mail-corpus/eml');
   const files = fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && !/^(LICENSE|SOURCE\.txt)/.test(e.name))

@@ -1,4 +1,4 @@
-// The whole shared mail corpus (606 real-world test mails, many malformed on purpose) through
+// The whole mail corpus (tests/fixtures/mail-corpus: 606 real-world test mails, many malformed on purpose) through
 // parseMail: no crash, no hang (a per-message time limit), and the heuristically tagged bounces and
 // auto-replies of index.tsv are never classified as normal mail (bounces must be 'bounce').
 import fs from 'node:fs';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMail, type ParsedMail } from '../../server/intake/mail/parse-mail.ts';
 
-const CORPUS = path.resolve(import.meta.dirname, '../../../shared/testdata/mail-corpus');
+const CORPUS = path.resolve(import.meta.dirname, '../fixtures/mail-corpus');
 const PER_MESSAGE_MS = 5_000;
 
 // Tags of index.tsv that are wrong on inspection: path → why. (None today: every tagged bounce is
@@ -44,7 +44,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 describe('mail corpus', () => {
-  it('exists beside the clone', () => {
+  it('is in the repository', () => {
     expect(fs.existsSync(path.join(CORPUS, 'index.tsv')), `corpus missing at ${CORPUS}`).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-// `npm run mail:import` over the whole mail corpus (../shared/testdata/mail-corpus, 606 real-world
+// `npm run mail:import` over the whole mail corpus (tests/fixtures/mail-corpus, 606 real-world
 // test mails, many malformed on purpose), in-process through the same importMailFiles the script
 // calls: no crash, no hang, every message gets an outcome, and the mails the corpus tags as
 // bounces or auto-replies create no ticket. Also: an mbox is split into its messages, an
@@ -15,7 +15,7 @@ import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
-const CORPUS = path.resolve(import.meta.dirname, '../../../shared/testdata/mail-corpus');
+const CORPUS = path.resolve(import.meta.dirname, '../fixtures/mail-corpus');
 const kinds = await databaseKinds();
 
 interface Entry {

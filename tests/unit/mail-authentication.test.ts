@@ -1,7 +1,7 @@
 // Issue 11 item 6 (mail backscatter): reading Authentication-Results (RFC 8601) from the trusted
 // server only, the alignment of a pass with the From domain, one sender however it is +tagged,
 // and what an acknowledgement may quote of a subject. Headers marked "corpus" are as real servers
-// wrote them (../shared/testdata/mail-corpus).
+// wrote them (tests/fixtures/mail-corpus).
 import { describe, expect, it } from 'vitest';
 import { quoteSubject } from '../../server/intake/mail/acknowledgement.ts';
 import { authenticateSender, parseAuthenticationResults } from '../../server/intake/mail/authentication-results.ts';
