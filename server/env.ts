@@ -16,6 +16,7 @@ import { throttleEnvShape, throttleLimits } from './throttle/throttle-env.ts';
 import type { ThrottleLimits } from './throttle/throttles.ts';
 import { blobSettings, storageEnvShape, type BlobSettings } from './storage/storage-env.ts';
 import { contentEnvShape, contentSettings, type ContentSettings } from './content/content-env.ts';
+import { liveSiteEnvShape, liveSiteSettings, type LiveSiteSettings } from './http/live-site-env.ts';
 
 const envSchema = z.object({
   ...imapEnvShape,
@@ -28,6 +29,7 @@ const envSchema = z.object({
   ...throttleEnvShape,
   ...storageEnvShape,
   ...contentEnvShape,
+  ...liveSiteEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -110,6 +112,8 @@ export type Env = {
   blobs: BlobSettings;
   /** CONTENT_LOAD_AT_START, CONTENT_POLL_SECONDS (server/content/content-env.ts). */
   content: ContentSettings;
+  /** SITE_POLL_SECONDS, SITE_CACHE_MB: how web processes follow the live public site (server/http/live-site.ts). */
+  liveSite: LiveSiteSettings;
 };
 
 export class EnvError extends Error {
@@ -163,5 +167,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     followUpOnlineWaitDays: e.FOLLOW_UP_ONLINE_WAIT_DAYS,
     blobs,
     content: contentSettings(e),
+    liveSite: liveSiteSettings(e),
   };
 }

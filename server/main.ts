@@ -10,6 +10,7 @@ import { createPortal, portalOptions } from './app.ts';
 import { systemClock } from './clock.ts';
 import { EnvError, readEnv } from './env.ts';
 import { createRequestHandler, listen, type AstroHandler } from './http/host.ts';
+import { createLiveSite } from './http/live-site.ts';
 import type { MailTransport } from './notify/mail-transport.ts';
 import { sitePlaceholderWarning } from './publish/site-placeholders.ts';
 import { createPortalWorker } from './worker/portal-worker.ts';
@@ -46,12 +47,24 @@ async function main(): Promise<void> {
   console.log(`content version ${content.id} (${content.hash.slice(0, 12)}) in use / 内容版本 ${content.id}`);
 
   let server: Awaited<ReturnType<typeof listen>> | undefined;
+  // The public site every web process serves: the live build in the blob store (ADR 016).
+  const liveSite = astro
+    ? createLiveSite({
+        db: portal.database.db,
+        store: portal.blobs,
+        cacheDir: path.join(env.dataDir, 'site-cache'),
+        cacheBytes: env.liveSite.cacheBytes,
+        pollMs: env.liveSite.pollMs,
+        log: console,
+      })
+    : null;
   if (astro) {
     const handler = createRequestHandler({
       app: portal.services,
       photos: portal.photos,
       clientDir: astro.clientDir,
       astroHandler: astro.handler,
+      publicSite: { live: liveSite },
       trustProxy: env.trustProxy,
       requestLimits: env.requestLimits,
       secureCookies: env.publicUrl.startsWith('https:'),
@@ -87,6 +100,7 @@ async function main(): Promise<void> {
     const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
     server?.closeAllConnections();
     await Promise.all([closed, worker?.stop(), watcher?.stop()]);
+    liveSite?.close();
     transport?.close();
     await portal.close();
     process.exit(0);

@@ -496,6 +496,8 @@ export interface SiteBuildTable {
   content_manifest: string | null;
   /** The tickets the build's snapshot counted: "<newest ticket id>@<latest updated_at>" (migration 026). */
   ticket_mark: string | null;
+  /** The blob store key of the build's manifest (server/publish/site-store.ts), once it is live (migration 031). */
+  manifest_key: string | null;
 }
 
 /** An inspection round (督导, migration 020): planned by the office, worked by its inspectors. */

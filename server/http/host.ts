@@ -1,10 +1,9 @@
 // The one HTTP server of a web process: the tRPC API, photo uploads and renditions, the public
-// site (ADR 006: DATA_DIR/public-site/current, or dist/public until a build is live), the app's
+// site (ADR 006, ADR 016: the live build from the blob store, or dist/public until a build is live), the app's
 // built static files (dist/client) and Astro's on-demand pages (middleware mode), in that order.
 // See docs/decisions/001-one-http-host.md for why this is our own node:http server.
 // Static text files go out precompressed (.br/.gz) when accepted; while the elderly-mode cookie
 // is set, HTML (static or rendered) gets class="elderly" on <html> (elderly-mode.ts).
-import fs from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { PortalServices, RequestContext } from '../app-services.ts';
@@ -17,7 +16,7 @@ import { createCardDownloads } from './card-downloads.ts';
 import { createMediaHandler } from './media-handler.ts';
 import { createPageBodies } from './page-body.ts';
 import { sendFile } from './send-file.ts';
-import { createStaticSite } from './static-site.ts';
+import { createStaticSite, firstServable, folderSource, type SiteSource } from './static-site.ts';
 import { createTrpcHandler } from './trpc-handler.ts';
 import { createUploadHandler } from './upload-handler.ts';
 import { addElderlyClass, handleElderlySwitch, isElderly, rewriteHtmlResponse } from './elderly-mode.ts';
@@ -39,11 +38,11 @@ export interface HostOptions {
   /** Mark cookies Secure: the portal is served over HTTPS (PUBLIC_URL). */
   secureCookies: boolean;
   /**
-   * The public site: `currentDir` (DATA_DIR/public-site/current, switched by the worker's builds)
-   * when it exists, else `initialDir` (dist/public, built by `npm run build`). By default
-   * DATA_DIR is the photo store's parent folder and dist/ the client folder's.
+   * The public site: the live build (`live`, server/http/live-site.ts, switched by the worker's
+   * builds) once there is one, else `initialDir` (dist/public, built by `npm run build`; by
+   * default beside the client folder).
    */
-  publicSite?: { currentDir: string; initialDir: string };
+  publicSite?: { live?: SiteSource | null; initialDir?: string };
   /** Idle timeout of request bodies and the caps on concurrent uploads (REQUEST_BODY_IDLE_SECONDS, UPLOAD_MAX_*). */
   requestLimits?: RequestLimits;
 }
@@ -69,25 +68,11 @@ export function createRequestHandler(options: HostOptions) {
   const notFoundPage = path.join(options.clientDir, '404.html');
   const handleMedia = createMediaHandler(options.photos);
   const assets = createStaticSite(options.clientDir);
-  const publicDirs = options.publicSite ?? {
-    currentDir: path.join(path.dirname(options.photos.dir), 'public-site', 'current'),
-    initialDir: path.join(path.dirname(path.resolve(options.clientDir)), 'public'),
-  };
-  // Asked per request: the worker switches `current` at any moment, and a web-only process
+  const initial = folderSource(options.publicSite?.initialDir ?? path.join(path.dirname(path.resolve(options.clientDir)), 'public'));
+  // Asked per request: the worker switches the live build at any moment, and a web-only process
   // sees the first build appear without a restart.
-  const publicRoot = async (): Promise<string | null> => {
-    for (const dir of [publicDirs.currentDir, publicDirs.initialDir]) {
-      if (
-        await fs.stat(path.join(dir, 'index.html')).then(
-          (s) => s.isFile(),
-          () => false,
-        )
-      )
-        return dir;
-    }
-    return null;
-  };
-  const publicSite = createStaticSite(publicRoot);
+  const publicFiles = options.publicSite?.live ? firstServable(options.publicSite.live, initial) : initial;
+  const publicSite = createStaticSite(publicFiles);
 
   function notFound(res: ServerResponse) {
     const req = res.req;
@@ -100,13 +85,12 @@ export function createRequestHandler(options: HostOptions) {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (APP_PATHS.test(pathname)) return appPage();
     // Elsewhere the public site's own 404 page, when it has one.
-    publicRoot().then(
-      (dir) =>
-        dir
-          ? sendFile(req, res, path.join(dir, '404.html'), { cacheControl: 'no-cache', status: 404, missing: appPage, rewriteHtml })
-          : appPage(),
-      appPage,
-    );
+    publicFiles
+      .file('404.html')
+      .then(
+        (file) => (file ? sendFile(req, res, file, { cacheControl: 'no-cache', status: 404, missing: appPage, rewriteHtml }) : appPage()),
+        appPage,
+      );
   }
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -20,6 +20,8 @@ export interface SiteBuildRecord {
   buildDir: string | null;
   /** The tickets the live build counted (ticketMark), to tell whether the counts moved since. */
   ticketMark: string | null;
+  /** The manifest of the build's files in the blob store (site-store.ts); null before it is live. */
+  manifestKey: string | null;
 }
 
 function toRecord(r: Selectable<SiteBuildTable>): SiteBuildRecord {
@@ -34,6 +36,7 @@ function toRecord(r: Selectable<SiteBuildTable>): SiteBuildRecord {
     error: r.error,
     buildDir: r.build_dir,
     ticketMark: r.ticket_mark,
+    manifestKey: r.manifest_key,
   };
 }
 
@@ -65,6 +68,37 @@ export async function selectRecentBuilds(db: Db, limit: number): Promise<SiteBui
 export async function findLiveBuild(db: Db): Promise<SiteBuildRecord | null> {
   const row = await db.selectFrom('site_builds').selectAll().where('status', '=', 'live').orderBy('id', 'desc').limit(1).executeTakeFirst();
   return row ? toRecord(row) : null;
+}
+
+/** The live build and its manifest's key: what the web processes serve (one indexed row, asked every few seconds). */
+export async function liveManifest(db: Db): Promise<{ build: string; key: string } | null> {
+  const row = await db
+    .selectFrom('site_builds')
+    .select(['build_dir', 'manifest_key'])
+    .where('status', '=', 'live')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.build_dir && row.manifest_key ? { build: row.build_dir, key: row.manifest_key } : null;
+}
+
+/** The manifest keys of the newest `count` live builds, newest first (what the store keeps). */
+export async function recentManifestKeys(db: Db, count: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('site_builds')
+    .select('manifest_key')
+    .distinct()
+    .where('status', '=', 'live')
+    .where('manifest_key', 'is not', null)
+    .orderBy('manifest_key', 'desc')
+    .limit(count)
+    .execute();
+  return rows.map((r) => r.manifest_key as string);
+}
+
+/** A live build's new manifest (its search index made after it went live), on every request it took. */
+export async function updateManifestKey(db: Db, buildDir: string, key: string): Promise<void> {
+  await db.updateTable('site_builds').set({ manifest_key: key }).where('build_dir', '=', buildDir).where('status', '=', 'live').execute();
 }
 
 /** Whether any request is in one of these states. */
@@ -159,13 +193,21 @@ export async function recordOutcome(
   db: Db,
   buildDir: string,
   outcome:
-    { status: 'live'; finishedAt: string; pages: number; ticketMark: string } | { status: 'failed'; finishedAt: string; error: string },
+    | { status: 'live'; finishedAt: string; pages: number; ticketMark: string; manifestKey: string }
+    | { status: 'failed'; finishedAt: string; error: string },
 ): Promise<void> {
   await db
     .updateTable('site_builds')
     .set(
       outcome.status === 'live'
-        ? { status: 'live', finished_at: outcome.finishedAt, pages: outcome.pages, error: null, ticket_mark: outcome.ticketMark }
+        ? {
+            status: 'live',
+            finished_at: outcome.finishedAt,
+            pages: outcome.pages,
+            error: null,
+            ticket_mark: outcome.ticketMark,
+            manifest_key: outcome.manifestKey,
+          }
         : { status: 'failed', finished_at: outcome.finishedAt, error: outcome.error },
     )
     .where('build_dir', '=', buildDir)

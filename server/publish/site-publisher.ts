@@ -25,6 +25,7 @@
 // unchanged content queues nothing.
 import fs from 'node:fs/promises';
 import type { Kysely } from 'kysely';
+import type { BlobStore } from '../storage/blob-store.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { requestBuild, STATS_REFRESH } from './publishing.ts';
@@ -34,6 +35,8 @@ import {
   claimedReasons,
   findLiveBuild,
   lastRequestedAt,
+  recentManifestKeys,
+  updateManifestKey,
   newestContentManifest,
   otherBuildRunning,
   recordOutcome,
@@ -50,10 +53,19 @@ import {
   serializeManifest,
   type ContentManifest,
 } from './site-content.ts';
-import type { PublicSnapshot } from './public-snapshot.ts';
+import { publicSnapshotSchema, type PublicSnapshot } from './public-snapshot.ts';
 import type { Lease } from '../worker/lease.ts';
 import type { CompressStats } from './site-compress.ts';
-import { buildSite, newBuildId, publicSitePaths, type SiteBuildOptions, type SiteBuildResult } from './site-builder.ts';
+import { buildFiles, buildSite, indexBuild, newBuildId, pruneBuilds, type SiteBuildOptions, type SiteBuildResult } from './site-builder.ts';
+import {
+  collectSiteGarbage,
+  manifestKey,
+  readManifest,
+  siteCodeVersion,
+  uploadBuild,
+  writeManifest,
+  type SiteManifest,
+} from './site-store.ts';
 
 export interface PublisherLog {
   info(message: string): void;
@@ -66,10 +78,16 @@ export interface SitePublisherOptions {
   dataDir: string;
   /** The project's root (node_modules/, site/). */
   root: string;
+  /** Where the builds' files go for the web processes to serve (server/http/live-site.ts). */
+  store: BlobStore;
+  /** Builds kept on this machine and in the store, the live one included; 3 by default. */
+  keep?: number;
+  /** Objects of builds no longer kept are removed from the store once they are this old (an hour by default; 0 in tests). */
+  garbageAgeMs?: number;
   /** The public snapshot as of `at` (public-projection.ts). */
   snapshot: (at: Date) => Promise<PublicSnapshot>;
   /** More options for every build: env for the site (CONTENT_DIR, PUBLIC_SITE_URL), a command in tests … */
-  buildOptions?: Partial<Omit<SiteBuildOptions, 'snapshot' | 'dataDir' | 'root' | 'id' | 'outDir'>>;
+  buildOptions?: Partial<Omit<SiteBuildOptions, 'snapshot' | 'dataDir' | 'root' | 'id' | 'outDir' | 'previous'>>;
   /** A 'building' row older than this is taken to be from a worker that died; 30 minutes by default. */
   staleAfterMs?: number;
   /** CONTENT_DIR, whose files the site reads: recorded with each build, and watched (queueContentChanges). Unset: neither. */
@@ -85,15 +103,27 @@ export interface SitePublisherOptions {
 
 export type PublishRun =
   | { built: false; reason: 'nothing queued' | 'another worker is building' }
-  | { built: true; id: string; requests: number; pages: number; ms: number; timings: Record<string, number>; compressed: CompressStats }
+  | {
+      built: true;
+      id: string;
+      scope: SiteBuildResult['scope'];
+      requests: number;
+      pages: number;
+      /** From the start of the build to its record as live. */
+      ms: number;
+      timings: Record<string, number>;
+      compressed: CompressStats;
+      /** An incremental build's search index, made after it went live: its steps, or why it failed. */
+      index?: { timings: Record<string, number> } | { error: string };
+    }
   | { built: false; failed: true; id: string; requests: number; error: string };
 
 export interface SitePublisher {
   /** Builds once if anything is queued; waits for (and answers with) a build already running in this process. */
   runOnce(now?: Date): Promise<PublishRun>;
   /**
-   * At worker start: queues a build ('start') when no build is live, the live folder is gone, or
-   * (with a contentDir) no build has recorded the content it read yet.
+   * At worker start: queues a build ('start') when no build is live, the live build's manifest is
+   * not in the store, or (with a contentDir) no build has recorded the content it read yet.
    */
   ensureLive(now?: Date): Promise<boolean>;
   /**
@@ -111,6 +141,15 @@ export interface SitePublisher {
 }
 
 const silent: PublisherLog = { info: () => {}, error: () => {} };
+
+/**
+ * Requests a build on top of the live one can answer: a notice, a response, a bulletin, an ad (all
+ * ads' pages are rendered in every build) or the statistics. The start, 重新生成网站 and a change
+ * of the other content the pages read (site.json …) rebuild the whole site.
+ */
+function isIncremental(reason: string): boolean {
+  return reason === STATS_REFRESH || /^(notice|response|bulletin|ad):/.test(reason);
+}
 
 export function createSitePublisher(options: SitePublisherOptions): SitePublisher {
   const { db, clock } = options;
@@ -140,8 +179,8 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     // Folder names sort by the real time they were made (pruning keeps the newest), not the injected clock's.
     const id = newBuildId(new Date());
     // Read before the build starts: a file changed while it runs differs from this, and is built again.
-    const manifest = contentDir ? serializeManifest(await readContentManifest(contentDir)) : null;
-    const requests = await claimQueued(db, id, clock.now().toISOString(), manifest);
+    const contentRead = contentDir ? serializeManifest(await readContentManifest(contentDir)) : null;
+    const requests = await claimQueued(db, id, clock.now().toISOString(), contentRead);
     if (requests === 0) return { built: false, reason: 'nothing queued' };
     if (await otherBuildRunning(db, id)) {
       await releaseClaim(db, id);
@@ -149,24 +188,109 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     }
 
     const reasons = await claimedReasons(db, id);
-    const scope = reasons.every((r) => r === STATS_REFRESH) && (await liveFolderServable()) ? 'stats' : 'full';
+    const began = performance.now();
     let result: SiteBuildResult;
+    let files: SiteManifest;
     let mark: string;
     try {
       // Read before the snapshot: a ticket changed while it is made moves the mark again, and is counted next time.
       mark = await ticketMark(db);
       const snapshot = await options.snapshot(now);
-      result = await buildSite({ ...options.buildOptions, snapshot, dataDir: options.dataDir, root: options.root, id, scope });
+      const siteVersion = await siteCodeVersion(options.root);
+      const base = reasons.every(isIncremental) ? await incrementalBase(siteVersion) : null;
+      result = await buildSite({
+        ...options.buildOptions,
+        snapshot,
+        dataDir: options.dataDir,
+        root: options.root,
+        id,
+        ...(base && { previous: { dir: base.dir, snapshot: base.snapshot } }),
+      });
+      ({ manifest: files } = await uploadBuild(options.store, result.dir, { build: id, siteVersion }, base));
+      await writeManifest(options.store, manifestKey(id, 1), files);
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 4000);
       await recordOutcome(db, id, { status: 'failed', finishedAt: clock.now().toISOString(), error: message });
       log.error(`[publish] build ${id} failed; the public site still shows the previous build:`, error);
+      await fs.rm(buildFiles(options.dataDir, id).dir, { recursive: true, force: true }).catch(() => {});
       return { built: false, failed: true, id, requests, error: message };
     }
-    await recordOutcome(db, id, { status: 'live', finishedAt: clock.now().toISOString(), pages: result.pages, ticketMark: mark });
-    const what = scope === 'stats' ? 'statistics pages refreshed' : `${result.pages} page(s)`;
-    log.info(`[publish] build ${id} live: ${what}, ${requests} request(s), ${(result.ms / 1000).toFixed(1)} s`);
-    return { built: true, id, requests, pages: result.pages, ms: result.ms, timings: result.timings, compressed: result.compressed };
+    const key = manifestKey(id, 1);
+    await recordOutcome(db, id, {
+      status: 'live',
+      finishedAt: clock.now().toISOString(),
+      pages: result.pages,
+      ticketMark: mark,
+      manifestKey: key,
+    });
+    const ms = Math.round(performance.now() - began);
+    const what = result.scope === 'changed' ? `${result.noticesRendered} notice page(s) and the lists rendered` : `${result.pages} page(s)`;
+    log.info(`[publish] build ${id} live: ${what}, ${requests} request(s), ${(ms / 1000).toFixed(1)} s`);
+    const index =
+      result.scope === 'changed' && options.buildOptions?.pagefind !== false ? await indexLiveBuild(id, result.dir, files) : undefined;
+    await cleanUp(id);
+    return {
+      built: true,
+      id,
+      scope: result.scope,
+      requests,
+      pages: result.pages,
+      ms,
+      timings: result.timings,
+      compressed: result.compressed,
+      ...(index && { index }),
+    };
+  }
+
+  /** The live build to build on incrementally: its folder, snapshot and manifest, when this machine has them and the site's code is the same. */
+  async function incrementalBase(siteVersion: string): Promise<{ dir: string; snapshot: PublicSnapshot; manifest: SiteManifest } | null> {
+    const live = await findLiveBuild(db);
+    if (!live?.buildDir || !live.manifestKey) return null;
+    const files = buildFiles(options.dataDir, live.buildDir);
+    const [dirThere, snapshotText, manifest] = await Promise.all([
+      fs.stat(files.dir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ),
+      fs.readFile(files.snapshot, 'utf8').catch(() => null),
+      readManifest(options.store, live.manifestKey).catch(() => null),
+    ]);
+    if (!dirThere || !snapshotText || !manifest || manifest.siteVersion !== siteVersion) return null;
+    const snapshot = publicSnapshotSchema.safeParse(JSON.parse(snapshotText));
+    return snapshot.success ? { dir: files.dir, snapshot: snapshot.data, manifest } : null;
+  }
+
+  /** The search index of an incremental build, made once it is live; the page went live first. */
+  async function indexLiveBuild(
+    id: string,
+    dir: string,
+    manifest: SiteManifest,
+  ): Promise<{ timings: Record<string, number> } | { error: string }> {
+    try {
+      const timings = await indexBuild(options.root, dir);
+      const indexed = await uploadBuild(options.store, dir, { build: id, siteVersion: manifest.siteVersion }, { dir, manifest });
+      const key = manifestKey(id, 2);
+      await writeManifest(options.store, key, indexed.manifest);
+      await updateManifestKey(db, id, key);
+      return { timings };
+    } catch (error) {
+      log.error(`[publish] the search index of build ${id} was not updated; search still finds the pages of the build before:`, error);
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** This machine keeps its newest builds; the store, the objects of the newest live builds' manifests. */
+  async function cleanUp(liveId: string): Promise<void> {
+    const keep = options.keep ?? 3;
+    try {
+      await pruneBuilds(options.dataDir, keep, liveId);
+      const keys = await recentManifestKeys(db, keep);
+      const manifests = (await Promise.all(keys.map((k) => readManifest(options.store, k)))).filter((m): m is SiteManifest => m !== null);
+      // Objects a build is putting now are young: only the lease holder builds, but be safe.
+      await collectSiteGarbage(options.store, { keys, manifests }, new Date(Date.now() - (options.garbageAgeMs ?? 3_600_000)));
+    } catch (error) {
+      log.error('[publish] removing old builds failed (the site is live; tried again after the next build):', error);
+    }
   }
 
   /** The content the newest build (or queued content change) was made from; null before any recorded one. */
@@ -189,13 +313,6 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     });
     log.info(`[publish] content changed, rebuild queued: ${reasons.join(', ')}`);
     return reasons;
-  }
-
-  async function liveFolderServable(): Promise<boolean> {
-    return fs
-      .stat(publicSitePaths(options.dataDir).current)
-      .then((s) => s.isDirectory())
-      .catch(() => false);
   }
 
   async function queueStatsRefresh(now: Date): Promise<boolean> {
@@ -229,10 +346,10 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     },
     queueStatsRefresh: (now = clock.now()) => queueStatsRefresh(now),
     async ensureLive(now = clock.now()) {
-      const live = await anyBuildIn(db, ['live']);
-      const servable = await liveFolderServable();
+      const live = await findLiveBuild(db);
+      const servable = live?.manifestKey ? (await options.store.head(live.manifestKey)) !== null : false;
       const contentRecorded = !contentDir || (await recordedManifest()) !== null;
-      if (live && servable && contentRecorded) return false;
+      if (servable && contentRecorded) return false;
       if (await anyBuildIn(db, ['queued', 'building'])) return false;
       await requestBuild(db, 'start', now);
       return true;

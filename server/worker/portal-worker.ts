@@ -171,6 +171,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     snapshot: (at) => snapshotOf(portal, env, at),
     // The photos are copied from the blob store (hard links when it is this disk).
     buildOptions: { env: { CONTENT_DIR: env.contentDir, PUBLIC_SITE_URL: env.publicUrl }, photos: portal.photos },
+    store: portal.blobs,
     contentDir: env.contentDir,
     statsRefreshMs: env.statsRefreshMinutes * 60_000,
     log: consoleLog,

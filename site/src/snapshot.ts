@@ -10,11 +10,24 @@ let newestFirst: PublicNotice[] | undefined;
 let bySlug: Map<string, PublicNotice> | undefined;
 
 /**
- * SITE_PAGES=stats: a statistics refresh (server/publish/site-builder.ts, scope 'stats') renders
- * only the pages that show counts; the notices', list pages' and ads' own pages are not rendered
- * (the live build's copies are kept).
+ * SITE_NOTICES: an incremental build (server/publish/site-builder.ts, scope 'changed') renders the
+ * pages of only the notices this file names (a JSON array of slugs) and every other page; the
+ * live build's copies of the other notices' pages are kept. Unset: every notice's page.
  */
-export const statsPagesOnly = process.env['SITE_PAGES'] === 'stats';
+export function noticePageWanted(slug: string): boolean {
+  noticesToRender ??= readNoticeList();
+  return noticesToRender === 'all' || noticesToRender.has(slug);
+}
+
+let noticesToRender: Set<string> | 'all' | undefined;
+
+function readNoticeList(): Set<string> | 'all' {
+  const file = process.env['SITE_NOTICES'];
+  if (!file) return 'all';
+  const slugs: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(slugs) || !slugs.every((s) => typeof s === 'string')) throw new Error(`SITE_NOTICES ${file} is not a list of slugs`);
+  return new Set(slugs);
+}
 
 /** Notices on one page of the list (/notices/, /notices/page/2/ …). */
 export const NOTICES_PER_PAGE = 30;

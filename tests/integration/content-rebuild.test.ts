@@ -65,6 +65,7 @@ describe.each(kinds)('rebuilding the public site when its content changes, on %s
       clock: t.clock,
       dataDir,
       root: ROOT,
+      store: t.portal.blobs,
       snapshot: async () => emptySnapshot(path.join(dataDir, 'media'), t.clock.now()),
       buildOptions: {
         command: [process.execPath, path.join(dataDir, 'stand-in-site.mjs')],

@@ -4,14 +4,14 @@
 // government-site meta tags and footer, photos copied byte for byte, feed and sitemap well-formed.
 // Ad images are cached between builds (node_modules/.astro-site): the first build on a fresh
 // checkout encodes them (about a minute on 2 cores), later ones take seconds.
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicSnapshotSchema, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
-import { buildSite, publicSitePaths } from '../../server/publish/site-builder.ts';
+import { buildSite } from '../../server/publish/site-builder.ts';
 import { loadSnapshotFile } from '../../site/src/snapshot.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -212,30 +212,42 @@ describe('public site built from the fixture snapshot', () => {
   });
 });
 
-describe('a statistics refresh of the real site/ (issue 15, item 6)', () => {
-  it('renders the home, statistics, unit and bulletin pages anew and keeps the notices, ads and search index of the live build', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'public-site-stats-'));
+describe('an incremental build of the real site/ (issue 16, item 4)', () => {
+  it('renders the changed notices and every page that lists or counts; links the other notices, photos and search index of the live build', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'public-site-incremental-'));
     try {
       const first = loadSnapshotFile(join(fixture, 'snapshot.json'));
-      await buildSite({ snapshot: first, root, dataDir });
-      const current = () => realpathSync(publicSitePaths(dataDir).current);
-      const before = current();
-      const notice = `notices/${first.notices[0]!.slug}/index.html`;
-      const kept = [notice, 'ads/laji-fenlei/index.html', 'pagefind/pagefind.js', 'notices/index.html'];
-      const inodes = kept.map((p) => statSync(join(before, p)).ino);
+      expect(first.notices.length).toBeGreaterThanOrEqual(3);
+      const live = await buildSite({ snapshot: first, root, dataDir });
+      const [unchanged, withdrawn] = [first.notices[0]!, first.notices[1]!];
+      const keptFiles = [`notices/${unchanged.slug}/index.html`, 'pagefind/pagefind.js'];
+      const inodes = keptFiles.map((p) => statSync(join(live.dir, p)).ino);
 
+      const added = { ...unchanged, slug: 'zengjia-yitiao', title: '曝光：新华路人行道被商户长期占用', photos: [], response: null };
       const totals = { ...first.stats.totals, received: 98765 };
-      const later = { ...first, generatedAt: '2027-01-02T02:00:00.000Z', stats: { ...first.stats, totals } };
-      const run = await buildSite({ snapshot: later, root, dataDir, scope: 'stats' });
-      expect(current()).toBe(run.dir);
-      expect(run.pages).toBe((await htmlFiles(before)).length);
-      for (const [i, p] of kept.entries()) expect(statSync(join(current(), p)).ino, p).toBe(inodes[i]);
-      const home = await readFile(join(current(), 'index.html'), 'utf8');
+      const later = {
+        ...first,
+        generatedAt: '2027-01-02T02:00:00.000Z',
+        notices: [added, ...first.notices.filter((n) => n.slug !== withdrawn.slug)],
+        stats: { ...first.stats, totals },
+      };
+      const run = await buildSite({ snapshot: later, root, dataDir, previous: { dir: live.dir, snapshot: first } });
+      expect(run).toMatchObject({ scope: 'changed', noticesRendered: 1 });
+      expect(run.pages).toBe((await htmlFiles(live.dir)).length);
+      for (const [i, p] of keptFiles.entries()) expect(statSync(join(run.dir, p)).ino, p).toBe(inodes[i]);
+      expect(await readFile(join(run.dir, `notices/${added.slug}/index.html`), 'utf8')).toContain(added.title);
+      expect(existsSync(join(run.dir, `notices/${withdrawn.slug}`))).toBe(false);
+      expect(await readFile(join(run.dir, 'notices/index.html'), 'utf8')).toContain(added.title);
+      const home = await readFile(join(run.dir, 'index.html'), 'utf8');
       expect(home).toContain('98765');
       expect(home).toContain('数据截至 2027年1月2日');
-      expect(await readFile(join(current(), 'stats/index.html'), 'utf8')).toContain('2027年1月2日');
-      expect(statSync(join(current(), 'stats/index.html')).ino).not.toBe(statSync(join(before, 'stats/index.html')).ino);
-      expect(existsSync(join(current(), 'index.html.br'))).toBe(true);
+      expect(existsSync(join(run.dir, 'index.html.br'))).toBe(true);
+      // The photos of the notices still published are there; the withdrawn notice's only ones are not.
+      const photoIds = (n: PublicSnapshot['notices'][number]) => [...n.photos, ...(n.response?.photos ?? [])].map((p) => p.id);
+      const stillShown = new Set(later.notices.flatMap(photoIds));
+      for (const id of stillShown) expect(existsSync(join(run.dir, 'notices/media', `${id}.webp`)), id).toBe(true);
+      for (const id of photoIds(withdrawn).filter((i) => !stillShown.has(i)))
+        expect(existsSync(join(run.dir, 'notices/media', `${id}.webp`))).toBe(false);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -5,6 +5,8 @@
 // precompressed files go out with the right headers; the elderly-mode cookie marks <html>.
 // The site itself is a small stand-in generator (the real site/ is built by `npm run build` and
 // the benchmark), run by the same builder in a child process, followed by the real Pagefind.
+// The builds go to the blob store and the host serves the live one from it (ADR 016): on the
+// disk store and on an S3-compatible bucket (s3rver), whose objects a web process caches.
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,13 +16,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestHandler, listen } from '../../server/http/host.ts';
 import { requestBuild } from '../../server/publish/publishing.ts';
 import { emptySnapshot, type PublicNotice, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
+import { createLiveSite, type LiveSite } from '../../server/http/live-site.ts';
 import { publicSitePaths } from '../../server/publish/site-builder.ts';
+import type { BlobStore } from '../../server/storage/blob-store.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
 import { readEnv } from '../../server/env.ts';
 import { createPortalWorker } from '../../server/worker/portal-worker.ts';
 import { buildGate, WAIT_AT_GATE } from '../support/build-gate.ts';
 import { postgresAvailable } from '../support/databases.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { blobStoreOf, stopS3Server, type StoreKind } from '../support/s3-server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -30,6 +35,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 const snap = JSON.parse(fs.readFileSync(process.env.PUBLIC_SNAPSHOT, 'utf8'));
 const out = process.env.SITE_OUT_DIR;
+// An incremental build names the notices whose pages to render (as the real site does).
+const only = process.env.SITE_NOTICES ? new Set(JSON.parse(fs.readFileSync(process.env.SITE_NOTICES, 'utf8'))) : null;
 ${WAIT_AT_GATE}if (snap.notices.some((n) => n.title === 'BOOM')) { console.error('Error: cannot render notice BOOM'); process.exit(3); }
 const page = (title, body) => '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>' + title +
   '</title><link rel="stylesheet" href="/_astro/site.css"></head><body><main><h1>' + title + '</h1>' + body + '</main></body></html>\\n';
@@ -37,7 +44,7 @@ fs.mkdirSync(path.join(out, '_astro'), { recursive: true });
 fs.writeFileSync(path.join(out, '_astro', 'site.css'), 'main{margin:0 auto;max-width:60rem;font-size:1rem}\\n'.repeat(30));
 fs.writeFileSync(path.join(out, 'index.html'), page('临城县文明创城', '<p id="count">' + snap.notices.length + ' 条曝光</p>' + '<p>文明创城，人人参与。</p>'.repeat(40)));
 fs.writeFileSync(path.join(out, '404.html'), page('页面不存在', '<p>公开网站没有这个页面</p>'));
-for (const n of snap.notices) {
+for (const n of snap.notices.filter((n) => !only || only.has(n.slug))) {
   fs.mkdirSync(path.join(out, 'notices', n.slug), { recursive: true });
   fs.writeFileSync(path.join(out, 'notices', n.slug, 'index.html'), page(n.title, ('<p>' + n.body + '</p>').repeat(10)));
 }
@@ -49,6 +56,8 @@ let base: string;
 let dataDir: string;
 let clientDir: string;
 let snapshot: PublicSnapshot;
+let live: LiveSite;
+let store: BlobStore;
 
 function notice(i: number, title = `曝光第${i}号：西关市场垃圾长期无人清理`): PublicNotice {
   return {
@@ -65,22 +74,28 @@ function notice(i: number, title = `曝光第${i}号：西关市场垃圾长期�
   };
 }
 
+/** A publisher of the stand-in site; after each run the host looks up the live build (as its poll would). */
 function publisher(env: Record<string, string> = {}): SitePublisher {
-  return createSitePublisher({
+  const made = createSitePublisher({
     db: t.portal.database.db,
     clock: t.clock,
     dataDir,
     root: ROOT,
+    store,
+    garbageAgeMs: 0,
     snapshot: async () => structuredClone(snapshot),
     buildOptions: { command: [process.execPath, path.join(dataDir, 'stand-in-site.mjs')], env },
   });
+  return { ...made, runOnce: (now) => made.runOnce(now).finally(() => live.refresh()) };
 }
 
 const get = (p: string, headers: Record<string, string> = {}) => fetch(`${base}${p}`, { headers, redirect: 'manual' });
 const request = (reason: string) => requestBuild(t.portal.database.db, reason, t.clock.now());
 
-beforeAll(async () => {
-  t = await startTestPortal('sqlite');
+async function setUp(storeKind: StoreKind) {
+  const blobs = await blobStoreOf(storeKind);
+  t = await startTestPortal('sqlite', undefined, undefined, blobs ? { blobs } : {});
+  store = t.portal.blobs;
   dataDir = t.database.dataDir;
   fs.writeFileSync(path.join(dataDir, 'stand-in-site.mjs'), STAND_IN_SITE);
   snapshot = { ...emptySnapshot(path.join(dataDir, 'media'), t.clock.now()), notices: [notice(1)] };
@@ -92,6 +107,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(clientDir, '_astro', 'report.abc123.js'), script);
   fs.writeFileSync(path.join(clientDir, '_astro', 'report.abc123.js.br'), zlib.brotliCompressSync(script));
   fs.writeFileSync(path.join(clientDir, '_astro', 'report.abc123.js.gz'), zlib.gzipSync(script));
+  live = createLiveSite({ db: t.portal.database.db, store, cacheDir: path.join(dataDir, 'site-cache'), cacheBytes: 64 * 1024, pollMs: 0 });
   const handler = createRequestHandler({
     app: t.portal.services,
     photos: t.portal.photos,
@@ -103,20 +119,36 @@ beforeAll(async () => {
       res.write('<!doctype html><html lang="zh-CN" class="app"><head><title>我要反映</title></head>');
       res.end('<body><form></form></body></html>');
     },
+    publicSite: { live },
     trustProxy: 0,
     secureCookies: false,
   });
   server = await listen(handler, '127.0.0.1', 0);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}
 
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+async function tearDown() {
+  live?.close();
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
   await t?.close();
-});
+}
 
-describe('publishing the public site', () => {
+afterAll(stopS3Server);
+
+/** The manifests in the store: one per build kept (and the live build's second one, with its search index). */
+async function storedManifests(): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of store.list('site/manifests/')) keys.push(object.key);
+  return keys.sort();
+}
+
+describe.each(['disk', 's3'] as const)('publishing the public site (%s store)', (storeKind) => {
+  beforeAll(() => setUp(storeKind));
+  afterAll(tearDown);
+
   it('at start queues one build when none is live; queued requests coalesce into one build that goes live and is served', async () => {
     const worker = publisher();
     expect(await worker.ensureLive()).toBe(true);
@@ -155,7 +187,7 @@ describe('publishing the public site', () => {
 
   it('switches a new build in atomically: every request during the switch is answered, old builds beyond three removed', async () => {
     const worker = publisher();
-    const before = fs.realpathSync(publicSitePaths(dataDir).current);
+    const before = live.build();
     let stop = false;
     const answers: number[] = [];
     const hammer = (async () => {
@@ -168,7 +200,9 @@ describe('publishing the public site', () => {
     for (let i = 2; i <= 5; i++) {
       snapshot.notices.push(notice(i));
       await request(`notice:${i} published`);
-      expect(await worker.runOnce()).toMatchObject({ built: true, requests: 1 });
+      // On top of the live build: only the new notice's page is rendered, the search index after it went live.
+      const run = await worker.runOnce();
+      expect(run).toMatchObject({ built: true, requests: 1, scope: 'changed', index: { timings: { pagefind: expect.any(Number) } } });
     }
     while (answers.length < 5) await new Promise((r) => setTimeout(r, 10));
     stop = true;
@@ -176,25 +210,36 @@ describe('publishing the public site', () => {
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((s) => s === 200)).toBe(true);
 
-    const after = fs.realpathSync(publicSitePaths(dataDir).current);
+    const after = live.build();
     expect(after).not.toBe(before);
-    expect(fs.lstatSync(publicSitePaths(dataDir).current).isSymbolicLink()).toBe(true);
     const builds = fs.readdirSync(publicSitePaths(dataDir).builds).filter((n) => !n.endsWith('.json'));
     expect(builds).toHaveLength(3);
-    expect(builds).toContain(path.basename(after));
+    expect(builds).toContain(after);
+    // The store keeps the manifests of the three newest builds, and no object of the older ones.
+    expect((await storedManifests()).map((k) => k.replace(/^site\/manifests\/(.*)-\d\.json$/, '$1'))).toEqual(builds.sort());
     expect(await (await get('/')).text()).toContain('5 条曝光');
-    expect((await get('/notices/n-5/')).status).toBe(200);
+    for (let i = 1; i <= 5; i++) expect((await get(`/notices/n-${i}/`)).status).toBe(200);
+    // A withdrawn notice's page is gone from the next build, built on top of this one.
+    snapshot.notices.splice(1, 1);
+    await request('notice:2 withdrawn');
+    expect(await worker.runOnce()).toMatchObject({ built: true, scope: 'changed' });
+    expect((await get('/notices/n-2/')).status).toBe(404);
+    expect(await (await get('/')).text()).toContain('4 条曝光');
+    snapshot.notices.splice(1, 0, notice(2));
+    await request('notice:2 published');
+    expect(await worker.runOnce()).toMatchObject({ built: true });
+    expect((await get('/notices/n-2/')).status).toBe(200);
   });
 
   it('a failing build leaves the old site serving and records why; so does a snapshot that is not valid', async () => {
     const worker = publisher();
-    const live = fs.realpathSync(publicSitePaths(dataDir).current);
+    const serving = live.build();
     snapshot.notices.push(notice(6, 'BOOM'));
     await request('notice:6 published');
     const run = await worker.runOnce();
     expect(run).toMatchObject({ built: false, failed: true, requests: 1 });
     expect(run.built === false && 'error' in run && run.error).toMatch(/astro: exit code 3[\s\S]*cannot render notice BOOM/);
-    expect(fs.realpathSync(publicSitePaths(dataDir).current)).toBe(live);
+    expect(live.build()).toBe(serving);
     expect(await (await get('/')).text()).toContain('5 条曝光');
     expect((await get('/notices/n-6/')).status).toBe(404);
     let status = await t.portal.services.publishing.status();
@@ -211,7 +256,7 @@ describe('publishing the public site', () => {
     expect(invalid.built === false && 'error' in invalid && invalid.error).toMatch(
       /^snapshot: the snapshot is not valid: notices\.5\.slug/,
     );
-    expect(fs.realpathSync(publicSitePaths(dataDir).current)).toBe(live);
+    expect(live.build()).toBe(serving);
     snapshot.notices.pop();
 
     // The next good build clears the failure from the console's view.
@@ -329,10 +374,12 @@ describe('publishing the public site', () => {
 });
 
 describe("the worker's publish job with the real site/", () => {
+  beforeAll(() => setUp('disk'));
+  afterAll(tearDown);
+
   it('builds the public projection with Astro and Pagefind, switches it live, and the host serves it', { timeout: 120_000 }, async () => {
     const worker = createPortalWorker(t.portal, readEnv({ DATA_DIR: dataDir, DATABASE_URL: t.database.url }), t.clock);
     try {
-      const before = fs.realpathSync(publicSitePaths(dataDir).current);
       await request('content updated');
       const tick = await worker.scheduler.runOnce();
       const publish = tick.jobs.find((j) => j.job === 'publish');
@@ -341,7 +388,8 @@ describe("the worker's publish job with the real site/", () => {
       expect(tick.jobs.map((j) => j.job).slice(-4)).toEqual(['mail', 'publish', 'housekeeping', 'privacy-purge']);
       // The day's retention purge ran in the first pass (nothing is old enough here).
       expect(tick.jobs.find((j) => j.job === 'privacy-purge')).toMatchObject({ ok: true, result: { removed: { reporters: 0 } } });
-      expect(fs.realpathSync(publicSitePaths(dataDir).current)).not.toBe(before);
+      await live.refresh();
+      expect(live.build()).toBe((publish?.result as { id: string }).id);
       const home = await get('/', { 'accept-encoding': 'br' });
       expect(home.status).toBe(200);
       expect(home.headers.get('content-encoding')).toBe('br');
@@ -372,6 +420,7 @@ describe.skipIf(!(await postgresAvailable()) && !process.env['CI'])('the publish
         clock: pg.clock,
         dataDir: pgData,
         root: ROOT,
+        store: pg.portal.blobs,
         snapshot: async () => ({ ...emptySnapshot(path.join(pgData, 'media'), pg.clock.now()), notices: [notice(1)] }),
         buildOptions: {
           command: [process.execPath, path.join(pgData, 'stand-in-site.mjs')],

@@ -1,23 +1,27 @@
 // Issue 15 item 6: the public statistics stay current. The worker's publish pass queues a refresh
 // of the pages that show counts once a China day and when the tickets changed since the live build
-// (at most every statsRefreshMs); such a refresh renders only those pages and links the rest of the
-// live build into the new one unchanged — its notices, search index and photos are not rebuilt.
-// The site is a stand-in generator (like site-builder.test.ts) that honours SITE_PAGES=stats as the
-// real site/ does; the snapshot is the real public projection of the portal's database.
+// (at most every statsRefreshMs); such a refresh is an incremental build (ADR 016): it renders the
+// pages that list or count and links the rest of the live build into the new one unchanged — the
+// notices whose public data did not change, the search index and photos are not rebuilt.
+// The site is a stand-in generator (like site-builder.test.ts) that honours SITE_NOTICES as the
+// real site/ does; the snapshot is the real public projection of the portal's database, with one
+// notice added.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicSnapshot } from '../../server/publish/public-projection.ts';
-import { requestBuild, STATS_REFRESH } from '../../server/publish/publishing.ts';
-import { publicSitePaths } from '../../server/publish/site-builder.ts';
+import { MANUAL_REBUILD, requestBuild, STATS_REFRESH } from '../../server/publish/publishing.ts';
+import { buildFiles } from '../../server/publish/site-builder.ts';
+import { findLiveBuild } from '../../server/publish/site-build-repository.ts';
+import type { PublicNotice } from '../../server/publish/public-snapshot.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const HOUR = 3_600_000;
 
-// A home page with the count of reports and the "as of" time, a stats page, an unchanging notice
-// page and a search index — the notice page only in a full build, as site/ does.
+// A home page with the count of reports and the "as of" time, a stats page, the notices' pages
+// (those SITE_NOTICES names, as site/ does) and, in a full build, a search index.
 const STAND_IN_SITE = `
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,9 +33,12 @@ const counts = '<p id="received">' + snap.stats.totals.received + '</p><p id="as
 fs.writeFileSync(path.join(out, 'index.html'), page('临城县文明创城', counts + '<p>文明创城，人人参与。</p>'.repeat(40)));
 fs.mkdirSync(path.join(out, 'stats'), { recursive: true });
 fs.writeFileSync(path.join(out, 'stats', 'index.html'), page('统计', counts));
-if (process.env.SITE_PAGES !== 'stats') {
-  fs.mkdirSync(path.join(out, 'notices', 'n-1'), { recursive: true });
-  fs.writeFileSync(path.join(out, 'notices', 'n-1', 'index.html'), page('曝光', '<p>曝光内容</p>'.repeat(100)));
+const only = process.env.SITE_NOTICES ? JSON.parse(fs.readFileSync(process.env.SITE_NOTICES, 'utf8')) : null;
+for (const n of snap.notices.filter((n) => !only || only.includes(n.slug))) {
+  fs.mkdirSync(path.join(out, 'notices', n.slug), { recursive: true });
+  fs.writeFileSync(path.join(out, 'notices', n.slug, 'index.html'), page(n.title, '<p>曝光内容</p>'.repeat(100)));
+}
+if (!only) {
   fs.mkdirSync(path.join(out, 'pagefind'), { recursive: true });
   fs.writeFileSync(path.join(out, 'pagefind', 'pagefind.js'), '// index of ' + snap.generatedAt);
 }
@@ -42,9 +49,22 @@ let dataDir: string;
 let publisher: SitePublisher;
 const failFlag = () => path.join(dataDir, 'fail-stats');
 
-const live = () => fs.realpathSync(publicSitePaths(dataDir).current);
-const read = (file: string) => fs.readFileSync(path.join(live(), file), 'utf8');
-const received = () => Number(/<p id="received">(\d+)<\/p>/.exec(read('index.html'))?.[1]);
+/** The live build's folder on this machine. */
+const live = async () => buildFiles(dataDir, (await findLiveBuild(t.portal.database.db))!.buildDir!).dir;
+const read = async (file: string) => fs.readFileSync(path.join(await live(), file), 'utf8');
+const received = async () => Number(/<p id="received">(\d+)<\/p>/.exec(await read('index.html'))?.[1]);
+const NOTICE: PublicNotice = {
+  slug: 'n-1',
+  title: '曝光：西关市场垃圾长期无人清理',
+  body: '经查，西关集贸市场东门口垃圾堆放多日无人清运。',
+  unit: { code: 'zhujianju', name: '县住房和城乡建设局', shortName: '住建局' },
+  publishedAt: '2026-12-01T02:00:00.000Z',
+  responseDueAt: '2026-12-31T02:00:00.000Z',
+  categories: [],
+  photos: [],
+  response: null,
+  responseOverdue: false,
+};
 const report = (description: string) => t.caller().report.submit({ description });
 
 beforeAll(async () => {
@@ -57,7 +77,11 @@ beforeAll(async () => {
     clock: t.clock,
     dataDir,
     root: ROOT,
-    snapshot: (at) => publicSnapshot({ db, catalog: t.portal.services.catalog, mediaDir: path.join(dataDir, 'media') }, at),
+    store: t.portal.blobs,
+    snapshot: async (at) => ({
+      ...(await publicSnapshot({ db, catalog: t.portal.services.catalog, mediaDir: path.join(dataDir, 'media') }, at)),
+      notices: [NOTICE],
+    }),
     buildOptions: {
       command: [process.execPath, path.join(dataDir, 'stand-in-site.mjs')],
       env: { STAND_IN_FAIL: failFlag() },
@@ -78,17 +102,17 @@ afterAll(async () => {
 
 describe('the public statistics kept current', () => {
   it('refreshes nothing while the counts stand still on the same day', async () => {
-    expect(received()).toBe(1);
+    expect(await received()).toBe(1);
     t.clock.advance(3 * HOUR);
     expect(await publisher.queueStatsRefresh()).toBe(false);
     expect(await publisher.runOnce()).toEqual({ built: false, reason: 'nothing queued' });
   });
 
   it('when the counts moved, waits out the interval, then renders only the pages with counts onto the live build', async () => {
-    const before = live();
+    const before = await live();
     const noticeInode = fs.statSync(path.join(before, 'notices', 'n-1', 'index.html')).ino;
-    const indexBefore = read('pagefind/pagefind.js');
-    const published = live();
+    const indexBefore = await read('pagefind/pagefind.js');
+    const published = await live();
     t.clock.set('2026-12-07T04:00:00.000Z'); // 12:00; the live build is from 10:00
     await report('西关市场东门口垃圾堆放多日无人清运');
     // Two hours since the build: due at once.
@@ -96,16 +120,16 @@ describe('the public statistics kept current', () => {
     expect(await publisher.queueStatsRefresh()).toBe(false); // already queued
     const run = await publisher.runOnce();
     expect(run).toMatchObject({ built: true, requests: 1 });
-    expect(live()).not.toBe(published);
-    expect(received()).toBe(2);
-    expect(read('stats/index.html')).toContain('<p id="received">2</p>');
+    expect(await live()).not.toBe(published);
+    expect(await received()).toBe(2);
+    expect(await read('stats/index.html')).toContain('<p id="received">2</p>');
     // "As of" is the refresh's time.
-    expect(read('index.html')).toContain('2026-12-07T04:00:00.000Z');
+    expect(await read('index.html')).toContain('2026-12-07T04:00:00.000Z');
     // The rest is the live build's own files, linked: not rendered, not indexed again.
-    expect(fs.statSync(path.join(live(), 'notices', 'n-1', 'index.html')).ino).toBe(noticeInode);
-    expect(read('pagefind/pagefind.js')).toBe(indexBefore);
+    expect(fs.statSync(path.join(await live(), 'notices', 'n-1', 'index.html')).ino).toBe(noticeInode);
+    expect(await read('pagefind/pagefind.js')).toBe(indexBefore);
     // Precompressed anew for the refreshed pages.
-    expect(fs.existsSync(path.join(live(), 'index.html.br'))).toBe(true);
+    expect(fs.existsSync(path.join(await live(), 'index.html.br'))).toBe(true);
     const status = await t.portal.services.publishing.status();
     expect(status.builds[0]).toMatchObject({ status: 'live', reasons: [STATS_REFRESH] });
 
@@ -116,7 +140,7 @@ describe('the public statistics kept current', () => {
     t.clock.advance(HOUR);
     expect(await publisher.queueStatsRefresh()).toBe(true);
     await publisher.runOnce();
-    expect(received()).toBe(3);
+    expect(await received()).toBe(3);
   });
 
   it('refreshes once on a new China day even when nothing moved', async () => {
@@ -125,35 +149,35 @@ describe('the public statistics kept current', () => {
     t.clock.set('2026-12-07T16:01:00.000Z'); // 00:01 on 12-08
     expect(await publisher.queueStatsRefresh()).toBe(true);
     await publisher.runOnce();
-    expect(read('index.html')).toContain('2026-12-07T16:01:00.000Z');
+    expect(await read('index.html')).toContain('2026-12-07T16:01:00.000Z');
     t.clock.advance(6 * HOUR);
     expect(await publisher.queueStatsRefresh()).toBe(false);
   });
 
   it('a refresh that fails leaves the live site and is not asked for again at every pass', async () => {
-    const before = live();
+    const before = await live();
     fs.writeFileSync(failFlag(), '');
     t.clock.advance(2 * HOUR);
     await report('新华路人行道被商户占用摆摊');
     expect(await publisher.queueStatsRefresh()).toBe(true);
     expect(await publisher.runOnce()).toMatchObject({ built: false, failed: true });
-    expect(live()).toBe(before);
+    expect(await live()).toBe(before);
     t.clock.advance(5 * 60_000);
     expect(await publisher.queueStatsRefresh()).toBe(false);
     fs.rmSync(failFlag());
     t.clock.advance(HOUR);
     expect(await publisher.queueStatsRefresh()).toBe(true);
     await publisher.runOnce();
-    expect(received()).toBe(4);
+    expect(await received()).toBe(4);
   });
 
-  it('a refresh queued with another request becomes a full build', async () => {
-    const noticeFile = () => fs.statSync(path.join(live(), 'notices', 'n-1', 'index.html')).ino;
-    const inode = noticeFile();
+  it('a refresh queued with 重新生成网站 becomes a full build', async () => {
+    const noticeFile = async () => fs.statSync(path.join(await live(), 'notices', 'n-1', 'index.html')).ino;
+    const inode = await noticeFile();
     const { db } = t.portal.database;
     await requestBuild(db, STATS_REFRESH, t.clock.now());
-    await requestBuild(db, 'notice:1 published', t.clock.now());
-    expect(await publisher.runOnce()).toMatchObject({ built: true, requests: 2 });
-    expect(noticeFile()).not.toBe(inode);
+    await requestBuild(db, MANUAL_REBUILD, t.clock.now());
+    expect(await publisher.runOnce()).toMatchObject({ built: true, requests: 2, scope: 'full' });
+    expect(await noticeFile()).not.toBe(inode);
   });
 });

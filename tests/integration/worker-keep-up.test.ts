@@ -381,6 +381,7 @@ describe.each(kinds)('a worker that keeps up, on %s', (kind) => {
         clock: t.clock,
         dataDir,
         root: path.resolve(import.meta.dirname, '../..'),
+        store: t.portal.blobs,
         snapshot: async (at) => emptySnapshot(path.join(dataDir, 'media'), at),
         buildOptions: { command: [process.execPath, script], pagefind: false },
         lease: createLease({ db: database, clock: t.clock, name: 'site-build', holder }),
