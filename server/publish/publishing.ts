@@ -62,9 +62,9 @@ export async function requestBuild(
 export const MANUAL_REBUILD = 'manual';
 
 /**
- * The reason of a statistics refresh. A build that takes only such requests renders only the
- * pages that show counts onto the live build (site-builder.ts, scope 'stats'); one that takes any
- * other request rebuilds the whole site, which counts afresh too.
+ * The reason of a statistics refresh: a build on top of the live one (site-publisher.ts) that
+ * renders the pages that list or count, and the notices whose public data changed (a response
+ * deadline passed) — none of the others.
  */
 export const STATS_REFRESH = 'stats';
 
