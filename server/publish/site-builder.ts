@@ -1,21 +1,26 @@
-// Builds the public site from a public snapshot (ADR 006, ADR 016) into a folder of this machine:
-//   1. the snapshot, validated, written as JSON beside the build folder;
+// Builds the public site from a public snapshot (ADR 006, ADR 016) into the worker's working
+// copy of the live build, DATA_DIR/public-site/site:
+//   1. the snapshot, validated, written as JSON beside it;
 //   2. `astro build --root site --force` in a child process (the project's Node, process.execPath), reading
 //      PUBLIC_SNAPSHOT and writing to SITE_OUT_DIR, with a timeout; its output kept for the error;
-//   3. Pagefind over the output (the static full-text search index) — or later, off the critical
-//      path, for an incremental build (indexBuild);
+//   3. Pagefind over the output (the static full-text search index) — for an incremental build
+//      later, off the critical path (indexBuild);
 //   4. the photos the snapshot names, from the photo pipeline's renditions into /notices/media/
 //      under the store's own names (<id>.webp, <id>.thumb.webp) — hard links on the same
 //      filesystem, else copies; never re-encoded;
 //   5. `.br` and `.gz` siblings of the text files (site-compress.ts);
-//   6. the folder renamed from `<id>.tmp` to DATA_DIR/public-site/builds/<id>.
-// The publish job (site-publisher.ts) then puts the folder into the blob store and records it live.
-// An incremental build (`previous`: the live build's folder and snapshot) renders only the pages
-// of the notices whose public data changed, and every page that lists or counts (lists, units,
-// statistics, feed, ads, bulletins: a few hundred pages whatever the number of notices); the
-// other notices' pages, their photos, the hashed assets and the search index are hard-linked
-// from the live build.
-// A failed step removes the half-made folder and throws SiteBuildError naming the step and the reason.
+//   6. into the working copy: a full build replaces the folder; an incremental one moves its files
+//      in and removes what the new build no longer has.
+// The publish job (site-publisher.ts) then puts the changed files into the blob store, records the
+// build live, and marks the working copy as that build's (markWorkingCopy).
+// An incremental build (`previous`: the live build's snapshot and paths) renders only the pages of
+// the notices whose public data changed, and every page that lists or counts (lists, units,
+// statistics, feed, ads, bulletins: a few hundred pages whatever the number of notices); the other
+// notices' pages, their photos, the hashed assets and the search index stay as they are.
+// Files are only ever replaced by rename, never written over: on the disk store the stored objects
+// are hard links to them.
+// A failed step removes what it made and throws SiteBuildError naming the step and the reason; a
+// failure while the working copy is changed leaves it unmarked, so the next build is a full one.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -24,7 +29,7 @@ import { createPhotoStore, type PhotoStore } from '../media/photo-store.ts';
 import { publicSnapshotSchema, type PublicSnapshot } from './public-snapshot.ts';
 import { precompressTree, type CompressStats } from './site-compress.ts';
 
-/** Where builds live under DATA_DIR. */
+/** Where the working copy lives under DATA_DIR. */
 export const PUBLIC_SITE_DIR = 'public-site';
 /** The URL folder (and build sub-folder) the snapshot's photos are copied to: /notices/media/<id>.webp, <id>.thumb.webp. */
 export const PUBLIC_PHOTO_DIR = 'notices/media';
@@ -41,16 +46,16 @@ export class SiteBuildError extends Error {
 export interface SiteBuildOptions {
   /** Validated again here: an invalid snapshot fails the build before anything runs. */
   snapshot: unknown;
-  /** DATA_DIR: builds go to DATA_DIR/public-site/builds/<id>/, `current` beside them. Not used with `outDir`. */
+  /** DATA_DIR: the working copy is DATA_DIR/public-site/site. Not used with `outDir`. */
   dataDir?: string;
   /** The project's root (where node_modules/ is). */
   root: string;
   /** The site's Astro root; `<root>/site` by default. */
   siteRoot?: string;
-  /** The build folder's name (sortable by time); made from the time when not given. */
+  /** The build's id (sortable by time); made from the time when not given. */
   id?: string;
   /**
-   * Build into this folder instead of DATA_DIR/public-site (the initial site of `npm run build`):
+   * Build into this folder instead of the working copy (the initial site of `npm run build`):
    * replaced as a whole when the build succeeds.
    */
   outDir?: string;
@@ -68,19 +73,19 @@ export interface SiteBuildOptions {
   /** Skip Pagefind (tests of the switching only). */
   pagefind?: boolean;
   /**
-   * An incremental build on top of the live build (its folder under DATA_DIR/public-site/builds and
-   * the snapshot it was made from): only the notices whose public data differ are rendered again,
-   * with every page that is not one notice's own page; the rest is linked from `previous.dir`.
-   * Pagefind is not run (indexBuild, after the build is live). Without it: the whole site.
+   * An incremental build on top of the working copy, which holds the live build: the snapshot it
+   * was made from and its paths (the manifest's). Only the notices whose public data differ are
+   * rendered again, with every page that is not one notice's own; Pagefind is not run
+   * (indexBuild, after the build is live). Without it: the whole site.
    */
-  previous?: { dir: string; snapshot: PublicSnapshot };
+  previous?: { snapshot: PublicSnapshot; paths: readonly string[] };
   /** Told of each finished step. */
   onStep?: (step: string, ms: number) => void;
 }
 
 export interface SiteBuildResult {
   id: string;
-  /** The build's folder (absolute). */
+  /** The folder built: the working copy, or `outDir`. */
   dir: string;
   /** 'full', or 'changed': an incremental build (`previous`), whose search index is still the live build's. */
   scope: 'full' | 'changed';
@@ -88,6 +93,8 @@ export interface SiteBuildResult {
   pages: number;
   /** Notices whose page was rendered (all of them in a full build). */
   noticesRendered: number;
+  /** An incremental build: the paths it wrote and removed (files, not their .br/.gz). */
+  changes?: SiteChanges;
   photos: { linked: number; copied: number; missing: string[] };
   compressed: CompressStats;
   /** Milliseconds per step, and in all. */
@@ -95,18 +102,39 @@ export interface SiteBuildResult {
   ms: number;
 }
 
-export function publicSitePaths(dataDir: string) {
+export interface SiteChanges {
+  written: string[];
+  removed: string[];
+}
+
+/** The worker's working copy of the live build, the snapshot it was made from, and the mark naming that build. */
+export function workingCopy(dataDir: string) {
   const base = path.join(path.resolve(dataDir), PUBLIC_SITE_DIR);
-  return { base, builds: path.join(base, 'builds') };
+  return { base, dir: path.join(base, 'site'), snapshot: path.join(base, 'site.snapshot.json'), mark: path.join(base, 'site.live') };
 }
 
-/** Where a build's folder and its snapshot are. */
-export function buildFiles(dataDir: string, id: string) {
-  const { builds } = publicSitePaths(dataDir);
-  return { dir: path.join(builds, id), snapshot: path.join(builds, `${id}.snapshot.json`) };
+/** Records that the working copy is the build `id` (once it is live), or that it is no build's (null). */
+export async function markWorkingCopy(dataDir: string, id: string | null): Promise<void> {
+  const { mark } = workingCopy(dataDir);
+  if (id === null) return fs.rm(mark, { force: true });
+  const temp = `${mark}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(temp, id);
+  await fs.rename(temp, mark);
 }
 
-/** A folder name that sorts by time: 20261201-220324-123-3fa9. */
+/** The build the working copy holds, with its snapshot; null when it is no live build's (a failed change, another machine). */
+export async function readWorkingCopy(dataDir: string): Promise<{ id: string; snapshot: PublicSnapshot } | null> {
+  const copy = workingCopy(dataDir);
+  const [id, text] = await Promise.all([
+    fs.readFile(copy.mark, 'utf8').catch(() => null),
+    fs.readFile(copy.snapshot, 'utf8').catch(() => null),
+  ]);
+  if (!id || !text) return null;
+  const parsed = publicSnapshotSchema.safeParse(JSON.parse(text));
+  return parsed.success ? { id: id.trim(), snapshot: parsed.data } : null;
+}
+
+/** A build id that sorts by time: 20261201-220324-123-3fa9. */
 export function newBuildId(at = new Date()): string {
   const iso = at.toISOString(); // 2026-12-01T22:03:24.123Z
   const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${iso.slice(20, 23)}`;
@@ -131,17 +159,14 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
   const root = path.resolve(options.root);
   const siteRoot = path.resolve(options.siteRoot ?? path.join(root, 'site'));
   if (!options.outDir && !options.dataDir) throw new SiteBuildError('prepare', 'neither a data directory nor an output folder was given');
-  // Live builds (DATA_DIR/public-site/builds) or one folder replaced as a whole (outDir).
-  const files = options.outDir ? null : buildFiles(options.dataDir ?? '', id);
-  const finalDir = files ? files.dir : path.resolve(options.outDir ?? '');
-  const workDir = `${finalDir}.tmp`;
-  const snapshotFile = files ? files.snapshot : `${finalDir}.snapshot.json`;
+  const copy = options.outDir ? null : workingCopy(options.dataDir ?? '');
+  const finalDir = copy ? copy.dir : path.resolve(options.outDir ?? '');
+  const workDir = `${finalDir}.${id}.tmp`;
+  const snapshotFile = `${finalDir}.${id}.snapshot.json`;
+  const noticeList = `${finalDir}.${id}.notices.json`;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const previous = options.previous ?? null;
-  if (previous && !files) throw new SiteBuildError('prepare', 'an incremental build needs a live build to build on');
-  // An incremental build renders into its own folder; the new build is assembled in workDir.
-  const renderDir = previous ? `${finalDir}.render.tmp` : workDir;
-  const noticeList = `${finalDir}.notices.json`;
+  if (previous && !copy) throw new SiteBuildError('prepare', 'an incremental build needs the working copy to build on');
 
   try {
     const snapshot = await step('snapshot', async () => {
@@ -152,8 +177,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
       }
       await fs.mkdir(path.dirname(snapshotFile), { recursive: true });
       await fs.rm(workDir, { recursive: true, force: true });
-      await fs.rm(renderDir, { recursive: true, force: true });
-      await fs.mkdir(renderDir, { recursive: true });
+      await fs.mkdir(workDir, { recursive: true });
       // The site reads a relative mediaDir from the snapshot file's folder: make it absolute here.
       const data = { ...parsed.data, mediaDir: path.resolve(parsed.data.mediaDir) };
       await fs.writeFile(snapshotFile, JSON.stringify(data));
@@ -176,7 +200,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
           ...childEnv(),
           ...options.env,
           PUBLIC_SNAPSHOT: snapshotFile,
-          SITE_OUT_DIR: renderDir,
+          SITE_OUT_DIR: workDir,
           ASTRO_TELEMETRY_DISABLED: '1',
           ...(previous && { SITE_NOTICES: noticeList }),
         },
@@ -185,33 +209,31 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     });
 
     await step('check', async () => {
-      if ((await countHtml(renderDir)) === 0) throw new SiteBuildError('check', `the build wrote no HTML page into ${renderDir}`);
+      if ((await countHtml(workDir)) === 0) throw new SiteBuildError('check', `the build wrote no HTML page into ${workDir}`);
     });
 
-    const mediaDir = path.join(workDir, PUBLIC_PHOTO_DIR);
-    const photoSource = options.photos ?? createPhotoStore({ dir: snapshot.mediaDir });
-    let compressed: CompressStats;
-    let photos: SiteBuildResult['photos'];
-    if (previous) {
-      // Compressed before assembly: what is linked from the live build brings its siblings along.
-      compressed = await step('compress', () => precompressTree(renderDir, { reuseFrom: previous.dir }));
-      await step('assemble', () => assembleIncremental(previous.dir, renderDir, workDir, snapshot, rendered));
-      photos = await step('photos', () => copyPhotos(rendered, mediaDir, photoSource, { skipExisting: true }));
-    } else {
-      if (options.pagefind !== false) await step('pagefind', () => runPagefind(root, workDir, timeoutMs));
-      photos = await step('photos', () => copyPhotos(snapshot.notices, mediaDir, photoSource));
-      const live = files ? await liveDirFor(options.dataDir ?? '') : null;
-      compressed = await step('compress', () => precompressTree(workDir, live ? { reuseFrom: live } : {}));
-    }
-    const pages = await countHtml(workDir);
+    if (options.pagefind !== false && !previous) await step('pagefind', () => runPagefind(root, workDir, timeoutMs));
+    const liveMedia = path.join(finalDir, PUBLIC_PHOTO_DIR);
+    const photos = await step('photos', () =>
+      copyPhotos(rendered, path.join(workDir, PUBLIC_PHOTO_DIR), options.photos ?? createPhotoStore({ dir: snapshot.mediaDir }), {
+        // An incremental build has the live build's photos already.
+        ...(previous && { skipIn: liveMedia }),
+      }),
+    );
+    const live = await isDir(finalDir);
+    const compressed = await step('compress', () => precompressTree(workDir, live ? { reuseFrom: finalDir } : {}));
 
+    let changes: SiteChanges | undefined;
     await step('switch', async () => {
-      // The initial site: swap the folders (a short gap is fine at build time).
-      if (!files) await fs.rm(finalDir, { recursive: true, force: true });
-      await fs.rename(workDir, finalDir);
-      if (!files) await fs.rm(snapshotFile, { force: true });
+      // From here the working copy changes: it is no live build's until the publish job records this one.
+      if (copy) await markWorkingCopy(options.dataDir ?? '', null);
+      if (previous) changes = await applyIncremental(workDir, finalDir, previous.paths, snapshot, rendered);
+      else await replaceFolder(workDir, finalDir);
+      if (copy) await fs.rename(snapshotFile, copy.snapshot);
+      else await fs.rm(snapshotFile, { force: true });
       await fs.rm(noticeList, { force: true });
     });
+    const pages = await countHtml(finalDir);
 
     return {
       id,
@@ -219,6 +241,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
       scope: previous ? 'changed' : 'full',
       pages,
       noticesRendered: rendered.length,
+      ...(changes && { changes }),
       photos,
       compressed,
       timings,
@@ -226,37 +249,112 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     };
   } catch (error) {
     await fs.rm(workDir, { recursive: true, force: true }).catch(() => {});
-    await fs.rm(renderDir, { recursive: true, force: true }).catch(() => {});
     await fs.rm(snapshotFile, { force: true }).catch(() => {});
     await fs.rm(noticeList, { force: true }).catch(() => {});
     throw error;
   }
 }
 
+/** Swaps `from` in for `to` (a full build): the old folder is renamed away, then removed. */
+async function replaceFolder(from: string, to: string): Promise<void> {
+  const old = `${to}.${randomBytes(4).toString('hex')}.old`;
+  await fs.rename(to, old).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  await fs.rename(from, to);
+  await fs.rm(old, { recursive: true, force: true });
+}
+
 /**
- * The search index of a build made without one (an incremental build, once it is live): Pagefind
- * over the whole folder into a fresh `pagefind/`, compressed, replacing the one linked from the
- * build before.
+ * Moves an incremental build's files (`render`, used up) into the working copy `into` (each file
+ * by rename, its .br/.gz with it or removed), and removes the live build's paths the new build
+ * does not have: the pages of notices no longer published, photos no notice names, and any page
+ * that lists or counts which was not rendered again (a list page beyond the last).
+ */
+async function applyIncremental(
+  render: string,
+  into: string,
+  livePaths: readonly string[],
+  snapshot: PublicSnapshot,
+  rendered: PublicSnapshot['notices'],
+): Promise<SiteChanges> {
+  const written = (await filesIn(render)).filter((p) => !p.endsWith('.br') && !p.endsWith('.gz'));
+  const writing = new Set(written);
+  const slugs = new Set(snapshot.notices.map((n) => n.slug));
+  const again = new Set(rendered.map((n) => n.slug));
+  const photos = new Set(photoNames(snapshot.notices));
+  const keeps = (p: string): boolean => {
+    if (writing.has(p)) return false;
+    if (p.startsWith('_astro/') || p.startsWith('pagefind/')) return true;
+    if (p.startsWith(`${PUBLIC_PHOTO_DIR}/`)) return photos.has(p.slice(PUBLIC_PHOTO_DIR.length + 1));
+    const notice = /^notices\/([^/]+)\//.exec(p)?.[1];
+    if (notice && notice !== 'page' && slugs.has(notice)) return !again.has(notice);
+    return false;
+  };
+  const removed = livePaths.filter((p) => !writing.has(p) && !keeps(p));
+
+  const made = new Set<string>();
+  for (const rel of written) {
+    const target = path.join(into, ...rel.split('/'));
+    const parent = path.dirname(target);
+    if (!made.has(parent)) {
+      await fs.mkdir(parent, { recursive: true });
+      made.add(parent);
+    }
+    const from = path.join(render, ...rel.split('/'));
+    for (const suffix of ['.br', '.gz']) {
+      await fs.rename(`${from}${suffix}`, `${target}${suffix}`).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        await fs.rm(`${target}${suffix}`, { force: true });
+      });
+    }
+    await fs.rename(from, target);
+  }
+  for (const rel of removed) {
+    const target = path.join(into, ...rel.split('/'));
+    await Promise.all(['', '.br', '.gz'].map((suffix) => fs.rm(`${target}${suffix}`, { force: true })));
+  }
+  // The folders of withdrawn notices, now empty.
+  const gone = new Set(
+    removed.map((p) => /^notices\/([^/]+)\//.exec(p)?.[1]).filter((n): n is string => !!n && n !== 'page' && n !== 'media'),
+  );
+  for (const slug of gone) if (!slugs.has(slug)) await fs.rm(path.join(into, 'notices', slug), { recursive: true, force: true });
+  await fs.rm(render, { recursive: true, force: true });
+  return { written, removed };
+}
+
+/**
+ * The search index of an incremental build, once it is live: Pagefind over the working copy into
+ * a fresh folder, compressed, then swapped for `pagefind/`. Answers the paths it wrote; every path
+ * under `pagefind/` before is replaced.
  */
 export async function indexBuild(
   root: string,
   dir: string,
   options: { timeoutMs?: number; onStep?: (step: string, ms: number) => void } = {},
-) {
+): Promise<{ written: string[]; timings: Record<string, number> }> {
   const timings: Record<string, number> = {};
   const step = stepTimer(timings, options.onStep);
-  const fresh = path.join(dir, 'pagefind.tmp');
+  const fresh = `${dir}.pagefind.tmp`;
   await fs.rm(fresh, { recursive: true, force: true });
   try {
     await step('pagefind', () => runPagefind(path.resolve(root), dir, options.timeoutMs ?? 10 * 60_000, fresh));
     await step('compress', () => precompressTree(fresh, { reuseFrom: path.join(dir, 'pagefind') }));
-    await fs.rm(path.join(dir, 'pagefind'), { recursive: true, force: true });
-    await fs.rename(fresh, path.join(dir, 'pagefind'));
+    await replaceFolder(fresh, path.join(dir, 'pagefind'));
   } catch (error) {
     await fs.rm(fresh, { recursive: true, force: true }).catch(() => {});
     throw error;
   }
-  return timings;
+  const written = (await filesIn(path.join(dir, 'pagefind')))
+    .filter((p) => !p.endsWith('.br') && !p.endsWith('.gz'))
+    .map((p) => `pagefind/${p}`);
+  return { written, timings };
+}
+
+/** Every file under `dir`, as `/`-separated paths relative to it. */
+export async function filesIn(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
 }
 
 function stepTimer(timings: Record<string, number>, onStep?: (step: string, ms: number) => void) {
@@ -279,60 +377,6 @@ function runPagefind(root: string, site: string, timeoutMs: number, output?: str
   return runChild('pagefind', process.execPath, args, { cwd: root, env: childEnv(), timeoutMs });
 }
 
-/** The newest finished build folder of this machine (to re-use its compressed siblings), if any. */
-async function liveDirFor(dataDir: string): Promise<string | null> {
-  const { builds } = publicSitePaths(dataDir);
-  const names = (await fs.readdir(builds, { withFileTypes: true }).catch(() => []))
-    .filter((e) => e.isDirectory() && BUILD_ID.test(e.name))
-    .map((e) => e.name)
-    .sort();
-  const newest = names.at(-1);
-  return newest ? path.join(builds, newest) : null;
-}
-
-/**
- * An incremental build in `into`: everything rendered (`render`, used up), and from the live build
- * `from`, hard-linked, the pages of the notices still published and not rendered again, the
- * photos the snapshot still names, the hashed assets the render did not make, and the search
- * index. Whatever else the live build had (a withdrawn notice, a list page that no longer exists)
- * is not carried over.
- */
-async function assembleIncremental(
-  from: string,
-  render: string,
-  into: string,
-  snapshot: PublicSnapshot,
-  rendered: PublicSnapshot['notices'],
-) {
-  await fs.rename(render, into);
-  const again = new Set(rendered.map((n) => n.slug));
-  const kept = snapshot.notices.filter((n) => !again.has(n.slug));
-  const photoFiles = new Set(photoNames(kept));
-  const link = (rel: string, isDirectory: boolean) => linkTree(path.join(from, rel), path.join(into, rel), isDirectory);
-  await inPool(kept, 8, async (n) => {
-    const rel = path.join('notices', n.slug);
-    if ((await isDir(path.join(from, rel))) && !(await isDir(path.join(into, rel)))) await link(rel, true);
-  });
-  const media = (await fs.readdir(path.join(from, PUBLIC_PHOTO_DIR)).catch(() => [])).filter((name) => photoFiles.has(name));
-  if (media.length > 0) await fs.mkdir(path.join(into, PUBLIC_PHOTO_DIR), { recursive: true });
-  await inPool(media, 8, (name) => link(path.join(PUBLIC_PHOTO_DIR, name), false));
-  await linkMissing(path.join(from, '_astro'), path.join(into, '_astro'));
-  if (!(await isDir(path.join(into, 'pagefind'))) && (await isDir(path.join(from, 'pagefind')))) await link('pagefind', true);
-}
-
-/** Links the files of `from` that `to` does not have (a flat folder). */
-async function linkMissing(from: string, to: string): Promise<void> {
-  const names = await fs.readdir(from).catch(() => [] as string[]);
-  if (names.length === 0) return;
-  await fs.mkdir(to, { recursive: true });
-  const have = new Set(await fs.readdir(to));
-  await inPool(
-    names.filter((n) => !have.has(n)),
-    8,
-    (n) => fs.link(path.join(from, n), path.join(to, n)),
-  );
-}
-
 async function isDir(p: string): Promise<boolean> {
   return fs.stat(p).then(
     (s) => s.isDirectory(),
@@ -340,50 +384,16 @@ async function isDir(p: string): Promise<boolean> {
   );
 }
 
-/** A copy of a file or folder made of hard links (the same filesystem: builds live side by side). */
-async function linkTree(from: string, to: string, isDirectory: boolean): Promise<void> {
-  if (!isDirectory) {
-    await fs.link(from, to);
-    return;
-  }
-  await fs.mkdir(to, { recursive: true });
-  const entries = await fs.readdir(from, { withFileTypes: true });
-  await inPool(entries, 8, (e) => linkTree(path.join(from, e.name), path.join(to, e.name), e.isDirectory()));
-}
-
-/**
- * Keeps the newest `keep` builds of this machine and the live one (`liveId`); removes the rest,
- * their snapshots, and half-made folders of builds that died (a killed worker) an hour ago.
- */
-export async function pruneBuilds(dataDir: string, keep: number, liveId: string | null): Promise<string[]> {
-  const { builds: buildsDir } = publicSitePaths(dataDir);
-  const entries = await fs.readdir(buildsDir, { withFileTypes: true }).catch(() => []);
-  const builds = entries
-    .filter((e) => e.isDirectory() && BUILD_ID.test(e.name))
-    .map((e) => e.name)
-    .sort()
-    .reverse();
-  const keepSet = new Set(builds.slice(0, Math.max(1, keep)));
-  if (liveId) keepSet.add(liveId);
-  const removed: string[] = [];
-  for (const name of builds) {
-    if (keepSet.has(name)) continue;
-    await fs.rm(path.join(buildsDir, name), { recursive: true, force: true });
-    await fs.rm(path.join(buildsDir, `${name}.snapshot.json`), { force: true });
-    removed.push(name);
-  }
+/** Removes what builds that died half-way (a killed worker) left beside the working copy, an hour on. */
+export async function removeStaleBuildFiles(dataDir: string): Promise<void> {
+  const { base } = workingCopy(dataDir);
   const hourAgo = Date.now() - 3_600_000;
-  for (const e of entries) {
-    const stale =
-      e.name.endsWith('.tmp') ||
-      e.name.endsWith('.notices.json') ||
-      (e.name.endsWith('.snapshot.json') && !keepSet.has(e.name.slice(0, -'.snapshot.json'.length)));
-    if (!stale) continue;
-    const file = path.join(buildsDir, e.name);
+  for (const name of await fs.readdir(base).catch(() => [] as string[])) {
+    if (!/\.(tmp|old|snapshot\.json|notices\.json)$/.test(name) || name === 'site.snapshot.json') continue;
+    const file = path.join(base, name);
     const stats = await fs.stat(file).catch(() => null);
     if (stats && stats.mtimeMs < hourAgo) await fs.rm(file, { recursive: true, force: true });
   }
-  return removed;
 }
 
 function photoNames(notices: PublicSnapshot['notices']): string[] {
@@ -399,22 +409,18 @@ async function copyPhotos(
   notices: PublicSnapshot['notices'],
   dir: string,
   photos: Pick<PhotoStore, 'copyRendition'>,
-  options: { skipExisting?: boolean } = {},
+  options: { skipIn?: string } = {},
 ) {
   const result = { linked: 0, copied: 0, missing: [] as string[] };
-  const files = photoNames(notices);
+  const have = new Set(options.skipIn ? await fs.readdir(options.skipIn).catch(() => [] as string[]) : []);
+  const files = photoNames(notices).filter((name) => !have.has(name));
   if (files.length === 0) return result;
   await fs.mkdir(dir, { recursive: true });
-  const have = options.skipExisting ? new Set(await fs.readdir(dir)) : new Set<string>();
-  await inPool(
-    files.filter((name) => !have.has(name)),
-    8,
-    async (name) => {
-      const outcome = await photos.copyRendition(name, path.join(dir, name));
-      if (outcome === 'missing') result.missing.push(name);
-      else result[outcome]++;
-    },
-  );
+  await inPool(files, 8, async (name) => {
+    const outcome = await photos.copyRendition(name, path.join(dir, name));
+    if (outcome === 'missing') result.missing.push(name);
+    else result[outcome]++;
+  });
   return result;
 }
 

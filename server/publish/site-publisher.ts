@@ -23,7 +23,6 @@
 // so a build that fails on broken content is not retried until the content changes again (or
 // the office asks by hand, publishing.ts). The manifests live in the database: a restart with
 // unchanged content queues nothing.
-import fs from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { Clock } from '../clock.ts';
@@ -53,10 +52,19 @@ import {
   serializeManifest,
   type ContentManifest,
 } from './site-content.ts';
-import { publicSnapshotSchema, type PublicSnapshot } from './public-snapshot.ts';
+import type { PublicSnapshot } from './public-snapshot.ts';
 import type { Lease } from '../worker/lease.ts';
 import type { CompressStats } from './site-compress.ts';
-import { buildFiles, buildSite, indexBuild, newBuildId, pruneBuilds, type SiteBuildOptions, type SiteBuildResult } from './site-builder.ts';
+import {
+  buildSite,
+  indexBuild,
+  markWorkingCopy,
+  newBuildId,
+  readWorkingCopy,
+  removeStaleBuildFiles,
+  type SiteBuildOptions,
+  type SiteBuildResult,
+} from './site-builder.ts';
 import {
   collectSiteGarbage,
   manifestKey,
@@ -80,7 +88,7 @@ export interface SitePublisherOptions {
   root: string;
   /** Where the builds' files go for the web processes to serve (server/http/live-site.ts). */
   store: BlobStore;
-  /** Builds kept on this machine and in the store, the live one included; 3 by default. */
+  /** Builds kept in the store, the live one included; 3 by default. */
   keep?: number;
   /** Objects of builds no longer kept are removed from the store once they are this old (an hour by default; 0 in tests). */
   garbageAgeMs?: number;
@@ -204,15 +212,20 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
         dataDir: options.dataDir,
         root: options.root,
         id,
-        ...(base && { previous: { dir: base.dir, snapshot: base.snapshot } }),
+        ...(base && { previous: { snapshot: base.snapshot, paths: Object.keys(base.manifest.files) } }),
       });
-      ({ manifest: files } = await uploadBuild(options.store, result.dir, { build: id, siteVersion }, base));
+      const changes = result.changes;
+      ({ manifest: files } = await uploadBuild(
+        options.store,
+        result.dir,
+        { build: id, siteVersion },
+        base && changes ? { manifest: base.manifest, changes } : null,
+      ));
       await writeManifest(options.store, manifestKey(id, 1), files);
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 4000);
       await recordOutcome(db, id, { status: 'failed', finishedAt: clock.now().toISOString(), error: message });
       log.error(`[publish] build ${id} failed; the public site still shows the previous build:`, error);
-      await fs.rm(buildFiles(options.dataDir, id).dir, { recursive: true, force: true }).catch(() => {});
       return { built: false, failed: true, id, requests, error: message };
     }
     const key = manifestKey(id, 1);
@@ -223,12 +236,13 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       ticketMark: mark,
       manifestKey: key,
     });
+    await markWorkingCopy(options.dataDir, id);
     const ms = Math.round(performance.now() - began);
     const what = result.scope === 'changed' ? `${result.noticesRendered} notice page(s) and the lists rendered` : `${result.pages} page(s)`;
     log.info(`[publish] build ${id} live: ${what}, ${requests} request(s), ${(ms / 1000).toFixed(1)} s`);
     const index =
       result.scope === 'changed' && options.buildOptions?.pagefind !== false ? await indexLiveBuild(id, result.dir, files) : undefined;
-    await cleanUp(id);
+    await cleanUp();
     return {
       built: true,
       id,
@@ -242,22 +256,17 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     };
   }
 
-  /** The live build to build on incrementally: its folder, snapshot and manifest, when this machine has them and the site's code is the same. */
-  async function incrementalBase(siteVersion: string): Promise<{ dir: string; snapshot: PublicSnapshot; manifest: SiteManifest } | null> {
+  /**
+   * The live build to build on incrementally: the working copy holds it (this machine made it, and
+   * no change of the copy failed since) and the site's code is the same; with its snapshot and manifest.
+   */
+  async function incrementalBase(siteVersion: string): Promise<{ snapshot: PublicSnapshot; manifest: SiteManifest } | null> {
     const live = await findLiveBuild(db);
     if (!live?.buildDir || !live.manifestKey) return null;
-    const files = buildFiles(options.dataDir, live.buildDir);
-    const [dirThere, snapshotText, manifest] = await Promise.all([
-      fs.stat(files.dir).then(
-        (s) => s.isDirectory(),
-        () => false,
-      ),
-      fs.readFile(files.snapshot, 'utf8').catch(() => null),
-      readManifest(options.store, live.manifestKey).catch(() => null),
-    ]);
-    if (!dirThere || !snapshotText || !manifest || manifest.siteVersion !== siteVersion) return null;
-    const snapshot = publicSnapshotSchema.safeParse(JSON.parse(snapshotText));
-    return snapshot.success ? { dir: files.dir, snapshot: snapshot.data, manifest } : null;
+    const copy = await readWorkingCopy(options.dataDir);
+    if (copy?.id !== live.buildDir) return null;
+    const manifest = await readManifest(options.store, live.manifestKey).catch(() => null);
+    return manifest?.siteVersion === siteVersion ? { snapshot: copy.snapshot, manifest } : null;
   }
 
   /** The search index of an incremental build, made once it is live; the page went live first. */
@@ -267,24 +276,31 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
     manifest: SiteManifest,
   ): Promise<{ timings: Record<string, number> } | { error: string }> {
     try {
-      const timings = await indexBuild(options.root, dir);
-      const indexed = await uploadBuild(options.store, dir, { build: id, siteVersion: manifest.siteVersion }, { dir, manifest });
+      const { written, timings } = await indexBuild(options.root, dir);
+      const removed = Object.keys(manifest.files).filter((p) => p.startsWith('pagefind/'));
+      const indexed = await uploadBuild(
+        options.store,
+        dir,
+        { build: id, siteVersion: manifest.siteVersion },
+        { manifest, changes: { written, removed } },
+      );
       const key = manifestKey(id, 2);
       await writeManifest(options.store, key, indexed.manifest);
       await updateManifestKey(db, id, key);
       return { timings };
     } catch (error) {
+      // The copy's index may now differ from the manifest's: the next build is a full one.
+      await markWorkingCopy(options.dataDir, null);
       log.error(`[publish] the search index of build ${id} was not updated; search still finds the pages of the build before:`, error);
       return { error: error instanceof Error ? error.message : String(error) };
     }
   }
 
-  /** This machine keeps its newest builds; the store, the objects of the newest live builds' manifests. */
-  async function cleanUp(liveId: string): Promise<void> {
-    const keep = options.keep ?? 3;
+  /** The store keeps the objects of the newest live builds' manifests; half-made build files an hour old go. */
+  async function cleanUp(): Promise<void> {
     try {
-      await pruneBuilds(options.dataDir, keep, liveId);
-      const keys = await recentManifestKeys(db, keep);
+      await removeStaleBuildFiles(options.dataDir);
+      const keys = await recentManifestKeys(db, options.keep ?? 3);
       const manifests = (await Promise.all(keys.map((k) => readManifest(options.store, k)))).filter((m): m is SiteManifest => m !== null);
       // Objects a build is putting now are young: only the lease holder builds, but be safe.
       await collectSiteGarbage(options.store, { keys, manifests }, new Date(Date.now() - (options.garbageAgeMs ?? 3_600_000)));

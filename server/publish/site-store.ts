@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readBlob, type BlobStore } from '../storage/blob-store.ts';
+import { filesIn, type SiteChanges } from './site-builder.ts';
 
 /** One file of a build: the hash and size of its bytes, and which precompressed siblings it has. */
 export interface SiteFile {
@@ -72,26 +73,30 @@ export interface UploadStats {
 }
 
 /**
- * The manifest of the build folder `dir`, its new objects put into the store. A file that is the
- * same inode as the same path in `previous.dir` (hard-linked from the live build) keeps the
- * previous manifest's entry without being read again; so do the objects the previous manifest
- * names (they are in the store already).
+ * The manifest of the build folder `dir`, its new objects put into the store. With `base` (an
+ * incremental build, or a new search index), the live build's manifest with the changed paths:
+ * only the files written are read; without it, every file of the folder.
  */
 export async function uploadBuild(
   store: BlobStore,
   dir: string,
   meta: { build: string; siteVersion: string },
-  previous: { dir: string; manifest: SiteManifest } | null,
+  base: { manifest: SiteManifest; changes: SiteChanges } | null,
   concurrency = 16,
 ): Promise<{ manifest: SiteManifest; stats: UploadStats }> {
-  const stored = new Set(Object.entries(previous?.manifest.files ?? {}).map(([p, f]) => siteObjectKey(f, p)));
-  const paths: string[] = [];
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const rel = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
-    if (!rel.endsWith('.br') && !rel.endsWith('.gz')) paths.push(rel);
-  }
   const files: Record<string, SiteFile> = {};
+  const stored = new Set<string>();
+  let paths: string[];
+  if (base) {
+    const dropped = new Set([...base.changes.removed, ...base.changes.written]);
+    for (const [p, file] of Object.entries(base.manifest.files)) {
+      stored.add(siteObjectKey(file, p));
+      if (!dropped.has(p)) files[p] = file;
+    }
+    paths = base.changes.written;
+  } else {
+    paths = (await filesIn(dir)).filter((p) => !p.endsWith('.br') && !p.endsWith('.gz'));
+  }
   const stats: UploadStats = { files: paths.length, uploaded: 0, bytes: 0 };
   // Two paths with the same bytes are one object: put it once.
   const putting = new Map<string, Promise<void>>();
@@ -100,12 +105,6 @@ export async function uploadBuild(
     while (next < paths.length) {
       const rel = paths[next++] as string;
       const file = path.join(dir, ...rel.split('/'));
-      const kept = previous ? await sameInode(file, path.join(previous.dir, ...rel.split('/'))) : false;
-      const known = kept ? previous?.manifest.files[rel] : undefined;
-      if (known) {
-        files[rel] = known;
-        continue;
-      }
       const body = await fs.readFile(file);
       const z = ((await exists(`${file}.br`)) ? 'b' : '') + ((await exists(`${file}.gz`)) ? 'g' : '');
       const entry: SiteFile = { h: createHash('sha256').update(body).digest('hex'), n: body.length, ...(z && { z }) };
@@ -172,11 +171,6 @@ export async function collectSiteGarbage(
     }
   }
   return removed;
-}
-
-async function sameInode(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([fs.stat(a).catch(() => null), fs.stat(b).catch(() => null)]);
-  return !!x && !!y && x.ino === y.ino && x.dev === y.dev;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -17,7 +17,8 @@ import { createRequestHandler, listen } from '../../server/http/host.ts';
 import { requestBuild } from '../../server/publish/publishing.ts';
 import { emptySnapshot, type PublicNotice, type PublicSnapshot } from '../../server/publish/public-snapshot.ts';
 import { createLiveSite, type LiveSite } from '../../server/http/live-site.ts';
-import { publicSitePaths } from '../../server/publish/site-builder.ts';
+import { readManifest, siblingKeys, siteObjectKey } from '../../server/publish/site-store.ts';
+import { workingCopy } from '../../server/publish/site-builder.ts';
 import type { BlobStore } from '../../server/storage/blob-store.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
 import { readEnv } from '../../server/env.ts';
@@ -138,7 +139,20 @@ async function tearDown() {
 
 afterAll(stopS3Server);
 
-/** The manifests in the store: one per build kept (and the live build's second one, with its search index). */
+/** Every site object in the store is named by a kept manifest. */
+async function expectOnlyKeptObjects() {
+  const named = new Set<string>();
+  for (const key of await storedManifests()) {
+    const manifest = (await readManifest(store, key))!;
+    for (const [p, file] of Object.entries(manifest.files)) {
+      named.add(siteObjectKey(file, p));
+      for (const [, sibling] of siblingKeys(file, p)) named.add(sibling);
+    }
+  }
+  for await (const object of store.list('site/files/')) expect(named.has(object.key), object.key).toBe(true);
+}
+
+/** The manifests in the store: one per build kept (an incremental build's second one replaces its first, with its search index). */
 async function storedManifests(): Promise<string[]> {
   const keys: string[] = [];
   for await (const object of store.list('site/manifests/')) keys.push(object.key);
@@ -185,7 +199,7 @@ describe.each(['disk', 's3'] as const)('publishing the public site (%s store)', 
     expect(await worker.ensureLive()).toBe(false);
   });
 
-  it('switches a new build in atomically: every request during the switch is answered, old builds beyond three removed', async () => {
+  it('switches a new build in atomically: every request during the switch is answered, the store keeps three builds', async () => {
     const worker = publisher();
     const before = live.build();
     let stop = false;
@@ -212,11 +226,11 @@ describe.each(['disk', 's3'] as const)('publishing the public site (%s store)', 
 
     const after = live.build();
     expect(after).not.toBe(before);
-    const builds = fs.readdirSync(publicSitePaths(dataDir).builds).filter((n) => !n.endsWith('.json'));
-    expect(builds).toHaveLength(3);
-    expect(builds).toContain(after);
-    // The store keeps the manifests of the three newest builds, and no object of the older ones.
-    expect((await storedManifests()).map((k) => k.replace(/^site\/manifests\/(.*)-\d\.json$/, '$1'))).toEqual(builds.sort());
+    // The store keeps the manifests of the three newest builds (each with its search index), and no object of the older ones.
+    const kept = (await storedManifests()).map((k) => k.replace(/^site\/manifests\/(.*)-(\d)\.json$/, '$1 $2'));
+    expect(kept).toHaveLength(3);
+    expect(kept.at(-1)).toBe(`${after} 2`);
+    await expectOnlyKeptObjects();
     expect(await (await get('/')).text()).toContain('5 条曝光');
     for (let i = 1; i <= 5; i++) expect((await get(`/notices/n-${i}/`)).status).toBe(200);
     // A withdrawn notice's page is gone from the next build, built on top of this one.
@@ -247,7 +261,9 @@ describe.each(['disk', 's3'] as const)('publishing the public site (%s store)', 
     expect(status.lastFailure?.error).toMatch(/cannot render notice BOOM/);
     expect(status.live?.id).toBeLessThan(status.lastFailure!.id);
     // No half-made folder is left behind.
-    expect(fs.readdirSync(publicSitePaths(dataDir).builds).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(workingCopy(dataDir).base).filter((n) => n.endsWith('.tmp') || n.endsWith('.json'))).toEqual([
+      'site.snapshot.json',
+    ]);
 
     snapshot.notices.pop();
     snapshot.notices.push({ ...notice(7), slug: 'Not A Slug' });

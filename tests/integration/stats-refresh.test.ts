@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicSnapshot } from '../../server/publish/public-projection.ts';
 import { MANUAL_REBUILD, requestBuild, STATS_REFRESH } from '../../server/publish/publishing.ts';
-import { buildFiles } from '../../server/publish/site-builder.ts';
+import { workingCopy } from '../../server/publish/site-builder.ts';
 import { findLiveBuild } from '../../server/publish/site-build-repository.ts';
 import type { PublicNotice } from '../../server/publish/public-snapshot.ts';
 import { createSitePublisher, type SitePublisher } from '../../server/publish/site-publisher.ts';
@@ -49,8 +49,9 @@ let dataDir: string;
 let publisher: SitePublisher;
 const failFlag = () => path.join(dataDir, 'fail-stats');
 
-/** The live build's folder on this machine. */
-const live = async () => buildFiles(dataDir, (await findLiveBuild(t.portal.database.db))!.buildDir!).dir;
+/** The live build's folder on this machine: the worker's working copy. */
+const live = async () => workingCopy(dataDir).dir;
+const liveBuild = async () => (await findLiveBuild(t.portal.database.db))?.buildDir;
 const read = async (file: string) => fs.readFileSync(path.join(await live(), file), 'utf8');
 const received = async () => Number(/<p id="received">(\d+)<\/p>/.exec(await read('index.html'))?.[1]);
 const NOTICE: PublicNotice = {
@@ -112,7 +113,7 @@ describe('the public statistics kept current', () => {
     const before = await live();
     const noticeInode = fs.statSync(path.join(before, 'notices', 'n-1', 'index.html')).ino;
     const indexBefore = await read('pagefind/pagefind.js');
-    const published = await live();
+    const published = await liveBuild();
     t.clock.set('2026-12-07T04:00:00.000Z'); // 12:00; the live build is from 10:00
     await report('西关市场东门口垃圾堆放多日无人清运');
     // Two hours since the build: due at once.
@@ -120,7 +121,7 @@ describe('the public statistics kept current', () => {
     expect(await publisher.queueStatsRefresh()).toBe(false); // already queued
     const run = await publisher.runOnce();
     expect(run).toMatchObject({ built: true, requests: 1 });
-    expect(await live()).not.toBe(published);
+    expect(await liveBuild()).not.toBe(published);
     expect(await received()).toBe(2);
     expect(await read('stats/index.html')).toContain('<p id="received">2</p>');
     // "As of" is the refresh's time.
@@ -155,13 +156,15 @@ describe('the public statistics kept current', () => {
   });
 
   it('a refresh that fails leaves the live site and is not asked for again at every pass', async () => {
-    const before = await live();
+    const before = await liveBuild();
+    const home = await read('index.html');
     fs.writeFileSync(failFlag(), '');
     t.clock.advance(2 * HOUR);
     await report('新华路人行道被商户占用摆摊');
     expect(await publisher.queueStatsRefresh()).toBe(true);
     expect(await publisher.runOnce()).toMatchObject({ built: false, failed: true });
-    expect(await live()).toBe(before);
+    expect(await liveBuild()).toBe(before);
+    expect(await read('index.html')).toBe(home);
     t.clock.advance(5 * 60_000);
     expect(await publisher.queueStatsRefresh()).toBe(false);
     fs.rmSync(failFlag());
