@@ -5,8 +5,12 @@ import { defineConfig } from 'vitest/config';
 // `measured` — the integration tests that measure the portal itself (an answer within 200 ms
 // during a 70,000-row export; a server's memory with 60 held uploads). Those run after the other
 // two, one file at a time, so that other test files competing for the two cores are not what
-// they measure. A test that prints a console error fails (tests/setup/fail-on-console-error.ts).
+// they measure. A fourth, `deployed`, holds the integration tests that start the portal as a
+// deployment does (server/main.ts in processes of its own), which serve the build: `npm test`
+// runs it after `npm run build`. A test that prints a console error fails
+// (tests/setup/fail-on-console-error.ts).
 const MEASURED = ['tests/integration/ledger-export-stall.test.ts', 'tests/integration/upload-limits.test.ts'];
+const DEPLOYED = ['tests/integration/scale-out.test.ts'];
 
 const integration = {
   setupFiles: ['tests/setup/fail-on-console-error.ts'],
@@ -25,7 +29,10 @@ export default defineConfig({
         },
       },
       {
-        test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], exclude: MEASURED, ...integration },
+        test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], exclude: [...MEASURED, ...DEPLOYED], ...integration },
+      },
+      {
+        test: { name: 'deployed', include: DEPLOYED, ...integration },
       },
       {
         test: { name: 'measured', include: MEASURED, fileParallelism: false, sequence: { groupOrder: 1 }, ...integration },

@@ -3,7 +3,8 @@
 // Debian's packages when missing),
 // formatting and lint (Prettier, ESLint's house rules, knip), type checks (tsc and `astro check`
 // for both Astro roots), unit and integration tests (SQLite, and
-// PostgreSQL when it answers), the production build, and the browser tests in Chromium.
+// PostgreSQL when it answers), the production build, the tests of the portal started as a
+// deployment starts it (they serve the build), and the browser tests in Chromium.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -56,8 +57,10 @@ function ensureSystemPackages(): void {
 ensureSystemPackages();
 run('npm', ['run', 'lint']);
 run('npm', ['run', 'typecheck']);
-run('npx', ['vitest', 'run']);
+run('npx', ['vitest', 'run', '--project', 'unit', '--project', 'integration', '--project', 'measured']);
 run('npm', ['run', 'build']);
+// The portal started as a deployment starts it (server/main.ts): its web processes serve the build.
+run('npx', ['vitest', 'run', '--project', 'deployed']);
 run('npx', ['playwright', 'test'], { E2E_SKIP_BUILD: '1' });
 printStages();
 console.log('\n✓ all tests passed');

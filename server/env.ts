@@ -96,7 +96,9 @@ export type Env = {
   /** ROLES: what this process runs (`--role` on the command line overrides it). */
   roles: ProcessRole[];
   worker: WorkerSettings;
-  /** MAIL_CONCURRENCY, MAIL_MAX_PER_PASS, SMS_CONCURRENCY, SMS_MAX_PER_PASS (server/worker/worker-settings.ts). */
+  /** WORKER_LEASE_SECONDS: how long a lease on the mailbox or the site build lasts unless renewed (server/worker/lease.ts). */
+  leaseMs: number;
+  /** MAIL_CONCURRENCY, MAIL_MAX_PER_PASS, SMS_CONCURRENCY, SMS_MAX_PER_PASS, OUTBOX_CLAIM_SECONDS (server/worker/worker-settings.ts). */
   delivery: DeliverySettings;
   /** STATS_REFRESH_MINUTES: the public statistics pages are refreshed at most this often when the counts moved. */
   statsRefreshMinutes: number;
@@ -159,6 +161,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     mailLimits: mailLimits(e),
     roles: parseRoles(e.ROLES) ?? ['web', 'worker'],
     worker: workerSettings(e),
+    leaseMs: e.WORKER_LEASE_SECONDS * 1000,
     delivery: deliverySettings(e),
     statsRefreshMinutes: e.STATS_REFRESH_MINUTES,
     privacy: privacySettings(e),

@@ -30,6 +30,8 @@ export interface MailDeliveryOptions {
   maxPerPass?: number;
   /** Mails claimed at once (default four times the concurrency). */
   batchSize?: number;
+  /** How long a claim holds a mail (OUTBOX_CLAIM_SECONDS; default 15 minutes). */
+  claimMs?: number;
 }
 
 export interface DeliveryRun {
@@ -48,10 +50,10 @@ const MINUTE_MS = 60_000;
 const DEFAULT_MAIL_CONCURRENCY = 4;
 const DEFAULT_MAIL_MAX_PER_PASS = 500;
 /**
- * How long a claim holds a mail. Longer than any one SMTP conversation can take (the transport's
+ * How long a claim holds a mail by default. Longer than any one SMTP conversation can take (the transport's
  * timeouts are seconds), so a mail is sent twice only if its worker died mid-send.
  */
-const CLAIM_MS = 15 * MINUTE_MS;
+const DEFAULT_CLAIM_MS = 15 * MINUTE_MS;
 
 /** 1, 2, 4, 8 … minutes after the n-th failed attempt, at most an hour. */
 export function retryDelayMs(failedAttempts: number): number {
@@ -67,6 +69,7 @@ export function createMailDelivery(options: MailDeliveryOptions): MailDelivery {
   // A few rounds of sends at a time: the last of a batch is sent well within its claim even when
   // every conversation runs into the transport's timeouts (about two minutes each at worst).
   const batchSize = options.batchSize ?? concurrency * 4;
+  const claimMs = options.claimMs ?? DEFAULT_CLAIM_MS;
 
   async function deliver(mail: DueMail, claim: string, outcome: DeliveryRun): Promise<void> {
     const attempt = mail.attempts + 1;
@@ -92,7 +95,7 @@ export function createMailDelivery(options: MailDeliveryOptions): MailDelivery {
       // Due as of the run's start: a mail that fails now and is due again in a minute waits for the next run.
       const now = clock.now();
       await drainQueue({
-        claim: (limit) => claimDueMail(db, dialect, now, limit, new Date(clock.now().getTime() + CLAIM_MS)),
+        claim: (limit) => claimDueMail(db, dialect, now, limit, new Date(clock.now().getTime() + claimMs)),
         handle: (mail) => deliver(mail, mail.claim, outcome),
         concurrency,
         maxItems: maxPerPass,

@@ -57,6 +57,8 @@ export interface SmsDeliveryOptions {
   maxPerPass?: number;
   /** Messages claimed at once (default four times the concurrency). */
   batchSize?: number;
+  /** How long a claim holds a message (OUTBOX_CLAIM_SECONDS; default 15 minutes). */
+  claimMs?: number;
   log?: WorkerLog;
 }
 
@@ -75,8 +77,8 @@ export interface SmsDelivery {
   runOnce(): Promise<SmsDeliveryRun>;
 }
 
-/** Longer than a provider call may take (its timeout is 15 s): a message is sent twice only if its worker died mid-send. */
-const CLAIM_MS = 15 * 60_000;
+/** By default longer than a provider call may take (its timeout is 15 s): a message is sent twice only if its worker died mid-send. */
+const DEFAULT_CLAIM_MS = 15 * 60_000;
 
 export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
   const { db, clock, settings } = options;
@@ -90,6 +92,7 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
   // A few rounds of sends at a time: the last of a batch is sent well within its claim even when
   // every conversation runs into the transport's timeouts (about two minutes each at worst).
   const batchSize = options.batchSize ?? concurrency * 4;
+  const claimMs = options.claimMs ?? DEFAULT_CLAIM_MS;
   const log = options.log;
 
   // Messages this process is sending now (taken by the cap check, given back with the outcome).
@@ -205,7 +208,7 @@ export function createSmsDelivery(options: SmsDeliveryOptions): SmsDelivery {
       // Due as of the run's start: a message held or retried now waits for a later run.
       const now = clock.now();
       await drainQueue({
-        claim: (limit) => claimDueSms(db, dialect, now, limit, new Date(clock.now().getTime() + CLAIM_MS)),
+        claim: (limit) => claimDueSms(db, dialect, now, limit, new Date(clock.now().getTime() + claimMs)),
         handle: (sms) => deliver(sms, sms.claim, outcome),
         concurrency,
         maxItems: maxPerPass,

@@ -74,6 +74,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     dialect,
     concurrency: throughput.mailConcurrency,
     maxPerPass: throughput.mailMaxPerPass,
+    claimMs: throughput.claimMs,
   });
   const mailNotify = createDeadlineNotifications({
     catalog: portal.services.catalog,
@@ -103,6 +104,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     dialect,
     concurrency: throughput.smsConcurrency,
     maxPerPass: throughput.smsMaxPerPass,
+    claimMs: throughput.claimMs,
   });
 
   let readMailbox: ((now: Date) => Promise<ImapRun | MailboxSkipped>) | null = null;
@@ -112,7 +114,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     const status = createMailboxStatus(db);
     // One reader of the mailbox among several workers: the holder of the 'mailbox' lease.
     // Leases go by the real time: a pass run "as of" a later moment (worker:tick --at) must not hold one until then.
-    const mailboxLease = createLease({ db, clock: systemClock, name: 'mailbox', log: consoleLog });
+    const mailboxLease = createLease({ db, clock: systemClock, name: 'mailbox', ttlMs: env.leaseMs, log: consoleLog });
     // Every read is recorded for the console: its counts, or why it failed.
     const readHolding = async (now: Date) => {
       try {
@@ -176,7 +178,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     statsRefreshMs: env.statsRefreshMinutes * 60_000,
     log: consoleLog,
     // One builder among several workers: the holder of the 'site-build' lease.
-    lease: createLease({ db, clock: systemClock, name: 'site-build', log: consoleLog }),
+    lease: createLease({ db, clock: systemClock, name: 'site-build', ttlMs: env.leaseMs, log: consoleLog }),
   });
 
   const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: consoleLog });

@@ -39,6 +39,15 @@ export const workerEnvShape = {
     .max(3660)
     .default(90)
     .describe('Days without a new escalation after which a unit’s ladder (通报/约谈/问责) restarts at 通报.'),
+  WORKER_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3)
+    .max(600)
+    .default(40)
+    .describe(
+      'Seconds a worker’s lease on a single-reader job (the mailbox, the site build) lasts unless renewed; another worker takes the job over once it runs out.',
+    ),
   STATS_REFRESH_MINUTES: z.coerce
     .number()
     .int()
@@ -50,12 +59,16 @@ export const workerEnvShape = {
     ),
 };
 
-/** How fast the outboxes drain (issue 16 item 5): mails and text messages at once, and per pass. */
+/**
+ * How fast the outboxes drain (issue 16 item 5): mails and text messages at once, and per pass;
+ * and how long a claim on one holds before another worker may send it.
+ */
 export interface DeliverySettings {
   mailConcurrency: number;
   mailMaxPerPass: number;
   smsConcurrency: number;
   smsMaxPerPass: number;
+  claimMs: number;
 }
 
 export const deliveryEnvShape = {
@@ -75,6 +88,15 @@ export const deliveryEnvShape = {
     .max(100_000)
     .default(500)
     .describe('Text messages one worker pass sends at most; the rest go in the next pass.'),
+  OUTBOX_CLAIM_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 3600)
+    .default(15 * 60)
+    .describe(
+      'Seconds a worker’s claim on a mail or text message holds: one a dead worker had claimed is sent by another after this. Keep it well above the send timeouts (about two minutes), or a slow send may go twice.',
+    ),
 };
 
 export function deliverySettings(values: {
@@ -82,12 +104,14 @@ export function deliverySettings(values: {
   MAIL_MAX_PER_PASS: number;
   SMS_CONCURRENCY: number;
   SMS_MAX_PER_PASS: number;
+  OUTBOX_CLAIM_SECONDS: number;
 }): DeliverySettings {
   return {
     mailConcurrency: values.MAIL_CONCURRENCY,
     mailMaxPerPass: values.MAIL_MAX_PER_PASS,
     smsConcurrency: values.SMS_CONCURRENCY,
     smsMaxPerPass: values.SMS_MAX_PER_PASS,
+    claimMs: values.OUTBOX_CLAIM_SECONDS * 1000,
   };
 }
 

@@ -2,7 +2,8 @@
 // checks each request's ACS3-HMAC-SHA256 signature with the secret (recomputed with the portal's
 // own canonicalisation from what arrived on the wire, so a wrong header, query or body fails), and
 // answers as Alibaba does — {"Code":"OK","BizId","RequestId"} or an error Code. It can be told to
-// fail (HTTP 500, a throttling code, a permanent code, or hang) and then recover.
+// fail (HTTP 500, a throttling code, a permanent code, or hang) and then recover, or to answer a
+// few more and then hang (a provider that stops answering in the middle of a pass).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,11 +28,14 @@ export interface SmsStandIn {
   /** Requests whose signature did not verify. */
   badSignatures: number;
   setMode(mode: StandInMode): void;
+  /** Answers the next `count` requests as 'ok' does, then hangs every further one (setMode ends it). */
+  hangAfter(count: number): void;
   close(): Promise<void>;
 }
 
 export async function startSmsStandIn(o: { accessKeyId: string; accessKeySecret: string }): Promise<SmsStandIn> {
   let mode: StandInMode = 'ok';
+  let okLeft: number | null = null;
   const hanging = new Set<http.ServerResponse>();
   const state = { accepted: [] as ReceivedSms[], requests: 0, badSignatures: 0 };
 
@@ -86,6 +90,11 @@ export async function startSmsStandIn(o: { accessKeyId: string; accessKeySecret:
           answer(200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号' });
           return;
         case 'ok': {
+          if (okLeft === 0) {
+            hanging.add(res);
+            return;
+          }
+          if (okLeft !== null) okLeft--;
           const bizId = `${Date.now()}^${state.accepted.length}`;
           state.accepted.push({
             phone: query['PhoneNumbers'] ?? '',
@@ -113,9 +122,16 @@ export async function startSmsStandIn(o: { accessKeyId: string; accessKeySecret:
       return state.badSignatures;
     },
     setMode(next) {
-      if (mode === 'hang' && next !== 'hang') for (const res of hanging) res.destroy();
-      if (next !== 'hang') hanging.clear();
+      if (next !== 'hang') {
+        for (const res of hanging) res.destroy();
+        hanging.clear();
+      }
       mode = next;
+      okLeft = null;
+    },
+    hangAfter(count) {
+      mode = 'ok';
+      okLeft = count;
     },
     async close() {
       for (const res of hanging) res.destroy();

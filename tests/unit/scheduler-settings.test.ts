@@ -25,17 +25,45 @@ describe('worker settings', () => {
       expect(attempt).toThrow(new RegExp(name));
   });
 
-  it('say how fast the outboxes drain: 4 at once and 500 a pass by default, from the environment, a wrong value named', () => {
-    expect(readEnv({}).delivery).toEqual({ mailConcurrency: 4, mailMaxPerPass: 500, smsConcurrency: 4, smsMaxPerPass: 500 });
-    expect(readEnv({ MAIL_CONCURRENCY: '8', MAIL_MAX_PER_PASS: '2000', SMS_CONCURRENCY: '2', SMS_MAX_PER_PASS: '100' }).delivery).toEqual({
+  it('say how fast the outboxes drain: 4 at once, 500 a pass and 15-minute claims by default, from the environment, a wrong value named', () => {
+    expect(readEnv({}).delivery).toEqual({
+      mailConcurrency: 4,
+      mailMaxPerPass: 500,
+      smsConcurrency: 4,
+      smsMaxPerPass: 500,
+      claimMs: 900_000,
+    });
+    expect(
+      readEnv({
+        MAIL_CONCURRENCY: '8',
+        MAIL_MAX_PER_PASS: '2000',
+        SMS_CONCURRENCY: '2',
+        SMS_MAX_PER_PASS: '100',
+        OUTBOX_CLAIM_SECONDS: '60',
+      }).delivery,
+    ).toEqual({
       mailConcurrency: 8,
       mailMaxPerPass: 2000,
       smsConcurrency: 2,
       smsMaxPerPass: 100,
+      claimMs: 60_000,
     });
-    const attempt = () => readEnv({ MAIL_CONCURRENCY: '0', MAIL_MAX_PER_PASS: 'all', SMS_CONCURRENCY: '1.5', SMS_MAX_PER_PASS: '-1' });
-    for (const name of ['MAIL_CONCURRENCY', 'MAIL_MAX_PER_PASS', 'SMS_CONCURRENCY', 'SMS_MAX_PER_PASS'])
+    const attempt = () =>
+      readEnv({
+        MAIL_CONCURRENCY: '0',
+        MAIL_MAX_PER_PASS: 'all',
+        SMS_CONCURRENCY: '1.5',
+        SMS_MAX_PER_PASS: '-1',
+        OUTBOX_CLAIM_SECONDS: '1',
+      });
+    for (const name of ['MAIL_CONCURRENCY', 'MAIL_MAX_PER_PASS', 'SMS_CONCURRENCY', 'SMS_MAX_PER_PASS', 'OUTBOX_CLAIM_SECONDS'])
       expect(attempt).toThrow(new RegExp(name));
+  });
+
+  it('hold leases on the mailbox and the site build for 40 s by default, WORKER_LEASE_SECONDS otherwise', () => {
+    expect(readEnv({}).leaseMs).toBe(40_000);
+    expect(readEnv({ WORKER_LEASE_SECONDS: '6' }).leaseMs).toBe(6_000);
+    expect(() => readEnv({ WORKER_LEASE_SECONDS: '1' })).toThrow(/WORKER_LEASE_SECONDS/);
   });
 
   it('let --role override ROLES', () => {
