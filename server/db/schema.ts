@@ -4,7 +4,7 @@
 // Portable choices, the same on SQLite and PostgreSQL: timestamps are ISO-8601 UTC text
 // ("2026-11-29T15:28:35.123Z", which sorts correctly as text), booleans are 0/1 integers,
 // lists are JSON text. See docs/decisions/002-storage.md.
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface TicketTable {
   id: Generated<number>;
@@ -87,8 +87,27 @@ export interface TicketSupporterTable {
   purged_at: string | null;
 }
 
-/** Append-only: rows are inserted, never updated or deleted. */
-export interface TicketEventTable {
+/**
+ * An audit record's place in its table's hash chain (migration 034, server/audit/): NULL when the
+ * row is inserted, set once by the worker's sealer; never written by an insert.
+ */
+export interface AuditChainColumns {
+  chain_seq: ColumnType<number | null, never, number>;
+  prev_hash: ColumnType<string | null, never, string>;
+  row_hash: ColumnType<string | null, never, string>;
+}
+
+/** Each audited table's last sealed row (migration 034): the chain's end as the sealer left it. */
+export interface AuditSealTable {
+  table_name: string;
+  last_seq: number;
+  last_id: number;
+  last_hash: string;
+  sealed_at: string;
+}
+
+/** Append-only: rows are inserted, never updated (but for the sealing) or deleted; hash-chained. */
+export interface TicketEventTable extends AuditChainColumns {
   id: Generated<number>;
   ticket_id: number;
   seq: number;
@@ -269,6 +288,7 @@ export interface Database {
   phone_lookup_codes: PhoneLookupCodeTable;
   content_versions: ContentVersionTable;
   worker_leases: WorkerLeaseTable;
+  audit_seals: AuditSealTable;
 }
 
 /** One version of the office's content files, as every process reads it (server/content/, migration 030). */

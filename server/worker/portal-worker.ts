@@ -37,6 +37,7 @@ import type { PublicSnapshot } from '../publish/public-snapshot.ts';
 import { createSitePublisher, type SitePublisher } from '../publish/site-publisher.ts';
 import { createDailyPurge } from '../privacy/daily-purge.ts';
 import { createPrivacyPurge } from '../privacy/purge.ts';
+import { createAuditSealer } from '../audit/audit-sealer.ts';
 
 /** The mailbox job's answer when another worker holds the mailbox's lease. */
 interface MailboxSkipped {
@@ -192,6 +193,11 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     retentionDays: env.privacy.retentionDays,
   });
   const dailyPurge = createDailyPurge(purge);
+  // One sealer among several workers: the holder of the 'audit-seal' lease (ADR 018).
+  const auditSealer = createAuditSealer(
+    db,
+    createLease({ db, clock: systemClock, name: 'audit-seal', ttlMs: env.leaseMs, log: consoleLog }),
+  );
   const read = readMailbox;
   const passes = createWorker({
     db,
@@ -204,6 +210,9 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
       ...(read ? [{ name: 'mailbox', run: (now: Date) => read(now) }] : []),
       // Text messages queued in this pass (and before) go out in it.
       { name: 'sms', run: () => smsDelivery.runOnce() },
+      // The audit records this pass (and the web processes since the last) wrote get their place
+      // in the hash chain: milliseconds for a pass's worth.
+      { name: 'audit-seal', run: (now: Date) => auditSealer.runOnce(now) },
     ],
     // A site build takes seconds to a minute: after the pass's mail is out.
     laterJobs: [
