@@ -37,6 +37,30 @@ export interface ChainEnd {
 
 export const CHAIN_START: ChainEnd = { seq: 0, hash: GENESIS_HASH };
 
+/** A row's place in the chain, as the sealer writes it. */
+export interface Seal {
+  id: number;
+  seq: number;
+  prevHash: string;
+  rowHash: string;
+}
+
+/** Places for `rows` (every column, oldest first) after the chain's `end`, and where the chain then ends. */
+export function chainOn(
+  end: ChainEnd,
+  rows: ReadonlyArray<Readonly<Record<string, unknown>> & { id: number }>,
+): { seals: Seal[]; end: ChainEnd } {
+  const seals: Seal[] = [];
+  let last = end;
+  for (const row of rows) {
+    const seq = last.seq + 1;
+    const hash = rowHash(last.hash, { ...row, chain_seq: seq });
+    seals.push({ id: row.id, seq, prevHash: last.hash, rowHash: hash });
+    last = { seq, hash };
+  }
+  return { seals, end: last };
+}
+
 /** A sealed row as the verifier reads it. */
 export interface SealedRow {
   id: number;

@@ -1,10 +1,10 @@
 // The audit records' chain columns and checkpoints (migration 034, ADR 018). The audited tables
 // differ in their columns; what the chain needs of each is the same few (id, at, the chain
 // columns), so they are read through one view of them, with every column selected for the hash.
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuditChainColumns, AuditSealTable, Database } from '../db/schema.ts';
 import type { AuditedTableName } from './audited-tables.ts';
-import type { ChainEnd, SealedRow } from './audit-chain.ts';
+import type { ChainEnd, Seal, SealedRow } from './audit-chain.ts';
 
 interface ChainedTable extends AuditChainColumns {
   id: number;
@@ -58,15 +58,20 @@ export async function selectUnsealed(db: Db, table: AuditedTableName, limit: num
   return rows.map(asAuditRow);
 }
 
-/** Seals one row; false when it was sealed already (by another sealer). */
-export async function sealRow(db: Db, table: AuditedTableName, id: number, seal: { seq: number; prevHash: string; rowHash: string }) {
-  const result = await view(db)
-    .updateTable(table)
-    .set({ chain_seq: seal.seq, prev_hash: seal.prevHash, row_hash: seal.rowHash })
-    .where('id', '=', id)
-    .where('row_hash', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+/**
+ * Seals a batch of rows in one statement (one round trip, whatever the batch); answers how many
+ * were still unsealed — fewer than given when another sealer got to some first. VALUES' columns
+ * are column1… in both SQLite and PostgreSQL; the casts give PostgreSQL their types.
+ */
+export async function sealRows(db: Db, table: AuditedTableName, seals: readonly Seal[]): Promise<number> {
+  if (seals.length === 0) return 0;
+  const values = sql.join(
+    seals.map((s) => sql`(CAST(${s.id} AS INTEGER), CAST(${s.seq} AS INTEGER), CAST(${s.prevHash} AS TEXT), CAST(${s.rowHash} AS TEXT))`),
+  );
+  const t = sql.table(table);
+  const result = await sql`UPDATE ${t} SET chain_seq = v.column2, prev_hash = v.column3, row_hash = v.column4
+    FROM (VALUES ${values}) AS v WHERE ${t}.id = v.column1 AND ${t}.row_hash IS NULL`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }
 
 /** Sealed rows after chain position `afterSeq`, in chain order, at most `limit`. */

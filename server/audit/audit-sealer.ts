@@ -1,15 +1,15 @@
 // The sealer (ADR 018): a worker job that gives each audit record its place in its table's hash
 // chain. Intake and staff actions insert rows as before — no lock, no extra round trip on the
 // report's path; each pass the worker holding the 'audit-seal' lease seals the unsealed rows in
-// id order, a batch per transaction, and moves the table's checkpoint (audit_seals) with them.
+// id order, a batch per transaction (one UPDATE for the batch), and moves the table's checkpoint (audit_seals) with them.
 // The chain follows the order of sealing: on PostgreSQL a row can commit after a row with a
 // higher id was sealed, and it is then simply sealed next, at the chain's end.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Lease } from '../worker/lease.ts';
 import { AUDITED_TABLES, type AuditedTableName } from './audited-tables.ts';
-import { CHAIN_START, rowHash } from './audit-chain.ts';
-import { moveCheckpoint, readCheckpoint, selectUnsealed, sealRow } from './audit-repository.ts';
+import { CHAIN_START, chainOn } from './audit-chain.ts';
+import { moveCheckpoint, readCheckpoint, selectUnsealed, sealRows } from './audit-repository.ts';
 
 /** Rows sealed per transaction: short, so the SQLite connection is not held from other work for long. */
 const BATCH = 200;
@@ -29,14 +29,9 @@ async function sealBatch(db: Kysely<Database>, table: AuditedTableName, now: Dat
   return db.transaction().execute(async (trx) => {
     const checkpoint = await readCheckpoint(trx, table);
     const rows = await selectUnsealed(trx, table, BATCH);
-    let end = checkpoint ?? CHAIN_START;
-    for (const row of rows) {
-      const seq = end.seq + 1;
-      const hash = rowHash(end.hash, { ...row, chain_seq: seq });
-      if (!(await sealRow(trx, table, row.id, { seq, prevHash: end.hash, rowHash: hash }))) throw raced(table);
-      end = { seq, hash };
-    }
     if (rows.length === 0) return 0;
+    const { seals, end } = chainOn(checkpoint ?? CHAIN_START, rows);
+    if ((await sealRows(trx, table, seals)) !== rows.length) throw raced(table);
     const to = { ...end, lastId: rows.at(-1)!.id, sealedAt: now.toISOString() };
     if (!(await moveCheckpoint(trx, table, checkpoint, to))) throw raced(table);
     return rows.length;
