@@ -16,9 +16,11 @@ import { createAuditSealer, sealAuditRecords } from '../../server/audit/audit-se
 import { verifyAuditRecords, verificationReport } from '../../server/audit/audit-verify.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../server/db/database.ts';
 import type { Database } from '../../server/db/schema.ts';
+import { readEnv } from '../../server/env.ts';
 import { createLease } from '../../server/worker/lease.ts';
+import { createPortalWorker } from '../../server/worker/portal-worker.ts';
 import { databaseKinds, makeDatabase, type TestDatabase } from '../support/databases.ts';
-import { CONTENT_DIR } from '../support/portal.ts';
+import { CONTENT_DIR, startTestPortal } from '../support/portal.ts';
 
 const kinds = await databaseKinds();
 const run = promisify(execFile);
@@ -251,5 +253,21 @@ describe.each(kinds)('the audit trail on %s', (kind) => {
     );
     const broken = await run(process.execPath, [verifyScript], { env }).catch((e: { code: number; stdout: string }) => e);
     expect(broken).toMatchObject({ code: 1, stdout: expect.stringContaining(`记录 id ${ids[1]}`) });
+  });
+});
+
+describe('the deployed worker', () => {
+  it('seals the events of a report in its next pass', async () => {
+    const t = await startTestPortal('sqlite');
+    try {
+      await t.caller().report.submit({ description: '北街从东头数第三根路灯不亮，晚上看不见路，请尽快修理。' });
+      const worker = createPortalWorker(t.portal, readEnv({ DATA_DIR: t.database.dataDir, DATABASE_URL: t.database.url }), t.clock);
+      const pass = await worker.scheduler.runOnce();
+      worker.transport.close();
+      expect(pass.jobs.find((j) => j.job === 'audit-seal')).toMatchObject({ ok: true, result: { ticket_events: expect.any(Number) } });
+      expect(await verifyAuditRecords(t.portal.database.db, t.clock.now())).toMatchObject({ ok: true, tables: [{ unsealed: 0 }] });
+    } finally {
+      await t.close();
+    }
   });
 });
