@@ -265,7 +265,9 @@ describe('the deployed worker', () => {
       const pass = await worker.scheduler.runOnce();
       worker.transport.close();
       expect(pass.jobs.find((j) => j.job === 'audit-seal')).toMatchObject({ ok: true, result: { ticket_events: expect.any(Number) } });
-      expect(await verifyAuditRecords(t.portal.database.db, t.clock.now())).toMatchObject({ ok: true, tables: [{ unsealed: 0 }] });
+      const verified = await verifyAuditRecords(t.portal.database.db, t.clock.now());
+      expect(verified.ok).toBe(true);
+      expect(verified.tables.filter((table) => table.unsealed > 0)).toEqual([]);
     } finally {
       await t.close();
     }
