@@ -1,7 +1,7 @@
 // What a mail to the dedicated mailbox becomes (issue 4, item 3): a new ticket through the same
 // submitReport as the web form, a reply appended to a ticket's timeline, ignored (auto-replies,
 // bounces, lists, our own mail) or quarantined with the reason — never lost: the raw message is
-// kept privately under DATA_DIR/mail-raw/ before anything else, and every message gets a
+// kept privately under DATA_DIR/mail-raw/ before anything is recorded, and every message gets a
 // mail_messages row. The IMAP poller and the import command (mail-import.ts) both call
 // processMail; a message seen before (same Message-ID, or same content hash when it has none)
 // is answered with its earlier outcome, under a race too (the unique constraints decide).
