@@ -52,6 +52,7 @@ import { createPhoneLookup } from './phone-lookup/phone-lookup.ts';
 import { loadContentIntoDatabase, perVersion, startLiveContent, type LiveContent } from './content/live-content.ts';
 import { listenForContentVersions } from './content/content-version-repository.ts';
 import type { Router } from './routing/router.ts';
+import { createBackupStatus } from './backup/backup-status.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -324,6 +325,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     answerFollowUp: (raw, ctx) => onlineFollowUps!.answer(raw, ctx.ip),
     closures: createClosures({ db, clock }),
     publishing: createPublishing({ db, clock }),
+    backups: createBackupStatus({ db, clock }),
     notices: createNotices({
       db,
       catalog,
