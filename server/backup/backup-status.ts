@@ -18,6 +18,8 @@ export interface BackupStatus {
   recent: BackupRun[];
   /** No good backup finished within STALE_HOURS. */
   stale: boolean;
+  /** STALE_HOURS, for the warning's text. */
+  staleHours: number;
 }
 
 export interface BackupStatusService {
@@ -34,7 +36,7 @@ export function createBackupStatus({ db, clock }: { db: Kysely<Database>; clock:
     async status() {
       const recent = await selectBackupRuns(db, RECENT);
       const good = await lastGood();
-      return { last: recent[0] ?? null, lastGood: good, recent, stale: isStale(good) };
+      return { last: recent[0] ?? null, lastGood: good, recent, stale: isStale(good), staleHours: STALE_HOURS };
     },
     stale: async () => isStale(await lastGood()),
   };

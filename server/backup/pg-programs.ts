@@ -35,13 +35,12 @@ export async function pgDump(url: string, file: string): Promise<void> {
   await run('pg_dump', ['--format=custom', '--no-owner', '--file', file, '--dbname', url]);
 }
 
-/** Why `pg_restore --list` cannot read the dump, or null when it can. */
+/** Why `pg_restore --list` cannot read the dump (or cannot run), or null when it can. */
 export async function pgDumpProblem(file: string): Promise<string | null> {
   try {
     await run('pg_restore', ['--list', file]);
     return null;
   } catch (error) {
-    if (error instanceof MissingProgramError) throw error;
     return error instanceof Error ? error.message : String(error);
   }
 }
