@@ -19,6 +19,7 @@ import { createBackupStatus, STALE_HOURS } from '../../server/backup/backup-stat
 import { readManifest } from '../../server/backup/backup-manifest.ts';
 import { createNightlyBackup } from '../../server/backup/nightly-backup.ts';
 import { createLease } from '../../server/worker/lease.ts';
+import { createPortalWorker } from '../../server/worker/portal-worker.ts';
 import { findTicketByCode } from '../../server/tickets/ticket-repository.ts';
 import type { S3Settings } from '../../server/storage/s3-blob-store.ts';
 import { createS3BlobStore } from '../../server/storage/s3-blob-store.ts';
@@ -268,6 +269,30 @@ describe.runIf(kinds.includes('postgres'))('backup on PostgreSQL without pg_dump
     } finally {
       await t.close();
       fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(kinds.includes('sqlite'))('the worker with BACKUP_DIR', () => {
+  it("backs up in its pass, after the day's other work, and records it", { timeout: 120_000 }, async () => {
+    const t = await startTestPortal('sqlite');
+    const root = tempDir('worker-backup-');
+    const env = readEnv({ DATA_DIR: t.database.dataDir, DATABASE_URL: t.database.url, CONTENT_DIR, BACKUP_DIR: root, BACKUP_KEEP: '3' });
+    const worker = createPortalWorker(t.portal, env, t.clock);
+    try {
+      const tick = await worker.scheduler.runOnce();
+      expect(tick.jobs.at(-1)).toMatchObject({ job: 'backup', ok: true, result: { backup: { status: 'ok' } } });
+      expect(fs.readdirSync(root)).toHaveLength(1);
+      expect((await worker.scheduler.runOnce()).jobs.at(-1)).toMatchObject({
+        job: 'backup',
+        result: { skipped: "tonight's backup is done" },
+      });
+      expect((await t.portal.services.backups.status()).last).toMatchObject({ trigger: 'nightly', status: 'ok' });
+    } finally {
+      worker.transport.close();
+      await worker.scheduler.stop();
+      await t.close();
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });
