@@ -37,7 +37,7 @@ export interface BackupManifest {
 
 export async function writeManifest(dir: string, manifest: BackupManifest): Promise<void> {
   const temp = path.join(dir, `.${MANIFEST_FILE}.tmp`);
-  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flush: true });
+  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flush: true, mode: 0o600 });
   await rename(temp, path.join(dir, MANIFEST_FILE));
 }
 

@@ -14,10 +14,21 @@ export class MissingProgramError extends Error {
   }
 }
 
+/**
+ * The database URL without its password, and the password in PGPASSWORD: a command line is
+ * readable by every user of the machine (`ps`), the environment of a process is not.
+ */
+function connection(url: string): { dbname: string; env: NodeJS.ProcessEnv } {
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  parsed.password = '';
+  return { dbname: parsed.toString(), env: password ? { ...process.env, PGPASSWORD: password } : process.env };
+}
+
 /** Runs `program` with `args`; resolves with its output, rejects with its error output when it fails. */
-function run(program: string, args: readonly string[]): Promise<string> {
+function run(program: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -32,7 +43,8 @@ function run(program: string, args: readonly string[]): Promise<string> {
 
 /** `pg_dump -Fc` of the database at `url` into `file`. */
 export async function pgDump(url: string, file: string): Promise<void> {
-  await run('pg_dump', ['--format=custom', '--no-owner', '--file', file, '--dbname', url]);
+  const { dbname, env } = connection(url);
+  await run('pg_dump', ['--format=custom', '--no-owner', '--file', file, '--dbname', dbname], env);
 }
 
 /** Why `pg_restore --list` cannot read the dump (or cannot run), or null when it can. */
@@ -47,13 +59,10 @@ export async function pgDumpProblem(file: string): Promise<string | null> {
 
 /** Restores the dump into the database at `url`; `clean` drops what is there first. */
 export async function pgRestore(url: string, file: string, options: { clean: boolean }): Promise<void> {
-  await run('pg_restore', [
-    '--no-owner',
-    '--no-privileges',
-    '--exit-on-error',
-    ...(options.clean ? ['--clean', '--if-exists'] : []),
-    '--dbname',
-    url,
-    file,
-  ]);
+  const { dbname, env } = connection(url);
+  await run(
+    'pg_restore',
+    ['--no-owner', '--no-privileges', '--exit-on-error', ...(options.clean ? ['--clean', '--if-exists'] : []), '--dbname', dbname, file],
+    env,
+  );
 }

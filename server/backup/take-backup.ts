@@ -6,7 +6,7 @@
 // after the snapshot are copied or not, and do not matter; a file the purge deletes meanwhile is
 // missed, as it would be gone after a restore anyway. The manifest is written last.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatabaseHandle } from '../db/database.ts';
 import { checkedKey, type BlobStore } from '../storage/blob-store.ts';
@@ -24,6 +24,9 @@ export interface BackupSource {
 
 /** The public site's objects: rebuilt from the database by the worker, so not backed up. */
 const SITE_PREFIX = 'site/';
+/** A backup holds personal data: readable by the portal's user alone. */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 /** Objects copied at once. */
 const COPY_CONCURRENCY = 8;
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -71,8 +74,8 @@ async function copyObject(blobs: BlobStore, key: string, dir: string): Promise<M
   const object = await blobs.get(checkedKey(key));
   if (!object) return null;
   const file = backupFileOf(dir, key);
-  await mkdir(path.dirname(file), { recursive: true });
-  const handle = await open(file, 'wx');
+  await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
+  const handle = await open(file, 'wx', FILE_MODE);
   const hash = createHash('sha256');
   let size = 0;
   try {
@@ -108,6 +111,7 @@ async function snapshotDatabase(source: BackupSource, dir: string): Promise<Back
   const target = path.join(dir, file);
   if (sqlite) vacuumInto(sqlite, target);
   else await pgDump(source.databaseUrl, target);
+  await chmod(target, FILE_MODE);
   return { kind: sqlite ? 'sqlite' : 'postgres', file, ...(await hashFile(target)) };
 }
 
@@ -123,7 +127,7 @@ export interface BackupTaken {
  * midway is removed (the folder was empty before).
  */
 export async function takeBackup(source: BackupSource, dir: string, now: Date, backupDirs: readonly string[] = []): Promise<BackupTaken> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
   if ((await readdir(dir)).length > 0) throw new Error(`备份目录不是空的 / the backup folder is not empty: ${dir}`);
   try {
     return await backUpInto(source, dir, now, backupDirs);
