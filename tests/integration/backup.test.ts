@@ -106,7 +106,7 @@ function submitWithoutPause(t: TestPortal) {
 
 describe.each(storeCases(kinds))('backup drill on %s with the %s store', (kind, store: StoreKind) => {
   it(
-    'restores every report acknowledged before the backup began, photos byte-identical; verify finds damage; a non-empty DATA_DIR is refused',
+    'restores every report acknowledged before the backup began, photos byte-identical; verify finds damage; a non-empty DATA_DIR is refused unless --force',
     { timeout: 120_000 },
     async () => {
       const s3 = store === 's3' ? await s3TestSettings() : null;
@@ -165,6 +165,12 @@ describe.each(storeCases(kinds))('backup drill on %s with the %s store', (kind, 
         } finally {
           await restored.close();
         }
+        // Over a restored portal only with --force (the database is replaced, the files put again).
+        const again = failure(
+          await run(process.execPath, [RESTORE, '--', '--from', backupDir], { env: targetEnv }).catch((e: unknown) => e),
+        );
+        expect(again.code).toBe(1);
+        await run(process.execPath, [RESTORE, '--', '--from', backupDir, '--force'], { env: targetEnv });
 
         // One changed byte of a photo, and a cut database file: --verify names both.
         const photoKey = `media/${before[0]!.photoId}.webp`;
