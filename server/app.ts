@@ -225,6 +225,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     dutyPhones: units.dutyPhonesOf,
   });
   const metrics = createMetrics({ db, clock });
+  const backups = createBackupStatus({ db, clock });
+  metrics.addGauge('portal_backup_age_seconds', 'Seconds since the last good backup finished.', backups.ageSeconds);
   const intake = createReportIntake({
     db,
     writes,
@@ -338,7 +340,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     answerFollowUp: (raw, ctx) => onlineFollowUps!.answer(raw, ctx.ip),
     closures: createClosures({ db, clock }),
     publishing: createPublishing({ db, clock }),
-    backups: createBackupStatus({ db, clock }),
+    backups,
     notices: createNotices({
       db,
       catalog,

@@ -26,6 +26,8 @@ export interface BackupStatusService {
   status(): Promise<BackupStatus>;
   /** Only whether admins are warned (the console's header asks on every page). */
   stale(): Promise<boolean>;
+  /** Seconds since the last good backup finished (the metrics' gauge); null before the first. */
+  ageSeconds(): Promise<number | null>;
 }
 
 export function createBackupStatus({ db, clock }: { db: Kysely<Database>; clock: Clock }): BackupStatusService {
@@ -39,5 +41,9 @@ export function createBackupStatus({ db, clock }: { db: Kysely<Database>; clock:
       return { last: recent[0] ?? null, lastGood: good, recent, stale: isStale(good), staleHours: STALE_HOURS };
     },
     stale: async () => isStale(await lastGood()),
+    async ageSeconds() {
+      const good = await lastGood();
+      return good && Math.max(0, (clock.now().getTime() - new Date(good.finishedAt).getTime()) / 1000);
+    },
   };
 }

@@ -294,6 +294,8 @@ describe.runIf(kinds.includes('sqlite'))('the worker with BACKUP_DIR', () => {
         result: { skipped: "tonight's backup is done" },
       });
       expect((await t.portal.services.backups.status()).last).toMatchObject({ trigger: 'nightly', status: 'ok' });
+      // The metrics' backup age (the scrape's clock is the pass's: the backup has just finished).
+      expect(await t.portal.metrics.render()).toMatch(/^portal_backup_age_seconds 0$/m);
     } finally {
       worker.transport.close();
       await worker.scheduler.stop();
