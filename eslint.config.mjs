@@ -90,6 +90,7 @@ const SERVER_MODULES_FOR_PAGES = [
 const SERVER_TYPES_FOR_PAGES = [
   'app-services',
   'auth/accounts',
+  'backup/backup-status', // the backups the system page lists
   'follow-ups/follow-ups',
   'hotline/call-types',
   'inspection/bulletin', // the bulletin (通报) the console page renders

@@ -53,6 +53,7 @@ import { createPhoneLookup } from './phone-lookup/phone-lookup.ts';
 import { loadContentIntoDatabase, perVersion, startLiveContent, type LiveContent } from './content/live-content.ts';
 import { listenForContentVersions } from './content/content-version-repository.ts';
 import type { Router } from './routing/router.ts';
+import { createBackupStatus } from './backup/backup-status.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -224,6 +225,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     dutyPhones: units.dutyPhonesOf,
   });
   const metrics = createMetrics({ db, clock });
+  const backups = createBackupStatus({ db, clock });
+  metrics.addGauge('portal_backup_age_seconds', 'Seconds since the last good backup finished.', backups.ageSeconds);
   const intake = createReportIntake({
     db,
     writes,
@@ -337,6 +340,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     answerFollowUp: (raw, ctx) => onlineFollowUps!.answer(raw, ctx.ip),
     closures: createClosures({ db, clock }),
     publishing: createPublishing({ db, clock }),
+    backups,
     notices: createNotices({
       db,
       catalog,

@@ -17,6 +17,7 @@ import type { ThrottleLimits } from './throttle/throttles.ts';
 import { blobSettings, storageEnvShape, type BlobSettings } from './storage/storage-env.ts';
 import { contentEnvShape, contentSettings, type ContentSettings } from './content/content-env.ts';
 import { liveSiteEnvShape, liveSiteSettings, type LiveSiteSettings } from './http/live-site-env.ts';
+import { backupEnvShape, backupSettings, type BackupSettings } from './backup/backup-env.ts';
 import { observabilityEnvShape, observabilitySettings, type ObservabilitySettings } from './observability/observability-env.ts';
 
 const envSchema = z.object({
@@ -31,6 +32,7 @@ const envSchema = z.object({
   ...storageEnvShape,
   ...contentEnvShape,
   ...liveSiteEnvShape,
+  ...backupEnvShape,
   ...observabilityEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
@@ -118,6 +120,8 @@ export type Env = {
   content: ContentSettings;
   /** SITE_POLL_SECONDS, SITE_CACHE_MB: how web processes follow the live public site (server/http/live-site.ts). */
   liveSite: LiveSiteSettings;
+  /** BACKUP_DIR, BACKUP_KEEP: the worker's nightly backup (server/backup/). */
+  backup: BackupSettings;
   /** METRICS_TOKEN, METRICS_ALLOW, READY_MIN_FREE_MB (server/observability/). */
   observability: ObservabilitySettings;
 };
@@ -175,6 +179,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     blobs,
     content: contentSettings(e),
     liveSite: liveSiteSettings(e),
+    backup: backupSettings(e),
     observability: observabilitySettings(e),
   };
 }

@@ -269,6 +269,21 @@ export interface Database {
   phone_lookup_codes: PhoneLookupCodeTable;
   content_versions: ContentVersionTable;
   worker_leases: WorkerLeaseTable;
+  backup_runs: BackupRunTable;
+}
+
+/** One backup taken and verified, or why it failed (server/backup/, migration 032). */
+export interface BackupRunTable {
+  id: Generated<number>;
+  trigger: 'nightly' | 'manual';
+  started_at: string;
+  finished_at: string;
+  dir: string;
+  status: 'ok' | 'failed';
+  /** Database file plus stored files, in bytes; null when it failed. */
+  size_bytes: number | string | null;
+  files: number | null;
+  error: string | null;
 }
 
 /** One version of the office's content files, as every process reads it (server/content/, migration 030). */

@@ -22,7 +22,8 @@ export type ConsoleArea =
   | 'inspection'
   | 'patrol'
   | 'findings'
-  | 'persuasion';
+  | 'persuasion'
+  | 'system';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -52,6 +53,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   scores: ['admin', 'dispatcher', 'leader', 'unit'],
   // Inspection rounds (督导检查): the office plans and closes them, leaders follow them.
   inspection: ['admin', 'dispatcher', 'leader'],
+  // The system's state (backups): the office.
+  system: ['admin', 'dispatcher'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -71,6 +74,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
+  { area: 'system', href: '/console/system', text: '系统状态' },
   { area: 'inspect', href: '/console/inspect', text: '我的督导任务' },
 ];
 
