@@ -17,6 +17,7 @@ import type { ThrottleLimits } from './throttle/throttles.ts';
 import { blobSettings, storageEnvShape, type BlobSettings } from './storage/storage-env.ts';
 import { contentEnvShape, contentSettings, type ContentSettings } from './content/content-env.ts';
 import { liveSiteEnvShape, liveSiteSettings, type LiveSiteSettings } from './http/live-site-env.ts';
+import { accountEnvShape, accountSettings, type AccountSettings } from './auth/account-env.ts';
 
 const envSchema = z.object({
   ...imapEnvShape,
@@ -30,6 +31,7 @@ const envSchema = z.object({
   ...storageEnvShape,
   ...contentEnvShape,
   ...liveSiteEnvShape,
+  ...accountEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -116,6 +118,8 @@ export type Env = {
   content: ContentSettings;
   /** SITE_POLL_SECONDS, SITE_CACHE_MB: how web processes follow the live public site (server/http/live-site.ts). */
   liveSite: LiveSiteSettings;
+  /** SESSION_IDLE_MINUTES, SESSION_MAX_HOURS, PASSWORD_MAX_AGE_DAYS, REQUIRE_2FA (server/auth/account-env.ts). */
+  accounts: AccountSettings;
 };
 
 export class EnvError extends Error {
@@ -171,5 +175,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     blobs,
     content: contentSettings(e),
     liveSite: liveSiteSettings(e),
+    accounts: accountSettings(e),
   };
 }
