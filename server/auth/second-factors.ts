@@ -62,9 +62,12 @@ export function createSecondFactors({ db, clock, sessionOf }: SecondFactorDeps) 
     return { recoveryCodes, step: (await sessionOf(token))?.step ?? null };
   }
 
-  /** An administrator removes someone's second factor (a lost phone): they are signed out and enrol again. */
-  async function resetSecondFactor(actor: StaffUser, userId: number): Promise<void> {
-    if (actor.role !== 'admin') throw new ForbiddenError('只有管理员可以重置两步验证');
+  /**
+   * An administrator (or, with `actor` null, the server's command line) removes someone's second
+   * factor (a lost phone): they are signed out and enrol again.
+   */
+  async function resetSecondFactor(actor: StaffUser | null, userId: number): Promise<void> {
+    if (actor && actor.role !== 'admin') throw new ForbiddenError('只有管理员可以重置两步验证');
     const subject = await findAccount(db, userId);
     if (!subject) throw new NotFoundError('用户不存在');
     const at = clock.now().toISOString();
@@ -72,10 +75,10 @@ export function createSecondFactors({ db, clock, sessionOf }: SecondFactorDeps) 
     await deleteSessionsOf(db, userId);
     await insertAccountEvent(db, {
       at,
-      actorUserId: actor.id,
+      actorUserId: actor?.id ?? null,
       subjectUserId: userId,
       action: 'second-factor-reset',
-      detail: { hadSecondFactor: subject.secondFactor },
+      detail: { hadSecondFactor: subject.secondFactor, via: actor ? 'console' : 'command-line' },
     });
   }
 
