@@ -35,9 +35,10 @@ export function createSecondFactors({ db, clock, sessionOf }: SecondFactorDeps) 
     return state.user;
   }
 
-  async function beginEnrolment(token: string | undefined): Promise<EnrolmentOffer> {
+  /** A new secret to add to the app, or the same one again (`offered`) when the person mistyped the code. */
+  async function beginEnrolment(token: string | undefined, offered?: string): Promise<EnrolmentOffer> {
     const user = await enrollingUser(token);
-    const secret = newSecret();
+    const secret = offered !== undefined && isSecret(offered) ? offered : newSecret();
     return { secret, ...enrolmentCode(secret, user.username) };
   }
 
