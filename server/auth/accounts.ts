@@ -208,7 +208,6 @@ export function createAccounts({ db, catalog, clock, throttles, settings }: Acco
     beginEnrolment: secondFactors.beginEnrolment,
     confirmEnrolment: secondFactors.confirmEnrolment,
     resetSecondFactor: secondFactors.resetSecondFactor,
-    settings,
   };
 }
 
