@@ -29,9 +29,10 @@ const config: KnipConfig = {
     'pagefind',
     'lighthouse',
   ],
-  // Debian packages: poppler-utils (installed by scripts/test-all.ts for the printing tests) and
-  // icu-devtools (uconv, for the routing tables' tool).
-  ignoreBinaries: ['pdftoppm', 'pdfinfo', 'pdftotext', 'uconv'],
+  // Debian packages: poppler-utils (installed by scripts/test-all.ts for the printing tests),
+  // icu-devtools (uconv, for the routing tables' tool) and e2fsprogs (chattr, a read-only data
+  // directory in the readiness test).
+  ignoreBinaries: ['pdftoppm', 'pdfinfo', 'pdftotext', 'uconv', 'chattr'],
   // The search page loads Pagefind's script from the built site at run time.
   ignoreUnresolved: ['/pagefind/pagefind.js'],
 };

@@ -12,6 +12,7 @@ import { processPhoto } from './media/photo-pipeline.ts';
 import { recordPhoto } from './media/photo-repository.ts';
 import { createPhotoStore, type PhotoStore } from './media/photo-store.ts';
 import type { BlobStore } from './storage/blob-store.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { createBlobStore } from './storage/storage-env.ts';
 import { createRouter } from './routing/router.ts';
 import { createTracking } from './tickets/track-report.ts';
@@ -106,6 +107,8 @@ export interface Portal {
   throttles: Throttles;
   /** The content version in use (server/content/): the services read it, and switch when a newer one is stored. */
   content: LiveContent;
+  /** What /metrics serves (server/observability/metrics.ts). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -224,7 +227,17 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     kindsOff: options.sms?.kindsOff ?? [],
     dutyPhones: units.dutyPhonesOf,
   });
-  const intake = createReportIntake({ db, writes, catalog, router, clock, acknowledgeHours, onSubmitted: sms.onSubmitted });
+  const metrics = createMetrics({ db, clock });
+  const intake = createReportIntake({
+    db,
+    writes,
+    catalog,
+    router,
+    clock,
+    acknowledgeHours,
+    onSubmitted: sms.onSubmitted,
+    onAccepted: (channel) => metrics.reportAccepted(channel),
+  });
   const meToo = createMeToo({ db, writes, catalog, clock, photoUrls });
   const commands = createStaffCommands({
     db,
@@ -375,6 +388,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     blobs,
     throttles,
     content,
+    metrics,
     close: async () => {
       await content.close();
       await database.close();

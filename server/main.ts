@@ -11,6 +11,7 @@ import { systemClock } from './clock.ts';
 import { EnvError, readEnv } from './env.ts';
 import { createRequestHandler, listen, type AstroHandler } from './http/host.ts';
 import { createLiveSite } from './http/live-site.ts';
+import { createReadiness, type WorkerPulse } from './observability/readiness.ts';
 import type { MailTransport } from './notify/mail-transport.ts';
 import { sitePlaceholderWarning } from './publish/site-placeholders.ts';
 import { createPortalWorker } from './worker/portal-worker.ts';
@@ -58,6 +59,16 @@ async function main(): Promise<void> {
         log: console,
       })
     : null;
+  // /readyz checks the worker too when this process runs one (server/observability/readiness.ts).
+  let pulse: WorkerPulse | null = null;
+  const readiness = createReadiness({
+    database: portal.database,
+    dataDir: env.dataDir,
+    minFreeBytes: env.observability.minFreeBytes,
+    worker: roles.includes('worker')
+      ? { lastPass: () => pulse?.lastPass() ?? null, intervalSeconds: env.worker.intervalSeconds, startedAt: new Date() }
+      : null,
+  });
   if (astro) {
     const handler = createRequestHandler({
       app: portal.services,
@@ -65,6 +76,11 @@ async function main(): Promise<void> {
       clientDir: astro.clientDir,
       astroHandler: astro.handler,
       publicSite: { live: liveSite },
+      observability: {
+        metrics: portal.metrics,
+        readiness,
+        access: { token: env.observability.metricsToken, allow: env.observability.metricsAllow },
+      },
       trustProxy: env.trustProxy,
       requestLimits: env.requestLimits,
       secureCookies: env.publicUrl.startsWith('https:'),
@@ -81,6 +97,15 @@ async function main(): Promise<void> {
   let watcher: MailboxWatcher | null = null;
   if (roles.includes('worker')) {
     ({ scheduler: worker, transport, mailboxWatcher: watcher } = createPortalWorker(portal, env, clock));
+    const scheduler = worker;
+    pulse = {
+      lastPass: () => {
+        const last = scheduler.lastTick();
+        return last ? { at: last.endedAt, mailOk: last.report.jobs.find((j) => j.job === 'mail')?.ok ?? true } : null;
+      },
+      intervalSeconds: env.worker.intervalSeconds,
+      startedAt: new Date(),
+    };
     worker.start();
     watcher?.start();
     const w = env.worker;

@@ -41,6 +41,12 @@ async function loadMigrations(): Promise<Record<string, MigrationModule>> {
 export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // A connection lost (PostgreSQL restarted, a network cut) fails the query it was running, and
+    // the pool replaces it; its 'error' event, unhandled, would end the process — whether the
+    // connection was idle in the pool (the pool's event) or taken by a query (the client's).
+    const lost = (error: Error) => console.warn(`[db] a PostgreSQL connection was lost (${error.message}); it is replaced when needed`);
+    pool.on('error', lost);
+    pool.on('connect', (client) => client.on('error', lost));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
@@ -52,7 +58,7 @@ export function openDatabase(url: string): DatabaseHandle {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
+function migratorOf(handle: DatabaseHandle): Migrator {
   const provider = {
     async getMigrations(): Promise<Record<string, Migration>> {
       return Object.fromEntries(
@@ -60,7 +66,17 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
       );
     },
   };
-  const migrator = new Migrator({ db: handle.db, provider });
+  return new Migrator({ db: handle.db, provider });
+}
+
+/** The migrations of this release not applied to the database (none once the portal has started). */
+export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
+  const migrations = await migratorOf(handle).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
+  const migrator = migratorOf(handle);
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -20,6 +20,9 @@ import { createStaticSite, firstServable, folderSource, type SiteSource } from '
 import { createTrpcHandler } from './trpc-handler.ts';
 import { createUploadHandler } from './upload-handler.ts';
 import { addElderlyClass, handleElderlySwitch, isElderly, rewriteHtmlResponse } from './elderly-mode.ts';
+import { routeOf, type Metrics } from '../observability/metrics.ts';
+import { mayReadMetrics, type MetricsAccess } from '../observability/metrics-access.ts';
+import type { Readiness } from '../observability/readiness.ts';
 
 export type AstroHandler = (
   req: IncomingMessage,
@@ -45,6 +48,8 @@ export interface HostOptions {
   publicSite?: { live?: SiteSource | null; initialDir?: string };
   /** Idle timeout of request bodies and the caps on concurrent uploads (REQUEST_BODY_IDLE_SECONDS, UPLOAD_MAX_*). */
   requestLimits?: RequestLimits;
+  /** /metrics (and every request counted in it) and /readyz; without it, both answer 404. */
+  observability?: { metrics: Metrics; readiness: Readiness; access: MetricsAccess };
 }
 
 /** Paths the app answers itself, never the public site. */
@@ -93,12 +98,51 @@ export function createRequestHandler(options: HostOptions) {
       );
   }
 
+  const observability = options.observability;
+  function observed(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    if (!observability) return;
+    const began = process.hrtime.bigint();
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+      observability.metrics.observeRequest(routeOf(pathname), req.method ?? 'GET', res.statusCode, seconds);
+    });
+  }
+
+  function serveObservability(req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
+    if (!observability || (pathname !== '/readyz' && pathname !== '/metrics')) return false;
+    res.setHeader('cache-control', 'no-store');
+    if (pathname === '/readyz') {
+      observability.readiness.check().then(
+        (answer) => sendJson(res, answer.ready ? 200 : 503, answer),
+        (error: unknown) => sendJson(res, 503, { ready: false, error: String(error) }),
+      );
+      return true;
+    }
+    if (!mayReadMetrics(req, clientContext(req, trustProxy).ip, observability.access)) {
+      sendJson(res, 403, { error: 'metrics are read from the configured addresses or with the token' });
+      return true;
+    }
+    observability.metrics.render().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': observability.metrics.contentType });
+        res.end(text);
+      },
+      (error: unknown) => {
+        console.error('[metrics]', error);
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
+    return true;
+  }
+
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const url = req.url ?? '/';
     const pathname = url.split('?')[0] ?? '/';
+    observed(req, res, pathname);
 
     if (pathname === '/healthz') return sendJson(res, 200, { ok: true });
+    if (serveObservability(req, res, pathname)) return;
     if (pathname.startsWith('/api/trpc/')) {
       void handleTrpc(req, res);
       return;

@@ -88,6 +88,8 @@ export interface ReportIntakeDeps {
     trx: Transaction<Database>,
     report: { ticketId: number; trackingCode: string; channel: Channel; phone: string | null; at: Date },
   ) => Promise<void>;
+  /** Told of each report once it is committed, by channel (the metrics' counter). */
+  onAccepted?: (channel: Channel) => void;
 }
 
 /**
@@ -273,6 +275,7 @@ export function createReportIntake(deps: ReportIntakeDeps) {
             at: new Date(ticket.at),
           });
         });
+        deps.onAccepted?.(ctx.channel);
         return ticket;
       } catch (error) {
         // 1.7e10 codes make a collision rare, never impossible: draw again.

@@ -223,6 +223,8 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     const live = await isDir(finalDir);
     const compressed = await step('compress', () => precompressTree(workDir, live ? { reuseFrom: finalDir } : {}));
 
+    // Counted before the switch: an incremental build's pages are the live build's with its changes (no walk of every file).
+    const fullPages = previous ? 0 : await countHtml(workDir);
     let changes: SiteChanges | undefined;
     await step('switch', async () => {
       // From here the working copy changes: it is no live build's until the publish job records this one.
@@ -233,7 +235,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
       else await fs.rm(snapshotFile, { force: true });
       await fs.rm(noticeList, { force: true });
     });
-    const pages = await countHtml(finalDir);
+    const pages = previous && changes ? pagesAfter(previous.paths, changes) : fullPages;
 
     return {
       id,
@@ -253,6 +255,14 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     await fs.rm(noticeList, { force: true }).catch(() => {});
     throw error;
   }
+}
+
+/** The HTML pages of a build made of `paths` with `changes` (the search index's own files not counted). */
+function pagesAfter(paths: readonly string[], changes: SiteChanges): number {
+  const after = new Set(paths);
+  for (const p of changes.removed) after.delete(p);
+  for (const p of changes.written) after.add(p);
+  return [...after].filter((p) => p.endsWith('.html') && !p.startsWith('pagefind/')).length;
 }
 
 /** Swaps `from` in for `to` (a full build): the old folder is renamed away, then removed. */

@@ -249,6 +249,7 @@ function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clo
   };
   return {
     runOnce: (now) => passes.runOnce(now),
+    lastTick: () => passes.lastTick(),
     start() {
       if (passes.running || stopped) return;
       publisher.ensureLive(clock.now()).catch((error: unknown) => consoleLog.error('[publish] could not queue the start build:', error));

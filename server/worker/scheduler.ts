@@ -59,6 +59,8 @@ export interface Scheduler {
   /** Lets the running tick finish; no tick starts afterwards. */
   stop(): Promise<void>;
   readonly running: boolean;
+  /** The last tick that ended and when, if any (/readyz). */
+  lastTick(): { report: TickReport; endedAt: Date } | null;
 }
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
@@ -76,6 +78,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let current: Promise<TickReport> | undefined;
   let started = false;
   let stopped = false;
+  let last: { report: TickReport; endedAt: Date } | null = null;
 
   async function tick(now: Date): Promise<TickReport> {
     const report: TickReport = { at: now.toISOString(), jobs: [] };
@@ -98,6 +101,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const said = summarize(job.name, result);
       if (said) log.info(`[worker] ${job.name}: ${said}`);
     }
+    last = { report, endedAt: new Date() };
     return report;
   }
 
@@ -125,6 +129,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   return {
     runOnce,
+    lastTick: () => last,
     start() {
       if (started) return;
       started = true;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createRequestHandler, listen } from '../../server/http/host.ts';
+import { createRequestHandler, listen, type HostOptions } from '../../server/http/host.ts';
 import type { TestPortal } from './portal.ts';
 
 export interface TestHost {
@@ -13,7 +13,10 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-export async function serveTestPortal(t: TestPortal, options: { trustProxy?: number } = {}): Promise<TestHost> {
+export async function serveTestPortal(
+  t: TestPortal,
+  options: { trustProxy?: number; observability?: HostOptions['observability'] } = {},
+): Promise<TestHost> {
   const clientDir = path.join(t.database.dataDir, 'client');
   fs.mkdirSync(clientDir, { recursive: true });
   const handler = createRequestHandler({
@@ -23,6 +26,7 @@ export async function serveTestPortal(t: TestPortal, options: { trustProxy?: num
     astroHandler: async (_req, _res, next) => next(),
     trustProxy: options.trustProxy ?? 0,
     secureCookies: false,
+    ...(options.observability && { observability: options.observability }),
   });
   const server = await listen(handler, '127.0.0.1', 0);
   return {
