@@ -18,6 +18,7 @@ import { blobSettings, storageEnvShape, type BlobSettings } from './storage/stor
 import { contentEnvShape, contentSettings, type ContentSettings } from './content/content-env.ts';
 import { liveSiteEnvShape, liveSiteSettings, type LiveSiteSettings } from './http/live-site-env.ts';
 import { backupEnvShape, backupSettings, type BackupSettings } from './backup/backup-env.ts';
+import { accountEnvShape, accountSettings, type AccountSettings } from './auth/account-env.ts';
 import { observabilityEnvShape, observabilitySettings, type ObservabilitySettings } from './observability/observability-env.ts';
 
 const envSchema = z.object({
@@ -33,6 +34,7 @@ const envSchema = z.object({
   ...contentEnvShape,
   ...liveSiteEnvShape,
   ...backupEnvShape,
+  ...accountEnvShape,
   ...observabilityEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
@@ -122,6 +124,8 @@ export type Env = {
   liveSite: LiveSiteSettings;
   /** BACKUP_DIR, BACKUP_KEEP: the worker's nightly backup (server/backup/). */
   backup: BackupSettings;
+  /** SESSION_IDLE_MINUTES, SESSION_MAX_HOURS, PASSWORD_MAX_AGE_DAYS, REQUIRE_2FA (server/auth/account-env.ts). */
+  accounts: AccountSettings;
   /** METRICS_TOKEN, METRICS_ALLOW, READY_MIN_FREE_MB (server/observability/). */
   observability: ObservabilitySettings;
 };
@@ -180,6 +184,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     content: contentSettings(e),
     liveSite: liveSiteSettings(e),
     backup: backupSettings(e),
+    accounts: accountSettings(e),
     observability: observabilitySettings(e),
   };
 }

@@ -2,6 +2,7 @@
 // server enforces every action again in the domain (server/staff, server/auth); this only decides
 // which pages a role is shown, so a person is not sent to a page that would refuse them.
 import type { Role, StaffUser } from '../../../server/auth/roles.ts';
+import type { SessionStep } from '../../../server/auth/account-rules.ts';
 import { sameSitePath } from '../../../server/http/same-site-path.ts';
 
 export type ConsoleArea =
@@ -128,4 +129,17 @@ export function checkAccess(user: StaffUser | null, url: URL, area: ConsoleArea)
   // The queue is "home": staff whose home is another page (units, inspectors, patrol members) are sent there rather than refused.
   if (area === 'queue') return { kind: 'redirect', to: homeOf(user) };
   return { kind: 'forbidden', user };
+}
+
+/** The page of each step a session must take before the console opens (server/auth/account-rules.ts). */
+const STEP_PAGES: Record<SessionStep, string> = {
+  code: '/console/login/code',
+  password: '/console/account/password',
+  enrol: '/console/account/two-factor',
+};
+
+/** Where a person goes once signed in, or after one step: the next step's page (carrying `next`), else `next` or their home. */
+export function afterSignIn(step: SessionStep | null, user: StaffUser, next: string | null): string {
+  if (!step) return next ?? homeOf(user);
+  return next ? `${STEP_PAGES[step]}?next=${encodeURIComponent(next)}` : STEP_PAGES[step];
 }
