@@ -58,6 +58,7 @@ const CHANNEL_IMPORTS = ['intake', 'hotline'].map((folder) => ({
 /** Modules src/ and site/ may import values from. */
 const SERVER_MODULES_FOR_PAGES = [
   'auth/roles',
+  'auth/password-policy', // the policy's text beside the password fields
   'catalog/schema',
   'catalog/types',
   'china-time',
@@ -90,6 +91,8 @@ const SERVER_MODULES_FOR_PAGES = [
 const SERVER_TYPES_FOR_PAGES = [
   'app-services',
   'auth/accounts',
+  'backup/backup-status', // the backups the system page lists
+  'auth/account-rules', // SessionStep: which page a sign-in step opens
   'follow-ups/follow-ups',
   'hotline/call-types',
   'inspection/bulletin', // the bulletin (通报) the console page renders

@@ -3,6 +3,8 @@
 //     from the ADMIN_PASSWORD environment variable, or piped with --password-stdin)
 //   npm run admin -- create-user --username zjj01 --name 李四 --role unit --unit zhujianju
 //   npm run admin -- set-password --username admin
+//     (add --temporary to either to make the person change the password at their next sign-in)
+//   npm run admin -- reset-2fa --username admin   (a lost phone: the person enrols again at sign-in)
 //   npm run admin -- list-users
 //   npm run admin -- throttles                    (who is limited now: login, tracking, reports, uploads)
 //   npm run admin -- clear-throttle --scope login-account --key zjj01   (lift one block)
@@ -15,8 +17,9 @@ import { readEnv } from '../server/env.ts';
 import { THROTTLE_SCOPES, type ThrottleScope } from '../server/throttle/throttles.ts';
 
 const USAGE = `Usage:
-  npm run admin -- create-user --username NAME --name DISPLAY --role ${ROLES.join('|')} [--unit UNIT_CODE] [--password-stdin]
-  npm run admin -- set-password --username NAME [--password-stdin]
+  npm run admin -- create-user --username NAME --name DISPLAY --role ${ROLES.join('|')} [--unit UNIT_CODE] [--password-stdin] [--temporary]
+  npm run admin -- set-password --username NAME [--password-stdin] [--temporary]
+  npm run admin -- reset-2fa --username NAME
   npm run admin -- list-users
   npm run admin -- throttles
   npm run admin -- clear-throttle --scope ${THROTTLE_SCOPES.join('|')} --key ADDRESS_USERNAME_OR_NUMBER`;
@@ -56,9 +59,10 @@ async function main(): Promise<number> {
       scope: { type: 'string' },
       key: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
+      temporary: { type: 'boolean', default: false },
     },
   });
-  if (!command || !['create-user', 'set-password', 'list-users', 'throttles', 'clear-throttle'].includes(command)) {
+  if (!command || !['create-user', 'set-password', 'reset-2fa', 'list-users', 'throttles', 'clear-throttle'].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -68,7 +72,12 @@ async function main(): Promise<number> {
   try {
     if (command === 'list-users') {
       for (const u of await accounts.listUsers()) {
-        console.log([u.id, u.username, u.displayName, ROLE_LABELS[u.role], u.unitCode ?? '', u.active ? 'active' : 'inactive'].join('\t'));
+        const state = [
+          u.active ? 'active' : 'inactive',
+          u.secondFactor ? '2fa' : 'no-2fa',
+          ...(u.mustChangePassword ? ['must-change-password'] : []),
+        ];
+        console.log([u.id, u.username, u.displayName, ROLE_LABELS[u.role], u.unitCode ?? '', state.join(',')].join('\t'));
       }
       return 0;
     }
@@ -92,20 +101,30 @@ async function main(): Promise<number> {
     if (!values.username) throw new Error('--username is required');
     if (command === 'create-user') {
       if (!values.name || !values.role) throw new Error('--name and --role are required');
-      const user = await accounts.createUser({
-        username: values.username,
-        displayName: values.name,
-        role: values.role as (typeof ROLES)[number],
-        unitCode: values.unit ?? null,
-        password: await readPassword(values['password-stdin']),
-      });
+      const user = await accounts.createUser(
+        {
+          username: values.username,
+          displayName: values.name,
+          role: values.role as (typeof ROLES)[number],
+          unitCode: values.unit ?? null,
+          password: await readPassword(values['password-stdin']),
+        },
+        { temporaryPassword: values.temporary },
+      );
       console.log(`created user #${user.id} ${user.username} (${ROLE_LABELS[user.role]})`);
       return 0;
     }
     const user = (await accounts.listUsers()).find((u) => u.username === values.username);
     if (!user) throw new Error(`no user ${values.username}`);
-    await accounts.updateUser(user.id, { password: await readPassword(values['password-stdin']) });
-    console.log(`password of ${user.username} changed; their sessions are signed out`);
+    if (command === 'reset-2fa') {
+      await accounts.resetSecondFactor(null, user.id);
+      console.log(`second factor of ${user.username} removed; their sessions are signed out`);
+      return 0;
+    }
+    await accounts.updateUser(user.id, { password: await readPassword(values['password-stdin']) }, { temporaryPassword: values.temporary });
+    console.log(
+      `password of ${user.username} changed${values.temporary ? ' (to be changed at the next sign-in)' : ''}; their sessions are signed out`,
+    );
     return 0;
   } finally {
     await portal.close();

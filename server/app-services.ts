@@ -16,6 +16,7 @@ import type { MailIntake } from './intake/mail/mail-intake.ts';
 import type { MailboxConsole } from './intake/mail/mailbox-console.ts';
 import type { Hotline } from './hotline/hotline-service.ts';
 import type { Publishing } from './publish/publishing.ts';
+import type { BackupStatusService } from './backup/backup-status.ts';
 import type { FollowUps } from './follow-ups/follow-ups.ts';
 import type { OnlineAnswerResult } from './follow-ups/online-follow-ups.ts';
 import type { Closures } from './staff/closures.ts';
@@ -84,6 +85,8 @@ export interface PortalServices {
   closures: Closures;
   /** Rebuilds of the public site: requests and the builds' status (ADR 006). */
   publishing: Publishing;
+  /** The backups' outcomes, for the console's system page (server/backup/). */
+  backups: BackupStatusService;
   /** Exposure notices (曝光) and the units' public responses (公开回应): compose, publish, respond, review (server/publish/notices.ts). */
   notices: Notices;
   /** The mailbox's health, quarantined mail and its re-processing, for the office (console). */

@@ -17,6 +17,7 @@ import { createBlobStore } from './storage/storage-env.ts';
 import { createRouter } from './routing/router.ts';
 import { createTracking } from './tickets/track-report.ts';
 import { createAccounts } from './auth/accounts.ts';
+import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './auth/account-env.ts';
 import { actorKindOf } from './auth/roles.ts';
 import { createStaffCommands } from './staff/ticket-commands.ts';
 import { createNoticeNotifications } from './notify/notice-notifications.ts';
@@ -53,6 +54,7 @@ import { createPhoneLookup } from './phone-lookup/phone-lookup.ts';
 import { loadContentIntoDatabase, perVersion, startLiveContent, type LiveContent } from './content/live-content.ts';
 import { listenForContentVersions } from './content/content-version-repository.ts';
 import type { Router } from './routing/router.ts';
+import { createBackupStatus } from './backup/backup-status.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -76,6 +78,8 @@ export interface PortalOptions {
   mailboxConfigured?: boolean;
   /** Limits per client address and account (THROTTLE_*); the defaults of server/throttle/throttles.ts otherwise. */
   throttleLimits?: Partial<ThrottleLimits>;
+  /** SESSION_IDLE_MINUTES, SESSION_MAX_HOURS, PASSWORD_MAX_AGE_DAYS, REQUIRE_2FA; server/auth/account-env.ts's defaults otherwise. */
+  accounts?: Partial<AccountSettings>;
   /** PERSONAL_DATA_RETENTION_DAYS: what the privacy notice tells residents (the worker's purge keeps to it). */
   retentionDays?: number;
   /** FOLLOW_UP_ONLINE_WAIT_DAYS: days before a closed ticket's follow-up call is listed for the operators (3 by default). */
@@ -131,6 +135,7 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     mailLimits: env.mailLimits,
     mailboxConfigured: env.imap !== null,
     throttleLimits: env.throttles,
+    accounts: env.accounts,
     sms: { signName: env.sms.signName, kindsOff: env.sms.kindsOff, quietHours: env.sms.quietHours },
     blobs: createBlobStore(env.blobs, env.dataDir),
     loadContentAtStart: env.content.loadAtStart,
@@ -207,7 +212,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     throttles,
     followUpState: (ticket) => onlineFollowUps?.stateOf(ticket) ?? Promise.resolve(null),
   });
-  const accounts = createAccounts({ db, catalog, clock, throttles });
+  const accounts = createAccounts({ db, catalog, clock, throttles, settings: { ...DEFAULT_ACCOUNT_SETTINGS, ...options.accounts } });
   const units = createUnitDirectory({ db, catalog, clock });
   const mailOptions = {
     catalog,
@@ -224,6 +229,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     dutyPhones: units.dutyPhonesOf,
   });
   const metrics = createMetrics({ db, clock });
+  const backups = createBackupStatus({ db, clock });
+  metrics.addGauge('portal_backup_age_seconds', 'Seconds since the last good backup finished.', backups.ageSeconds);
   const intake = createReportIntake({
     db,
     writes,
@@ -337,6 +344,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     answerFollowUp: (raw, ctx) => onlineFollowUps!.answer(raw, ctx.ip),
     closures: createClosures({ db, clock }),
     publishing: createPublishing({ db, clock }),
+    backups,
     notices: createNotices({
       db,
       catalog,

@@ -17,6 +17,8 @@ import type { ThrottleLimits } from './throttle/throttles.ts';
 import { blobSettings, storageEnvShape, type BlobSettings } from './storage/storage-env.ts';
 import { contentEnvShape, contentSettings, type ContentSettings } from './content/content-env.ts';
 import { liveSiteEnvShape, liveSiteSettings, type LiveSiteSettings } from './http/live-site-env.ts';
+import { backupEnvShape, backupSettings, type BackupSettings } from './backup/backup-env.ts';
+import { accountEnvShape, accountSettings, type AccountSettings } from './auth/account-env.ts';
 import { observabilityEnvShape, observabilitySettings, type ObservabilitySettings } from './observability/observability-env.ts';
 
 const envSchema = z.object({
@@ -31,6 +33,8 @@ const envSchema = z.object({
   ...storageEnvShape,
   ...contentEnvShape,
   ...liveSiteEnvShape,
+  ...backupEnvShape,
+  ...accountEnvShape,
   ...observabilityEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
@@ -118,6 +122,10 @@ export type Env = {
   content: ContentSettings;
   /** SITE_POLL_SECONDS, SITE_CACHE_MB: how web processes follow the live public site (server/http/live-site.ts). */
   liveSite: LiveSiteSettings;
+  /** BACKUP_DIR, BACKUP_KEEP: the worker's nightly backup (server/backup/). */
+  backup: BackupSettings;
+  /** SESSION_IDLE_MINUTES, SESSION_MAX_HOURS, PASSWORD_MAX_AGE_DAYS, REQUIRE_2FA (server/auth/account-env.ts). */
+  accounts: AccountSettings;
   /** METRICS_TOKEN, METRICS_ALLOW, READY_MIN_FREE_MB (server/observability/). */
   observability: ObservabilitySettings;
 };
@@ -175,6 +183,8 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     blobs,
     content: contentSettings(e),
     liveSite: liveSiteSettings(e),
+    backup: backupSettings(e),
+    accounts: accountSettings(e),
     observability: observabilitySettings(e),
   };
 }

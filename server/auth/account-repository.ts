@@ -10,9 +10,26 @@ type Db = Kysely<Database> | Transaction<Database>;
 export interface AccountRecord extends StaffUser {
   active: boolean;
   createdAt: string;
+  /** The password was chosen by an administrator: the person changes it at their next sign-in. */
+  mustChangePassword: boolean;
+  /** When the password was last set (PASSWORD_MAX_AGE_DAYS); null only for rows older than migration 033. */
+  passwordChangedAt: string | null;
+  /** Whether a TOTP second factor is enrolled. */
+  secondFactor: boolean;
 }
 
-const userColumns = ['id', 'username', 'display_name', 'role', 'unit_code', 'active', 'created_at'] as const;
+const userColumns = [
+  'id',
+  'username',
+  'display_name',
+  'role',
+  'unit_code',
+  'active',
+  'created_at',
+  'must_change_password',
+  'password_changed_at',
+  'totp_enrolled_at',
+] as const;
 
 type UserRow = Pick<Selectable<UserTable>, (typeof userColumns)[number]>;
 
@@ -21,7 +38,14 @@ function toStaffUser(row: Pick<UserRow, 'id' | 'username' | 'display_name' | 'ro
 }
 
 function toAccount(row: UserRow): AccountRecord {
-  return { ...toStaffUser(row), active: Number(row.active) === 1, createdAt: row.created_at };
+  return {
+    ...toStaffUser(row),
+    active: Number(row.active) === 1,
+    createdAt: row.created_at,
+    mustChangePassword: Number(row.must_change_password) === 1,
+    passwordChangedAt: row.password_changed_at,
+    secondFactor: row.totp_enrolled_at !== null,
+  };
 }
 
 export interface NewAccount {
@@ -30,25 +54,68 @@ export interface NewAccount {
   role: Role;
   unitCode: string | null;
   passwordHash: string;
+  /** The password was chosen by an administrator. */
+  mustChangePassword: boolean;
   at: string;
 }
 
-export async function insertAccount(db: Db, a: NewAccount): Promise<AccountRecord> {
-  const row = await db
-    .insertInto('users')
-    .values({
-      username: a.username,
-      display_name: a.displayName,
-      role: a.role,
-      unit_code: a.unitCode,
-      password_hash: a.passwordHash,
-      active: 1,
-      created_at: a.at,
-      updated_at: a.at,
-    })
-    .returning(userColumns)
-    .executeTakeFirstOrThrow();
-  return toAccount(row);
+/** A new account and its first password in the password history. */
+export async function insertAccount(db: Kysely<Database>, a: NewAccount): Promise<AccountRecord> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('users')
+      .values({
+        username: a.username,
+        display_name: a.displayName,
+        role: a.role,
+        unit_code: a.unitCode,
+        password_hash: a.passwordHash,
+        must_change_password: a.mustChangePassword ? 1 : 0,
+        password_changed_at: a.at,
+        active: 1,
+        created_at: a.at,
+        updated_at: a.at,
+      })
+      .returning(userColumns)
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('password_history').values({ user_id: row.id, password_hash: a.passwordHash, set_at: a.at }).execute();
+    return toAccount(row);
+  });
+}
+
+export interface PasswordChange {
+  hash: string;
+  /** Chosen by an administrator (a reset): to be changed at the next sign-in. */
+  mustChange: boolean;
+  at: string;
+  /** How many of the newest hashes the history keeps. */
+  keep: number;
+}
+
+/** Sets a user's password and records it in the history, which keeps only the newest `keep`. */
+export async function storePassword(db: Kysely<Database>, userId: number, c: PasswordChange): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('users')
+      .set({ password_hash: c.hash, must_change_password: c.mustChange ? 1 : 0, password_changed_at: c.at, updated_at: c.at })
+      .where('id', '=', userId)
+      .execute();
+    await trx.insertInto('password_history').values({ user_id: userId, password_hash: c.hash, set_at: c.at }).execute();
+    const kept = trx.selectFrom('password_history').select('id').where('user_id', '=', userId).orderBy('id', 'desc').limit(c.keep);
+    await trx.deleteFrom('password_history').where('user_id', '=', userId).where('id', 'not in', kept).execute();
+  });
+}
+
+/** The hashes of the user's newest `limit` passwords, the current one first. */
+export async function recentPasswordHashes(db: Db, userId: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('password_history')
+    .select('password_hash')
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.password_hash);
 }
 
 export interface AccountChange {
@@ -56,8 +123,6 @@ export interface AccountChange {
   role: Role;
   unitCode: string | null;
   active: boolean;
-  /** Only when the password is reset. */
-  passwordHash?: string;
   at: string;
 }
 
@@ -70,7 +135,6 @@ export async function updateAccount(db: Db, id: number, c: AccountChange): Promi
       unit_code: c.unitCode,
       active: c.active ? 1 : 0,
       updated_at: c.at,
-      ...(c.passwordHash !== undefined && { password_hash: c.passwordHash }),
     })
     .where('id', '=', id)
     .execute();
@@ -125,30 +189,83 @@ export interface NewSession {
   expiresAt: string;
   ip: string | null;
   userAgent: string | null;
+  /** The password was right; the second factor's code is still awaited. */
+  awaitingCode: boolean;
 }
 
 export async function insertSession(db: Db, s: NewSession): Promise<void> {
   await db
     .insertInto('sessions')
-    .values({ id: s.id, user_id: s.userId, created_at: s.createdAt, expires_at: s.expiresAt, ip: s.ip, user_agent: s.userAgent })
+    .values({
+      id: s.id,
+      user_id: s.userId,
+      created_at: s.createdAt,
+      expires_at: s.expiresAt,
+      last_seen_at: s.createdAt,
+      awaiting_code: s.awaitingCode ? 1 : 0,
+      ip: s.ip,
+      user_agent: s.userAgent,
+    })
     .execute();
 }
 
-/** The account a session belongs to, with whether it is active and when the session expires. */
-export async function findSessionAccount(db: Db, sessionId: string): Promise<(StaffUser & { active: boolean; expiresAt: string }) | null> {
+export interface SessionRecord {
+  account: AccountRecord;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+  awaitingCode: boolean;
+}
+
+/** A session with its account. */
+export async function findSession(db: Db, sessionId: string): Promise<SessionRecord | null> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'username', 'display_name', 'role', 'unit_code', 'active', 'expires_at'])
+    .select([
+      'users.id',
+      'username',
+      'display_name',
+      'role',
+      'unit_code',
+      'active',
+      'users.created_at',
+      'must_change_password',
+      'password_changed_at',
+      'totp_enrolled_at',
+      'sessions.created_at as session_created_at',
+      'expires_at',
+      'last_seen_at',
+      'awaiting_code',
+    ])
     .where('sessions.id', '=', sessionId)
     .executeTakeFirst();
-  return row ? { ...toStaffUser(row), active: Number(row.active) === 1, expiresAt: row.expires_at } : null;
+  if (!row) return null;
+  return {
+    account: toAccount(row),
+    createdAt: row.session_created_at,
+    expiresAt: row.expires_at,
+    lastSeenAt: row.last_seen_at ?? row.session_created_at,
+    awaitingCode: Number(row.awaiting_code) === 1,
+  };
+}
+
+export async function touchSession(db: Db, sessionId: string, at: string): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', sessionId).execute();
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }
 
-export async function deleteSessionsOf(db: Db, userId: number): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+/** Signs a user out everywhere, or everywhere but the session `keep`. */
+export async function deleteSessionsOf(db: Db, userId: number, keep?: string): Promise<void> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keep !== undefined) query = query.where('id', '!=', keep);
+  await query.execute();
+}
+
+export async function passwordHashOf(db: Db, userId: number): Promise<string | null> {
+  const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  return row?.password_hash ?? null;
 }

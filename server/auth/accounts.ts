@@ -1,6 +1,7 @@
-// Staff accounts: create, list, update, authenticate; sessions kept in the database (so several
+// Staff accounts: create, list, update, change a password; signing in (sign-in.ts) and the second
+// factor (second-factors.ts) joined into one service. Sessions are kept in the database (so several
 // web processes share them) as the SHA-256 of a random token, the token itself living only in
-// the HttpOnly cookie. The rules are in account-rules.ts, the SQL in account-repository.ts.
+// the HttpOnly cookie. The rules are in account-rules.ts and password-policy.ts, the SQL in *-repository.ts.
 export type { AccountRecord } from './account-repository.ts';
 import type { Kysely } from 'kysely';
 import { z } from '../validation.ts';
@@ -9,25 +10,28 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { isUniqueViolation } from '../db/database.ts';
-import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, UnauthorizedError } from '../errors.ts';
 import type { Throttles } from '../throttle/throttles.ts';
-import { waitText } from '../throttle/throttles.ts';
+import type { AccountSettings } from './account-env.ts';
+import { insertAccountEvent } from './account-event-repository.ts';
 import {
   countActiveAdmins,
-  deleteSession,
   deleteSessionsOf,
   findAccount,
-  findAccountForLogin,
-  findSessionAccount,
   insertAccount,
-  insertSession,
   listAccounts,
+  passwordHashOf,
+  recentPasswordHashes,
+  storePassword,
   updateAccount,
   type AccountRecord,
 } from './account-repository.ts';
-import { checkPassword, newSessionToken, sessionExpiry, sessionId, unitOfAccount } from './account-rules.ts';
-import { hashPassword, UNMATCHABLE_HASH, verifyPassword } from './password.ts';
+import { checkPassword, unitOfAccount, type SessionStep } from './account-rules.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { PASSWORD_HISTORY_SIZE } from './password-policy.ts';
 import { ROLES, type StaffUser } from './roles.ts';
+import { createSecondFactors } from './second-factors.ts';
+import { createSignIn } from './sign-in.ts';
 
 export const newUserSchema = z.object({
   username: z
@@ -56,12 +60,46 @@ export interface AccountsDeps {
   db: Kysely<Database>;
   catalog: Catalog;
   clock: Clock;
-  /** Failed logins per account and per client address (THROTTLE_LOGIN_ACCOUNT, THROTTLE_LOGIN_ADDRESS). */
+  /** Failed sign-ins per account and per client address (THROTTLE_LOGIN_ACCOUNT, THROTTLE_LOGIN_ADDRESS). */
   throttles: Throttles;
+  /** SESSION_IDLE_MINUTES, SESSION_MAX_HOURS, PASSWORD_MAX_AGE_DAYS, REQUIRE_2FA. */
+  settings: AccountSettings;
 }
 
-export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) {
-  async function createUser(input: NewUser): Promise<AccountRecord> {
+export interface AccountWriteOptions {
+  /** The administrator doing this; absent at the server's command line (npm run admin) and in tests' setup. */
+  actor?: StaffUser;
+  /**
+   * Whether the password set is temporary (changed at the next sign-in). By default it is when an
+   * administrator sets it for someone else: a new account, a reset.
+   */
+  temporaryPassword?: boolean;
+}
+
+export function createAccounts({ db, catalog, clock, throttles, settings }: AccountsDeps) {
+  const signIn = createSignIn({ db, clock, throttles, settings });
+  const secondFactors = createSecondFactors({ db, clock, sessionOf: signIn.sessionOf });
+
+  /** Refuses a password the person used for one of their last PASSWORD_HISTORY_SIZE. */
+  async function checkNotReused(userId: number, password: string): Promise<void> {
+    for (const hash of await recentPasswordHashes(db, userId, PASSWORD_HISTORY_SIZE)) {
+      if (await verifyPassword(password, hash)) {
+        const message = `新密码不能与最近${PASSWORD_HISTORY_SIZE}次用过的密码相同`;
+        throw new InvalidInputError(message, { password: message });
+      }
+    }
+  }
+
+  async function setPassword(userId: number, password: string, mustChange: boolean): Promise<void> {
+    await storePassword(db, userId, {
+      hash: await hashPassword(password),
+      mustChange,
+      at: clock.now().toISOString(),
+      keep: PASSWORD_HISTORY_SIZE,
+    });
+  }
+
+  async function createUser(input: NewUser, o: AccountWriteOptions = {}): Promise<AccountRecord> {
     const parsed = newUserSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -69,7 +107,7 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
     }
     const u = parsed.data;
     const unitCode = unitOfAccount(catalog, u.role, u.unitCode);
-    checkPassword(u.password);
+    checkPassword(u.password, u.username);
     try {
       return await insertAccount(db, {
         username: u.username,
@@ -77,6 +115,7 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
         role: u.role,
         unitCode,
         passwordHash: await hashPassword(u.password),
+        mustChangePassword: o.temporaryPassword ?? o.actor !== undefined,
         at: clock.now().toISOString(),
       });
     } catch (error) {
@@ -85,14 +124,17 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
     }
   }
 
-  async function updateUser(id: number, input: z.input<typeof userUpdateSchema>): Promise<AccountRecord> {
+  async function updateUser(id: number, input: z.input<typeof userUpdateSchema>, o: AccountWriteOptions = {}): Promise<AccountRecord> {
     const parsed = userUpdateSchema.safeParse(input);
     if (!parsed.success) throw new InvalidInputError('填写的内容不正确，请检查后重试。');
     const u = parsed.data;
     const current = await getUser(id);
     const role = u.role ?? current.role;
     const unitCode = unitOfAccount(catalog, role, u.unitCode === undefined ? current.unitCode : u.unitCode);
-    if (u.password !== undefined) checkPassword(u.password);
+    if (u.password !== undefined) {
+      checkPassword(u.password, current.username);
+      await checkNotReused(id, u.password);
+    }
     const staysAdmin = role === 'admin' && (u.active ?? current.active);
     if (current.role === 'admin' && current.active && !staysAdmin && (await countActiveAdmins(db)) <= 1) {
       throw new ConflictError('这是最后一个启用的管理员账号，不能停用或改为其他角色');
@@ -103,8 +145,18 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
       unitCode,
       active: u.active ?? current.active,
       at: clock.now().toISOString(),
-      ...(u.password !== undefined && { passwordHash: await hashPassword(u.password) }),
     });
+    if (u.password !== undefined) {
+      const temporary = o.temporaryPassword ?? (o.actor !== undefined && o.actor.id !== id);
+      await setPassword(id, u.password, temporary);
+      await insertAccountEvent(db, {
+        at: clock.now().toISOString(),
+        actorUserId: o.actor?.id ?? null,
+        subjectUserId: id,
+        action: 'password-reset',
+        detail: { temporary, via: o.actor ? 'console' : 'command-line' },
+      });
+    }
     // A deactivated account, or one whose password was reset, is signed out everywhere.
     if (u.active === false || u.password !== undefined) await deleteSessionsOf(db, id);
     return getUser(id);
@@ -116,66 +168,47 @@ export function createAccounts({ db, catalog, clock, throttles }: AccountsDeps) 
     return account;
   }
 
-  function throttled(seconds: number): TooManyRequestsError {
-    return new TooManyRequestsError(`登录失败次数过多，请${waitText(seconds)}后再试`, seconds);
-  }
-
   /**
-   * Checks the password and opens a session; returns the cookie token. Every attempt takes one
-   * count from the account's and the address's allowance before the password is looked at, and
-   * only a success gives them back: of simultaneous guesses no more than the allowance are
-   * checked, and past it even the right password is refused until the window slides on. A success
-   * does not reset earlier failures, so knowing one password gains nothing against another account.
+   * The signed-in person changes their own password (forced or not): the current one is checked
+   * (counted by the sign-in throttles), the new one by the policy and the history; their other
+   * sessions end. Returns what the session must still do.
    */
-  async function login(
-    username: string,
-    password: string,
-    client: { ip: string; userAgent?: string },
-  ): Promise<{ token: string; user: StaffUser; expiresAt: string }> {
-    const name = username.trim().toLowerCase();
-    const taken = [await throttles.take('login-account', name), await throttles.take('login-address', client.ip)];
-    const refused = taken.flatMap((t) => (t.allowed ? [] : [t.retryAfterSeconds]));
-    const giveBack = () => Promise.all(taken.flatMap((t) => (t.allowed ? [t.release()] : [])));
-    if (refused.length > 0) {
-      await giveBack();
-      throw throttled(Math.max(...refused));
+  async function changePassword(
+    token: string | undefined,
+    change: { currentPassword: string; newPassword: string },
+    client: { ip: string },
+  ): Promise<{ step: SessionStep | null }> {
+    const state = await signIn.sessionOf(token);
+    if (!state || state.step === 'code') throw new UnauthorizedError('请先登录');
+    const attempt = await signIn.takeAttempt(state.user.username, client.ip);
+    if (!(await verifyPassword(change.currentPassword, (await passwordHashOf(db, state.user.id)) ?? ''))) {
+      throw new InvalidInputError('当前密码不正确', { currentPassword: '当前密码不正确' });
     }
-    const account = await findAccountForLogin(db, name);
-    // Checked whether or not the account exists and is active: the same scrypt either way.
-    const matches = await verifyPassword(password, account?.passwordHash ?? UNMATCHABLE_HASH);
-    if (!account || !matches || !account.active) {
-      throw new InvalidInputError('用户名或密码不正确', { password: '用户名或密码不正确' });
-    }
-    await giveBack();
-    const { token, id } = newSessionToken();
-    const now = clock.now();
-    const expiresAt = sessionExpiry(now);
-    await insertSession(db, {
-      id,
-      userId: account.id,
-      createdAt: now.toISOString(),
-      expiresAt,
-      ip: client.ip,
-      userAgent: client.userAgent ?? null,
-    });
-    const { active: _active, createdAt: _createdAt, passwordHash: _hash, ...user } = account;
-    return { token, user, expiresAt };
+    await attempt.giveBack();
+    checkPassword(change.newPassword, state.user.username);
+    await checkNotReused(state.user.id, change.newPassword);
+    await setPassword(state.user.id, change.newPassword, false);
+    await deleteSessionsOf(db, state.user.id, state.sessionId);
+    const at = clock.now().toISOString();
+    await insertAccountEvent(db, { at, actorUserId: state.user.id, subjectUserId: state.user.id, action: 'password-changed', detail: {} });
+    return { step: (await signIn.sessionOf(token))?.step ?? null };
   }
 
-  /** The signed-in user for a cookie token, or null when absent, unknown, expired or deactivated. */
-  async function userForSession(token: string | undefined): Promise<StaffUser | null> {
-    if (!token) return null;
-    const session = await findSessionAccount(db, sessionId(token));
-    if (!session || !session.active || session.expiresAt <= clock.now().toISOString()) return null;
-    const { active: _active, expiresAt: _expiresAt, ...user } = session;
-    return user;
-  }
-
-  async function logout(token: string | undefined): Promise<void> {
-    if (token) await deleteSession(db, sessionId(token));
-  }
-
-  return { createUser, updateUser, getUser, listUsers: () => listAccounts(db), login, logout, userForSession };
+  return {
+    createUser,
+    updateUser,
+    getUser,
+    listUsers: () => listAccounts(db),
+    changePassword,
+    login: signIn.login,
+    verifyCode: signIn.verifyCode,
+    sessionOf: signIn.sessionOf,
+    userForSession: signIn.userForSession,
+    logout: signIn.logout,
+    beginEnrolment: secondFactors.beginEnrolment,
+    confirmEnrolment: secondFactors.confirmEnrolment,
+    resetSecondFactor: secondFactors.resetSecondFactor,
+  };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

@@ -42,11 +42,3 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const key = await scrypt(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
-
-/** A password staff can be told to change: at least 10 characters, not all one kind. */
-export function passwordProblem(password: string): string | null {
-  if (password.length < 10) return '密码至少需要10个字符';
-  if (password.length > 200) return '密码太长';
-  if (/^\d+$/.test(password) || /^[a-zA-Z]+$/.test(password)) return '密码不能只由数字或只由字母组成';
-  return null;
-}

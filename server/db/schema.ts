@@ -145,6 +145,14 @@ export interface UserTable {
   active: number;
   created_at: string;
   updated_at: string;
+  /** 1: the password was chosen by an administrator and must be changed at the next sign-in (migration 033). */
+  must_change_password: Generated<number>;
+  password_changed_at: string | null;
+  /** Base32 TOTP secret (server/auth/second-factor.ts); null when no second factor is enrolled. */
+  totp_secret: string | null;
+  /** The last TOTP time step accepted: a code is not accepted twice. PostgreSQL returns bigint as a string. */
+  totp_last_step: number | string | null;
+  totp_enrolled_at: string | null;
 }
 
 export interface SessionTable {
@@ -155,6 +163,38 @@ export interface SessionTable {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** When the session was last used (SESSION_IDLE_MINUTES, migration 033). */
+  last_seen_at: string | null;
+  /** 1: the password was right and the second factor's code is still awaited. */
+  awaiting_code: Generated<number>;
+}
+
+/** The hashes of a user's last passwords, the current one included (migration 033). */
+export interface PasswordHistoryTable {
+  id: Generated<number>;
+  user_id: number;
+  password_hash: string;
+  set_at: string;
+}
+
+/** One-time recovery codes of the second factor, hashed (migration 033). */
+export interface RecoveryCodeTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** Account actions: password reset and change, second factor enrolled, reset, recovery code used (migration 033). */
+export interface AccountEventTable {
+  id: Generated<number>;
+  at: string;
+  actor_user_id: number | null;
+  subject_user_id: number | null;
+  action: string;
+  /** JSON object. */
+  detail: string;
 }
 
 /** One slice of a window: how often one client did a throttled action (server/throttle/). */
@@ -260,6 +300,9 @@ export interface Database {
   photos: PhotoTable;
   users: UserTable;
   sessions: SessionTable;
+  password_history: PasswordHistoryTable;
+  recovery_codes: RecoveryCodeTable;
+  account_events: AccountEventTable;
   unit_contacts: UnitContactTable;
   mail_outbox: MailOutboxTable;
   sms_outbox: SmsOutboxTable;
@@ -289,6 +332,21 @@ export interface Database {
   content_versions: ContentVersionTable;
   worker_leases: WorkerLeaseTable;
   audit_seals: AuditSealTable;
+  backup_runs: BackupRunTable;
+}
+
+/** One backup taken and verified, or why it failed (server/backup/, migration 032). */
+export interface BackupRunTable {
+  id: Generated<number>;
+  trigger: 'nightly' | 'manual';
+  started_at: string;
+  finished_at: string;
+  dir: string;
+  status: 'ok' | 'failed';
+  /** Database file plus stored files, in bytes; null when it failed. */
+  size_bytes: number | string | null;
+  files: number | null;
+  error: string | null;
 }
 
 /** One version of the office's content files, as every process reads it (server/content/, migration 030). */

@@ -114,9 +114,13 @@ export function createThrottles({ db, writes, clock, limits: overrides = {} }: T
     const ceiling = ceilingOf(limit, counts, slice);
     const expiresAt = new Date((slice + SLICES + 1) * sliceMs(limit)).toISOString();
     // Through the write batcher: on SQLite the count shares its commit with the reports and other
-    // writes of the moment (a commit of its own per request would halve the intake's throughput).
-    const count = ceiling >= 1 ? await writes.run((trx) => incrementBelow(trx, { scope, key, bucket: slice, expiresAt }, ceiling)) : null;
-    if (count !== null) return { allowed: true, release: () => writes.run((trx) => decrement(trx, scope, key, slice)) };
+    // writes of the moment (a commit of its own per request would halve the intake's throughput);
+    // on PostgreSQL the one statement is its own transaction, without BEGIN and COMMIT round trips.
+    const count =
+      ceiling >= 1
+        ? await writes.runStatement((target) => incrementBelow(target, { scope, key, bucket: slice, expiresAt }, ceiling))
+        : null;
+    if (count !== null) return { allowed: true, release: () => writes.runStatement((target) => decrement(target, scope, key, slice)) };
     // Refused: read again, the counters may have moved since (many attempts at once).
     const now = await readSlices(db, scope, key, slicesInWindow(slice));
     return { allowed: false, retryAfterSeconds: secondsUntilAllowed(limit, now, position) };

@@ -6,6 +6,7 @@ import type { PortalServices, RequestContext } from '../app-services.ts';
 import { asDomainError, statusOf } from '../errors.ts';
 import type { Role, StaffUser } from '../auth/roles.ts';
 import { fieldErrors } from '../field-errors.ts';
+import { STEP_REFUSALS } from '../auth/account-rules.ts';
 
 export interface TrpcContext {
   app: PortalServices;
@@ -96,10 +97,17 @@ export const sameOriginProcedure = publicProcedure.use(({ ctx, type, next }) => 
   return next();
 });
 
+/** Why a call has no user: not signed in, or signed in with a step still to do (a forced password change …). */
+async function notSignedIn(ctx: TrpcContext): Promise<TRPCError> {
+  const step = (await ctx.app.accounts.sessionOf(ctx.request.sessionToken))?.step;
+  if (!step || step === 'code') return new TRPCError({ code: 'UNAUTHORIZED', message: step ? STEP_REFUSALS[step] : '请先登录' });
+  return new TRPCError({ code: 'FORBIDDEN', message: STEP_REFUSALS[step] });
+}
+
 /** Signed-in staff, optionally only of the given roles. */
 export function staffProcedure(...roles: Role[]) {
-  return sameOriginProcedure.use(({ ctx, next }) => {
-    if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: '请先登录' });
+  return sameOriginProcedure.use(async ({ ctx, next }) => {
+    if (!ctx.user) throw await notSignedIn(ctx);
     if (roles.length > 0 && !roles.includes(ctx.user.role)) throw new TRPCError({ code: 'FORBIDDEN', message: '您的账号无权进行此操作' });
     return next({ ctx: { ...ctx, user: ctx.user } });
   });

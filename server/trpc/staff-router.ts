@@ -26,18 +26,44 @@ const loginSchema = z.object({
   password: z.string().min(1, { error: '请输入密码' }).max(200),
 });
 
+const codeSchema = z.object({ code: z.string().trim().min(1, { error: '请输入验证码' }).max(20) });
+
+const passwordChangeSchema = z.object({
+  currentPassword: z.string().min(1, { error: '请输入当前密码' }).max(200),
+  newPassword: z.string().min(1, { error: '请输入新密码' }).max(200),
+});
+
 export const authRouter = router({
+  // `step`: what the session must do before other calls work — 'code' (auth.verifyCode),
+  // 'password' (auth.changePassword), 'enrol' (auth.twoFactor.*) — or null.
   login: sameOriginProcedure.input(loginSchema).mutation(async ({ ctx, input }) => {
     const session = await ctx.app.accounts.login(input.username, input.password, ctx.request);
     ctx.resHeaders?.append('set-cookie', sessionCookie(session.token, session.expiresAt, ctx.secureCookies ?? false));
-    return { user: session.user, expiresAt: session.expiresAt };
+    return { user: session.user, expiresAt: session.expiresAt, step: session.step };
+  }),
+  verifyCode: sameOriginProcedure.input(codeSchema).mutation(async ({ ctx, input }) => {
+    const session = await ctx.app.accounts.verifyCode(ctx.request.sessionToken, input.code, ctx.request);
+    ctx.resHeaders?.append('set-cookie', sessionCookie(session.token, session.expiresAt, ctx.secureCookies ?? false));
+    return { user: session.user, expiresAt: session.expiresAt, step: session.step };
+  }),
+  changePassword: sameOriginProcedure
+    .input(passwordChangeSchema)
+    .mutation(({ ctx, input }) => ctx.app.accounts.changePassword(ctx.request.sessionToken, input, ctx.request)),
+  twoFactor: router({
+    begin: sameOriginProcedure.mutation(({ ctx }) => ctx.app.accounts.beginEnrolment(ctx.request.sessionToken)),
+    confirm: sameOriginProcedure
+      .input(z.object({ secret: z.string().trim().max(64), code: z.string().trim().max(20) }))
+      .mutation(({ ctx, input }) => ctx.app.accounts.confirmEnrolment(ctx.request.sessionToken, input.secret, input.code)),
   }),
   logout: sameOriginProcedure.mutation(async ({ ctx }) => {
     await ctx.app.accounts.logout(ctx.request.sessionToken);
     ctx.resHeaders?.append('set-cookie', clearedSessionCookie(ctx.secureCookies ?? false));
     return { ok: true };
   }),
-  me: sameOriginProcedure.query(({ ctx }) => ({ user: ctx.user })),
+  me: sameOriginProcedure.query(async ({ ctx }) => ({
+    user: ctx.user,
+    step: (await ctx.app.accounts.sessionOf(ctx.request.sessionToken))?.step ?? null,
+  })),
 });
 
 export const staffRouter = router({
@@ -168,9 +194,12 @@ export const staffRouter = router({
     list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
     create: staffProcedure('admin')
       .input(newUserSchema)
-      .mutation(({ ctx, input }) => ctx.app.accounts.createUser(input)),
+      .mutation(({ ctx, input }) => ctx.app.accounts.createUser(input, { actor: ctx.user })),
     update: staffProcedure('admin')
       .input(z.object({ id: z.number().int().positive(), changes: userUpdateSchema }))
-      .mutation(({ ctx, input }) => ctx.app.accounts.updateUser(input.id, input.changes)),
+      .mutation(({ ctx, input }) => ctx.app.accounts.updateUser(input.id, input.changes, { actor: ctx.user })),
+    resetSecondFactor: staffProcedure('admin')
+      .input(z.object({ id: z.number().int().positive() }))
+      .mutation(({ ctx, input }) => ctx.app.accounts.resetSecondFactor(ctx.user, input.id)),
   }),
 });

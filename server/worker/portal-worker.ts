@@ -38,6 +38,7 @@ import { createSitePublisher, type SitePublisher } from '../publish/site-publish
 import { createDailyPurge } from '../privacy/daily-purge.ts';
 import { createPrivacyPurge } from '../privacy/purge.ts';
 import { createAuditSealer } from '../audit/audit-sealer.ts';
+import { createNightlyBackup } from '../backup/nightly-backup.ts';
 
 /** The mailbox job's answer when another worker holds the mailbox's lease. */
 interface MailboxSkipped {
@@ -198,6 +199,16 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     db,
     createLease({ db, clock: systemClock, name: 'audit-seal', ttlMs: env.leaseMs, log: consoleLog }),
   );
+  // BACKUP_DIR: a verified backup each night (server/backup/nightly-backup.ts), by the holder of the 'backup' lease.
+  const backupDir = env.backup.dir;
+  const nightlyBackup =
+    backupDir &&
+    createNightlyBackup({
+      source: { database: portal.database, databaseUrl: env.databaseUrl, blobs: portal.blobs, dataDir: env.dataDir },
+      settings: { ...env.backup, dir: backupDir },
+      clock: { now: () => notLater(clock.now()) },
+      lease: createLease({ db, clock: systemClock, name: 'backup', ttlMs: env.leaseMs, log: consoleLog }),
+    });
   const read = readMailbox;
   const passes = createWorker({
     db,
@@ -220,6 +231,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
       { name: 'housekeeping', run: (now: Date) => housekeeping.runOnce(notLater(now)) },
       // Personal data past PERSONAL_DATA_RETENTION_DAYS, once a China day (server/privacy/daily-purge.ts).
       { name: 'privacy-purge', run: (now: Date) => dailyPurge(notLater(now)) },
+      ...(nightlyBackup ? [{ name: 'backup', run: (now: Date) => nightlyBackup(notLater(now)) }] : []),
     ],
   });
   return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };

@@ -118,5 +118,12 @@ function summarize(job: string, result: unknown): string | null {
     ];
     return parts.length > 0 ? parts.join(', ') : null;
   }
+  if (job === 'backup') {
+    const run = result as { backup?: { dir: string; sizeBytes: number | null; files: number | null }; removed?: string[] };
+    return run.backup
+      ? `backup taken and verified: ${run.backup.dir} (${run.backup.files} files, ${run.backup.sizeBytes} bytes)` +
+          (run.removed?.length ? `; ${run.removed.length} old backup(s) removed` : '')
+      : null;
+  }
   return null;
 }

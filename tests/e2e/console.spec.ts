@@ -283,7 +283,10 @@ test('a unit opening another unit’s ticket gets the not-found page; a leader r
   await expect(page.getByRole('region', { name: '反映人' })).toHaveCount(0);
 });
 
-test('the administrator creates a unit user, sees the server’s Chinese message, and the user signs in', async ({ page, consoleErrors }) => {
+test('the administrator creates a unit user, sees the server’s Chinese message, and the user signs in and sets their own password', async ({
+  page,
+  consoleErrors,
+}) => {
   consoleErrors.allow(/status of 400/);
   const username = `e2e-new-${Date.now().toString(36)}`;
   await loginAs(page, 'admin');
@@ -301,7 +304,7 @@ test('the administrator creates a unit user, sees the server’s Chinese message
   await form.getByLabel('所属单位').selectOption('dongzhenzhen');
   await form.getByLabel('初始密码').fill('short');
   await form.getByRole('button', { name: '创建用户' }).click();
-  await expect(page.getByRole('alert')).toContainText('密码至少需要10个字符');
+  await expect(page.getByRole('alert')).toContainText('密码至少需要8个字符');
   await form.getByLabel('初始密码').fill('dongzhen-2026-pass');
   await form.getByRole('button', { name: '创建用户' }).click();
   await expect(page.getByTestId('done-notice')).toContainText(`已创建用户 ${username}`);
@@ -312,6 +315,14 @@ test('the administrator creates a unit user, sees the server’s Chinese message
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill('dongzhen-2026-pass');
   await page.getByRole('button', { name: '登录' }).click();
+  // The password the administrator chose is changed at the first sign-in, before anything else opens.
+  await expect(page).toHaveURL(/\/console\/account\/password$/);
+  await page.goto('/console/inbox');
+  await expect(page).toHaveURL(/\/console\/account\/password\?next=%2Fconsole%2Finbox$/);
+  await page.getByLabel('当前密码').fill('dongzhen-2026-pass');
+  await page.getByLabel('新密码', { exact: true }).fill('Dongzhen-own-42');
+  await page.getByLabel('再次输入新密码').fill('Dongzhen-own-42');
+  await page.getByRole('button', { name: '修改密码' }).click();
   await expect(page).toHaveURL(/\/console\/inbox$/);
   await expect(page.locator('.console-user')).toContainText('东镇镇');
 });

@@ -142,6 +142,24 @@ describe('the disk store keeps the layout of before the store', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('a write that fails leaves neither the object nor a temp file', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blob-layout-'));
+    try {
+      const store = createDiskBlobStore({ root });
+      const failing = Readable.from(
+        (async function* () {
+          yield Buffer.from('part of a mail');
+          throw new Error('connection lost');
+        })(),
+      );
+      await expect(store.put('mail-raw/cut.eml', failing, { contentType: 'message/rfc822' })).rejects.toThrow('connection lost');
+      expect(await store.head('mail-raw/cut.eml')).toBeNull();
+      expect(fs.readdirSync(path.join(root, 'mail-raw'))).toEqual([]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('BLOB_STORE settings', () => {

@@ -335,7 +335,7 @@ describe.each(storeCases(kinds))('mail intake on %s, %s store', (kind, storeKind
   it('ignores mail from our own addresses', async () => {
     const intake = createMailIntake({
       db: t.portal.database.db,
-      writes: { run: (work) => t.portal.database.db.transaction().execute(work) },
+      writes: { run: (work) => t.portal.database.db.transaction().execute(work), runStatement: (work) => work(t.portal.database.db) },
       intake: {
         submitReport: () => {
           throw new Error('no report from ourselves');

@@ -69,9 +69,16 @@ describe('readiness and metrics on SQLite', () => {
     expectPrometheusText(text);
     expect(counter(text, 'portal_reports_accepted_total{channel="web"}')).toBe(before + 1);
     expect(counter(text, 'portal_tickets_open')).toBeGreaterThanOrEqual(1);
-    expect(text).toMatch(/^portal_http_requests_total\{route="\/readyz",method="GET",status="200"\} \d+$/m);
-    expect(text).toMatch(/^portal_http_request_duration_seconds_bucket\{le="0.1",route="\/readyz"\} \d+$/m);
     expect(text).toMatch(/^portal_mail_outbox_lag_seconds \d+(\.\d+)?$/m);
+    // A request is counted once its response has gone out (the server's 'finish'), which may come
+    // just after the client has read it.
+    const counted = counter(text, 'portal_http_requests_total{route="/readyz",method="GET",status="200"}');
+    await (await fetch(`${host.base}/readyz`)).arrayBuffer();
+    await vi.waitFor(async () => {
+      const now = await metrics();
+      expect(counter(now, 'portal_http_requests_total{route="/readyz",method="GET",status="200"}')).toBe(counted + 1);
+      expect(now).toMatch(/^portal_http_request_duration_seconds_bucket\{le="0.1",route="\/readyz"\} \d+$/m);
+    });
   });
 
   it('/metrics refuses an outside address without the token, and answers it with the token', async () => {

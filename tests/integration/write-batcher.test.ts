@@ -3,8 +3,10 @@
 // connection to the same database: the writer's own connection would see its uncommitted rows
 // (and on SQLite it would queue the read behind the open transaction), so only another
 // connection shows what a different process sees.
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../server/db/database.ts';
+import type { Database } from '../../server/db/schema.ts';
 import { createWriteBatcher } from '../../server/db/write-batcher.ts';
 import { databaseKinds, makeDatabase, type TestDatabase } from '../support/databases.ts';
 
@@ -27,7 +29,7 @@ describe.each(kinds)('write batcher on %s', (kind) => {
   });
 
   function insertPhoto(id: string) {
-    return (trx: Parameters<Parameters<ReturnType<typeof createWriteBatcher>['run']>[0]>[0]) =>
+    return (trx: Kysely<Database>) =>
       trx
         .insertInto('photos')
         .values({
@@ -73,5 +75,31 @@ describe.each(kinds)('write batcher on %s', (kind) => {
         expect(await stored([id])).toEqual([id]);
       }),
     );
+  });
+
+  it('answers a one-statement write once it is visible to others; a failing one fails alone', async () => {
+    const writes = createWriteBatcher(handle);
+    const ids = Array.from({ length: 20 }, (_, i) => `${kind}-s${i}`);
+    const results = await Promise.allSettled([
+      ...ids.map(async (id) => {
+        await writes.runStatement(insertPhoto(id));
+        expect(await stored([id])).toEqual([id]);
+      }),
+      writes.runStatement(insertPhoto(ids[0]!)), // duplicate key
+    ]);
+    expect(results.map((r) => r.status)).toEqual([...ids.map(() => 'fulfilled'), 'rejected']);
+    expect(await stored(ids)).toEqual([...ids].sort());
+  });
+
+  it.runIf(kind === 'postgres')('runs a one-statement write on PostgreSQL without BEGIN (its own implicit transaction)', async () => {
+    const writes = createWriteBatcher(handle);
+    // Inside BEGIN … COMMIT, now() is the transaction's start, earlier than the statement's.
+    const alone = await writes.runStatement((db) =>
+      sql<{ alone: boolean }>`select now() = statement_timestamp() as alone`.execute(db).then((r) => r.rows[0]!.alone),
+    );
+    const inTransaction = await writes.run((trx) =>
+      sql<{ alone: boolean }>`select now() = statement_timestamp() as alone`.execute(trx).then((r) => r.rows[0]!.alone),
+    );
+    expect([alone, inTransaction]).toEqual([true, false]);
   });
 });

@@ -73,7 +73,7 @@ export async function submitTicket(t: TestPortal, o: SubmitOptions): Promise<Tic
       ? await t.portal.services.submitReport(raw, CLIENT)
       : await createReportIntake({
           db,
-          writes: { run: (work) => db.transaction().execute(work) },
+          writes: { run: (work) => db.transaction().execute(work), runStatement: (work) => work(db) },
           catalog: t.portal.services.catalog,
           router: { suggest: (input) => t.portal.services.suggestRoute(input) },
           clock: t.clock,

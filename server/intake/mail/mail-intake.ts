@@ -1,7 +1,7 @@
 // What a mail to the dedicated mailbox becomes (issue 4, item 3): a new ticket through the same
 // submitReport as the web form, a reply appended to a ticket's timeline, ignored (auto-replies,
 // bounces, lists, our own mail) or quarantined with the reason — never lost: the raw message is
-// kept privately under DATA_DIR/mail-raw/ before anything else, and every message gets a
+// kept privately under DATA_DIR/mail-raw/ before anything is recorded, and every message gets a
 // mail_messages row. The IMAP poller and the import command (mail-import.ts) both call
 // processMail; a message seen before (same Message-ID, or same content hash when it has none)
 // is answered with its earlier outcome, under a race too (the unique constraints decide).
@@ -161,14 +161,13 @@ export function createMailIntake(deps: MailIntakeDeps) {
 
   async function processInTurn(raw: Buffer, source: MailSource, turn: Turn): Promise<MailResult> {
     const rawHash = createHash('sha256').update(raw).digest('hex');
-    // Kept before anything else, so that whatever happens next the message exists.
-    const rawPath = await files.keepRaw(rawHash, raw);
+    // The raw message is kept before anything is recorded, so that whatever happens next the
+    // message exists. Parsing has no effects, so it runs while the write (and its fsync) waits on
+    // libuv's threads; a failed write fails the message as before, whatever the parse gave.
+    const [rawPath, parsed] = await Promise.all([files.keepRaw(rawHash, raw), parseRaw(raw, rawHash)]);
 
-    let mail: ParsedMail;
-    try {
-      if (raw.length > limits.maxMessageBytes) throw new Error(`message too large (${raw.length} bytes)`);
-      mail = await parseMail(raw, { ourAddresses: ourList, maxBytes: limits.maxMessageBytes, contentHash: rawHash });
-    } catch (error) {
+    if ('error' in parsed) {
+      const { error } = parsed;
       const entry = {
         key: { messageId: null, contentHash: `raw:${rawHash}` },
         meta: { address: null, subject: '' },
@@ -178,6 +177,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
       await turn.take([`hash:${rawHash}`]);
       return (await findEarlier(entry.key)) ?? record(entry, quarantined(`unparseable: ${describe(error)}`));
     }
+    const { mail } = parsed;
 
     const entry: MailEntry = {
       key: { messageId: mail.messageId?.trim() || null, contentHash: mail.contentHash || `raw:${rawHash}` },
@@ -201,6 +201,15 @@ export function createMailIntake(deps: MailIntakeDeps) {
       decision = quarantined(describe(error));
     }
     return 'report' in decision ? submitNew(entry, decision) : recordOrQuarantine(entry, decision);
+  }
+
+  async function parseRaw(raw: Buffer, rawHash: string): Promise<{ mail: ParsedMail } | { error: unknown }> {
+    try {
+      if (raw.length > limits.maxMessageBytes) throw new Error(`message too large (${raw.length} bytes)`);
+      return { mail: await parseMail(raw, { ourAddresses: ourList, maxBytes: limits.maxMessageBytes, contentHash: rawHash }) };
+    } catch (error) {
+      return { error };
+    }
   }
 
   async function decide(mail: ParsedMail, from: string | null, source: MailSource): Promise<Decision | NewReport> {

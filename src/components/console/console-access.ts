@@ -2,6 +2,7 @@
 // server enforces every action again in the domain (server/staff, server/auth); this only decides
 // which pages a role is shown, so a person is not sent to a page that would refuse them.
 import type { Role, StaffUser } from '../../../server/auth/roles.ts';
+import type { SessionStep } from '../../../server/auth/account-rules.ts';
 import { sameSitePath } from '../../../server/http/same-site-path.ts';
 
 export type ConsoleArea =
@@ -22,7 +23,8 @@ export type ConsoleArea =
   | 'inspection'
   | 'patrol'
   | 'findings'
-  | 'persuasion';
+  | 'persuasion'
+  | 'system';
 
 const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   queue: ['admin', 'dispatcher', 'operator', 'leader'],
@@ -52,6 +54,8 @@ const AREA_ROLES: Record<ConsoleArea, readonly Role[]> = {
   scores: ['admin', 'dispatcher', 'leader', 'unit'],
   // Inspection rounds (督导检查): the office plans and closes them, leaders follow them.
   inspection: ['admin', 'dispatcher', 'leader'],
+  // The system's state (backups): the office.
+  system: ['admin', 'dispatcher'],
 };
 
 const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
@@ -71,6 +75,7 @@ const NAV: Array<{ area: ConsoleArea; href: string; text: string }> = [
   { area: 'units', href: '/console/units', text: '单位' },
   { area: 'mailbox', href: '/console/mailbox', text: '专用邮箱' },
   { area: 'users', href: '/console/users', text: '用户管理' },
+  { area: 'system', href: '/console/system', text: '系统状态' },
   { area: 'inspect', href: '/console/inspect', text: '我的督导任务' },
 ];
 
@@ -124,4 +129,17 @@ export function checkAccess(user: StaffUser | null, url: URL, area: ConsoleArea)
   // The queue is "home": staff whose home is another page (units, inspectors, patrol members) are sent there rather than refused.
   if (area === 'queue') return { kind: 'redirect', to: homeOf(user) };
   return { kind: 'forbidden', user };
+}
+
+/** The page of each step a session must take before the console opens (server/auth/account-rules.ts). */
+const STEP_PAGES: Record<SessionStep, string> = {
+  code: '/console/login/code',
+  password: '/console/account/password',
+  enrol: '/console/account/two-factor',
+};
+
+/** Where a person goes once signed in, or after one step: the next step's page (carrying `next`), else `next` or their home. */
+export function afterSignIn(step: SessionStep | null, user: StaffUser, next: string | null): string {
+  if (!step) return next ?? homeOf(user);
+  return next ? `${STEP_PAGES[step]}?next=${encodeURIComponent(next)}` : STEP_PAGES[step];
 }

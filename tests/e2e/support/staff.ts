@@ -74,6 +74,11 @@ export function ensureStaff(): void {
   ensured = true;
 }
 
+/** One more account through the real admin command (STAFF_PASSWORD), for a test that changes its sign-in (a second factor). */
+export function createStaffAccount(a: { username: string; name: string; role: string }): void {
+  admin(['create-user', '--username', a.username, '--name', a.name, '--role', a.role]);
+}
+
 /** Signs in through the login form as `who` (after signing out whoever was signed in). */
 export async function loginAs(page: Page, who: StaffKey): Promise<void> {
   await page.context().clearCookies();

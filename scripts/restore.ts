@@ -1,0 +1,44 @@
+// Restores a backup taken by `npm run backup` or the worker (issue 18 item 2, docs/decisions/017-backup.md):
+//   npm run restore -- --from DIR            # into an empty DATA_DIR (and an empty PostgreSQL database)
+//   npm run restore -- --from DIR --force    # over what is there
+// Uses the same settings as `npm start`: the database of DATABASE_URL (SQLite under DATA_DIR by
+// default), the blob store of BLOB_STORE. The backup is checked first; the database is migrated
+// forward after. Exit code 0 when restored, 1 when refused or failed, 2 for a usage error.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { readEnv } from '../server/env.ts';
+import { createBlobStore } from '../server/storage/storage-env.ts';
+import { restoreBackup } from '../server/backup/restore-backup.ts';
+
+const USAGE = 'usage: npm run restore -- --from DIR [--force]';
+let values: { from?: string; force?: boolean };
+try {
+  ({ values } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== '--'),
+    options: { from: { type: 'string' }, force: { type: 'boolean' } },
+    strict: true,
+  }));
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  process.exit(2);
+}
+if (!values.from) {
+  console.error(USAGE);
+  process.exit(2);
+}
+
+const env = readEnv();
+const dir = path.resolve(values.from);
+try {
+  const manifest = await restoreBackup(
+    dir,
+    { databaseUrl: env.databaseUrl, dataDir: env.dataDir, blobs: createBlobStore(env.blobs, env.dataDir) },
+    { force: values.force ?? false },
+  );
+  console.error(
+    `已恢复 / restored: ${dir}（${manifest.takenAt} 的备份，${manifest.files.length} 个文件，数据库已迁移到最新）→ ${env.dataDir}`,
+  );
+} catch (error) {
+  console.error(`未恢复 / not restored: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
