@@ -187,7 +187,7 @@ export interface RecoveryCodeTable {
 }
 
 /** Account actions: password reset and change, second factor enrolled, reset, recovery code used (migration 033). */
-export interface AccountEventTable {
+export interface AccountEventTable extends AuditChainColumns {
   id: Generated<number>;
   at: string;
   actor_user_id: number | null;

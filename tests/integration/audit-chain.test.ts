@@ -135,6 +135,31 @@ describe.each(kinds)('the audit trail on %s', (kind) => {
     expect(await reason(second!)).toBe('第 1 条备注');
   });
 
+  it('chains account actions too, and refuses to change or remove them', async () => {
+    const at = '2026-12-08T01:30:00.000Z';
+    const events = ['password-changed', 'second-factor-enrolled'].map((action) => ({
+      at,
+      actor_user_id: 1,
+      subject_user_id: 1,
+      action,
+      detail: '{}',
+    }));
+    const [first] = await db.insertInto('account_events').values(events).returning('id').execute();
+    expect(await sealAuditRecords(db, NOW)).toEqual({ account_events: 2 });
+    await expect(db.updateTable('account_events').set({ action: 'x' }).where('id', '=', first!.id).execute()).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(db.deleteFrom('account_events').execute()).rejects.toThrow(/append-only/);
+    expect((await verify()).tables.find((t) => t.table === 'account_events')).toMatchObject({
+      label: '账号操作',
+      sealed: 2,
+      firstProblem: null,
+    });
+    let csv = '';
+    for await (const chunk of auditCsv(db, '2026-12-08', '2026-12-08')) csv += chunk;
+    expect(csv).toContain(`账号操作,${first!.id},2026-12-08 09:30:00,${at},1,password-changed,1,"{""detail"":""{}""}",1,`);
+  });
+
   it('seals every row in order, and verify finds the chain whole', async () => {
     const before = await verify();
     expect(before.ok).toBe(true);
