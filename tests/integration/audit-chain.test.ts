@@ -200,6 +200,16 @@ describe.each(kinds)('the audit trail on %s', (kind) => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('two sealers at once (a lease run out under a stalled one) never fork the chain', async () => {
+    await ticketWithEvents(db, 250);
+    const both = await Promise.allSettled([sealAuditRecords(db, NOW), sealAuditRecords(db, NOW)]);
+    // On PostgreSQL the second finds the rows sealed or the checkpoint moved and rolls back its batch.
+    for (const outcome of both)
+      if (outcome.status === 'rejected') expect(String(outcome.reason)).toMatch(/another sealer|unique|duplicate/i);
+    await sealAuditRecords(db, NOW);
+    expect((await verify()).tables[0]).toMatchObject({ sealed: 250, unsealed: 0, firstProblem: null });
+  });
+
   it('finds a record edited behind the triggers, naming the row', async () => {
     const ids = await ticketWithEvents(db, 5);
     await sealAuditRecords(db, NOW);
