@@ -430,6 +430,10 @@ export interface ClosureVerdictTable {
   unit_code: string | null;
   /** 0/1. */
   on_time: number;
+  /** 0/1: the ticket's first strike-off in `month`. */
+  first_of_month: number;
+  /** 0/1: the ticket's latest strike-off. */
+  latest: number;
 }
 
 /** The one-time link to answer "fixed?" online, from the closing e-mail: the token's SHA-256 only. */

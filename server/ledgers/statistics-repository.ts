@@ -5,6 +5,7 @@
 // functions, which the two databases do not share.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { STATUSES } from '../tickets/lifecycle.ts';
 
 type Db = Kysely<Database>;
 
@@ -17,6 +18,30 @@ export interface ClosureVerdict {
   /** The unit that reported it; null when none led the ticket then. */
   unitCode: string | null;
   onTime: boolean;
+  /** The ticket's first strike-off in `month`. */
+  firstOfMonth: boolean;
+  /** The ticket's latest strike-off. */
+  latest: boolean;
+}
+
+/**
+ * Whether a strike-off may lack its verdict: fewer verdicts kept than verify events (each verdict
+ * is one verify event's, so equal counts mean every one is judged). Two index-only counts, so a
+ * run with nothing new to judge does not look for it.
+ */
+export async function verdictsMayBeMissing(db: Db): Promise<boolean> {
+  const [events, verdicts] = await Promise.all([
+    db
+      .selectFrom('ticket_events')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('action', '=', 'verify')
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('closure_verdicts')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return Number(events.n) !== Number(verdicts.n);
 }
 
 /**
@@ -44,8 +69,11 @@ export async function selectTicketsWithoutVerdicts(db: Db): Promise<number[]> {
   return rows.map((r) => Number(r.ticket_id));
 }
 
-/** Keeps verdicts; one already kept (another process got there first) is left as it is. */
-export async function insertClosureVerdicts(db: Db, verdicts: readonly ClosureVerdict[]): Promise<void> {
+/**
+ * Keeps the verdicts of whole tickets (every strike-off of each): new ones are added, kept ones
+ * get their first-of-month and latest marks again (another process may have kept them first).
+ */
+export async function saveClosureVerdicts(db: Db, verdicts: readonly ClosureVerdict[]): Promise<void> {
   if (verdicts.length === 0) return;
   await db
     .insertInto('closure_verdicts')
@@ -56,9 +84,16 @@ export async function insertClosureVerdicts(db: Db, verdicts: readonly ClosureVe
         month: v.month,
         unit_code: v.unitCode,
         on_time: v.onTime ? 1 : 0,
+        first_of_month: v.firstOfMonth ? 1 : 0,
+        latest: v.latest ? 1 : 0,
       })),
     )
-    .onConflict((oc) => oc.columns(['ticket_id', 'verified_at']).doNothing())
+    .onConflict((oc) =>
+      oc.columns(['ticket_id', 'verified_at']).doUpdateSet((eb) => ({
+        first_of_month: eb.ref('excluded.first_of_month'),
+        latest: eb.ref('excluded.latest'),
+      })),
+    )
     .execute();
 }
 
@@ -104,35 +139,57 @@ export interface ClosedCount {
 }
 
 /**
- * Tickets closed now, by the unit whose rectification their last strike-off accepted (its kept
- * verdict), or their lead unit now when no verdict names one; and how many of them that verdict
- * found on time.
+ * Tickets closed now, by the unit whose rectification their latest strike-off accepted (its kept
+ * verdict), or their lead unit now when it names none; and how many of them that verdict found
+ * on time. Read from the verdicts: the closed tickets are all but the few others (each status an
+ * equality on a status index), so the query excludes those rather than joining the closed
+ * ones; a ticket row is read only for a verdict without a unit.
  */
 export async function countClosedTickets(db: Db): Promise<ClosedCount[]> {
-  const unit = sql<string | null>`coalesce(v.unit_code, t.lead_unit_code)`;
+  const unit = sql<string | null>`coalesce(v.unit_code, (select t.lead_unit_code from tickets t where t.id = v.ticket_id))`;
+  const notClosed = db
+    .selectFrom('tickets as o')
+    .select('o.id')
+    .where(
+      'o.status',
+      'in',
+      STATUSES.filter((s) => s !== 'closed'),
+    );
+  const [judged, closed] = await Promise.all([
+    db
+      .selectFrom('closure_verdicts as v')
+      .select((eb) => [
+        unit.as('unit_code'),
+        eb.fn.countAll<number | string>().as('closed'),
+        eb.fn.sum<number | string>('v.on_time').as('on_time'),
+      ])
+      .where('v.latest', '=', 1)
+      .where('v.ticket_id', 'not in', notClosed)
+      .groupBy(unit)
+      .execute(),
+    db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('status', '=', 'closed')
+      .executeTakeFirstOrThrow(),
+  ]);
+  const counts = judged.map((r) => ({ unitCode: r.unit_code, closed: Number(r.closed), closedOnTime: Number(r.on_time) }));
+  const judgedClosed = counts.reduce((n, c) => n + c.closed, 0);
+  return judgedClosed === Number(closed.n) ? counts : [...counts, ...(await countClosedWithoutVerdict(db))];
+}
+
+/** Closed tickets with no strike-off, by lead unit: the lifecycle closes only by one, but data from elsewhere might not. */
+async function countClosedWithoutVerdict(db: Db): Promise<ClosedCount[]> {
   const rows = await db
     .selectFrom('tickets as t')
-    .leftJoin('closure_verdicts as v', (join) =>
-      join.onRef('v.ticket_id', '=', 't.id').on((eb) =>
-        eb(
-          'v.verified_at',
-          '=',
-          eb
-            .selectFrom('closure_verdicts as w')
-            .select((w) => w.fn.max('w.verified_at').as('last'))
-            .whereRef('w.ticket_id', '=', 't.id'),
-        ),
-      ),
-    )
-    .select((eb) => [
-      unit.as('unit_code'),
-      eb.fn.countAll<number | string>().as('closed'),
-      eb.fn.sum<number | string | null>(eb.fn.coalesce('v.on_time', sql.lit(0))).as('on_time'),
-    ])
+    .select((eb) => ['t.lead_unit_code', eb.fn.countAll<number | string>().as('closed')])
     .where('t.status', '=', 'closed')
-    .groupBy(unit)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('closure_verdicts as v').select('v.ticket_id').whereRef('v.ticket_id', '=', 't.id'))),
+    )
+    .groupBy('t.lead_unit_code')
     .execute();
-  return rows.map((r) => ({ unitCode: r.unit_code, closed: Number(r.closed), closedOnTime: Number(r.on_time ?? 0) }));
+  return rows.map((r) => ({ unitCode: r.lead_unit_code, closed: Number(r.closed), closedOnTime: 0 }));
 }
 
 /** The first ticket's receipt; null when there is none. */
@@ -181,21 +238,11 @@ export interface MonthClosures {
  */
 export async function countClosuresByMonth(db: Db, before: string): Promise<Map<string, MonthClosures>> {
   const rows = await db
-    .selectFrom('closure_verdicts as v')
-    .select((eb) => ['v.month', eb.fn.countAll<number | string>().as('closed'), eb.fn.sum<number | string>('v.on_time').as('on_time')])
-    .where('v.verified_at', '<', before)
-    .where((eb) =>
-      eb(
-        'v.verified_at',
-        '=',
-        eb
-          .selectFrom('closure_verdicts as w')
-          .select((w) => w.fn.min('w.verified_at').as('first'))
-          .whereRef('w.ticket_id', '=', 'v.ticket_id')
-          .whereRef('w.month', '=', 'v.month'),
-      ),
-    )
-    .groupBy('v.month')
+    .selectFrom('closure_verdicts')
+    .select((eb) => ['month', eb.fn.countAll<number | string>().as('closed'), eb.fn.sum<number | string>('on_time').as('on_time')])
+    .where('first_of_month', '=', 1)
+    .where('verified_at', '<', before)
+    .groupBy('month')
     .execute();
   return new Map(rows.map((r) => [r.month, { closed: Number(r.closed), closedOnTime: Number(r.on_time) }]));
 }
