@@ -16,7 +16,8 @@
 //   J  Nov 14  jiaojing    closed Nov 16, reopened, closed again Nov 18: once in November
 //   K  Nov 18  hotline     rectifying, open
 //   L  Dec  1  mail        received, open (the office's queue)
-// "Now" is Dec 10. Then B is reopened once more and closed in December, and the snapshot is made again.
+// "Now" is Dec 10. Then B is reopened once more and closed in December, and the snapshot is made
+// again; last, K's row is set closed with no strike-off in its log, as data from elsewhere might be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../server/catalog/types.ts';
 import { chinaDate, monthPeriod, ms } from '../../server/china-time.ts';
@@ -286,5 +287,13 @@ describe.each(kinds)('public statistics on %s', (kind) => {
     // B counts once in the totals, now for fagaiju and on time.
     expect(actual.stats.totals).toMatchObject({ closed: 8, closedOnTime: 6 });
     expect(actual.units.find((u) => u.code === 'fagaiju')!.counts).toMatchObject({ closed: 2, closedOnTime: 2 });
+  });
+
+  it('count a ticket closed with no strike-off in its log (data from elsewhere) for its lead unit, not on time', async () => {
+    await t.portal.database.db.updateTable('tickets').set({ status: 'closed' }).where('id', '=', tk['K']!.id).execute();
+    const { actual, expected } = await figures();
+    expect(actual).toEqual(expected);
+    expect(actual.stats.totals).toMatchObject({ closed: 9, closedOnTime: 6, open: 1 });
+    expect(actual.units.find((u) => u.code === 'fagaiju')!.counts).toMatchObject({ closed: 3, closedOnTime: 2 });
   });
 });
