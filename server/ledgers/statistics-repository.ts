@@ -143,24 +143,37 @@ export interface ClosedCount {
  * verdict), or their lead unit now when it names none; and how many of them that verdict found
  * on time. Read from the latest verdicts, leaving out those of tickets in another state now
  * (reopened since): an anti-join, which PostgreSQL runs as a hash anti join at any size (a NOT IN
- * list would be hashed only while it fits work_mem). A ticket row's lead unit is read only for a
- * verdict without a unit.
+ * list would be hashed only while it fits work_mem). Verdicts without a unit, which the lifecycle
+ * does not make, are counted apart by the ticket's lead unit.
  */
 export async function countClosedTickets(db: Db): Promise<ClosedCount[]> {
-  const unit = sql<string | null>`coalesce(v.unit_code, (select t.lead_unit_code from tickets t where t.id = v.ticket_id))`;
-  const [judged, closed] = await Promise.all([
+  const [byUnit, withoutUnit, closed] = await Promise.all([
     db
       .selectFrom('closure_verdicts as v')
       .select((eb) => [
-        unit.as('unit_code'),
+        'v.unit_code',
         eb.fn.countAll<number | string>().as('closed'),
         eb.fn.sum<number | string>('v.on_time').as('on_time'),
       ])
       .where('v.latest', '=', 1)
+      .where('v.unit_code', 'is not', null)
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('tickets as o').select('o.id').whereRef('o.id', '=', 'v.ticket_id').where('o.status', '<>', 'closed'))),
       )
-      .groupBy(unit)
+      .groupBy('v.unit_code')
+      .execute(),
+    db
+      .selectFrom('closure_verdicts as v')
+      .innerJoin('tickets as t', 't.id', 'v.ticket_id')
+      .select((eb) => [
+        't.lead_unit_code as unit_code',
+        eb.fn.countAll<number | string>().as('closed'),
+        eb.fn.sum<number | string>('v.on_time').as('on_time'),
+      ])
+      .where('v.latest', '=', 1)
+      .where('v.unit_code', 'is', null)
+      .where('t.status', '=', 'closed')
+      .groupBy('t.lead_unit_code')
       .execute(),
     db
       .selectFrom('tickets')
@@ -168,7 +181,11 @@ export async function countClosedTickets(db: Db): Promise<ClosedCount[]> {
       .where('status', '=', 'closed')
       .executeTakeFirstOrThrow(),
   ]);
-  const counts = judged.map((r) => ({ unitCode: r.unit_code, closed: Number(r.closed), closedOnTime: Number(r.on_time) }));
+  const counts = [...byUnit, ...withoutUnit].map((r) => ({
+    unitCode: r.unit_code,
+    closed: Number(r.closed),
+    closedOnTime: Number(r.on_time),
+  }));
   const judgedClosed = counts.reduce((n, c) => n + c.closed, 0);
   return judgedClosed === Number(closed.n) ? counts : [...counts, ...(await countClosedWithoutVerdict(db))];
 }
