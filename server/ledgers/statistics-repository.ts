@@ -141,13 +141,13 @@ export interface ClosedCount {
 /**
  * Tickets closed now, by the unit whose rectification their latest strike-off accepted (its kept
  * verdict), or their lead unit now when it names none; and how many of them that verdict found
- * on time. Read from the latest verdicts, leaving out those of tickets in another state now
- * (reopened since): an anti-join, which PostgreSQL runs as a hash anti join at any size (a NOT IN
- * list would be hashed only while it fits work_mem). Verdicts without a unit, which the lifecycle
- * does not make, are counted apart by the ticket's lead unit.
+ * on time. Read from the latest verdicts that name a unit, leaving out those of tickets in
+ * another state now (reopened since): an anti-join, which PostgreSQL runs as a hash anti join at
+ * any size (a NOT IN list would be hashed only while it fits work_mem). When these do not add up
+ * to every closed ticket, the rest are counted by lead unit.
  */
 export async function countClosedTickets(db: Db): Promise<ClosedCount[]> {
-  const [byUnit, withoutUnit, closed] = await Promise.all([
+  const [byUnit, closed] = await Promise.all([
     db
       .selectFrom('closure_verdicts as v')
       .select((eb) => [
@@ -163,45 +163,35 @@ export async function countClosedTickets(db: Db): Promise<ClosedCount[]> {
       .groupBy('v.unit_code')
       .execute(),
     db
-      .selectFrom('closure_verdicts as v')
-      .innerJoin('tickets as t', 't.id', 'v.ticket_id')
-      .select((eb) => [
-        't.lead_unit_code as unit_code',
-        eb.fn.countAll<number | string>().as('closed'),
-        eb.fn.sum<number | string>('v.on_time').as('on_time'),
-      ])
-      .where('v.latest', '=', 1)
-      .where('v.unit_code', 'is', null)
-      .where('t.status', '=', 'closed')
-      .groupBy('t.lead_unit_code')
-      .execute(),
-    db
       .selectFrom('tickets')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('status', '=', 'closed')
       .executeTakeFirstOrThrow(),
   ]);
-  const counts = [...byUnit, ...withoutUnit].map((r) => ({
-    unitCode: r.unit_code,
-    closed: Number(r.closed),
-    closedOnTime: Number(r.on_time),
-  }));
-  const judgedClosed = counts.reduce((n, c) => n + c.closed, 0);
-  return judgedClosed === Number(closed.n) ? counts : [...counts, ...(await countClosedWithoutVerdict(db))];
+  const counts = byUnit.map((r) => ({ unitCode: r.unit_code, closed: Number(r.closed), closedOnTime: Number(r.on_time) }));
+  const counted = counts.reduce((n, c) => n + c.closed, 0);
+  return counted === Number(closed.n) ? counts : [...counts, ...(await countClosedByLeadUnit(db))];
 }
 
-/** Closed tickets with no strike-off, by lead unit: the lifecycle closes only by one, but data from elsewhere might not. */
-async function countClosedWithoutVerdict(db: Db): Promise<ClosedCount[]> {
+/**
+ * Closed tickets whose latest verdict names no unit, or that have no verdict at all, by lead unit
+ * (on time only by a verdict). The lifecycle makes neither — every closure is a strike-off of a
+ * unit's report — but data from elsewhere might; this runs only when there are such tickets.
+ */
+async function countClosedByLeadUnit(db: Db): Promise<ClosedCount[]> {
   const rows = await db
     .selectFrom('tickets as t')
-    .select((eb) => ['t.lead_unit_code', eb.fn.countAll<number | string>().as('closed')])
+    .leftJoin('closure_verdicts as v', (join) => join.onRef('v.ticket_id', '=', 't.id').on('v.latest', '=', 1))
+    .select((eb) => [
+      't.lead_unit_code',
+      eb.fn.countAll<number | string>().as('closed'),
+      eb.fn.sum<number | string | null>('v.on_time').as('on_time'),
+    ])
     .where('t.status', '=', 'closed')
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('closure_verdicts as v').select('v.ticket_id').whereRef('v.ticket_id', '=', 't.id'))),
-    )
+    .where('v.unit_code', 'is', null)
     .groupBy('t.lead_unit_code')
     .execute();
-  return rows.map((r) => ({ unitCode: r.lead_unit_code, closed: Number(r.closed), closedOnTime: 0 }));
+  return rows.map((r) => ({ unitCode: r.lead_unit_code, closed: Number(r.closed), closedOnTime: Number(r.on_time ?? 0) }));
 }
 
 /** The first ticket's receipt; null when there is none. */
