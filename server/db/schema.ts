@@ -420,7 +420,7 @@ export interface TicketClosureTable {
 
 /**
  * The rectification ledger's verdict on the report each strike-off (verify) accepted, kept once
- * made (migration 031, server/ledgers/closure-verdicts.ts): the statistics count these rows.
+ * made (migration 034, server/ledgers/closure-verdicts.ts): the statistics count these rows.
  */
 export interface ClosureVerdictTable {
   ticket_id: number;

@@ -1,4 +1,4 @@
-// Closure verdicts (migration 031): for each strike-off (verify event), whether the report it
+// Closure verdicts (migration 034): for each strike-off (verify event), whether the report it
 // accepted was on time by the deadline then in force, and which unit reported it — the
 // rectification ledger's own rows (rectification-ledger.ts, replayed by ticket-history.ts), so
 // there is one definition of both. A verdict depends only on events before its strike-off and the

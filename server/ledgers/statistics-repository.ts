@@ -1,4 +1,4 @@
-// The statistics' queries: the closure verdicts kept once made (migration 031, written by
+// The statistics' queries: the closure verdicts kept once made (migration 034, written by
 // closure-verdicts.ts) and the grouped counts the public statistics are made of. Every count is a
 // GROUP BY in the database, the same on SQLite and PostgreSQL: no query here returns a row per
 // ticket, and months are bounded by instants computed in TypeScript (china-time.ts), not by date
@@ -107,7 +107,7 @@ export interface TicketGroupCount {
   newestReceivedAt: string;
 }
 
-/** Tickets by lead unit, category, channel and status now: one index read in order (tickets_statistics_idx, migration 031). */
+/** Tickets by lead unit, category, channel and status now: one index read in order (tickets_statistics_idx, migration 034). */
 export async function countTicketsByGroup(db: Db): Promise<TicketGroupCount[]> {
   const rows = await db
     .selectFrom('tickets')
