@@ -314,6 +314,7 @@ export interface Database {
   calls: CallTable;
   follow_ups: FollowUpTable;
   ticket_closures: TicketClosureTable;
+  closure_verdicts: ClosureVerdictTable;
   follow_up_links: FollowUpLinkTable;
   notices: NoticeTable;
   notice_tickets: NoticeTicketTable;
@@ -493,6 +494,24 @@ export interface TicketClosureTable {
   public_summary: string;
   summary_edited_at: string | null;
   summary_edited_by: number | null;
+}
+
+/**
+ * The rectification ledger's verdict on the report each strike-off (verify) accepted, kept once
+ * made (migration 034, server/ledgers/closure-verdicts.ts): the statistics count these rows.
+ */
+export interface ClosureVerdictTable {
+  ticket_id: number;
+  verified_at: string;
+  /** CST month of verified_at, "2026-11". */
+  month: string;
+  unit_code: string | null;
+  /** 0/1. */
+  on_time: number;
+  /** 0/1: the ticket's first strike-off in `month`. */
+  first_of_month: number;
+  /** 0/1: the ticket's latest strike-off. */
+  latest: number;
 }
 
 /** The one-time link to answer "fixed?" online, from the closing e-mail: the token's SHA-256 only. */

@@ -295,6 +295,11 @@ async function withHistories(db: Db, ids: TicketIdQuery | readonly number[], eve
   });
 }
 
+/** Tickets by id, with their whole event log (in received order). */
+export function selectTicketHistories(db: Db, ids: readonly number[]): Promise<TicketWithHistory[]> {
+  return withHistories(db, ids);
+}
+
 /**
  * Tickets with a rectification report (reported in [from, before) when given), with their whole
  * event log, EXPORT_BATCH tickets at a time (in id order; each batch in withHistories' order),
