@@ -1,4 +1,4 @@
-// The audit records' chain columns and checkpoints (migration 034, ADR 018). The audited tables
+// The audit records' chain columns and checkpoints (migration 035, ADR 018). The audited tables
 // differ in their columns; what the chain needs of each is the same few (id, at, the chain
 // columns), so they are read through one view of them, with every column selected for the hash.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';

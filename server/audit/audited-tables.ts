@@ -1,5 +1,5 @@
 // The audit records (安全审计, issue 18 item 6; ADR 018): the tables whose rows are append-only
-// and hash-chained — ticket events (migration 034) and account actions (035). Each needs the
+// and hash-chained — ticket events (migration 035) and account actions (036). Each needs the
 // chain columns and triggers of a migration (server/db/migrations/audit-chain-guard.ts) and a
 // line here, which the sealer, `audit:verify` and `audit:export` go through. Every one has an integer `id`, an ISO-8601 `at` and an `action`.
 

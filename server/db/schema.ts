@@ -88,7 +88,7 @@ export interface TicketSupporterTable {
 }
 
 /**
- * An audit record's place in its table's hash chain (migration 034, server/audit/): NULL when the
+ * An audit record's place in its table's hash chain (migration 035, server/audit/): NULL when the
  * row is inserted, set once by the worker's sealer; never written by an insert.
  */
 export interface AuditChainColumns {
@@ -97,7 +97,7 @@ export interface AuditChainColumns {
   row_hash: ColumnType<string | null, never, string>;
 }
 
-/** Each audited table's last sealed row (migration 034): the chain's end as the sealer left it. */
+/** Each audited table's last sealed row (migration 035): the chain's end as the sealer left it. */
 export interface AuditSealTable {
   table_name: string;
   last_seq: number;

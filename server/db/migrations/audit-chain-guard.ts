@@ -1,7 +1,7 @@
 // What a migration does to make a table an audit record (issue 18 item 6, ADR 018): the chain
 // columns, their indexes, and triggers that refuse every DELETE and every UPDATE but one — the
 // sealer's, which sets chain_seq, prev_hash and row_hash from NULL and changes nothing else.
-// Migration 034 applies it to ticket_events; a later table (account_events) is one call more.
+// Migration 035 applies it to ticket_events; a later table (account_events) is one call more.
 // Not a migration itself: the loader (database.ts) takes only files named NNN-*.ts.
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../database.ts';

@@ -1,5 +1,5 @@
 // Issue 18 items 5 and 6 together (ADR 018): account_events (033) becomes an audit record like
-// ticket_events (034) — the chain columns, NULL until the worker's sealer sets them once, and
+// ticket_events (035) — the chain columns, NULL until the worker's sealer sets them once, and
 // triggers that refuse every other UPDATE and every DELETE.
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.ts';
