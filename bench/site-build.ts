@@ -153,6 +153,8 @@ export async function benchSiteBuild(options: { notices: number }): Promise<void
       store: portal.blobs,
       snapshot: async () => current,
       buildOptions: { env: buildEnv },
+      // As in `npm start` (web and worker in one process): the web role switches when the build is live.
+      onLive: () => void liveSite?.refresh(),
     });
     const published = async (reason: string) => {
       await requestBuild(portal.database.db, reason, new Date());
@@ -161,6 +163,7 @@ export async function benchSiteBuild(options: { notices: number }): Promise<void
       return run;
     };
 
+    let liveSite: ReturnType<typeof createLiveSite> | undefined;
     // 1. The full build.
     console.log(`building the public site with ${options.notices} notices …`);
     let current = snapshot;
@@ -168,7 +171,7 @@ export async function benchSiteBuild(options: { notices: number }): Promise<void
 
     // 2. One more notice, through the publish job and the real host.
     const settings = readEnv({}).liveSite;
-    const liveSite = createLiveSite({
+    liveSite = createLiveSite({
       db: portal.database.db,
       store: portal.blobs,
       cacheDir: path.join(dataDir, 'site-cache'),
@@ -211,7 +214,7 @@ export async function benchSiteBuild(options: { notices: number }): Promise<void
     if (!run.built) throw new Error(`the publish build failed: ${'error' in run ? run.error : run.reason}`);
     const status = await portal.services.publishing.status();
     const recorded = status.builds[0]?.latencyMs ?? null;
-    liveSite.close();
+    liveSite?.close();
 
     // 3. A statistics refresh (issue 15): the pages that list or count, onto the live build.
     const counted = { ...current.stats.totals, received: current.stats.totals.received + 1 };

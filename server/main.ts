@@ -96,7 +96,14 @@ async function main(): Promise<void> {
   let transport: MailTransport | undefined;
   let watcher: MailboxWatcher | null = null;
   if (roles.includes('worker')) {
-    ({ scheduler: worker, transport, mailboxWatcher: watcher } = createPortalWorker(portal, env, clock));
+    ({
+      scheduler: worker,
+      transport,
+      mailboxWatcher: watcher,
+    } = createPortalWorker(portal, env, clock, {
+      // The web role of this process serves a new build at once (others look every SITE_POLL_SECONDS).
+      ...(liveSite && { onSiteLive: () => void liveSite.refresh() }),
+    }));
     const scheduler = worker;
     pulse = {
       lastPass: () => {

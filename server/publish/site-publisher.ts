@@ -107,6 +107,11 @@ export interface SitePublisherOptions {
   log?: PublisherLog;
   /** The 'site-build' lease (server/worker/lease.ts): with it, only its holder builds. */
   lease?: Lease;
+  /**
+   * Told when a build (or its search index) is recorded live: a web role in the same process
+   * switches at once instead of at its next look (SITE_POLL_SECONDS).
+   */
+  onLive?: () => void;
 }
 
 export type PublishRun =
@@ -237,6 +242,7 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       manifestKey: key,
     });
     await markWorkingCopy(options.dataDir, id);
+    options.onLive?.();
     const ms = Math.round(performance.now() - began);
     const what = result.scope === 'changed' ? `${result.noticesRendered} notice page(s) and the lists rendered` : `${result.pages} page(s)`;
     log.info(`[publish] build ${id} live: ${what}, ${requests} request(s), ${(ms / 1000).toFixed(1)} s`);
@@ -287,6 +293,7 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       const key = manifestKey(id, 2);
       await writeManifest(options.store, key, indexed.manifest);
       await updateManifestKey(db, id, key);
+      options.onLive?.();
       return { timings };
     } catch (error) {
       // The copy's index may now differ from the manifest's: the next build is a full one.

@@ -7,7 +7,7 @@
 //
 // Publishing (ADR 006): the 'publish' job builds the public site when requests are queued. A
 // resident worker (`npm start`, `--role worker`) also looks for requests every
-// PUBLISH_POLL_MS (2 s) between passes, so a published notice is live in about one build's time
+// PUBLISH_POLL_MS (1 s) between passes, so a published notice is live in about one build's time
 // rather than after the next pass; and at start it queues a build when none is live. Each look
 // (and each pass) first compares the content the site reads (CONTENT_DIR: ads, site.json …) with
 // what the last build read, and queues a build for what changed (site-publisher.ts).
@@ -46,7 +46,7 @@ interface MailboxSkipped {
 }
 
 /** How often a resident worker looks for queued publish requests between passes. */
-export const PUBLISH_POLL_MS = 2000;
+export const PUBLISH_POLL_MS = 1000;
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** What the public site is built from: the public projection, as of `at`. */
@@ -63,7 +63,7 @@ export interface PortalWorker {
   publisher: SitePublisher;
 }
 
-export function createPortalWorker(portal: Portal, env: Env, clock: Clock): PortalWorker {
+export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks: { onSiteLive?: () => void } = {}): PortalWorker {
   const { db } = portal.database;
   const transport = createTransport({ smtpUrl: env.mail.smtpUrl, dataDir: env.dataDir });
   const { dialect } = portal.database;
@@ -181,6 +181,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock): Port
     log: consoleLog,
     // One builder among several workers: the holder of the 'site-build' lease.
     lease: createLease({ db, clock: systemClock, name: 'site-build', ttlMs: env.leaseMs, log: consoleLog }),
+    ...(hooks.onSiteLive && { onLive: hooks.onSiteLive }),
   });
 
   const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: consoleLog });
