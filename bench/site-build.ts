@@ -238,7 +238,7 @@ export async function benchSiteBuild(options: { notices: number }): Promise<void
       );
     }
     console.log(
-      `\npublish → live (request until the page is served, incl. up to ${PUBLISH_POLL_MS / 1000} s of the worker's polling and ${settings.pollMs / 1000} s of the web process's): ${s(live)}; as recorded in site_builds: ${recorded === null ? '—' : s(recorded)}`,
+      `\npublish → live (request until the page is served, incl. up to ${PUBLISH_POLL_MS / 1000} s of the worker's polling; the web role of the same process switches when the build is recorded): ${s(live)}; as recorded in site_builds: ${recorded === null ? '—' : s(recorded)}`,
     );
     console.log(
       `compressed: ${full.compressed.compressed} files compressed in the full build; ${run.compressed.reused} reused, ${run.compressed.compressed} compressed in the next`,
