@@ -148,9 +148,12 @@ function counter(text: string, series: string): number {
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
-/** Every line is a comment (# HELP / # TYPE), empty, or `name{labels} value`. */
+/**
+ * Every line is a comment (# HELP / # TYPE), empty, or `name{labels} value`; a value is a float as
+ * Prometheus parses it (Go's ParseFloat: NaN and Inf in any case — prom-client writes `Nan`).
+ */
 function expectPrometheusText(text: string): void {
-  const sample = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|NaN|\+Inf|-Inf)$/;
+  const sample = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|nan|[+-]?inf)$/i;
   for (const line of text.split('\n')) {
     if (line === '' || /^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$/.test(line)) continue;
     expect(line, 'a Prometheus sample line').toMatch(sample);
