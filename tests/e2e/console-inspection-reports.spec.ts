@@ -11,7 +11,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { request as requestContext, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { expect, jpegPhoto, test } from './fixtures.ts';
-import { ensureStaff, expectNoSideways, loginAs, STAFF_PASSWORD, staffApiAs } from './support/staff.ts';
+import { createStaffAccount, ensureStaff, expectNoSideways, loginAs, STAFF_PASSWORD, staffAccountId, staffApiAs } from './support/staff.ts';
 
 test.use({ viewport: { width: 1280, height: 720 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
 test.describe.configure({ mode: 'serial' });
@@ -28,16 +28,9 @@ const codes: string[] = [];
 
 /** An inspector account made by the administrator, signed in in a request context of its own. */
 async function inspectorApi(baseURL: string): Promise<{ id: number; context: APIRequestContext }> {
-  const admin = await staffApiAs('admin');
   const username = `e2e-insp-${RUN.toLowerCase()}`;
-  const user = await admin.mutate<{ id: number }>('staff.users.create', {
-    username,
-    displayName: '督导员张明远',
-    role: 'inspector',
-    unitCode: null,
-    password: STAFF_PASSWORD,
-  });
-  await admin.dispose();
+  createStaffAccount({ username, name: '督导员张明远', role: 'inspector' });
+  const user = { id: await staffAccountId(username) };
   const context = await requestContext.newContext({ baseURL });
   const login = await context.post('/api/trpc/auth.login', { data: { username, password: STAFF_PASSWORD } });
   expect(login.ok(), await login.text()).toBe(true);

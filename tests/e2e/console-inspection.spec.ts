@@ -6,7 +6,7 @@
 import { request } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
-import { ensureStaff, expectNoSideways, loginAs, STAFF_PASSWORD, staffApiAs } from './support/staff.ts';
+import { createStaffAccount, ensureStaff, expectNoSideways, loginAs, STAFF_PASSWORD, staffAccountId, staffApiAs } from './support/staff.ts';
 
 test.describe.configure({ mode: 'serial' });
 test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
@@ -17,22 +17,14 @@ let inspectorId = 0;
 test.beforeAll(async () => {
   ensureStaff();
   const admin = await staffApiAs('admin');
+  let exists: boolean;
   try {
-    const users = await admin.query<Array<{ id: number; username: string }>>('staff.users.list');
-    const existing = users.find((u) => u.username === INSPECTOR.username);
-    inspectorId =
-      existing?.id ??
-      (
-        await admin.mutate<{ id: number }>('staff.users.create', {
-          ...INSPECTOR,
-          role: 'inspector',
-          unitCode: null,
-          password: STAFF_PASSWORD,
-        })
-      ).id;
+    exists = (await admin.query<Array<{ username: string }>>('staff.users.list')).some((u) => u.username === INSPECTOR.username);
   } finally {
     await admin.dispose();
   }
+  if (!exists) createStaffAccount({ username: INSPECTOR.username, name: INSPECTOR.displayName, role: 'inspector' });
+  inspectorId = await staffAccountId(INSPECTOR.username);
 });
 
 test('the office plans a round, follows it and closes it', async ({ page, consoleErrors }) => {

@@ -12,7 +12,16 @@ import { strFromU8, unzipSync } from 'fflate';
 import { request, type Locator, type Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { RED, BLUE, solidPhoto } from '../fixtures/photos/make-photos.ts';
-import { ensureStaff, expectNoSideways, loginAs, staffApiAs, STAFF, STAFF_PASSWORD, waitForIslands } from './support/staff.ts';
+import {
+  createStaffAccount,
+  ensureStaff,
+  expectNoSideways,
+  loginAs,
+  staffApiAs,
+  STAFF,
+  STAFF_PASSWORD,
+  waitForIslands,
+} from './support/staff.ts';
 
 test.describe.configure({ mode: 'serial' });
 test.use({ serviceWorkers: 'block' });
@@ -218,7 +227,7 @@ async function ensureJiaoyuAccount(): Promise<void> {
   try {
     const users = await admin.query<Array<{ username: string }>>('staff.users.list');
     if (!users.some((u) => u.username === JIAOYU.username))
-      await admin.mutate('staff.users.create', { ...JIAOYU, password: STAFF_PASSWORD });
+      createStaffAccount({ username: JIAOYU.username, name: JIAOYU.displayName, role: JIAOYU.role, unit: JIAOYU.unitCode });
   } finally {
     await admin.dispose();
   }

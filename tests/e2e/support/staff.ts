@@ -74,9 +74,26 @@ export function ensureStaff(): void {
   ensured = true;
 }
 
-/** One more account through the real admin command (STAFF_PASSWORD), for a test that changes its sign-in (a second factor). */
-export function createStaffAccount(a: { username: string; name: string; role: string }): void {
-  admin(['create-user', '--username', a.username, '--name', a.name, '--role', a.role]);
+/**
+ * One more account through the real admin command (STAFF_PASSWORD), as the county's operator makes
+ * them: not a temporary password (an account the office makes on /console/users is one, and its
+ * person must change it at the first sign-in — tests/e2e/console.spec.ts shows that).
+ */
+export function createStaffAccount(a: { username: string; name: string; role: string; unit?: string | null }): void {
+  admin(['create-user', '--username', a.username, '--name', a.name, '--role', a.role, ...(a.unit ? ['--unit', a.unit] : [])]);
+}
+
+/** The id of an account, by its username. */
+export async function staffAccountId(username: string): Promise<number> {
+  const api = await staffApiAs('admin');
+  try {
+    const users = await api.query<Array<{ id: number; username: string }>>('staff.users.list');
+    const user = users.find((u) => u.username === username);
+    if (!user) throw new Error(`no account ${username}`);
+    return user.id;
+  } finally {
+    await api.dispose();
+  }
 }
 
 /** Signs in through the login form as `who` (after signing out whoever was signed in). */
