@@ -7,7 +7,7 @@
 // - a content version loaded into the database (npm run content:load) reaches both;
 // - a login lockout counts failures made on both;
 // - workers killed (SIGKILL, the whole process group: a machine that dies) in the middle of a pass
-//   — one while it sends text messages and builds the site, the next while it sends mail — and a
+//   — one while it sends text messages (and builds the site, unless that build was quicker), the next while it sends mail — and a
 //   third started after them: every mail and message is delivered exactly once, and the build the
 //   first one was running goes live once. The stand-ins accept a few and then hold the rest
 //   unanswered when a worker is killed, so what was in flight had not been delivered (a message the
@@ -278,13 +278,16 @@ describe.skipIf(!kinds.includes('postgres'))('a city deployment: two web process
       const notice = await publishNotice('人民路路口问题再次曝光：斑马线前仍不礼让');
       const reason = `notice:${notice.id} published`;
 
-      // Killed while its pass waits on the provider and its build runs.
+      // Killed while its pass waits on the provider, once it has taken the build. The build (a
+      // notice on top of the live site, a few seconds) may already be live by then on a fast
+      // machine; a build killed half-way and taken over is shown deterministically, with a gate,
+      // in worker-keep-up.test.ts. Either way it must go live once.
       await vi.waitFor(
         async () => {
           expect(sms.accepted.length - acceptedBefore).toBe(3);
           expect(sms.requests - sms.accepted.length - (requestsBefore - acceptedBefore)).toBeGreaterThan(0);
           expect((await listSms(db.db, { statuses: ['sent'], limit: 1000 })).length).toBe(sms.accepted.length);
-          expect((await buildsFor(reason))[0]?.status).toBe('building');
+          expect(['building', 'live']).toContain((await buildsFor(reason))[0]?.status);
         },
         { timeout: 60_000, interval: 100 },
       );
