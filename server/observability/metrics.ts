@@ -63,8 +63,17 @@ export function createMetrics(deps: { db: Kysely<Database>; clock: Clock }): Met
       },
     });
 
-  gauge('portal_tickets_open', 'Tickets not closed, rejected or merged.', async () => (await ticketGauges(db)).open);
-  gauge('portal_tickets_overdue', 'Open tickets past their deadline.', async () => (await ticketGauges(db)).overdue);
+  // Both ticket figures from one query per scrape: prom-client collects the gauges side by side,
+  // so the second finds the first's query under way and shares it.
+  let counting: ReturnType<typeof ticketGauges> | null = null;
+  const ticketCounts = () => {
+    counting ??= ticketGauges(db).finally(() => {
+      counting = null;
+    });
+    return counting;
+  };
+  gauge('portal_tickets_open', 'Tickets not closed, rejected or merged.', async () => (await ticketCounts()).open);
+  gauge('portal_tickets_overdue', 'Open tickets past their deadline.', async () => (await ticketCounts()).overdue);
   gauge(
     'portal_mail_outbox_lag_seconds',
     'How long the oldest notification mail still to send has waited (0: none waits).',

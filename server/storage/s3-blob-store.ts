@@ -12,7 +12,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { checkedKey, type BlobStore, type ListedBlob } from './blob-store.ts';
+import { checkedKey, type BlobInfo, type BlobStore, type ListedBlob } from './blob-store.ts';
 
 export interface S3Settings {
   endpoint: string | undefined;
@@ -71,12 +71,7 @@ export function createS3BlobStore(settings: S3Settings): BlobStore {
       try {
         const out = await client.send(new GetObjectCommand({ Bucket, Key: checkedKey(key) }));
         if (!(out.Body instanceof Readable)) throw new Error(`the bucket answered ${key} without a body stream`);
-        return {
-          body: out.Body,
-          size: out.ContentLength ?? 0,
-          contentType: out.ContentType ?? 'application/octet-stream',
-          lastModified: out.LastModified ?? new Date(0),
-        };
+        return { body: out.Body, ...infoOf(out) };
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
@@ -86,11 +81,7 @@ export function createS3BlobStore(settings: S3Settings): BlobStore {
     async head(key) {
       try {
         const out = await client.send(new HeadObjectCommand({ Bucket, Key: checkedKey(key) }));
-        return {
-          size: out.ContentLength ?? 0,
-          contentType: out.ContentType ?? 'application/octet-stream',
-          lastModified: out.LastModified ?? new Date(0),
-        };
+        return infoOf(out);
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
@@ -120,5 +111,14 @@ export function createS3BlobStore(settings: S3Settings): BlobStore {
     },
 
     localPath: () => null,
+  };
+}
+
+/** Size, type and time as the bucket answers them for an object (GET or HEAD). */
+function infoOf(out: { ContentLength?: number | undefined; ContentType?: string | undefined; LastModified?: Date | undefined }): BlobInfo {
+  return {
+    size: out.ContentLength ?? 0,
+    contentType: out.ContentType ?? 'application/octet-stream',
+    lastModified: out.LastModified ?? new Date(0),
   };
 }
