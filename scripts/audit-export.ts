@@ -2,7 +2,8 @@
 // server/audit/audit-export.ts):
 //   npm run audit:export -- --from 2026-06-01 --to 2026-11-30 [--out audit.csv]
 // Dates are China dates, both included. Without --out the CSV goes to stdout. UTF-8 with a
-// byte-order mark, so Excel shows the Chinese. Exit code 0, 2 for a usage error. Read-only.
+// byte-order mark, so Excel shows the Chinese. Exit code 0, 2 for a usage error. Writes nothing
+// but the record of the export itself (an account action: the range, the operating-system user).
 import fs from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,8 @@ import { DATE_PATTERN } from '../server/china-time.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
 import { auditCsv } from '../server/audit/audit-export.ts';
+import { recordExport } from '../server/auth/account-exports.ts';
+import { systemClock } from '../server/clock.ts';
 
 const USAGE = 'usage: npm run audit:export -- --from YYYY-MM-DD --to YYYY-MM-DD [--out file.csv]';
 let values: { from?: string; to?: string; out?: string };
@@ -41,6 +44,8 @@ if (from! > to!) {
 const env = readEnv();
 const database = openDatabase(env.databaseUrl);
 try {
+  // Recorded before it is written: a file cut short has still left the portal.
+  await recordExport(database.db, systemClock.now(), { via: 'command-line' }, { kind: 'audit-records', format: 'csv', from, to });
   const target = out ? fs.createWriteStream(out) : process.stdout;
   for await (const chunk of auditCsv(database.db, from!, to!)) {
     if (!target.write(chunk)) await new Promise<void>((resolve) => target.once('drain', () => resolve()));

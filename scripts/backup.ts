@@ -2,7 +2,8 @@
 //   npm run backup -- --to DIR        # database snapshot, then every stored file, a manifest; verified
 //   npm run backup -- --verify DIR    # database integrity and every file's size and hash
 // Uses the same settings as `npm start` (DATABASE_URL, DATA_DIR, BLOB_STORE …). A backup taken
-// here is recorded for the console like the worker's nightly one. Exit code 0 when the backup is
+// here is recorded for the console like the worker's nightly one, and as an account action (a copy
+// of every resident's data left the database: who at the command line, where to). Exit code 0 when the backup is
 // good, 1 when it failed or a problem was found (each one printed), 2 for a usage error.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { openDatabase } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
 import { createBlobStore } from '../server/storage/storage-env.ts';
 import { takeVerifiedBackup } from '../server/backup/verified-backup.ts';
+import { recordExport } from '../server/auth/account-exports.ts';
 import { verifyBackup } from '../server/backup/verify-backup.ts';
 
 const USAGE = 'usage: npm run backup -- --to DIR | npm run backup -- --verify DIR';
@@ -50,6 +52,8 @@ if (values.verify) {
       { trigger: 'manual', clock: systemClock, backupDirs: env.backup.dir ? [env.backup.dir] : [] },
     );
     console.log(JSON.stringify(run));
+    const scope = { dir, status: run.status, ...(run.files !== null && { files: run.files }) };
+    await recordExport(database.db, systemClock.now(), { via: 'command-line' }, { kind: 'backup', format: 'snapshot', scope });
     if (run.status === 'failed') {
       console.error(`备份失败 / backup failed: ${run.error ?? ''}`);
       process.exitCode = 1;

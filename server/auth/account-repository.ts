@@ -254,8 +254,10 @@ export async function touchSession(db: Db, sessionId: string, at: string): Promi
   await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', sessionId).execute();
 }
 
-export async function deleteSession(db: Db, sessionId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+/** False when there was no such session (another request ended it first). */
+export async function deleteSession(db: Db, sessionId: string): Promise<boolean> {
+  const result = await db.deleteFrom('sessions').where('id', '=', sessionId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
 /** Signs a user out everywhere, or everywhere but the session `keep`. */

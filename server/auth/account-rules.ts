@@ -52,12 +52,15 @@ export function sessionExpiry(now: Date, settings: AccountSettings): string {
   return new Date(now.getTime() + settings.sessionMaxHours * 3600_000).toISOString();
 }
 
-/** Past its absolute lifetime, unused for longer than the idle time, or a code step left waiting. */
-export function sessionEnded(s: SessionRecord, now: Date, settings: AccountSettings): boolean {
+/** Why a session has ended: past its absolute lifetime, unused for longer than the idle time, or a code step left waiting. */
+export type SessionEnd = 'absolute' | 'idle' | 'code-step';
+
+/** Why the session has ended by `now`; null while it lasts. */
+export function sessionEnded(s: SessionRecord, now: Date, settings: AccountSettings): SessionEnd | null {
   const t = now.getTime();
-  if (Date.parse(s.expiresAt) <= t) return true;
-  if (s.awaitingCode) return Date.parse(s.createdAt) + CODE_STEP_MINUTES * 60_000 <= t;
-  return Date.parse(s.lastSeenAt) + settings.sessionIdleMinutes * 60_000 <= t;
+  if (Date.parse(s.expiresAt) <= t) return 'absolute';
+  if (s.awaitingCode) return Date.parse(s.createdAt) + CODE_STEP_MINUTES * 60_000 <= t ? 'code-step' : null;
+  return Date.parse(s.lastSeenAt) + settings.sessionIdleMinutes * 60_000 <= t ? 'idle' : null;
 }
 
 export function needsTouch(s: SessionRecord, now: Date): boolean {

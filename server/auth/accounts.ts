@@ -10,10 +10,17 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { isUniqueViolation } from '../db/database.ts';
-import { ConflictError, InvalidInputError, NotFoundError, UnauthorizedError } from '../errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from '../errors.ts';
 import type { Throttles } from '../throttle/throttles.ts';
 import type { AccountSettings } from './account-env.ts';
-import { insertAccountEvent } from './account-event-repository.ts';
+import {
+  insertAccountEvent,
+  pageOfAccountEvents,
+  type AccountAction,
+  type RequestClient,
+  type StoredAccountEvent,
+} from './account-event-repository.ts';
+import { recordExport, type ExportRecord } from './account-exports.ts';
 import {
   countActiveAdmins,
   deleteSessionsOf,
@@ -74,7 +81,18 @@ export interface AccountWriteOptions {
    * administrator sets it for someone else: a new account, a reset.
    */
   temporaryPassword?: boolean;
+  /** The administrator's request (recorded with the action); absent at the command line. */
+  client?: RequestClient;
 }
+
+/** A page of account actions (newest first) and how many there are in all. */
+export interface AccountEventPage {
+  events: StoredAccountEvent[];
+  total: number;
+  pageSize: number;
+}
+
+const ACCOUNT_EVENTS_PAGE_SIZE = 50;
 
 export function createAccounts({ db, catalog, clock, throttles, settings }: AccountsDeps) {
   const signIn = createSignIn({ db, clock, throttles, settings });
@@ -99,6 +117,18 @@ export function createAccounts({ db, catalog, clock, throttles, settings }: Acco
     });
   }
 
+  /** An administrator's (or the command line's) action on an account, recorded. */
+  function recordAdmin(action: AccountAction, subjectUserId: number, detail: Record<string, unknown>, o: AccountWriteOptions) {
+    return insertAccountEvent(db, {
+      at: clock.now().toISOString(),
+      actorUserId: o.actor?.id ?? null,
+      subjectUserId,
+      action,
+      detail: { ...detail, via: o.actor ? 'console' : 'command-line' },
+      client: o.client,
+    });
+  }
+
   async function createUser(input: NewUser, o: AccountWriteOptions = {}): Promise<AccountRecord> {
     const parsed = newUserSchema.safeParse(input);
     if (!parsed.success) {
@@ -108,8 +138,9 @@ export function createAccounts({ db, catalog, clock, throttles, settings }: Acco
     const u = parsed.data;
     const unitCode = unitOfAccount(catalog, u.role, u.unitCode);
     checkPassword(u.password, u.username);
+    let created: AccountRecord;
     try {
-      return await insertAccount(db, {
+      created = await insertAccount(db, {
         username: u.username,
         displayName: u.displayName,
         role: u.role,
@@ -122,6 +153,8 @@ export function createAccounts({ db, catalog, clock, throttles, settings }: Acco
       if (isUniqueViolation(error, 'username')) throw new ConflictError(`用户名“${u.username}”已被使用`);
       throw error;
     }
+    await recordAdmin('account-created', created.id, { role: created.role, unitCode: created.unitCode }, o);
+    return created;
   }
 
   async function updateUser(id: number, input: z.input<typeof userUpdateSchema>, o: AccountWriteOptions = {}): Promise<AccountRecord> {
@@ -139,23 +172,20 @@ export function createAccounts({ db, catalog, clock, throttles, settings }: Acco
     if (current.role === 'admin' && current.active && !staysAdmin && (await countActiveAdmins(db)) <= 1) {
       throw new ConflictError('这是最后一个启用的管理员账号，不能停用或改为其他角色');
     }
-    await updateAccount(db, id, {
-      displayName: u.displayName ?? current.displayName,
-      role,
-      unitCode,
-      active: u.active ?? current.active,
-      at: clock.now().toISOString(),
-    });
+    const active = u.active ?? current.active;
+    const displayName = u.displayName ?? current.displayName;
+    await updateAccount(db, id, { displayName, role, unitCode, active, at: clock.now().toISOString() });
+    if (role !== current.role || unitCode !== current.unitCode) {
+      const from = { role: current.role, unitCode: current.unitCode };
+      await recordAdmin('role-changed', id, { from, to: { role, unitCode } }, o);
+    }
+    // The name itself is not repeated in the record: the account list shows the current one.
+    if (displayName !== current.displayName) await recordAdmin('display-name-changed', id, {}, o);
+    if (active !== current.active) await recordAdmin(active ? 'account-enabled' : 'account-disabled', id, {}, o);
     if (u.password !== undefined) {
       const temporary = o.temporaryPassword ?? (o.actor !== undefined && o.actor.id !== id);
       await setPassword(id, u.password, temporary);
-      await insertAccountEvent(db, {
-        at: clock.now().toISOString(),
-        actorUserId: o.actor?.id ?? null,
-        subjectUserId: id,
-        action: 'password-reset',
-        detail: { temporary, via: o.actor ? 'console' : 'command-line' },
-      });
+      await recordAdmin('password-reset', id, { temporary }, o);
     }
     // A deactivated account, or one whose password was reset, is signed out everywhere.
     if (u.active === false || u.password !== undefined) await deleteSessionsOf(db, id);
@@ -176,12 +206,13 @@ export function createAccounts({ db, catalog, clock, throttles, settings }: Acco
   async function changePassword(
     token: string | undefined,
     change: { currentPassword: string; newPassword: string },
-    client: { ip: string },
+    client: RequestClient,
   ): Promise<{ step: SessionStep | null }> {
     const state = await signIn.sessionOf(token);
     if (!state || state.step === 'code') throw new UnauthorizedError('请先登录');
-    const attempt = await signIn.takeAttempt(state.user.username, client.ip);
+    const attempt = await signIn.takeAttempt(state.user.username, client);
     if (!(await verifyPassword(change.currentPassword, (await passwordHashOf(db, state.user.id)) ?? ''))) {
+      await signIn.failed(attempt, state.user.id, client, 'wrong-current-password');
       throw new InvalidInputError('当前密码不正确', { currentPassword: '当前密码不正确' });
     }
     await attempt.giveBack();
@@ -190,8 +221,27 @@ export function createAccounts({ db, catalog, clock, throttles, settings }: Acco
     await setPassword(state.user.id, change.newPassword, false);
     await deleteSessionsOf(db, state.user.id, state.sessionId);
     const at = clock.now().toISOString();
-    await insertAccountEvent(db, { at, actorUserId: state.user.id, subjectUserId: state.user.id, action: 'password-changed', detail: {} });
+    await insertAccountEvent(db, {
+      at,
+      actorUserId: state.user.id,
+      subjectUserId: state.user.id,
+      action: 'password-changed',
+      detail: {},
+      client,
+    });
     return { step: (await signIn.sessionOf(token))?.step ?? null };
+  }
+
+  /**
+   * The account actions for an administrator, newest first: of one account (done to it or by it)
+   * or of all; `page` from 1.
+   */
+  async function accountEvents(viewer: StaffUser, query: { userId: number | null; page: number }): Promise<AccountEventPage> {
+    if (viewer.role !== 'admin') throw new ForbiddenError('只有管理员可以查看账号操作记录');
+    const page = Math.max(1, Math.floor(query.page));
+    const offset = (page - 1) * ACCOUNT_EVENTS_PAGE_SIZE;
+    const found = await pageOfAccountEvents(db, { userId: query.userId, offset, limit: ACCOUNT_EVENTS_PAGE_SIZE });
+    return { ...found, pageSize: ACCOUNT_EVENTS_PAGE_SIZE };
   }
 
   return {
@@ -208,6 +258,10 @@ export function createAccounts({ db, catalog, clock, throttles, settings }: Acco
     beginEnrolment: secondFactors.beginEnrolment,
     confirmEnrolment: secondFactors.confirmEnrolment,
     resetSecondFactor: secondFactors.resetSecondFactor,
+    accountEvents,
+    /** A signed-in person downloaded a file with residents' data (account-exports.ts). */
+    recordExport: (user: StaffUser, client: RequestClient, what: ExportRecord) =>
+      recordExport(db, clock.now(), { via: 'console', user, client }, what),
   };
 }
 

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from '../errors.ts';
-import { insertAccountEvent } from './account-event-repository.ts';
+import { insertAccountEvent, type RequestClient } from './account-event-repository.ts';
 import { deleteSessionsOf, findAccount } from './account-repository.ts';
 import type { SessionStep } from './account-rules.ts';
 import type { StaffUser } from './roles.ts';
@@ -47,6 +47,7 @@ export function createSecondFactors({ db, clock, sessionOf }: SecondFactorDeps) 
     token: string | undefined,
     secret: string,
     code: string,
+    client?: RequestClient,
   ): Promise<{ recoveryCodes: string[]; step: SessionStep | null }> {
     const user = await enrollingUser(token);
     if (!isSecret(secret)) throw new InvalidInputError('密钥不正确，请重新打开启用页面');
@@ -59,7 +60,14 @@ export function createSecondFactors({ db, clock, sessionOf }: SecondFactorDeps) 
     const recoveryCodes = newRecoveryCodes();
     const at = now.toISOString();
     await storeSecondFactor(db, user.id, { secret, step, recoveryCodeHashes: recoveryCodes.map(recoveryCodeHash), at });
-    await insertAccountEvent(db, { at, actorUserId: user.id, subjectUserId: user.id, action: 'second-factor-enrolled', detail: {} });
+    await insertAccountEvent(db, {
+      at,
+      actorUserId: user.id,
+      subjectUserId: user.id,
+      action: 'second-factor-enrolled',
+      detail: {},
+      client,
+    });
     return { recoveryCodes, step: (await sessionOf(token))?.step ?? null };
   }
 
@@ -67,7 +75,7 @@ export function createSecondFactors({ db, clock, sessionOf }: SecondFactorDeps) 
    * An administrator (or, with `actor` null, the server's command line) removes someone's second
    * factor (a lost phone): they are signed out and enrol again.
    */
-  async function resetSecondFactor(actor: StaffUser | null, userId: number): Promise<void> {
+  async function resetSecondFactor(actor: StaffUser | null, userId: number, client?: RequestClient): Promise<void> {
     if (actor && actor.role !== 'admin') throw new ForbiddenError('只有管理员可以重置两步验证');
     const subject = await findAccount(db, userId);
     if (!subject) throw new NotFoundError('用户不存在');
@@ -80,6 +88,7 @@ export function createSecondFactors({ db, clock, sessionOf }: SecondFactorDeps) 
       subjectUserId: userId,
       action: 'second-factor-reset',
       detail: { hadSecondFactor: subject.secondFactor, via: actor ? 'console' : 'command-line' },
+      client,
     });
   }
 

@@ -186,7 +186,7 @@ export interface RecoveryCodeTable {
   used_at: string | null;
 }
 
-/** Account actions: password reset and change, second factor enrolled, reset, recovery code used (migration 033). */
+/** Account actions (server/auth/account-event-repository.ts: ACCOUNT_ACTIONS; migration 033). */
 export interface AccountEventTable extends AuditChainColumns {
   id: Generated<number>;
   at: string;
@@ -195,6 +195,9 @@ export interface AccountEventTable extends AuditChainColumns {
   action: string;
   /** JSON object. */
   detail: string;
+  /** The client's address and user agent, when done through a request (migration 039). */
+  ip: string | null;
+  user_agent: string | null;
 }
 
 /** One slice of a window: how often one client did a throttled action (server/throttle/). */

@@ -2,6 +2,7 @@
 // (督办交办卡) as a Word document, for signed-in staff — every unit's in one file, or one unit's.
 // Who may have which card is decided in the domain (server/inspection/supervision-card.ts): the
 // office and leaders any unit's, unit staff only their own (their own card when no unit is named).
+// Each download is recorded as an account action (安全审计): the round, the unit, who, from where.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortalServices } from '../app-services.ts';
 import { statusOf, UnauthorizedError } from '../errors.ts';
@@ -18,10 +19,14 @@ export function createCardDownloads(app: PortalServices, trustProxy: number) {
       const url = new URL(req.url ?? '/', 'http://portal');
       const match = CARDS.exec(url.pathname);
       if (!match) return notFound();
-      const user = await app.userOf(clientContext(req, trustProxy));
+      const client = clientContext(req, trustProxy);
+      const user = await app.userOf(client);
       if (!user) throw new UnauthorizedError('请先登录');
       const unit = url.searchParams.get('unit')?.trim() || undefined;
-      const file = await app.inspectionReports.cardsFile(user, Number(match[1]), unit);
+      const roundId = Number(match[1]);
+      const file = await app.inspectionReports.cardsFile(user, roundId, unit);
+      const scope = { roundId, ...(unit && { unitCode: unit }) };
+      await app.accounts.recordExport(user, client, { kind: 'supervision-cards', format: 'docx', scope });
       res.writeHead(200, {
         'content-type': DOCX,
         'content-length': file.body.length,

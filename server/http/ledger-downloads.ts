@@ -3,6 +3,7 @@
 // The filter is the same JSON the console's list sends (the same zod schema validates it); the
 // rows are scoped by ledgersFor() exactly as on screen. CSV goes out as its rows are read; the
 // .xlsx is written on a worker thread: a ledger of 70,000 rows holds no other request (issue 11).
+// Each download is recorded as an account action (安全审计): which ledger, the filter, who, from where.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +17,7 @@ import {
   rectificationLedgerFilterSchema,
   type ExportFile,
 } from '../ledgers/ledgers.ts';
+import type { ExportRecord } from '../auth/account-exports.ts';
 import type { StaffUser } from '../auth/roles.ts';
 import { scoreSheet } from '../scoring/score-sheet.ts';
 import { clientContext, sendJson } from './request.ts';
@@ -42,21 +44,37 @@ async function monthlyWorkbook(app: PortalServices, user: StaffUser, monthText: 
   return app.ledgersFor(user).exportMonthlyReport(month, { sheets });
 }
 
-function exportOf(app: PortalServices, user: StaffUser, url: URL): Promise<ExportFile> | null {
+/** What the record of a ledger's download says: the filter as validated (codes, dates, flags), less the paging. */
+function ledgerRecord(kind: ExportRecord['kind'], format: string, filter: object): ExportRecord {
+  const { dateFrom, dateTo, page: _page, pageSize: _size, ...scope } = filter as Record<string, unknown>;
+  const date = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { kind, format, from: date(dateFrom), to: date(dateTo), scope };
+}
+
+async function exportOf(app: PortalServices, user: StaffUser, url: URL): Promise<{ file: ExportFile; record: ExportRecord } | null> {
   const monthly = MONTHLY.exec(url.pathname);
-  if (monthly) return monthlyWorkbook(app, user, monthly[1]!);
+  if (monthly) {
+    const file = await monthlyWorkbook(app, user, monthly[1]!);
+    return { file, record: { kind: 'monthly-report', format: 'xlsx', scope: { month: monthly[1]! } } };
+  }
   const ledgers = app.ledgersFor(user);
   const match = LEDGER.exec(url.pathname);
   if (!match) return null;
   const format = match[2] as 'xlsx' | 'csv';
-  const filter = url.searchParams.get('filter');
+  const raw = url.searchParams.get('filter');
   switch (match[1]) {
-    case 'points':
-      return ledgers.exportPoints(parse(pointLedgerFilterSchema, filter), format);
-    case 'problems':
-      return ledgers.exportProblems(parse(problemLedgerFilterSchema, filter), format);
-    default:
-      return ledgers.exportRectifications(parse(rectificationLedgerFilterSchema, filter), format);
+    case 'points': {
+      const filter = parse(pointLedgerFilterSchema, raw);
+      return { file: await ledgers.exportPoints(filter, format), record: ledgerRecord('ledger-points', format, filter) };
+    }
+    case 'problems': {
+      const filter = parse(problemLedgerFilterSchema, raw);
+      return { file: await ledgers.exportProblems(filter, format), record: ledgerRecord('ledger-problems', format, filter) };
+    }
+    default: {
+      const filter = parse(rectificationLedgerFilterSchema, raw);
+      return { file: await ledgers.exportRectifications(filter, format), record: ledgerRecord('ledger-rectifications', format, filter) };
+    }
   }
 }
 
@@ -93,10 +111,13 @@ export function createLedgerDownloads(app: PortalServices, trustProxy: number) {
     const error = (status: number, message: string) => sendJson(res, status, { error: { message } });
     try {
       if (req.method !== 'GET') return error(405, '请用 GET 下载');
-      const user = await app.userOf(clientContext(req, trustProxy));
+      const client = clientContext(req, trustProxy);
+      const user = await app.userOf(client);
       if (!user) throw new UnauthorizedError('请先登录');
-      const file = await exportOf(app, user, new URL(req.url ?? '/', 'http://portal'));
-      if (!file) return notFound();
+      const exported = await exportOf(app, user, new URL(req.url ?? '/', 'http://portal'));
+      if (!exported) return notFound();
+      const { file } = exported;
+      await app.accounts.recordExport(user, client, exported.record);
       const headers = {
         'content-type': file.contentType,
         'cache-control': 'no-store',

@@ -67,7 +67,11 @@ export interface ThrottleStanding {
   retryAfterSeconds: number;
 }
 
-export type Taken = { allowed: true; release(): Promise<void> } | { allowed: false; retryAfterSeconds: number };
+/**
+ * `last`: this action took the allowance's last count, so the next is refused until the window
+ * slides on — a lockout begins unless the action is given back.
+ */
+export type Taken = { allowed: true; last: boolean; release(): Promise<void> } | { allowed: false; retryAfterSeconds: number };
 
 /**
  * The key of a client address: IPv4 as it is (also when written IPv4-mapped), IPv6 by its /64 —
@@ -120,7 +124,13 @@ export function createThrottles({ db, writes, clock, limits: overrides = {} }: T
       ceiling >= 1
         ? await writes.runStatement((target) => incrementBelow(target, { scope, key, bucket: slice, expiresAt }, ceiling))
         : null;
-    if (count !== null) return { allowed: true, release: () => writes.runStatement((target) => decrement(target, scope, key, slice)) };
+    if (count !== null) {
+      return {
+        allowed: true,
+        last: count >= ceiling,
+        release: () => writes.runStatement((target) => decrement(target, scope, key, slice)),
+      };
+    }
     // Refused: read again, the counters may have moved since (many attempts at once).
     const now = await readSlices(db, scope, key, slicesInWindow(slice));
     return { allowed: false, retryAfterSeconds: secondsUntilAllowed(limit, now, position) };

@@ -53,10 +53,10 @@ export const authRouter = router({
     begin: sameOriginProcedure.mutation(({ ctx }) => ctx.app.accounts.beginEnrolment(ctx.request.sessionToken)),
     confirm: sameOriginProcedure
       .input(z.object({ secret: z.string().trim().max(64), code: z.string().trim().max(20) }))
-      .mutation(({ ctx, input }) => ctx.app.accounts.confirmEnrolment(ctx.request.sessionToken, input.secret, input.code)),
+      .mutation(({ ctx, input }) => ctx.app.accounts.confirmEnrolment(ctx.request.sessionToken, input.secret, input.code, ctx.request)),
   }),
   logout: sameOriginProcedure.mutation(async ({ ctx }) => {
-    await ctx.app.accounts.logout(ctx.request.sessionToken);
+    await ctx.app.accounts.logout(ctx.request.sessionToken, ctx.request);
     ctx.resHeaders?.append('set-cookie', clearedSessionCookie(ctx.secureCookies ?? false));
     return { ok: true };
   }),
@@ -194,12 +194,12 @@ export const staffRouter = router({
     list: staffProcedure('admin').query(({ ctx }) => ctx.app.accounts.listUsers()),
     create: staffProcedure('admin')
       .input(newUserSchema)
-      .mutation(({ ctx, input }) => ctx.app.accounts.createUser(input, { actor: ctx.user })),
+      .mutation(({ ctx, input }) => ctx.app.accounts.createUser(input, { actor: ctx.user, client: ctx.request })),
     update: staffProcedure('admin')
       .input(z.object({ id: z.number().int().positive(), changes: userUpdateSchema }))
-      .mutation(({ ctx, input }) => ctx.app.accounts.updateUser(input.id, input.changes, { actor: ctx.user })),
+      .mutation(({ ctx, input }) => ctx.app.accounts.updateUser(input.id, input.changes, { actor: ctx.user, client: ctx.request })),
     resetSecondFactor: staffProcedure('admin')
       .input(z.object({ id: z.number().int().positive() }))
-      .mutation(({ ctx, input }) => ctx.app.accounts.resetSecondFactor(ctx.user, input.id)),
+      .mutation(({ ctx, input }) => ctx.app.accounts.resetSecondFactor(ctx.user, input.id, ctx.request)),
   }),
 });

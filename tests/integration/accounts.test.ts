@@ -138,7 +138,10 @@ describe.each(kinds)('accounts on %s', (kind) => {
     await expect(change('Mine-2026-f', 'Mine-2026-a')).resolves.toEqual({ step: null });
 
     const events = await accountEventsOf(t.portal.database.db, ids['jiaojing01']!);
-    expect(events[0]).toMatchObject({ action: 'password-reset', actorUserId: ids['admin'], detail: { temporary: true, via: 'console' } });
+    expect(events.find((e) => e.action === 'password-reset')).toMatchObject({
+      actorUserId: ids['admin'],
+      detail: { temporary: true, via: 'console' },
+    });
     expect(events.filter((e) => e.action === 'password-changed')).toHaveLength(7);
   });
 
@@ -235,7 +238,10 @@ describe.each(kinds)('accounts on %s', (kind) => {
     expect((await t.portal.services.accounts.listUsers()).find((u) => u.username === 'office')).toMatchObject({ secondFactor: false });
     expect(await staffClient(t, '198.51.100.8').login('office', STAFF_PASSWORD)).toMatchObject({ step: 'enrol' });
     const events = await accountEventsOf(t.portal.database.db, ids['office']!);
-    expect(events.at(-1)).toMatchObject({ action: 'second-factor-reset', actorUserId: ids['admin'], detail: { hadSecondFactor: true } });
+    expect(events.filter((e) => e.action === 'second-factor-reset').at(-1)).toMatchObject({
+      actorUserId: ids['admin'],
+      detail: { hadSecondFactor: true },
+    });
   });
 
   it('ends a session after 30 idle minutes, and 12 hours after sign-in however busy', async () => {

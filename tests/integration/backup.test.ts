@@ -123,6 +123,24 @@ describe.each(storeCases(kinds))('backup drill on %s with the %s store', (kind, 
         // The portal took reports while the backup ran.
         expect(duringBackup).toBeGreaterThan(0);
         expect(JSON.parse(taken.stdout)).toMatchObject({ status: 'ok', trigger: 'manual' });
+        // A copy of every resident's data left the database: recorded as an account action (安全审计).
+        const recorded = await t.portal.database.db
+          .selectFrom('account_events')
+          .select(['actor_user_id', 'detail', 'ip'])
+          .where('action', '=', 'exported')
+          .execute();
+        expect(recorded.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }))).toEqual([
+          {
+            actor_user_id: null,
+            ip: null,
+            detail: expect.objectContaining({
+              kind: 'backup',
+              format: 'snapshot',
+              via: 'command-line',
+              scope: expect.objectContaining({ dir: backupDir, status: 'ok' }),
+            }),
+          },
+        ]);
 
         const manifest = await readManifest(backupDir);
         expect(manifest.database.kind).toBe(kind);

@@ -6,11 +6,15 @@
 // tickets, events, calls and follow-ups still count the same; open and recent tickets, recent
 // calls and mail are untouched; a dry run changes nothing and counts what the purge then does;
 // a second purge removes nothing more. The files are deleted through the blob store: the suite
-// runs on the disk store (both databases) and on an S3-compatible bucket (s3rver, SQLite).
+// runs on the disk store (both databases) and on an S3-compatible bucket (s3rver, SQLite). The
+// audit records (ticket events, account actions with staff sign-in addresses, ADR 018) are kept
+// whole: not one row changes, and their hash chain still verifies.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
+import { sealAuditRecords } from '../../server/audit/audit-sealer.ts';
+import { verifyAuditRecords } from '../../server/audit/audit-verify.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../server/auth/roles.ts';
 import { EnvError, readEnv } from '../../server/env.ts';
@@ -20,7 +24,7 @@ import { findTicketByCode } from '../../server/tickets/ticket-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
 import { blobStoreOf, stopS3Server, storeCases } from '../support/s3-server.ts';
-import { createStaffUser } from '../support/staff-accounts.ts';
+import { createStaffUser, STAFF_PASSWORD } from '../support/staff-accounts.ts';
 import { act, makeTicket, reportRectification } from '../support/ticket-factory.ts';
 
 const kinds = await databaseKinds();
@@ -30,6 +34,7 @@ const HOUR = 3600_000;
 const NOW = '2026-11-30T02:00:00.000Z';
 /** 730 days before NOW. */
 const CUT = '2024-11-30T02:00:00.000Z';
+const STAFF_SIGN_IN_IP = '198.51.100.61';
 
 /** People whose data is old enough to go. */
 const OLD = {
@@ -185,6 +190,8 @@ describe.each(storeCases(kinds))('privacy:purge on %s, %s store', (kind, storeKi
 
     // ——— 2023: all of this is finished long before the cut-off ———
     t.clock.set('2023-03-01T02:00:00.000Z');
+    // A staff sign-in's address is a security log (网络安全法: kept at least six months), not a resident's data.
+    await t.portal.services.accounts.login('purge-operator', STAFF_PASSWORD, { ip: STAFF_SIGN_IN_IP, userAgent: 'staff-browser' });
     const web = await t.portal.services.submitReport(
       {
         description: `幸福路12号门前的井盖丢了，很危险。我是${OLD.web.name}，电话 139-0001-1101，邮箱 ${OLD.web.email}`,
@@ -349,10 +356,26 @@ describe.each(storeCases(kinds))('privacy:purge on %s, %s store', (kind, storeKi
     expect(await files()).toEqual(filesBefore);
   });
 
+  /** The audit records, every column. */
+  async function auditRows() {
+    const db = t.portal.database.db;
+    return {
+      ticketEvents: await db.selectFrom('ticket_events').selectAll().orderBy('id').execute(),
+      accountEvents: await db.selectFrom('account_events').selectAll().orderBy('id').execute(),
+    };
+  }
+
   it('removes every old person from every table and their mail files, and counts the same as the dry run', async () => {
+    await sealAuditRecords(t.portal.database.db, new Date(NOW));
     const stats = await statistics();
     const keptBefore = await keptRows();
+    const auditBefore = await auditRows();
+    expect(auditBefore.accountEvents.some((e) => e.ip === STAFF_SIGN_IN_IP && e.action === 'signed-in')).toBe(true);
     const result = await purge();
+    // Not one audit record changed or went, and their chain still verifies.
+    expect(await auditRows()).toEqual(auditBefore);
+    expect(await sealAuditRecords(t.portal.database.db, new Date(NOW))).toEqual({});
+    expect((await verifyAuditRecords(t.portal.database.db, new Date(NOW))).ok).toBe(true);
     expect(result).toEqual({ ...dry, dryRun: false });
     console.info(`privacy purge on ${kind}: ${JSON.stringify(result)}`);
 

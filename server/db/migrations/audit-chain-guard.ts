@@ -59,6 +59,14 @@ async function postgresTriggers(db: Kysely<unknown>, table: string): Promise<voi
     FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_guard()`.execute(db);
 }
 
+/**
+ * After a migration added columns to an audited table: SQLite's update trigger names the columns
+ * it keeps unchanged, so it is written again with the new ones (PostgreSQL's compares whole rows).
+ */
+export async function refreshAuditGuard(db: Kysely<unknown>, dialect: Dialect, table: string): Promise<void> {
+  if (dialect !== 'postgres') await sqliteTriggers(db, table);
+}
+
 /** SQLite has no row-to-JSON in a trigger: the WHEN clause names the table's columns as they are now. */
 async function sqliteTriggers(db: Kysely<unknown>, table: string): Promise<void> {
   const { rows } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db);
