@@ -245,6 +245,15 @@ describe.each(kinds)('inspection reports on %s', (kind) => {
     expect((await fetch(`${host.base}/api/inspection/rounds/99999/cards.docx`, { headers: { cookie: cookies['office']! } })).status).toBe(
       404,
     );
+    // The download served is recorded as an account action (安全审计); the refused ones are not.
+    const exported = await t.portal.database.db
+      .selectFrom('account_events')
+      .select(['actor_user_id', 'detail'])
+      .where('action', '=', 'exported')
+      .execute();
+    expect(exported.map((e) => ({ actor: e.actor_user_id, detail: JSON.parse(e.detail) as unknown }))).toEqual([
+      { actor: users.zhujian01.id, detail: { kind: 'supervision-cards', format: 'docx', scope: { roundId }, via: 'console' } },
+    ]);
   });
 
   it('counts the bulletin by unit and category, names repeat problems and the re-checks, lists points not inspected', async () => {
