@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DATE_PATTERN } from '../server/china-time.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { auditCsv } from '../server/audit/audit-export.ts';
 
 const USAGE = 'usage: npm run audit:export -- --from YYYY-MM-DD --to YYYY-MM-DD [--out file.csv]';
@@ -39,6 +40,8 @@ if (from! > to!) {
 }
 
 const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
 const database = openDatabase(env.databaseUrl);
 try {
   const target = out ? fs.createWriteStream(out) : process.stdout;
