@@ -5,6 +5,7 @@ import { configureLogging, flushLogs, log } from '../../server/observability/log
 import { logContext, newLogId, requestIdFrom, withLogContext } from '../../server/observability/log-context.ts';
 import { isSecretKey, maskLogFields, maskText } from '../../server/observability/log-mask.ts';
 import { createRepeatCollapser, type RepeatableLine } from '../../server/observability/log-repeats.ts';
+import { prettyLine } from '../../server/observability/log-pretty.ts';
 import { expectConsoleError } from '../setup/fail-on-console-error.ts';
 
 type Line = Record<string, unknown> & { level: string; msg: string };
@@ -207,5 +208,24 @@ describe('levels', () => {
     log.info('i');
     log.warn('w');
     expect(lines.map((l) => [l.level, l.msg])).toEqual([['warn', 'w']]);
+  });
+});
+
+describe('on a terminal', () => {
+  it('prints one short line: time, level, message, fields, and the stack below', () => {
+    const json = JSON.stringify({
+      level: 'error',
+      time: '2026-12-08T04:02:11.532Z',
+      pid: 1,
+      hostname: 'h',
+      reqId: 'abc',
+      procedure: 'report.track',
+      err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x.ts:1:1' },
+      msg: '[trpc] report.track failed',
+    });
+    expect(prettyLine(json)).toBe(
+      '04:02:11.532 ERROR [trpc] report.track failed  reqId=abc procedure=report.track\n    Error: boom\n        at x.ts:1:1\n',
+    );
+    expect(prettyLine('not json\n')).toBe('not json\n');
   });
 });
