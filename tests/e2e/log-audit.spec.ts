@@ -5,7 +5,9 @@
 // (support/personal-data.ts), no session token. It first makes requests of its own that carry a
 // session cookie, a phone number and an e-mail address in the query string, so the log holds
 // something to find even when it runs after few specs. With E2E_REUSE_SERVER=1, set E2E_LOG_FILE
-// to that server's LOG_FILE.
+// to that server's LOG_FILE. To try it after a few specs rather than all (a file filter alone
+// still runs every project it depends on, in full), add --no-deps:
+//   E2E_PORT=4511 npx playwright test tests/e2e/report.spec.ts tests/e2e/log-audit.spec.ts --no-deps
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { typedPersonalData } from './support/personal-data.ts';
