@@ -203,6 +203,9 @@ export default defineConfig(
     plugins: { '@typescript-eslint': tseslint.plugin },
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: PAGE_IMPORTS }] },
   },
+  // The server logs through its logger (server/observability/log.ts): JSON lines with request ids
+  // and without personal data. The console is for scripts/ (the operator's output) and the browser.
+  { files: ['server/**/*.ts'], rules: { 'no-console': 'error' } },
   {
     files: ['server/**/*.ts', 'src/**/*.{ts,tsx,astro}', 'site/**/*.{ts,astro}', 'scripts/**/*.ts'],
     ignores: ['**/*-repository.ts', 'server/db/migrations/**'],

@@ -25,8 +25,14 @@ if (!process.env['E2E_CONTENT_DIR']) {
   fs.cpSync(path.resolve('content'), process.env['E2E_CONTENT_DIR'], { recursive: true });
 }
 
+// The server's log of the whole run, as JSON lines (LOG_FILE), inside the data directory: the
+// last project (log-audit) reads it for personal data before the global teardown removes it.
+// The admin and mail-import commands the specs run write their server logs there too.
+process.env['E2E_LOG_FILE'] ??= path.join(process.env['E2E_DATA_DIR'], 'portal.log');
+
 /** The inspector's phone page and its JavaScript budget: a project of their own (a phone, like the unit's pages). */
 const INSPECTOR_SPECS = /[\\/](inspection|inspect-budget)\.spec\.ts$/;
+const LOG_AUDIT = /log-audit\.spec\.ts$/;
 
 const chromiumArgs = [
   '--headless',
@@ -63,7 +69,7 @@ export default defineConfig({
   projects: [
     {
       name: 'phone-chromium',
-      testIgnore: [/(console|ledgers|escalation|patrol).*\.spec\.ts$/, INSPECTOR_SPECS],
+      testIgnore: [/(console|ledgers|escalation|patrol).*\.spec\.ts$/, INSPECTOR_SPECS, LOG_AUDIT],
       use: {
         browserName: 'chromium',
         viewport: { width: 360, height: 740 },
@@ -102,6 +108,19 @@ export default defineConfig({
       testMatch: INSPECTOR_SPECS,
       use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
     },
+    // Last: the whole log of the run, after every other project (tests/e2e/log-audit.spec.ts).
+    {
+      name: 'log-audit',
+      testMatch: LOG_AUDIT,
+      dependencies: [
+        'phone-chromium',
+        'desktop-chromium',
+        'tablet-chromium',
+        'console-phone-chromium',
+        'patrol-phone-chromium',
+        'inspect-phone-chromium',
+      ],
+    },
   ],
   webServer: {
     command: process.env['E2E_SKIP_BUILD'] ? 'npm start' : 'npm run build && npm start',
@@ -117,6 +136,9 @@ export default defineConfig({
       DATA_DIR: process.env['E2E_DATA_DIR'],
       CONTENT_DIR: process.env['E2E_CONTENT_DIR'],
       ASTRO_TELEMETRY_DISABLED: '1',
+      // Debug: the audit reads every line the server can write, health checks included.
+      LOG_FILE: process.env['E2E_LOG_FILE'],
+      LOG_LEVEL: 'debug',
       // The whole suite submits and uploads from one address, more than a resident ever would.
       THROTTLE_REPORTS: '1000/10m',
       THROTTLE_UPLOADS: '5000/10m',

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { createPortal, portalOptions } from '../server/app.ts';
 import { ROLES, ROLE_LABELS } from '../server/auth/roles.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { THROTTLE_SCOPES, type ThrottleScope } from '../server/throttle/throttles.ts';
 
 const USAGE = `Usage:
@@ -67,6 +68,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const env = readEnv();
+  // What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+  configureLogging(env.log);
   const portal = await createPortal(portalOptions(env));
   const { accounts } = portal.services;
   try {

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { DATE_PATTERN } from '../server/china-time.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { auditCsv } from '../server/audit/audit-export.ts';
 import { recordExport } from '../server/auth/account-exports.ts';
 import { systemClock } from '../server/clock.ts';
@@ -42,6 +43,8 @@ if (from! > to!) {
 }
 
 const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
 const database = openDatabase(env.databaseUrl);
 try {
   // Recorded before it is written: a file cut short has still left the portal.

@@ -7,9 +7,12 @@
 import { systemClock } from '../server/clock.ts';
 import { openDatabase, pendingMigrations } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { verificationReport, verifyAuditRecords } from '../server/audit/audit-verify.ts';
 
 const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
 const database = openDatabase(env.databaseUrl);
 try {
   const pending = await pendingMigrations(database);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { systemClock } from '../server/clock.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { createBlobStore } from '../server/storage/storage-env.ts';
 import { takeVerifiedBackup } from '../server/backup/verified-backup.ts';
 import { recordExport } from '../server/auth/account-exports.ts';
@@ -43,6 +44,8 @@ if (values.verify) {
   console.error(`备份完好 / backup is good: ${dir}（${manifest?.files.length ?? 0} 个文件，数据库 ${manifest?.database.kind}）`);
 } else {
   const env = readEnv();
+  // What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+  configureLogging(env.log);
   const dir = path.resolve(values.to!);
   const database = openDatabase(env.databaseUrl);
   try {

@@ -12,6 +12,7 @@ import { systemClock } from '../server/clock.ts';
 import { loadContentIntoDatabase } from '../server/content/live-content.ts';
 import { migrateToLatest, openDatabase } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 
 const USAGE = 'usage: npm run content:load [-- --dir FOLDER]';
 let values: { dir?: string };
@@ -23,6 +24,8 @@ try {
 }
 
 const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
 const dir = values.dir === undefined ? env.contentDir : path.resolve(values.dir);
 const database = openDatabase(env.databaseUrl);
 try {

@@ -8,6 +8,7 @@
 // 2 for a usage error. Uses the same settings as `npm start`; columns in README.md ("Hotline").
 import { createPortal, portalOptions } from '../server/app.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { importCallFiles } from '../server/hotline/call-import.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -17,7 +18,10 @@ if (args.length === 0 || options.length > 0) {
   console.error('usage: npm run hotline:import -- FILE.csv [FILE.csv …]   (columns: README.md, "Hotline")');
   process.exit(2);
 }
-const portal = await createPortal(portalOptions(readEnv()));
+const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
+const portal = await createPortal(portalOptions(env));
 let unread = 0;
 try {
   const files = await importCallFiles({ hotline: portal.services.hotline, catalog: portal.services.catalog }, args, (line) =>

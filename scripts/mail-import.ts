@@ -6,6 +6,7 @@
 // reported as 'quarantined'; the command always exits 0. Uses the same settings as `npm start`.
 import { createPortal, portalOptions } from '../server/app.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { importMailFiles } from '../server/intake/mail/mail-import.ts';
 
 const files = process.argv.slice(2).filter((a) => a !== '--');
@@ -13,7 +14,10 @@ if (files.length === 0) {
   console.error('usage: npm run mail:import -- FILE.eml|FILE.mbox …');
   process.exit(2);
 }
-const portal = await createPortal(portalOptions(readEnv()));
+const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
+const portal = await createPortal(portalOptions(env));
 try {
   await importMailFiles(portal.services.mail, files, (line) => console.log(JSON.stringify(line)));
 } finally {

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../server/clock.ts';
 import { migrateToLatest, openDatabase } from '../server/db/database.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { createPrivacyPurge } from '../server/privacy/purge.ts';
 import { createBlobStore } from '../server/storage/storage-env.ts';
 
@@ -35,6 +36,8 @@ if (before && before.getTime() > systemClock.now().getTime()) {
 }
 
 const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
 const database = openDatabase(env.databaseUrl);
 try {
   await migrateToLatest(database);

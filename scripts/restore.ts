@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { createBlobStore } from '../server/storage/storage-env.ts';
 import { restoreBackup } from '../server/backup/restore-backup.ts';
 
@@ -28,6 +29,8 @@ if (!values.from) {
 }
 
 const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
 const dir = path.resolve(values.from);
 try {
   const manifest = await restoreBackup(

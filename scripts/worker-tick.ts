@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createPortal, portalOptions } from '../server/app.ts';
 import { manualClock, systemClock } from '../server/clock.ts';
 import { readEnv } from '../server/env.ts';
+import { configureLogging } from '../server/observability/log.ts';
 import { createPortalWorker } from '../server/worker/portal-worker.ts';
 
 const { values } = parseArgs({ options: { at: { type: 'string' } } });
@@ -17,6 +18,8 @@ if (at && Number.isNaN(at.getTime())) {
 }
 const clock = at ? manualClock(at) : systemClock;
 const env = readEnv();
+// What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
+configureLogging(env.log);
 const portal = await createPortal(portalOptions(env, clock));
 const { scheduler, transport } = createPortalWorker(portal, env, clock);
 try {

@@ -55,6 +55,7 @@ import { loadContentIntoDatabase, perVersion, startLiveContent, type LiveContent
 import { listenForContentVersions } from './content/content-version-repository.ts';
 import type { Router } from './routing/router.ts';
 import { createBackupStatus } from './backup/backup-status.ts';
+import { log } from './observability/log.ts';
 
 export interface PortalOptions {
   databaseUrl: string;
@@ -151,15 +152,14 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
 async function startContent(database: DatabaseHandle, options: PortalOptions, clock: Clock): Promise<LiveContent> {
   try {
     if (options.loadContentAtStart ?? true) await loadContentIntoDatabase(database, options.contentDir, clock);
-    const onError = (error: unknown) =>
-      console.error(`Content version not loaded, keeping the version in use: ${(error as Error).message}`);
+    const onError = (error: unknown) => log.error(`Content version not loaded, keeping the version in use: ${(error as Error).message}`);
     return await startLiveContent({
       db: database.db,
       dir: options.contentDir,
       pollMs: options.contentPollMs ?? 5000,
       onError,
       onSwitch: (version, previous) =>
-        console.log(`content version ${version.id} (${version.hash.slice(0, 12)}) in use, was ${previous.id} / 内容版本已更新`),
+        log.info(`content version ${version.id} in use, was ${previous.id} / 内容版本已更新`, { contentHash: version.hash.slice(0, 12) }),
       // PostgreSQL announces a new version at once; the poll remains for a lost announcement.
       ...(database.dialect === 'postgres' && {
         listen: (onVersion: () => void) => listenForContentVersions(options.databaseUrl, onVersion, onError),

@@ -20,6 +20,7 @@ import { liveSiteEnvShape, liveSiteSettings, type LiveSiteSettings } from './htt
 import { backupEnvShape, backupSettings, type BackupSettings } from './backup/backup-env.ts';
 import { accountEnvShape, accountSettings, type AccountSettings } from './auth/account-env.ts';
 import { observabilityEnvShape, observabilitySettings, type ObservabilitySettings } from './observability/observability-env.ts';
+import { logEnvShape, logSettings, type LogSettings } from './observability/log-env.ts';
 
 const envSchema = z.object({
   ...imapEnvShape,
@@ -36,6 +37,7 @@ const envSchema = z.object({
   ...backupEnvShape,
   ...accountEnvShape,
   ...observabilityEnvShape,
+  ...logEnvShape,
   HOST: z.string().min(1).default('127.0.0.1').describe('Address the portal listens on.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('Port the portal listens on.'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder for the SQLite file, photos and other private files.'),
@@ -128,6 +130,8 @@ export type Env = {
   accounts: AccountSettings;
   /** METRICS_TOKEN, METRICS_ALLOW, READY_MIN_FREE_MB (server/observability/). */
   observability: ObservabilitySettings;
+  /** LOG_LEVEL, LOG_FILE (server/observability/log.ts). */
+  log: LogSettings;
 };
 
 export class EnvError extends Error {
@@ -186,5 +190,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     backup: backupSettings(e),
     accounts: accountSettings(e),
     observability: observabilitySettings(e),
+    log: logSettings(e),
   };
 }

@@ -12,6 +12,7 @@ import { EnvError, readEnv } from './env.ts';
 import { createRequestHandler, listen, type AstroHandler } from './http/host.ts';
 import { createLiveSite } from './http/live-site.ts';
 import { createReadiness, type WorkerPulse } from './observability/readiness.ts';
+import { configureLogging, flushLogs, log } from './observability/log.ts';
 import type { MailTransport } from './notify/mail-transport.ts';
 import { sitePlaceholderWarning } from './publish/site-placeholders.ts';
 import { createPortalWorker } from './worker/portal-worker.ts';
@@ -30,9 +31,11 @@ async function loadAstro(root: string): Promise<{ handler: AstroHandler; clientD
 
 async function main(): Promise<void> {
   const env = readEnv();
+  // JSON lines on standard output (systemd's journal), short lines on a developer's terminal.
+  configureLogging({ ...env.log, output: 'stdout' });
   // Not an error (a test or a demo runs on the seed content), but no county should go live so.
   const placeholders = sitePlaceholderWarning(env.contentDir);
-  if (placeholders) console.warn(placeholders);
+  if (placeholders) log.warn(placeholders);
   let roles;
   try {
     roles = rolesFromArgs(process.argv.slice(2), env.roles);
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   const clock = systemClock;
   const portal = await createPortal(portalOptions(env, clock));
   const content = portal.content.current();
-  console.log(`content version ${content.id} (${content.hash.slice(0, 12)}) in use / 内容版本 ${content.id}`);
+  log.info(`content version ${content.id} in use / 内容版本 ${content.id}`, { contentHash: content.hash.slice(0, 12) });
 
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   // The public site every web process serves: the live build in the blob store (ADR 016).
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
         cacheDir: path.join(env.dataDir, 'site-cache'),
         cacheBytes: env.liveSite.cacheBytes,
         pollMs: env.liveSite.pollMs,
-        log: console,
+        log,
       })
     : null;
   // /readyz checks the worker too when this process runs one (server/observability/readiness.ts).
@@ -89,7 +92,7 @@ async function main(): Promise<void> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : env.port;
     const shownHost = env.host.includes(':') ? `[${env.host}]` : env.host;
-    console.log(`临城县创城问题反映平台已启动 / portal listening on http://${shownHost}:${port}/`);
+    log.info(`临城县创城问题反映平台已启动 / portal listening on http://${shownHost}:${port}/`);
   }
 
   let worker: Scheduler | undefined;
@@ -116,15 +119,16 @@ async function main(): Promise<void> {
     worker.start();
     watcher?.start();
     const w = env.worker;
-    console.log(
+    log.info(
       `worker: every ${w.intervalSeconds} s; reminders ${w.reminderHoursBefore} h before the deadline; ` +
         `escalation ladder restarts after ${w.escalationResetDays} days; mail: ${transport.kind}; ` +
         `mailbox: ${env.imap ? `${env.imap.host}:${env.imap.port}${watcher ? ' (IDLE when offered)' : ' (read every pass)'}` : 'none'}; ` +
         `text messages: ${env.sms.provider ? `aliyun (${new URL(env.sms.provider.endpoint).host})` : 'DATA_DIR/sms-out/outbox.jsonl'}`,
     );
   }
-  console.log(`roles: ${roles.join(', ')}; database: ${portal.database.dialect}; data: ${env.dataDir}`);
-  console.log(`files (photos, kept mail): ${portal.blobs.describe()}`);
+  log.info(`files (photos, kept mail): ${portal.blobs.describe()}`);
+  // The last line of the start: tests/support/portal-process.ts waits for it.
+  log.info(`roles: ${roles.join(', ')}; database: ${portal.database.dialect}; data: ${env.dataDir}`);
 
   // SIGTERM/SIGINT: stop taking requests, let the worker finish its tick, then close the
   // database. A second signal kills at once (the handlers are `once`).
@@ -135,11 +139,14 @@ async function main(): Promise<void> {
     liveSite?.close();
     transport?.close();
     await portal.close();
+    log.info('stopped / 已停止');
+    flushLogs();
     process.exit(0);
   };
   const onSignal = () => {
     stop().catch((error: unknown) => {
-      console.error(error);
+      log.error('the portal did not stop cleanly', error);
+      flushLogs();
       process.exit(1);
     });
   };
@@ -148,6 +155,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof EnvError ? error.message : error);
+  // A wrong setting is said in its own words (it names the variable); anything else with its stack.
+  if (error instanceof EnvError) log.error(error.message);
+  else log.error('the portal did not start', error);
+  flushLogs();
   process.exit(1);
 });

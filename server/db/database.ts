@@ -8,6 +8,7 @@ import { Migrator, type Migration } from 'kysely/migration';
 import pg from 'pg';
 import { openNodeSqlite } from './node-sqlite-adapter.ts';
 import type { Database } from './schema.ts';
+import { log } from '../observability/log.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -44,7 +45,7 @@ export function openDatabase(url: string): DatabaseHandle {
     // A connection lost (PostgreSQL restarted, a network cut) fails the query it was running, and
     // the pool replaces it; its 'error' event, unhandled, would end the process — whether the
     // connection was idle in the pool (the pool's event) or taken by a query (the client's).
-    const lost = (error: Error) => console.warn(`[db] a PostgreSQL connection was lost (${error.message}); it is replaced when needed`);
+    const lost = (error: Error) => log.warn(`[db] a PostgreSQL connection was lost (${error.message}); it is replaced when needed`);
     pool.on('error', lost);
     pool.on('connect', (client) => client.on('error', lost));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -34,6 +34,7 @@ import {
 } from './online-follow-up-repository.ts';
 import { ONLINE_CHANGE_DAYS, onlineAnswerSchema } from './follow-up-schema.ts';
 import { reopenIfUnhappy } from './follow-ups.ts';
+import { log } from '../observability/log.ts';
 
 const CHANGE_MS = ONLINE_CHANGE_DAYS * 86_400_000;
 
@@ -193,7 +194,7 @@ export function createOnlineFollowUps(deps: {
     const reopening = await reopenIfUnhappy(db, { id: followUp.id, ...given }, 'online', (act) =>
       deps.commands.actAsSystem({ trackingCode: ticket.trackingCode, act }),
     );
-    if (reopening.reopenError) console.error('[online follow-up] reopening failed', ticket.trackingCode, reopening.reopenError);
+    if (reopening.reopenError) log.error('[online follow-up] reopening failed', reopening.reopenError, { ticketId: ticket.id });
     return { trackingCode: ticket.trackingCode, changed, reopened: reopening.reopened };
   }
 

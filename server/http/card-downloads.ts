@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortalServices } from '../app-services.ts';
 import { statusOf, UnauthorizedError } from '../errors.ts';
 import { clientContext, sendJson } from './request.ts';
+import { log } from '../observability/log.ts';
 
 const CARDS = /^\/api\/inspection\/rounds\/(\d{1,9})\/cards\.docx$/;
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -37,7 +38,7 @@ export function createCardDownloads(app: PortalServices, trustProxy: number) {
     } catch (e) {
       const { status } = statusOf(e);
       if (status !== 500) return error(status, (e as Error).message);
-      console.error('[inspection cards]', e);
+      log.error('[inspection cards] the cards could not be made', e);
       error(500, '生成督办交办卡失败，请稍后再试');
     }
   };

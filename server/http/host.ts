@@ -23,6 +23,8 @@ import { addElderlyClass, handleElderlySwitch, isElderly, rewriteHtmlResponse } 
 import { routeOf, type Metrics } from '../observability/metrics.ts';
 import { mayReadMetrics, type MetricsAccess } from '../observability/metrics-access.ts';
 import type { Readiness } from '../observability/readiness.ts';
+import { log } from '../observability/log.ts';
+import { requestIdFrom, withLogContext } from '../observability/log-context.ts';
 
 export type AstroHandler = (
   req: IncomingMessage,
@@ -54,6 +56,9 @@ export interface HostOptions {
 
 /** Paths the app answers itself, never the public site. */
 const APP_PATHS = /^\/(report|track|console)(\/|$)/;
+
+/** Health checks and scrapes: logged at debug. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -128,17 +133,45 @@ export function createRequestHandler(options: HostOptions) {
         res.end(text);
       },
       (error: unknown) => {
-        console.error('[metrics]', error);
+        log.error('[metrics] could not render the metrics', error);
         if (!res.headersSent) res.writeHead(500).end();
       },
     );
     return true;
   }
 
+  /**
+   * One line per request, when it has been answered (or the client went away): method, path —
+   * never the query string, where tracking codes and one-time keys travel — status and time.
+   * Health checks and scrapes come every few seconds: they are logged at debug.
+   */
+  function accessLog(req: IncomingMessage, res: ServerResponse, pathname: string, reqId: string): void {
+    const began = process.hrtime.bigint();
+    res.once('close', () => {
+      const fields = {
+        reqId,
+        method: req.method ?? 'GET',
+        path: pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname,
+        status: res.statusCode,
+        ms: Math.round(Number(process.hrtime.bigint() - began) / 1e5) / 10,
+        ...(!res.writableFinished && { aborted: true }),
+      };
+      if (PROBES.has(pathname)) log.debug('http', fields);
+      else log.info('http', fields);
+    });
+  }
+
   return function handle(req: IncomingMessage, res: ServerResponse): void {
+    const reqId = requestIdFrom(req.headers['x-request-id'], trustProxy);
+    res.setHeader('x-request-id', reqId);
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    accessLog(req, res, pathname, reqId);
+    // Everything logged while answering — procedures, repositories, pages, errors — carries reqId.
+    withLogContext({ reqId }, () => route(req, res, pathname));
+  };
+
+  function route(req: IncomingMessage, res: ServerResponse, pathname: string): void {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    const url = req.url ?? '/';
-    const pathname = url.split('?')[0] ?? '/';
     observed(req, res, pathname);
 
     if (pathname === '/healthz') return sendJson(res, 200, { ok: true });
@@ -171,7 +204,7 @@ export function createRequestHandler(options: HostOptions) {
         .userOf(request)
         .then((user) => options.astroHandler(req, res, () => notFound(res), { app, request, user, secureCookies: options.secureCookies }))
         .catch((error: unknown) => {
-          console.error('[astro]', error);
+          log.error('[astro] the page failed', error);
           if (!res.headersSent) res.writeHead(500).end();
         });
     };
@@ -189,11 +222,11 @@ export function createRequestHandler(options: HostOptions) {
         renderPage();
       },
       (error: unknown) => {
-        console.error('[page]', error);
+        log.error('[page] the form post failed', error);
         if (!res.headersSent) res.writeHead(500).end();
       },
     );
-  };
+  }
 }
 
 export function listen(handler: http.RequestListener, host: string, port: number): Promise<http.Server> {

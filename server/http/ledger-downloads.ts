@@ -21,6 +21,7 @@ import type { ExportRecord } from '../auth/account-exports.ts';
 import type { StaffUser } from '../auth/roles.ts';
 import { scoreSheet } from '../scoring/score-sheet.ts';
 import { clientContext, sendJson } from './request.ts';
+import { log } from '../observability/log.ts';
 
 const LEDGER = /^\/api\/ledgers\/(points|problems|rectifications)\.(xlsx|csv)$/;
 const MONTHLY = /^\/api\/ledgers\/monthly-report\/(\d{4}-\d{2})\.xlsx$/;
@@ -102,7 +103,7 @@ async function sendChunks(res: ServerResponse, headers: OutgoingHttpHeaders, chu
   } catch (e) {
     // The client went away: nothing to report.
     if ((e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-    console.error('[ledgers] export stopped part-way', e);
+    log.error('[ledgers] export stopped part-way', e);
   }
 }
 
@@ -129,7 +130,7 @@ export function createLedgerDownloads(app: PortalServices, trustProxy: number) {
     } catch (e) {
       const { status } = statusOf(e);
       if (status !== 500) return error(status, (e as Error).message);
-      console.error('[ledgers]', e);
+      log.error('[ledgers] the export failed', e);
       error(500, '导出失败，请稍后再试');
     }
   };

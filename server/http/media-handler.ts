@@ -5,10 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { isPhotoId, type PhotoStore } from '../media/photo-store.ts';
+import { log as serverLog, type Log } from '../observability/log.ts';
 
 const RENDITION = /^\/media\/([^/.]+)(\.thumb)?\.webp$/;
 
-export function createMediaHandler(store: Pick<PhotoStore, 'open'>, log: Pick<Console, 'error'> = console) {
+export function createMediaHandler(store: Pick<PhotoStore, 'open'>, log: Pick<Log, 'error'> = serverLog) {
   return function handleMedia(req: IncomingMessage, res: ServerResponse, notFound: () => void): void {
     const match = RENDITION.exec((req.url ?? '').split('?')[0] ?? '');
     const id = match?.[1];

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { addressKey } from '../throttle/throttles.ts';
 import { bodyIdleTimer, clientContext, PayloadTooLargeError, readBody, RequestBodyAbortedError } from './request.ts';
 import { createUploadGate } from './upload-admission.ts';
+import { log } from '../observability/log.ts';
 
 /** The largest page body: astro.config.mjs gives the adapter the same bodySizeLimit. */
 export const PAGE_UPLOAD_LIMIT = 100 * 1024 * 1024;
@@ -67,7 +68,7 @@ export function createPageBodies(options: PageBodyOptions) {
   const gate = createUploadGate({ perClient: 2, inAll: 4 });
 
   function failed(res: ServerResponse, error: unknown, tooLarge: string): null {
-    if (error instanceof RequestBodyAbortedError) console.warn(`[page] ${error.message}`);
+    if (error instanceof RequestBodyAbortedError) log.warn(`[page] ${error.message}`);
     else if (error instanceof PayloadTooLargeError) sendRefusal(res, 413, tooLarge, { connection: 'close' });
     else throw error;
     return null;

@@ -6,6 +6,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { PortalServices } from '../app-services.ts';
 import { appRouter } from '../trpc/app-router.ts';
 import { clientContext, PayloadTooLargeError, readBody, RequestBodyAbortedError, sendJson } from './request.ts';
+import { log } from '../observability/log.ts';
 
 const BODY_LIMIT = 256 * 1024;
 
@@ -51,13 +52,13 @@ export function createTrpcHandler(app: PortalServices, trustProxy: number, secur
       res.end(payload);
     } catch (error) {
       // The client went away or stalled mid-body: its socket is gone, one line says so.
-      if (error instanceof RequestBodyAbortedError) return console.warn(`[trpc] ${error.message}`);
+      if (error instanceof RequestBodyAbortedError) return log.warn(`[trpc] ${error.message}`);
       if (error instanceof PayloadTooLargeError) {
         return sendJson(res, 413, {
           error: { message: '提交的内容太长了，请精简后再提交', code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } },
         });
       }
-      console.error('[trpc]', error);
+      log.error('[trpc] the request failed', error);
       if (!res.headersSent)
         sendJson(res, 500, {
           error: { message: '服务器暂时出错，请稍后再试', code: -32603, data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 } },

@@ -15,6 +15,7 @@ import { clientContext, PayloadTooLargeError, RequestBodyAbortedError, sendJson 
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.ts';
 import { createUploadGate } from './upload-admission.ts';
 import { MalformedUploadError, receiveUpload, type ReceivedFile } from './upload-body.ts';
+import { log } from '../observability/log.ts';
 
 const MULTIPART_OVERHEAD = 64 * 1024;
 const TOO_LARGE = `照片太大了，每张不能超过${Math.round(PHOTO_LIMITS.maxBytes / 1024 / 1024)}MB，请压缩或截图后重新上传`;
@@ -72,7 +73,7 @@ export function createUploadHandler(
       if (error instanceof RequestBodyAbortedError) {
         // A phone that lost its connection, or a client holding the upload open: one line, no
         // stack trace — nothing is wrong on our side, and the socket is already gone.
-        console.warn(`[upload] ${error.message}`);
+        log.warn(`[upload] ${error.message}`);
         return;
       }
       if (error instanceof PayloadTooLargeError) return sendError(res, 413, TOO_LARGE, { connection: 'close' });
@@ -82,7 +83,7 @@ export function createUploadHandler(
         const retryAfter = asDomainError(error)?.retryAfterSeconds;
         return sendError(res, status, (error as Error).message, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
       }
-      console.error('[upload]', error);
+      log.error('[upload] the photo could not be taken', error);
       if (!res.headersSent) sendError(res, 500, '照片上传失败，请稍后重试');
     } finally {
       if (received) await rm(received.path, { force: true }).catch(() => {});

@@ -115,11 +115,13 @@ async function reuse(body: Buffer, previous: string, file: string, stats: Compre
 if (import.meta.main) {
   const dirs = process.argv.slice(2);
   if (dirs.length === 0) {
+    // eslint-disable-next-line no-console -- the build's command line (npm run build), not the server
     console.error('usage: node server/publish/site-compress.ts <dir>…');
     process.exit(2);
   }
   for (const dir of dirs) {
     const s = await precompressTree(dir);
+    // eslint-disable-next-line no-console -- the build's output
     console.log(
       `${dir}: ${s.compressed} file(s) compressed (${s.files} text files), ${Math.round(s.bytes / 1024)} KB → br ${Math.round(s.brBytes / 1024)} KB, gz ${Math.round(s.gzBytes / 1024)} KB`,
     );

@@ -116,6 +116,7 @@ out = out.replace(
   )}\n  }`,
 );
 writeFileSync(FILE, out);
+// eslint-disable-next-line no-console -- a developer's command: what it wrote, for whoever ran it
 console.log(
   `${confusables.length} homophone groups over ${chars.length} characters; ${traditional.length} traditional characters; ${handCorrections.length} hand corrections kept`,
 );

@@ -7,6 +7,7 @@ import { asDomainError, statusOf } from '../errors.ts';
 import type { Role, StaffUser } from '../auth/roles.ts';
 import { fieldErrors } from '../field-errors.ts';
 import { STEP_REFUSALS } from '../auth/account-rules.ts';
+import { log } from '../observability/log.ts';
 
 export interface TrpcContext {
   app: PortalServices;
@@ -67,7 +68,10 @@ const t = initTRPC.context<TrpcContext>().create({
   },
 });
 
-const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
+// Every failed call is logged with its procedure (and, through the log's context, the request's
+// id): an internal error with its stack; a refusal (bad input, not signed in, limited …) as one
+// line with its tRPC code — never its input or message, which may quote what the person typed.
+const mapDomainErrors = t.middleware(async ({ ctx, next, path, type }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause ?? result.error;
@@ -75,13 +79,16 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
     if (retryAfter !== undefined) ctx.resHeaders?.set('retry-after', String(retryAfter));
     // Input refused by a router's schema says what to fix, for in-process callers as for HTTP.
     if (result.error.code === 'BAD_REQUEST' && cause instanceof $ZodError) {
+      log.info(`[trpc] ${path} refused`, { procedure: path, type, outcome: 'BAD_REQUEST' });
       throw new TRPCError({ code: 'BAD_REQUEST', message: firstFieldMessage(cause), cause });
     }
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
       const mapped = toTrpcError(cause);
-      if (mapped.code === 'INTERNAL_SERVER_ERROR') console.error('[trpc]', cause);
+      if (mapped.code === 'INTERNAL_SERVER_ERROR') log.error(`[trpc] ${path} failed`, cause, { procedure: path, type });
+      else log.info(`[trpc] ${path} refused`, { procedure: path, type, outcome: mapped.code });
       throw mapped;
     }
+    log.info(`[trpc] ${path} refused`, { procedure: path, type, outcome: result.error.code });
   }
   return result;
 });

@@ -14,6 +14,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import { dropLease, takeLease } from './lease-repository.ts';
+import { log as serverLog } from '../observability/log.ts';
+import { newLogId, withLogContext } from '../observability/log-context.ts';
 
 /** 40 s: a dead holder's job is taken over within a minute (40 s plus one look every ~13 s). */
 export const DEFAULT_LEASE_MS = 40_000;
@@ -61,7 +63,7 @@ export function createLease(options: LeaseOptions): Lease {
   const holder = options.holder ?? defaultLeaseHolder();
   const ttlMs = options.ttlMs ?? DEFAULT_LEASE_MS;
   const everyMs = Math.max(1, Math.floor(ttlMs / 3));
-  const log = options.log ?? { error: (message: string, error: unknown) => console.error(message, error) };
+  const log = options.log ?? serverLog;
   let keeper: NodeJS.Timeout | undefined;
   let keeping = false;
   let looking: Promise<void> | null = null;
@@ -155,17 +157,23 @@ export function whileLeased<S extends Service>(
     start() {
       if (started) return;
       started = true;
-      lease.keep(async (held) => {
-        if (stopping) return;
-        if (held && !current) {
-          current = make();
-          current.start();
-        } else if (!held && current) {
-          const s = current;
-          current = null;
-          await s.stop();
-        }
-      });
+      // The lease's looks and each run of the service log as the job (`job`, and `runId` per run).
+      withLogContext({ job: lease.name }, () =>
+        lease.keep(async (held) => {
+          if (stopping) return;
+          if (held && !current) {
+            current = withLogContext({ runId: newLogId() }, () => {
+              const service = make();
+              service.start();
+              return service;
+            });
+          } else if (!held && current) {
+            const s = current;
+            current = null;
+            await s.stop();
+          }
+        }),
+      );
     },
     async stop() {
       // The service first (a read under way finishes), then the lease, so the next holder starts clean.

@@ -25,7 +25,7 @@ import { createSmsDelivery } from '../notify/sms-delivery.ts';
 import { createSmsNotifications } from '../notify/sms-notifications.ts';
 import { createTransport, type MailTransport } from '../notify/mail-transport.ts';
 import type { Scheduler } from './scheduler.ts';
-import { consoleLog } from './scheduler.ts';
+import { workerLog } from './scheduler.ts';
 import { createHousekeeping } from './housekeeping.ts';
 import { createWorker } from './worker.ts';
 import { createLease, whileLeased } from './lease.ts';
@@ -102,7 +102,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
     clock,
     settings: env.sms,
     dataDir: env.dataDir,
-    log: consoleLog,
+    log: workerLog,
     dialect,
     concurrency: throughput.smsConcurrency,
     maxPerPass: throughput.smsMaxPerPass,
@@ -116,7 +116,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
     const status = createMailboxStatus(db);
     // One reader of the mailbox among several workers: the holder of the 'mailbox' lease.
     // Leases go by the real time: a pass run "as of" a later moment (worker:tick --at) must not hold one until then.
-    const mailboxLease = createLease({ db, clock: systemClock, name: 'mailbox', ttlMs: env.leaseMs, log: consoleLog });
+    const mailboxLease = createLease({ db, clock: systemClock, name: 'mailbox', ttlMs: env.leaseMs, log: workerLog });
     // Every read is recorded for the console: its counts, or why it failed.
     const readHolding = async (now: Date) => {
       try {
@@ -147,7 +147,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
             await delivery.runOnce();
           },
           onMode: (mode, error) => status.mode(clock.now(), mode, error),
-          log: consoleLog,
+          log: workerLog,
         });
       // Only the lease's holder keeps a connection listening; a standby worker takes over when it stops renewing.
       const leased = whileLeased(mailboxLease, makeWatcher);
@@ -178,13 +178,13 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
     store: portal.blobs,
     contentDir: env.contentDir,
     statsRefreshMs: env.statsRefreshMinutes * 60_000,
-    log: consoleLog,
+    log: workerLog,
     // One builder among several workers: the holder of the 'site-build' lease.
-    lease: createLease({ db, clock: systemClock, name: 'site-build', ttlMs: env.leaseMs, log: consoleLog }),
+    lease: createLease({ db, clock: systemClock, name: 'site-build', ttlMs: env.leaseMs, log: workerLog }),
     ...(hooks.onSiteLive && { onLive: hooks.onSiteLive }),
   });
 
-  const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: consoleLog });
+  const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: workerLog });
   // Removal goes by the real time: a pass run "as of" a later time (worker:tick --at) must not
   // sign staff out, remove photos or purge personal data that are not yet due.
   const notLater = (at: Date) => new Date(Math.min(at.getTime(), systemClock.now().getTime()));
@@ -198,7 +198,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
   // One sealer among several workers: the holder of the 'audit-seal' lease (ADR 018).
   const auditSealer = createAuditSealer(
     db,
-    createLease({ db, clock: systemClock, name: 'audit-seal', ttlMs: env.leaseMs, log: consoleLog }),
+    createLease({ db, clock: systemClock, name: 'audit-seal', ttlMs: env.leaseMs, log: workerLog }),
   );
   // BACKUP_DIR: a verified backup each night (server/backup/nightly-backup.ts), by the holder of the 'backup' lease.
   const backupDir = env.backup.dir;
@@ -208,7 +208,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
       source: { database: portal.database, databaseUrl: env.databaseUrl, blobs: portal.blobs, dataDir: env.dataDir },
       settings: { ...env.backup, dir: backupDir },
       clock: { now: () => notLater(clock.now()) },
-      lease: createLease({ db, clock: systemClock, name: 'backup', ttlMs: env.leaseMs, log: consoleLog }),
+      lease: createLease({ db, clock: systemClock, name: 'backup', ttlMs: env.leaseMs, log: workerLog }),
     });
   const read = readMailbox;
   const passes = createWorker({
@@ -263,7 +263,7 @@ function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clo
           await publisher.queueContentChanges(clock.now());
           if (await publisher.pending()) await publisher.runOnce(clock.now());
         } catch (error) {
-          consoleLog.error('[publish] poll failed (tried again shortly):', error);
+          workerLog.error('[publish] poll failed (tried again shortly):', error);
         }
         if (!stopped) poll();
       })();
@@ -274,7 +274,7 @@ function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clo
     lastTick: () => passes.lastTick(),
     start() {
       if (passes.running || stopped) return;
-      publisher.ensureLive(clock.now()).catch((error: unknown) => consoleLog.error('[publish] could not queue the start build:', error));
+      publisher.ensureLive(clock.now()).catch((error: unknown) => workerLog.error('[publish] could not queue the start build:', error));
       passes.start();
       poll();
     },

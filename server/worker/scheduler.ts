@@ -9,7 +9,13 @@
 //   conditional updates or unique keys (the outboxes with FOR UPDATE SKIP LOCKED), and the
 //   single-reader jobs hold a lease (lease.ts), so it is the jobs, not the scheduler, that make
 //   several workers safe.
+//
+// Logging: each pass runs with an id of its own (`pass`), and each job run within it with `job`
+// and `runId` (server/observability/log-context.ts), so every line a job writes — its own, its
+// repositories', its errors — says which run it belongs to.
 import type { Clock } from '../clock.ts';
+import { log as serverLog } from '../observability/log.ts';
+import { newLogId, withLogContext } from '../observability/log-context.ts';
 
 export interface Job {
   name: string;
@@ -21,10 +27,8 @@ export interface WorkerLog {
   error(message: string, error: unknown): void;
 }
 
-export const consoleLog: WorkerLog = {
-  info: (message) => console.log(message),
-  error: (message, error) => console.error(message, error),
-};
+/** The server's log (server/observability/log.ts), as the worker's parts take it. */
+export const workerLog: WorkerLog = serverLog;
 
 export interface JobOutcome {
   job: string;
@@ -66,7 +70,7 @@ export interface Scheduler {
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { jobs, clock } = options;
   const intervalMs = (options.intervalSeconds ?? 60) * 1000;
-  const log = options.log ?? consoleLog;
+  const log = options.log ?? workerLog;
   const summarize = options.summarize ?? (() => null);
   const names = new Set<string>();
   for (const job of jobs) {
@@ -80,26 +84,24 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let stopped = false;
   let last: { report: TickReport; endedAt: Date } | null = null;
 
+  async function runJob(job: Job, now: Date): Promise<JobOutcome> {
+    const began = performance.now();
+    let result: unknown;
+    try {
+      result = await job.run(now);
+    } catch (error) {
+      log.error(`[worker] job ${job.name} failed (tried again next tick):`, error);
+      return { job: job.name, ok: false, error: error instanceof Error ? error.message : String(error), ms: performance.now() - began };
+    }
+    const said = summarize(job.name, result);
+    if (said) log.info(`[worker] ${job.name}: ${said}`);
+    return { job: job.name, ok: true, result, ms: performance.now() - began };
+  }
+
   async function tick(now: Date): Promise<TickReport> {
     const report: TickReport = { at: now.toISOString(), jobs: [] };
     for (const job of jobs) {
-      const began = performance.now();
-      let result: unknown;
-      try {
-        result = await job.run(now);
-      } catch (error) {
-        report.jobs.push({
-          job: job.name,
-          ok: false,
-          error: error instanceof Error ? error.message : String(error),
-          ms: performance.now() - began,
-        });
-        log.error(`[worker] job ${job.name} failed (tried again next tick):`, error);
-        continue;
-      }
-      report.jobs.push({ job: job.name, ok: true, result, ms: performance.now() - began });
-      const said = summarize(job.name, result);
-      if (said) log.info(`[worker] ${job.name}: ${said}`);
+      report.jobs.push(await withLogContext({ job: job.name, runId: newLogId() }, () => runJob(job, now)));
     }
     last = { report, endedAt: new Date() };
     return report;
@@ -110,7 +112,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const previous = current;
     const next = (async () => {
       if (previous) await previous.catch(() => {});
-      return tick(now);
+      return withLogContext({ pass: newLogId() }, () => tick(now));
     })();
     current = next;
     void next.finally(() => {

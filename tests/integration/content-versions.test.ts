@@ -12,7 +12,7 @@ import { createPortal, type Portal } from '../../server/app.ts';
 import { appRouter } from '../../server/trpc/app-router.ts';
 import { addContentVersion, newestContentVersion } from '../../server/content/content-version-repository.ts';
 import { databaseKinds } from '../support/databases.ts';
-import { expectConsoleError } from '../setup/fail-on-console-error.ts';
+import { expectConsoleError, loggedLines } from '../setup/fail-on-console-error.ts';
 import { CONTENT_DIR, startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
 import { copyContent, editJson } from '../support/content-copy.ts';
 
@@ -164,7 +164,12 @@ describe.each(kinds)('content versions in the database (%s)', (kind) => {
     // On PostgreSQL the announcement may have started that refresh already: it logs the error once.
     if (kind === 'postgres') expectConsoleError();
     const refreshed = await a.portal.content.refresh().catch((error: unknown) => error);
-    if (refreshed === false) expect(vi.mocked(console.error).mock.calls.flat().map(String).join('\n')).toMatch(unreadable);
+    if (refreshed === false)
+      expect(
+        loggedLines('error')
+          .map((line) => line.msg)
+          .join('\n'),
+      ).toMatch(unreadable);
     else expect(String(refreshed)).toMatch(unreadable);
     expect(await a.portal.content.refresh()).toBe(false);
     expect(a.portal.content.current().id).toBe(version);

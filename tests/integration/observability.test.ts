@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectConsoleError } from '../setup/fail-on-console-error.ts';
+import { expectConsoleError, loggedLines } from '../setup/fail-on-console-error.ts';
 import { createPortal, type Portal } from '../../server/app.ts';
 import { createReadiness } from '../../server/observability/readiness.ts';
 import { postgresAvailable, postgresDatabase, type TestDatabase } from '../support/databases.ts';
@@ -135,7 +135,7 @@ describe.skipIf(!(await postgresAvailable()) && !process.env['CI'])('readiness w
     for (const s of sockets) s.destroy();
     // The content version's LISTEN connection says, once, that it was lost (the poll goes on).
     expectConsoleError(1);
-    await vi.waitFor(() => expect(vi.mocked(console.error).mock.calls.length).toBe(1));
+    await vi.waitFor(() => expect(loggedLines('error')).toHaveLength(1));
     const answer = await readiness.check();
     expect(answer.ready).toBe(false);
     expect(answer.checks['database']).toMatchObject({ ok: false });

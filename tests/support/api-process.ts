@@ -8,9 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPortal, portalOptions } from '../../server/app.ts';
 import { readEnv } from '../../server/env.ts';
+import { configureLogging } from '../../server/observability/log.ts';
 import { createRequestHandler, listen } from '../../server/http/host.ts';
 
 const env = readEnv();
+configureLogging(env.log);
 const portal = await createPortal(portalOptions(env));
 const clientDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-api-client-'));
 const handler = createRequestHandler({

@@ -25,8 +25,20 @@ export function portalBuilt(): boolean {
   return fs.existsSync(path.join(ROOT, 'dist', 'server', 'entry.mjs')) && fs.existsSync(path.join(ROOT, 'dist', 'public', 'index.html'));
 }
 
-const LISTENING = /portal listening on (http:\/\/\S+?)\/?$/m;
-const STARTED = /^roles: /m;
+const LISTENING = /portal listening on (http:\/\/\S+?)\/?$/;
+const STARTED = /^roles: /;
+
+/** The messages of the JSON log lines in `output` (the portal logs JSON lines on standard output). */
+function messages(output: string): string[] {
+  return output.split('\n').flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as { msg?: unknown };
+      return typeof entry.msg === 'string' ? [entry.msg] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 /** Starts a process with `env` (HOST, PORT 0 and the caller's settings) and resolves once it has started. */
 export function startPortalProcess(role: 'web' | 'worker', env: Record<string, string>, timeoutMs = 60_000): Promise<PortalProcess> {
@@ -50,8 +62,9 @@ export function startPortalProcess(role: 'web' | 'worker', env: Record<string, s
     const early = (code: number | null, signal: NodeJS.Signals | null) => fail(`exited (${code ?? signal}) before it started`);
     child.once('exit', early);
     const look = () => {
-      if (!STARTED.test(log)) return;
-      const base = role === 'web' ? LISTENING.exec(log)?.[1] : '';
+      const said = messages(log);
+      if (!said.some((m) => STARTED.test(m))) return;
+      const base = role === 'web' ? said.map((m) => LISTENING.exec(m)?.[1]).find(Boolean) : '';
       if (base === undefined) return fail('started without saying where it listens');
       clearTimeout(timer);
       child.off('exit', early);

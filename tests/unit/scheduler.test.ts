@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { manualClock } from '../../server/clock.ts';
 import { createScheduler, type Job, type WorkerLog } from '../../server/worker/scheduler.ts';
-import { expectConsoleError } from '../setup/fail-on-console-error.ts';
+import { log } from '../../server/observability/log.ts';
+import { expectConsoleError, loggedLines } from '../setup/fail-on-console-error.ts';
 
 const quiet: WorkerLog = { info: () => {}, error: (message, error) => console.error(message, error) };
 
@@ -19,6 +20,30 @@ afterEach(() => {
 });
 
 describe('scheduler', () => {
+  it('runs each pass and each job run under an id of its own: whatever a job logs says which run it was', async () => {
+    expectConsoleError(1);
+    const job = (name: string, fails = false): Job => ({
+      name,
+      run: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        log.info(`${name} working`);
+        if (fails) throw new Error(`${name} broke`);
+      },
+    });
+    const scheduler = createScheduler({ jobs: [job('a'), job('b', true)], clock: manualClock('2026-12-01T00:00:00.000Z') });
+    await scheduler.runOnce();
+    await scheduler.runOnce();
+    const working = loggedLines('info').filter((l) => l.msg.endsWith('working'));
+    expect(working.map((l) => l['job'])).toEqual(['a', 'b', 'a', 'b']);
+    const [a1, b1, a2] = working;
+    expect(a1!['pass']).toBe(b1!['pass']);
+    expect(a2!['pass']).not.toBe(a1!['pass']);
+    expect(new Set(working.map((l) => l['runId'])).size).toBe(4);
+    // The failure is logged once (the second is a repeat within the minute), in the run that failed.
+    expect(loggedLines('error')).toHaveLength(1);
+    expect(loggedLines('error')[0]).toMatchObject({ job: 'b', runId: b1!['runId'], pass: b1!['pass'], err: { message: 'b broke' } });
+  });
+
   it('runs every job once per tick, in order, at the time it is given', async () => {
     const seen: string[] = [];
     const job = (name: string): Job => ({ name, run: async (now) => void seen.push(`${name}@${now.toISOString()}`) });

@@ -31,11 +31,17 @@ function projectNode(): string {
   throw new Error('Node 24 is needed to run scripts/admin.ts: run the tests through `npx playwright test`.');
 }
 
+/** The run's log file (playwright.config.ts): the commands' server logs are audited with the server's. */
+function logFile(): { LOG_FILE?: string } {
+  const file = process.env['E2E_LOG_FILE'];
+  return file ? { LOG_FILE: file } : {};
+}
+
 function admin(args: string[]): string {
   const dataDir = process.env['E2E_DATA_DIR'];
   if (!dataDir) throw new Error('E2E_DATA_DIR is not set: run the tests through playwright.config.ts');
   return execFileSync(projectNode(), ['scripts/admin.ts', ...args], {
-    env: { ...process.env, DATA_DIR: dataDir, ADMIN_PASSWORD: STAFF_PASSWORD },
+    env: { ...process.env, DATA_DIR: dataDir, ADMIN_PASSWORD: STAFF_PASSWORD, ...logFile() },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -46,7 +52,7 @@ export function importMail(files: string[]): Array<{ outcome: string; reason?: s
   const dataDir = process.env['E2E_DATA_DIR'];
   if (!dataDir) throw new Error('E2E_DATA_DIR is not set: run the tests through playwright.config.ts');
   const out = execFileSync(projectNode(), ['scripts/mail-import.ts', ...files], {
-    env: { ...process.env, DATA_DIR: dataDir },
+    env: { ...process.env, DATA_DIR: dataDir, ...logFile() },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
