@@ -152,7 +152,8 @@ export function createRequestHandler(options: HostOptions) {
         reqId,
         method: req.method ?? 'GET',
         path: pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname,
-        status: res.statusCode,
+        // null: the request was ended, or its client went away, before any answer was sent.
+        status: res.headersSent ? res.statusCode : null,
         ms: Math.round(Number(process.hrtime.bigint() - began) / 1e5) / 10,
         ...(!res.writableFinished && { aborted: true }),
       };

@@ -68,7 +68,7 @@ export function createPageBodies(options: PageBodyOptions) {
   const gate = createUploadGate({ perClient: 2, inAll: 4 });
 
   function failed(res: ServerResponse, error: unknown, tooLarge: string): null {
-    if (error instanceof RequestBodyAbortedError) log.warn(`[page] ${error.message}`);
+    if (error instanceof RequestBodyAbortedError) log.warn(`[page] ${error.message}`, { bytes: error.bytes });
     else if (error instanceof PayloadTooLargeError) sendRefusal(res, 413, tooLarge, { connection: 'close' });
     else throw error;
     return null;

@@ -21,7 +21,9 @@ export class RequestBodyAbortedError extends Error {
   /** Bytes of the body received before it stopped. */
   readonly bytes: number;
   constructor(reason: 'client' | 'idle', bytes: number, idleMs = 0) {
-    super(reason === 'client' ? `aborted by client after ${bytes} bytes` : `no data for ${idleMs / 1000} s, ended after ${bytes} bytes`);
+    // The byte count is not in the message: it goes into the log line as a field of its own, and
+    // the same message from many sockets is collapsed into one line with a count.
+    super(reason === 'client' ? 'aborted by client' : `no data for ${idleMs / 1000} s, ended`);
     this.name = 'RequestBodyAbortedError';
     this.reason = reason;
     this.bytes = bytes;

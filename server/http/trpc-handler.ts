@@ -52,7 +52,7 @@ export function createTrpcHandler(app: PortalServices, trustProxy: number, secur
       res.end(payload);
     } catch (error) {
       // The client went away or stalled mid-body: its socket is gone, one line says so.
-      if (error instanceof RequestBodyAbortedError) return log.warn(`[trpc] ${error.message}`);
+      if (error instanceof RequestBodyAbortedError) return log.warn(`[trpc] ${error.message}`, { bytes: error.bytes });
       if (error instanceof PayloadTooLargeError) {
         return sendJson(res, 413, {
           error: { message: '提交的内容太长了，请精简后再提交', code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } },

@@ -73,7 +73,7 @@ export function createUploadHandler(
       if (error instanceof RequestBodyAbortedError) {
         // A phone that lost its connection, or a client holding the upload open: one line, no
         // stack trace — nothing is wrong on our side, and the socket is already gone.
-        log.warn(`[upload] ${error.message}`);
+        log.warn(`[upload] ${error.message}`, { bytes: error.bytes });
         return;
       }
       if (error instanceof PayloadTooLargeError) return sendError(res, 413, TOO_LARGE, { connection: 'close' });

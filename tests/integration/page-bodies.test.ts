@@ -141,7 +141,7 @@ describe('forms posted to pages', () => {
     for (const h of held) h.socket.destroy();
     await until('the aborted posts are logged', () => warnings() === 4);
     for (const line of loggedLines('warn'))
-      expect(line.msg).toMatch(/^\[page\] aborted by client after \d+ bytes( \(repeated \d+ more times?\))?$/);
+      expect(line.msg).toMatch(/^\[page\] aborted by client( \(repeated \d+ more times?\))?$/);
     await until('their temp files are removed', () => incomingFiles().length === 0);
     const form = new FormData();
     form.append('photos', new Blob([new Uint8Array(1024)]), 'a.jpg');
@@ -155,7 +155,7 @@ describe('forms posted to pages', () => {
     expect(await stalled.answer).toBe('');
     expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_MS - 100);
     await until('it is logged', () => warnings() === 1);
-    expect(loggedLines('warn')[0]!.msg).toMatch(/^\[page\] no data for 2 s, ended after \d+ bytes$/);
+    expect(loggedLines('warn')[0]!.msg).toMatch(/^\[page\] no data for 2 s, ended$/);
     await until('its temp file is removed', () => incomingFiles().length === 0);
   });
 });
