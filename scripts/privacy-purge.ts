@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../server/clock.ts';
 import { migrateToLatest, openDatabase } from '../server/db/database.ts';
+import { protectDatabase } from '../server/db/data-key-setup.ts';
 import { readEnv } from '../server/env.ts';
 import { createPrivacyPurge } from '../server/privacy/purge.ts';
 import { createBlobStore } from '../server/storage/storage-env.ts';
@@ -35,9 +36,11 @@ if (before && before.getTime() > systemClock.now().getTime()) {
 }
 
 const env = readEnv();
-const database = openDatabase(env.databaseUrl);
+const opened = openDatabase(env.databaseUrl);
 try {
-  await migrateToLatest(database);
+  await migrateToLatest(opened);
+  // The purge reads names and numbers (to redact them from descriptions): with the data key.
+  const database = await protectDatabase(opened, { file: env.dataKey, cipher: env.dataCipher, dataDir: env.dataDir });
   const purge = createPrivacyPurge({
     db: database.db,
     blobs: createBlobStore(env.blobs, env.dataDir),
@@ -59,5 +62,5 @@ try {
       (r.eventsLeft > 0 ? `; ${r.eventsLeft} event reasons still name a person (the event log is append-only: not changed)` : ''),
   );
 } finally {
-  await database.close();
+  await opened.close();
 }

@@ -140,7 +140,12 @@ describe.skipIf(!kinds.includes('postgres'))('a city deployment: two web process
     if (!portalBuilt()) throw new Error('The web processes serve the build: run `npm run build` first (dist/ is missing).');
     database = await postgresDatabase();
     // Migrated, the content stored and the accounts made before the processes start.
-    const setup = await createPortal({ databaseUrl: database.url, dataDir: database.dataDir, contentDir: CONTENT_DIR });
+    const setup = await createPortal({
+      databaseUrl: database.url,
+      dataDir: database.dataDir,
+      dataKey: database.dataKey,
+      contentDir: CONTENT_DIR,
+    });
     await setup.services.accounts.createUser({ username: 'office', displayName: '调度员王芳', role: 'dispatcher', password: PASSWORD });
     await setup.services.accounts.createUser({ username: 'shared', displayName: '共用账号', role: 'dispatcher', password: PASSWORD });
     await setup.close();
