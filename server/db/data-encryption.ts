@@ -10,7 +10,15 @@ import { countValuesNotUnder, rewriteStoredRow, storedRowsAfter, type StoredRow 
 import { envelopeKeyId, isSealed, type Keyring } from './data-keys.ts';
 import { PERSONAL_COLUMNS } from './personal-data.ts';
 
+/** Where a pass stopped: the next batch is of `table`, after the row key `after`. */
+export interface EncryptionCursor {
+  table: string;
+  after: number;
+}
+
 export interface EncryptionPassOptions {
+  /** Go on from where an earlier pass stopped (its `next`) instead of from the start. */
+  from?: EncryptionCursor;
   /** Also re-encrypt values under keys other than the active one (a rotation). */
   rotate?: boolean;
   /** Rows read per batch (500 by default). */
@@ -27,6 +35,8 @@ export interface EncryptionPassReport {
   rowsChanged: number;
   /** True when the pass walked every table to its end (false: stopped early; run it again). */
   complete: boolean;
+  /** Where it stopped (null when complete). */
+  next: EncryptionCursor | null;
 }
 
 /** The new values of a row (with its hash columns), and the stored values they replace; null when nothing changes. */
@@ -64,11 +74,18 @@ export async function encryptPersonalData(
   const batchSize = options.batchSize ?? 500;
   let batches = 0;
   let rowsChanged = 0;
-  for (const [table, spec] of Object.entries(PERSONAL_COLUMNS)) {
-    let after = -1;
+  const tables = Object.entries(PERSONAL_COLUMNS);
+  const first = options.from
+    ? Math.max(
+        0,
+        tables.findIndex(([table]) => table === options.from!.table),
+      )
+    : 0;
+  for (const [table, spec] of tables.slice(first)) {
+    let after = options.from?.table === table ? options.from.after : -1;
     for (;;) {
       if (options.signal?.aborted || (options.maxBatches !== undefined && batches >= options.maxBatches)) {
-        return { rowsChanged, complete: false };
+        return { rowsChanged, complete: false, next: { table, after } };
       }
       const rows = await storedRowsAfter(raw, table, Object.keys(spec), after, batchSize);
       if (rows.length === 0) break;
@@ -89,7 +106,31 @@ export async function encryptPersonalData(
       if (rows.length < batchSize) break;
     }
   }
-  return { rowsChanged, complete: true };
+  return { rowsChanged, complete: true, next: null };
+}
+
+/**
+ * The worker's share (a job each pass): a database upgraded to encryption at rest is encrypted a
+ * few batches a pass, going on where the last pass stopped, until one walk reached the end —
+ * then nothing (new values are encrypted as they are written). `npm run data:encrypt` does the
+ * same at once.
+ */
+export function createBackgroundEncryption(db: Kysely<any>, keyring: Keyring, o: { batchesPerPass?: number; batchSize?: number } = {}) {
+  let cursor: EncryptionCursor | null = null;
+  let done = false;
+  return {
+    async runOnce(): Promise<{ rowsChanged: number; done: boolean }> {
+      if (done) return { rowsChanged: 0, done };
+      const pass = await encryptPersonalData(db, keyring, {
+        maxBatches: o.batchesPerPass ?? 10,
+        ...(o.batchSize && { batchSize: o.batchSize }),
+        ...(cursor && { from: cursor }),
+      });
+      cursor = pass.next;
+      done = pass.complete;
+      return { rowsChanged: pass.rowsChanged, done };
+    },
+  };
 }
 
 /**
