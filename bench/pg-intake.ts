@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { migrateToLatest, openDatabase } from '../server/db/database.ts';
+import { createKeyFile } from '../server/db/data-key-file.ts';
 import { freePort, REPORT } from './http-load.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -118,6 +119,9 @@ export async function benchPgIntake(options: { connections: number; duration: nu
   );
   const [portal, baseline] = await withDatabase(async (url) => {
     const dataDirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-pg-')));
+    // Both processes share one data key, as a deployment on PostgreSQL must (ADR 019).
+    const dataKey = path.join(dataDirs[0]!, 'data-key.json');
+    createKeyFile(dataKey, 'aes-256-gcm');
     const ports = [await freePort(), await freePort()];
     const children: ChildProcess[] = [];
     try {
@@ -129,6 +133,7 @@ export async function benchPgIntake(options: { connections: number; duration: nu
               HOST: '127.0.0.1',
               PORT: String(port),
               DATA_DIR: dataDirs[i],
+              DATA_KEY: dataKey,
               DATABASE_URL: url,
               THROTTLE_REPORTS: RAISED_REPORT_LIMIT,
               TRUST_PROXY: '1',

@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../server/clock.ts';
 import { migrateToLatest, openDatabase } from '../server/db/database.ts';
+import { protectDatabase } from '../server/db/data-key-setup.ts';
 import { readEnv } from '../server/env.ts';
 import { configureLogging } from '../server/observability/log.ts';
 import { createPrivacyPurge } from '../server/privacy/purge.ts';
@@ -38,9 +39,11 @@ if (before && before.getTime() > systemClock.now().getTime()) {
 const env = readEnv();
 // What server code logs goes to standard error (and LOG_FILE): standard output is the command's.
 configureLogging(env.log);
-const database = openDatabase(env.databaseUrl);
+const opened = openDatabase(env.databaseUrl);
 try {
-  await migrateToLatest(database);
+  await migrateToLatest(opened);
+  // The purge reads names and numbers (to redact them from descriptions): with the data key.
+  const database = await protectDatabase(opened, { file: env.dataKey, cipher: env.dataCipher, dataDir: env.dataDir });
   const purge = createPrivacyPurge({
     db: database.db,
     blobs: createBlobStore(env.blobs, env.dataDir),
@@ -62,5 +65,5 @@ try {
       (r.eventsLeft > 0 ? `; ${r.eventsLeft} event reasons still name a person (the event log is append-only: not changed)` : ''),
   );
 } finally {
-  await database.close();
+  await opened.close();
 }

@@ -7,6 +7,8 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Env } from './env.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.ts';
 import { createWriteBatcher } from './db/write-batcher.ts';
+import { protectDatabase } from './db/data-key-setup.ts';
+import type { DataCipher } from './db/data-keys.ts';
 import { createReportIntake } from './intake/submit-report.ts';
 import { processPhoto } from './media/photo-pipeline.ts';
 import { recordPhoto } from './media/photo-repository.ts';
@@ -95,6 +97,10 @@ export interface PortalOptions {
    * stored version only (`npm run content:load` changes it), for several machines (ADR 015).
    */
   loadContentAtStart?: boolean;
+  /** DATA_KEY: the data key file (ADR 019); on SQLite without it, DATA_DIR/keys/data-key.json, made at the first start. */
+  dataKey?: string | undefined;
+  /** DATA_CIPHER: aes-256-gcm (default) or sm4, for a key made at start. */
+  dataCipher?: DataCipher | undefined;
   /** CONTENT_POLL_SECONDS × 1000: how often the newest content version is looked up (5 s by default; 0 never). */
   contentPollMs?: number;
 }
@@ -141,6 +147,8 @@ export function portalOptions(env: Env, clock?: Clock): PortalOptions {
     blobs: createBlobStore(env.blobs, env.dataDir),
     loadContentAtStart: env.content.loadAtStart,
     contentPollMs: env.content.pollSeconds * 1000,
+    dataKey: env.dataKey,
+    dataCipher: env.dataCipher,
   };
 }
 
@@ -173,8 +181,16 @@ async function startContent(database: DatabaseHandle, options: PortalOptions, cl
 
 export async function createPortal(options: PortalOptions): Promise<Portal> {
   const clock = options.clock ?? systemClock;
-  const database = openDatabase(options.databaseUrl);
-  await migrateToLatest(database);
+  const opened = openDatabase(options.databaseUrl);
+  let database: DatabaseHandle;
+  try {
+    await migrateToLatest(opened);
+    // Residents' personal data is encrypted at rest from here on (ADR 019).
+    database = await protectDatabase(opened, { file: options.dataKey, cipher: options.dataCipher, dataDir: options.dataDir });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
   const { db } = database;
   // Every service holds content.catalog, a view of the version in use; what is compiled from a
   // version (the router's tables) is made once per version (ADR 015).

@@ -2,6 +2,7 @@
 // A wrong setting stops the process with a message naming the variable.
 import path from 'node:path';
 import { z } from 'zod';
+import { DATA_CIPHERS, type DataCipher } from './db/data-keys.ts';
 import { mailEnvShape, mailSettings, type MailSettings } from './notify/mail-settings.ts';
 import { smsEnvShape, smsSettings, type SmsSettings } from './notify/sms-settings.ts';
 import { imapEnvShape, imapSettings, mailLimits } from './intake/mail/imap-env.ts';
@@ -46,6 +47,17 @@ const envSchema = z.object({
     .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:')
     .optional()
     .describe('postgres://… switches to PostgreSQL; unset (or sqlite:FILE) uses SQLite under DATA_DIR.'),
+  DATA_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "File with the key(s) that encrypt residents' personal data (ADR 019). Required with PostgreSQL; on SQLite without it DATA_DIR/keys/data-key.json is made at the first start.",
+    ),
+  DATA_CIPHER: z
+    .enum(DATA_CIPHERS)
+    .default('aes-256-gcm')
+    .describe('aes-256-gcm (default) or sm4 (SM4-CTR with HMAC-SM3): the algorithm of a new data key.'),
   CONTENT_DIR: z.string().min(1).default('./content').describe('Folder of the seed data (units, categories, points, routing rules).'),
   PUBLIC_URL: z.url().optional().describe('Public base URL, used in links sent out (defaults to http://HOST:PORT).'),
   TRUST_PROXY: z
@@ -89,6 +101,10 @@ export type Env = {
   dataDir: string;
   databaseUrl: string;
   contentDir: string;
+  /** DATA_KEY, resolved; undefined: the embedded default (server/db/data-key-setup.ts). */
+  dataKey: string | undefined;
+  /** DATA_CIPHER. */
+  dataCipher: DataCipher;
   publicUrl: string;
   /** TRUST_PROXY: how many of our own proxies add X-Forwarded-For entries (0: none, use the socket's peer). */
   trustProxy: number;
@@ -167,6 +183,8 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'portal.sqlite')}`,
     contentDir: path.resolve(e.CONTENT_DIR),
+    dataKey: e.DATA_KEY === undefined ? undefined : path.resolve(e.DATA_KEY),
+    dataCipher: e.DATA_CIPHER,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     trustProxy: e.TRUST_PROXY,
     routingThreshold: e.ROUTING_THRESHOLD,

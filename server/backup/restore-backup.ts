@@ -2,10 +2,15 @@
 // refuses a damaged one; refuses a DATA_DIR that is not empty (and, on PostgreSQL, a database
 // with tables) unless forced; then puts the database back (SQLite: the file; PostgreSQL:
 // pg_restore), the stored files into the configured blob store (disk or bucket, whichever the
-// backup came from), and migrates the database forward to this portal's level.
-import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+// backup came from), and migrates the database forward to this portal's level. The data key is
+// never in a backup (ADR 019): `--key FILE` puts it in place (or DATA_KEY names it), and it is
+// checked against the restored database.
+import { chmod, copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { migrateToLatest, openDatabase } from '../db/database.ts';
+import { defaultKeyFile, KEYS_DIR } from '../db/data-key-file.ts';
+import { openDataKeys } from '../db/data-key-setup.ts';
+import { DataKeyError } from '../db/data-keys.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { backupFileOf, type BackupManifest } from './backup-manifest.ts';
 import { pgRestore } from './pg-programs.ts';
@@ -17,6 +22,8 @@ export interface RestoreTarget {
   databaseUrl: string;
   dataDir: string;
   blobs: BlobStore;
+  /** DATA_KEY: the data key file; unset: DATA_DIR/keys/data-key.json (ADR 019). */
+  dataKey?: string | undefined;
 }
 
 export class RestoreRefusedError extends Error {
@@ -29,12 +36,43 @@ export class RestoreRefusedError extends Error {
 /** Objects put back at once. */
 const PUT_CONCURRENCY = 8;
 
+/** Empty but for the keys folder: the data key is put there before a restore (it is never in a backup). */
 async function isEmptyDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
-  return entries.length === 0;
+  return entries.every((e) => e === KEYS_DIR);
+}
+
+/**
+ * The data key of the restored database (ADR 019): `keyFile` (--key) copied into place on the
+ * embedded default, then checked against the keys the database was encrypted with.
+ */
+async function placeDataKey(target: RestoreTarget, keyFile: string | undefined): Promise<void> {
+  if (keyFile) {
+    if (target.dataKey) {
+      throw new RestoreRefusedError(`已设置 DATA_KEY（${target.dataKey}）：请把密钥文件放到该位置，不要再加 --key`);
+    }
+    const destination = defaultKeyFile(target.dataDir);
+    await mkdir(path.dirname(destination), { recursive: true, mode: 0o700 });
+    await copyFile(keyFile, destination);
+    await chmod(destination, 0o600);
+  }
+  const database = openDatabase(target.databaseUrl);
+  try {
+    await migrateToLatest(database);
+    await openDataKeys(database, { file: target.dataKey, dataDir: target.dataDir });
+  } catch (error) {
+    if (error instanceof DataKeyError) {
+      throw new RestoreRefusedError(
+        `数据库和文件已恢复，但个人信息加密密钥不对或缺失 / restored, but the data key does not fit: ${error.message} （用 --key 指定备份时的密钥文件，或设置 DATA_KEY）`,
+      );
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
 }
 
 async function restoreDatabase(dir: string, manifest: BackupManifest, target: RestoreTarget, force: boolean): Promise<void> {
@@ -76,7 +114,11 @@ async function restoreFiles(dir: string, manifest: BackupManifest, blobs: BlobSt
 }
 
 /** Restores the backup in `dir` into `target`; throws RestoreRefusedError when it must not. */
-export async function restoreBackup(dir: string, target: RestoreTarget, options: { force: boolean }): Promise<BackupManifest> {
+export async function restoreBackup(
+  dir: string,
+  target: RestoreTarget,
+  options: { force: boolean; keyFile?: string | undefined },
+): Promise<BackupManifest> {
   const { manifest, problems } = await verifyBackup(dir);
   if (!manifest || problems.length > 0) throw new RestoreRefusedError(`备份检查未通过，未恢复：\n  ${problems.join('\n  ')}`);
   if (!options.force && !(await isEmptyDir(target.dataDir)))
@@ -84,11 +126,6 @@ export async function restoreBackup(dir: string, target: RestoreTarget, options:
   await mkdir(target.dataDir, { recursive: true });
   await restoreDatabase(dir, manifest, target, options.force);
   await restoreFiles(dir, manifest, target.blobs);
-  const database = openDatabase(target.databaseUrl);
-  try {
-    await migrateToLatest(database);
-  } finally {
-    await database.close();
-  }
+  await placeDataKey(target, options.keyFile);
   return manifest;
 }

@@ -5,6 +5,7 @@
 // before the rows that name them), so it is in the store when the copy lists it; files written
 // after the snapshot are copied or not, and do not matter; a file the purge deletes meanwhile is
 // missed, as it would be gone after a restore anyway. The manifest is written last.
+import { KEYS_DIR } from '../db/data-key-file.ts';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -54,6 +55,8 @@ function exclusions(source: BackupSource, backupDirs: readonly string[]): Backup
     return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : null;
   };
   skipped.push({ prefix: 'public-site/', reason: 'working copy of the public site build: rebuilt' });
+  // ADR 019: a backup with its key would protect nothing. The key is kept apart (README).
+  skipped.push({ prefix: `${KEYS_DIR}/`, reason: 'the data key: never in a backup; keep a copy of it elsewhere' });
   const sqlite = sqliteFileOf(source.databaseUrl);
   const dbKey = sqlite && inDataDir(sqlite);
   if (dbKey) skipped.push({ prefix: dbKey, reason: 'the SQLite database and its journal: in the snapshot' });

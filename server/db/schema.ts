@@ -6,6 +6,12 @@
 // lists are JSON text. See docs/decisions/002-storage.md.
 import type { ColumnType, Generated } from 'kysely';
 
+/**
+ * A keyed hash of an encrypted column for equality look-ups (migration 037): filled by the
+ * personal-data plugin (server/db/personal-data.ts) on insert and update, so never written by hand.
+ */
+type LookupHash = ColumnType<string | null, string | null | undefined, string | null>;
+
 export interface TicketTable {
   id: Generated<number>;
   tracking_code: string;
@@ -68,6 +74,10 @@ export interface TicketReporterTable {
   wants_callback: Generated<number>;
   /** Set when the retention purge removed the personal data (server/privacy/purge.ts). */
   purged_at: string | null;
+  /** Keyed hashes for look-ups (migration 037, server/db/personal-data.ts fills them). */
+  phone_hash: LookupHash;
+  phone_last4_hash: LookupHash;
+  email_hash: LookupHash;
 }
 
 /** Private (migration 024): residents who joined a ticket with "我也遇到了". Never selected by anything public. */
@@ -85,6 +95,7 @@ export interface TicketSupporterTable {
   idempotency_key: string | null;
   /** Set when the retention purge removed the personal data. */
   purged_at: string | null;
+  phone_hash: LookupHash;
 }
 
 /**
@@ -233,6 +244,8 @@ export interface MailOutboxTable {
   sent_at: string | null;
   /** The mail server's answer on acceptance (or where the .eml file was written). */
   response: string | null;
+  /** Of the first recipient's domain: the acknowledgements' per-domain cap counts by it. */
+  recipient_domain_hash: LookupHash;
 }
 
 /** A text message waiting for, or past, delivery (server/notify/sms-outbox-repository.ts, migration 022). */
@@ -261,6 +274,7 @@ export interface SmsOutboxTable {
   hold_reason: string | null;
   sent_at: string | null;
   response: string | null;
+  recipient_hash: LookupHash;
 }
 
 /** A unit's duty phones (值班手机) the office set (migration 022): JSON array of numbers. */
@@ -332,6 +346,7 @@ export interface Database {
   inspection_rechecks: InspectionRecheckTable;
   persuasion_actions: PersuasionActionTable;
   ticket_supporters: TicketSupporterTable;
+  data_keys: DataKeyTable;
   phone_lookup_codes: PhoneLookupCodeTable;
   content_versions: ContentVersionTable;
   worker_leases: WorkerLeaseTable;
@@ -378,6 +393,7 @@ export interface PhoneLookupCodeTable {
   /** Codes checked against it, the right one included. */
   tries: number;
   used_at: string | null;
+  phone_hash: LookupHash;
 }
 
 /** A mail read from the dedicated mailbox and what it became (server/intake/mail/). */
@@ -406,6 +422,8 @@ export interface MailMessageTable {
   /** What the re-processing made of it ('created', …), once done. */
   reprocessed_outcome: string | null;
   reprocessed_ticket_id: number | null;
+  /** Of the sender key (lower case, +tag removed): the per-sender cap counts by it. */
+  from_hash: LookupHash;
 }
 
 /** How the worker's last reads of a mailbox went (server/intake/mail/mailbox-status.ts). */
@@ -462,6 +480,8 @@ export interface CallTable {
   external_id: string | null;
   idempotency_key: string | null;
   purged_at: string | null;
+  caller_phone_hash: LookupHash;
+  caller_phone_last4_hash: LookupHash;
 }
 
 /** A follow-up call (回访) after a ticket was closed. */
@@ -682,4 +702,12 @@ export interface WorkerLeaseTable {
   holder: string;
   acquired_at: string;
   expires_at: string;
+}
+
+/** The data keys the database was encrypted with (migration 037): an id and an HMAC of a constant, never the key. */
+export interface DataKeyTable {
+  id: string;
+  key_check: string;
+  added_at: string;
+  retired_at: string | null;
 }

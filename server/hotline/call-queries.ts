@@ -159,7 +159,8 @@ export function createCallQueries(deps: { db: Kysely<Database>; catalog: Catalog
 
   /**
    * Calls recorded lately, newest first: since an instant (e.g. the start of today) when given;
-   * `phone` matches any part of the number (operators search by the last digits).
+   * `phone` is the whole number or its last four digits (what operators search by): numbers are
+   * stored encrypted and found by keyed hashes of both (ADR 019).
    */
   async function recentCalls(
     user: StaffUser,
@@ -168,7 +169,7 @@ export function createCallQueries(deps: { db: Kysely<Database>; catalog: Catalog
     mayTakeCalls(user);
     const digits = filter.phone ? normalizePhone(filter.phone) : '';
     return listCalls(db, {
-      ...(digits && { phoneContains: digits }),
+      ...(digits.length === 4 ? { last4: digits } : digits && { phone: digits }),
       ...(filter.since && { since: new Date(filter.since).toISOString() }),
       limit: Math.min(filter.limit ?? 20, 200),
     });

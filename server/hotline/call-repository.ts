@@ -3,6 +3,7 @@
 // added to. Returns plain objects from explicit selects; no row type leaves this file.
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { CallTable, Database, TicketTable } from '../db/schema.ts';
+import { lookupHashes } from '../db/personal-data.ts';
 import type { Status } from '../tickets/lifecycle.ts';
 import type { CallOutcome, RecentCall } from './call-types.ts';
 
@@ -131,7 +132,7 @@ export async function ticketsOfCaller(db: Db, phone: string, limit: number): Pro
       'tickets.category_code',
       'tickets.lead_unit_code',
     ])
-    .where('ticket_reporters.phone', '=', phone)
+    .where('ticket_reporters.phone_hash', 'in', lookupHashes(db, 'phone', phone))
     .orderBy('tickets.created_at', 'desc')
     .limit(limit)
     .execute();
@@ -146,13 +147,10 @@ export async function ticketsOfCaller(db: Db, phone: string, limit: number): Pro
 }
 
 /**
- * Calls newest first: of exactly this number (`phone`), of numbers holding these digits
- * (`phoneContains`), since an instant.
+ * Calls newest first: of exactly this number (`phone`), of numbers ending in these four digits
+ * (`last4`), since an instant. Numbers are stored encrypted: both look up keyed hashes (ADR 019).
  */
-export async function listCalls(
-  db: Db,
-  filter: { phone?: string; phoneContains?: string; since?: string; limit: number },
-): Promise<RecentCall[]> {
+export async function listCalls(db: Db, filter: { phone?: string; last4?: string; since?: string; limit: number }): Promise<RecentCall[]> {
   let q = db
     .selectFrom('calls')
     .leftJoin('tickets', 'tickets.id', 'calls.ticket_id')
@@ -169,8 +167,8 @@ export async function listCalls(
       'users.display_name',
       'calls.operator_name',
     ]);
-  if (filter.phone !== undefined) q = q.where('calls.caller_phone', '=', filter.phone);
-  if (filter.phoneContains) q = q.where('calls.caller_phone', 'like', `%${filter.phoneContains}%`);
+  if (filter.phone !== undefined) q = q.where('calls.caller_phone_hash', 'in', lookupHashes(db, 'phone', filter.phone));
+  if (filter.last4) q = q.where('calls.caller_phone_last4_hash', 'in', lookupHashes(db, 'phone-last4', filter.last4));
   if (filter.since) q = q.where('calls.at', '>=', filter.since);
   const rows = await q.orderBy('calls.at', 'desc').orderBy('calls.id', 'desc').limit(filter.limit).execute();
   return rows.map((r) => ({

@@ -2,8 +2,9 @@
 // that causes it (DESIGN rule 6, "nothing is lost"). If the change rolls back, so does the mail;
 // if it commits, the mail waits here until the worker delivers it (mail-delivery.ts), however
 // long the mail server is away. Returns plain objects; no row type leaves this file.
+import { lookupHashes } from '../db/personal-data.ts';
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 
@@ -171,16 +172,16 @@ export async function recordBounce(db: Db, id: number, note: string): Promise<vo
 }
 
 /**
- * The first recipient of each mail of `kind` queued since `since` whose recipients column (the
- * JSON array of addresses) matches `pattern`, a LIKE pattern with `\` as its escape character.
+ * The first recipient of each mail of `kind` queued since `since` whose first recipient is at
+ * `domain` (recipients are stored encrypted; their domain's keyed hash is looked up, ADR 019).
  */
-export async function recipientsLike(db: Db, kind: MailKind, pattern: string, since: string): Promise<string[]> {
+export async function recipientsAtDomain(db: Db, kind: MailKind, domain: string, since: string): Promise<string[]> {
   const rows = await db
     .selectFrom('mail_outbox')
     .select('recipients')
     .where('kind', '=', kind)
+    .where('recipient_domain_hash', 'in', lookupHashes(db, 'domain', domain.trim().toLowerCase()))
     .where('created_at', '>=', since)
-    .where(sql<boolean>`recipients like ${pattern} escape '\\'`)
     .execute();
   return rows.flatMap((r) => (JSON.parse(r.recipients) as string[]).slice(0, 1));
 }

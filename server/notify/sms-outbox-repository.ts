@@ -1,6 +1,7 @@
 // The SMS outbox (migration 022), beside the mail outbox: a text message is a row written in the
 // transaction of the change that causes it, delivered later by the worker. All the outbox's SQL.
 // Returns plain objects; no row type leaves this file.
+import { lookupHashes } from '../db/personal-data.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
@@ -363,7 +364,7 @@ export async function countSmsSent(db: Db, since: string, to?: string): Promise<
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', '=', 'sent')
     .where('sent_at', '>=', since);
-  if (to !== undefined) query = query.where('recipient', '=', to);
+  if (to !== undefined) query = query.where('recipient_hash', 'in', lookupHashes(db, 'phone', to));
   const row = await query.executeTakeFirst();
   return Number(row?.n ?? 0);
 }

@@ -1,5 +1,6 @@
 // SQL of the lookup by mobile number: the one-time codes (migration 025) and the tickets a number
 // is tied to. Returns plain objects; no row type leaves this file.
+import { lookupHashes } from '../db/personal-data.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
@@ -32,7 +33,7 @@ export async function replaceCode(
 ): Promise<void> {
   await trx
     .deleteFrom('phone_lookup_codes')
-    .where((eb) => eb.or([eb('phone', '=', code.phone), eb('expires_at', '<', staleBefore)]))
+    .where((eb) => eb.or([eb('phone_hash', 'in', lookupHashes(trx, 'phone', code.phone)), eb('expires_at', '<', staleBefore)]))
     .execute();
   await trx
     .insertInto('phone_lookup_codes')
@@ -59,7 +60,7 @@ export async function latestCode(db: Db, phone: string): Promise<LookupCodeRecor
   const row = await db
     .selectFrom('phone_lookup_codes')
     .select(['id', 'code_hash', 'salt', 'expires_at', 'tries', 'used_at'])
-    .where('phone', '=', phone)
+    .where('phone_hash', 'in', lookupHashes(db, 'phone', phone))
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -110,11 +111,12 @@ export async function useCode(db: Db, id: number, now: string): Promise<boolean>
  * (ticket_supporters). A purged reporter's or supporter's phone is null.
  */
 function ticketIdsOf(db: Db, phone: string) {
+  const hashes = lookupHashes(db, 'phone', phone);
   return db
     .selectFrom('ticket_reporters')
     .select('ticket_id')
-    .where('phone', '=', phone)
-    .union(db.selectFrom('ticket_supporters').select('ticket_id').where('phone', '=', phone));
+    .where('phone_hash', 'in', hashes)
+    .union(db.selectFrom('ticket_supporters').select('ticket_id').where('phone_hash', 'in', hashes));
 }
 
 /** Whether any ticket is tied to the number. */

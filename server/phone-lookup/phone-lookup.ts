@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Catalog } from '../catalog/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
+import { lookupHash } from '../db/personal-data.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import { ConflictError, InvalidInputError, TooManyRequestsError } from '../errors.ts';
 import { enqueueSms, mobileNumber } from '../notify/sms-outbox-repository.ts';
@@ -151,10 +152,12 @@ export function createPhoneLookup(deps: PhoneLookupDeps) {
       throw new ConflictError('本平台没有开通短信验证码，暂时不能用手机号查询。请拨打创城热线，工作人员会帮您查找。');
     }
     const phone = phoneOf(rawPhone);
+    // The counters are kept by the number's keyed hash: the throttle table holds no number (ADR 019).
+    const numberKey = lookupHash(deps.db, 'phone', phone);
     await takeAll([
       ['lookup-address', client],
-      ['lookup-number', phone],
-      ['lookup-number-day', phone],
+      ['lookup-number', numberKey],
+      ['lookup-number-day', numberKey],
     ]);
     const now = clock.now();
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');

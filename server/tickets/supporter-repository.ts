@@ -1,6 +1,7 @@
 // Storage of "me too" (issue 15 item 4): residents who joined an open ticket (ticket_supporters,
 // private like ticket_reporters), the ticket's count of reports, and the reads the nearby list
 // needs. Plain objects out of explicit selects; no row type leaves this file (DESIGN rule 4).
+import { lookupHashes } from '../db/personal-data.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { TERMINAL_STATUSES, type Status } from './lifecycle.ts';
@@ -44,8 +45,18 @@ export async function findSupportedTicketId(db: Db, idempotencyKey: string): Pro
 /** Whether this number is on the ticket already: its reporter's, or one that joined it before. */
 export async function phoneOnTicket(db: Db, ticketId: number, phone: string): Promise<boolean> {
   const [supporter, reporter] = await Promise.all([
-    db.selectFrom('ticket_supporters').select('id').where('ticket_id', '=', ticketId).where('phone', '=', phone).executeTakeFirst(),
-    db.selectFrom('ticket_reporters').select('ticket_id').where('ticket_id', '=', ticketId).where('phone', '=', phone).executeTakeFirst(),
+    db
+      .selectFrom('ticket_supporters')
+      .select('id')
+      .where('ticket_id', '=', ticketId)
+      .where('phone_hash', 'in', lookupHashes(db, 'phone', phone))
+      .executeTakeFirst(),
+    db
+      .selectFrom('ticket_reporters')
+      .select('ticket_id')
+      .where('ticket_id', '=', ticketId)
+      .where('phone_hash', 'in', lookupHashes(db, 'phone', phone))
+      .executeTakeFirst(),
   ]);
   return supporter !== undefined || reporter !== undefined;
 }

@@ -15,6 +15,8 @@
 // Several workers (issue 16 item 5): the outboxes are claimed in batches, so any number of workers
 // share them; the mailbox (with its IDLE connection) and the site build are done only by the
 // worker holding their lease (lease.ts), and another takes over within a minute when it dies.
+import { createBackgroundEncryption } from '../db/data-encryption.ts';
+import { keyringOf } from '../db/personal-data.ts';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Env } from '../env.ts';
@@ -184,6 +186,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
     ...(hooks.onSiteLive && { onLive: hooks.onSiteLive }),
   });
 
+  const backgroundEncryption = createBackgroundEncryption(db, keyringOf(db));
   const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: workerLog });
   // Removal goes by the real time: a pass run "as of" a later time (worker:tick --at) must not
   // sign staff out, remove photos or purge personal data that are not yet due.
@@ -225,6 +228,9 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
       // The audit records this pass (and the web processes since the last) wrote get their place
       // in the hash chain: milliseconds for a pass's worth.
       { name: 'audit-seal', run: (now: Date) => auditSealer.runOnce(now) },
+      // Clear personal data left by a release before encryption at rest, a few batches a pass
+      // until one walk reached the end; nothing after that (ADR 019).
+      { name: 'data-encrypt', run: () => backgroundEncryption.runOnce() },
     ],
     // A site build takes seconds to a minute: after the pass's mail is out.
     laterJobs: [

@@ -118,6 +118,10 @@ function summarize(job: string, result: unknown): string | null {
     ];
     return parts.length > 0 ? parts.join(', ') : null;
   }
+  if (job === 'data-encrypt') {
+    const run = result as { rowsChanged: number };
+    return run.rowsChanged > 0 ? `${run.rowsChanged} row(s) of personal data encrypted in place` : null;
+  }
   if (job === 'backup') {
     const run = result as { backup?: { dir: string; sizeBytes: number | null; files: number | null }; removed?: string[] };
     return run.backup

@@ -270,7 +270,13 @@ describe.each(kinds)('the audit trail on %s', (kind) => {
   it.runIf(kind === 'sqlite')('runs as npm scripts: verify exits 1 on a problem, export writes the file', async () => {
     const ids = await ticketWithEvents(db, 2);
     await sealAuditRecords(db, NOW);
-    const env = { ...process.env, DATABASE_URL: test.url, DATA_DIR: test.dataDir, CONTENT_DIR };
+    const env = {
+      ...process.env,
+      DATABASE_URL: test.url,
+      DATA_DIR: test.dataDir,
+      ...(test.dataKey && { DATA_KEY: test.dataKey }),
+      CONTENT_DIR,
+    };
     const verifyScript = path.join(ROOT, 'scripts/audit-verify.ts');
     const exportScript = path.join(ROOT, 'scripts/audit-export.ts');
     const out = path.join(test.dataDir, 'audit.csv');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultKeyFile } from '../../server/db/data-key-file.ts';
 import { createPortal } from '../../server/app.ts';
 import { EnvError, readEnv } from '../../server/env.ts';
 import { manualClock } from '../../server/clock.ts';
@@ -57,11 +58,12 @@ async function photo(seed: number): Promise<Uint8Array> {
 }
 
 /** The settings a process of the portal gets: the database, the data folder and, for a bucket, its S3_* variables. */
-function portalEnv(database: { url: string; dataDir: string }, s3: S3Settings | null): NodeJS.ProcessEnv {
+function portalEnv(database: { url: string; dataDir: string; dataKey?: string | undefined }, s3: S3Settings | null): NodeJS.ProcessEnv {
   return {
     ...process.env,
     DATABASE_URL: database.url,
     DATA_DIR: database.dataDir,
+    ...(database.dataKey && { DATA_KEY: database.dataKey }),
     CONTENT_DIR,
     ...(s3 && {
       BLOB_STORE: 's3',
@@ -148,6 +150,9 @@ describe.each(storeCases(kinds))('backup drill on %s with the %s store', (kind, 
         const keys = new Set(manifest.files.map((f) => f.key));
         for (const { photoId } of before) expect(keys).toContain(`media/${photoId}.webp`);
         expect([...keys].filter((k) => k.startsWith('site/') || k.endsWith('.sqlite'))).toEqual([]);
+        // The data key is never in a backup (ADR 019): restoring needs the operator's copy.
+        expect([...keys].filter((k) => k.startsWith('keys/'))).toEqual([]);
+        const sourceKey = t.database.dataKey ?? defaultKeyFile(t.database.dataDir);
 
         // Restore into an empty data directory (a fresh database, a fresh bucket).
         target = await makeDatabase(kind);
@@ -160,13 +165,24 @@ describe.each(storeCases(kinds))('backup drill on %s with the %s store', (kind, 
         );
         expect(refused.code).toBe(1);
         expect(refused.stderr).toContain('DATA_DIR 不是空目录');
-        expect(fs.readdirSync(target.dataDir)).toEqual(['left-over.txt']);
+        expect(fs.readdirSync(target.dataDir).filter((f) => f !== 'keys')).toEqual(['left-over.txt']);
         fs.rmSync(path.join(target.dataDir, 'left-over.txt'));
-        await run(process.execPath, [RESTORE, '--', '--from', backupDir], { env: targetEnv });
+        // Without the key of the backup's time, the restore says so (PostgreSQL: the target's own DATA_KEY is another key).
+        const keyless = failure(
+          await run(process.execPath, [RESTORE, '--', '--from', backupDir], { env: targetEnv }).catch((e: unknown) => e),
+        );
+        expect(keyless.code).toBe(1);
+        expect(keyless.stderr).toContain('restored, but the data key does not fit');
+        // SQLite's embedded default: --key puts the key in place; PostgreSQL: the operator puts it at DATA_KEY.
+        if (target.dataKey) fs.copyFileSync(sourceKey, target.dataKey);
+        await run(process.execPath, [RESTORE, '--', '--from', backupDir, '--force', ...(target.dataKey ? [] : ['--key', sourceKey])], {
+          env: targetEnv,
+        });
 
         const restored = await createPortal({
           databaseUrl: target.url,
           dataDir: target.dataDir,
+          dataKey: target.dataKey,
           contentDir: CONTENT_DIR,
           clock: manualClock('2026-11-30T03:00:00.000Z'),
           ...(restoredS3 && { blobs: createS3BlobStore(restoredS3) }),

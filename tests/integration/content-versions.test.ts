@@ -53,7 +53,13 @@ afterEach(async () => {
 });
 
 async function contentLoad(t: TestPortal, dir: string) {
-  const env = { ...process.env, DATABASE_URL: t.database.url, DATA_DIR: t.database.dataDir, CONTENT_DIR: dir };
+  const env = {
+    ...process.env,
+    DATABASE_URL: t.database.url,
+    DATA_DIR: t.database.dataDir,
+    ...(t.database.dataKey && { DATA_KEY: t.database.dataKey }),
+    CONTENT_DIR: dir,
+  };
   return run(process.execPath, [SCRIPT], { env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (e: { code: number; stdout: string; stderr: string }) => e,
@@ -68,6 +74,7 @@ describe.each(kinds)('content versions in the database (%s)', (kind) => {
     const b = await createPortal({
       databaseUrl: a.database.url,
       dataDir: a.database.dataDir,
+      dataKey: a.database.dataKey,
       contentDir: CONTENT_DIR,
       clock: a.clock,
       throttleLimits: TEST_THROTTLE_LIMITS,
@@ -116,6 +123,7 @@ describe.each(kinds)('content versions in the database (%s)', (kind) => {
       const listening = await createPortal({
         databaseUrl: a.database.url,
         dataDir: a.database.dataDir,
+        dataKey: a.database.dataKey,
         contentDir: CONTENT_DIR,
         clock: a.clock,
         contentPollMs: 0,
@@ -182,7 +190,13 @@ describe.each(kinds)('content versions in the database (%s)', (kind) => {
     const version = await newestContentVersion(a.portal.database.db);
     portals.splice(portals.indexOf(b), 1);
     await b.close();
-    const options = { databaseUrl: a.database.url, dataDir: a.database.dataDir, clock: a.clock, contentPollMs: 0 };
+    const options = {
+      databaseUrl: a.database.url,
+      dataDir: a.database.dataDir,
+      dataKey: a.database.dataKey,
+      clock: a.clock,
+      contentPollMs: 0,
+    };
     const again = await createPortal({ ...options, contentDir: CONTENT_DIR });
     portals.push(again);
     expect(await newestContentVersion(a.portal.database.db)).toEqual(version);

@@ -297,7 +297,13 @@ describe.runIf(kinds.includes('sqlite'))('npm run hotline:import', () => {
   });
 
   it('prints a JSON line per row and a summary; exit 0 with bad rows, 2 without a file', { timeout: 60_000 }, async () => {
-    const env = { ...process.env, DATABASE_URL: t.database.url, DATA_DIR: t.database.dataDir, CONTENT_DIR };
+    const env = {
+      ...process.env,
+      DATABASE_URL: t.database.url,
+      DATA_DIR: t.database.dataDir,
+      ...(t.database.dataKey && { DATA_KEY: t.database.dataKey }),
+      CONTENT_DIR,
+    };
     const script = path.join(ROOT, 'scripts/hotline-import.ts');
     const usage = await run(process.execPath, [script], { env }).catch((e: { code: number; stderr: string }) => e);
     expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run hotline:import') });

@@ -215,7 +215,12 @@ describe.each(kinds)('migration 017 (channel idempotency keys) on %s', (kind) =>
     ]);
 
     // What submitReport finds with them now: a web retry its web ticket, the mail its own ticket.
-    const portal = await createPortal({ databaseUrl: database.url, dataDir: database.dataDir, contentDir: CONTENT_DIR });
+    const portal = await createPortal({
+      databaseUrl: database.url,
+      dataDir: database.dataDir,
+      dataKey: database.dataKey,
+      contentDir: CONTENT_DIR,
+    });
     try {
       const retry = await portal.services.submitReport({ description: ATTACKER, idempotencyKey: 'form-key-0001' }, { ip: '198.51.100.9' });
       expect(retry.trackingCode).toBe(`MIG-017-0${kind[0]}`);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBlob } from '../../server/storage/blob-store.ts';
+import { lookupHashes } from '../../server/db/personal-data.ts';
 import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
 import { createTransport } from '../../server/notify/mail-transport.ts';
@@ -482,11 +483,14 @@ describe.each(storeCases(kinds))('mail intake on %s, %s store', (kind, storeKind
       'tagger+1@tags.example',
       'tagger@tags.example',
     ]);
-    const [last] = await t.portal.database.db
-      .selectFrom('mail_messages')
-      .select('reason')
-      .where('from_address', '=', 'tagger+9@tags.example')
-      .execute();
+    // Addresses are stored encrypted (ADR 019): the sender's rows are found by their keyed hash.
+    const [last] = (
+      await t.portal.database.db
+        .selectFrom('mail_messages')
+        .select(['reason', 'from_address'])
+        .where('from_hash', 'in', lookupHashes(t.portal.database.db, 'email', 'tagger@tags.example'))
+        .execute()
+    ).filter((m) => m.from_address === 'tagger+9@tags.example');
     expect(last!.reason).toBe('no acknowledgement: 3 already sent to this sender in 24 hours (MAIL_ACKS_PER_SENDER_PER_DAY)');
   });
 

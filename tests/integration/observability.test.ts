@@ -121,7 +121,13 @@ describe.skipIf(!(await postgresAvailable()) && !process.env['CI'])('readiness w
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const viaProxy = new URL(database.url);
     viaProxy.port = String((proxy.address() as net.AddressInfo).port);
-    portal = await createPortal({ databaseUrl: viaProxy.toString(), dataDir: database.dataDir, contentDir: CONTENT_DIR, contentPollMs: 0 });
+    portal = await createPortal({
+      databaseUrl: viaProxy.toString(),
+      dataDir: database.dataDir,
+      dataKey: database.dataKey,
+      contentDir: CONTENT_DIR,
+      contentPollMs: 0,
+    });
   });
   afterAll(async () => {
     await portal?.close().catch(() => {});

@@ -483,7 +483,13 @@ describe.runIf(kinds.includes('sqlite'))('npm run privacy:purge', () => {
   });
 
   it('prints the counts as JSON; --dry-run changes nothing; a bad option is a usage error', { timeout: 60_000 }, async () => {
-    const env = { ...process.env, DATABASE_URL: t.database.url, DATA_DIR: t.database.dataDir, CONTENT_DIR };
+    const env = {
+      ...process.env,
+      DATABASE_URL: t.database.url,
+      DATA_DIR: t.database.dataDir,
+      ...(t.database.dataKey && { DATA_KEY: t.database.dataKey }),
+      CONTENT_DIR,
+    };
     const script = path.join(path.resolve(import.meta.dirname, '../..'), 'scripts/privacy-purge.ts');
     const bad = await run(process.execPath, [script, '--', '--befor', '2024-01-01'], { env }).catch(
       (e: { code: number; stderr: string }) => e,

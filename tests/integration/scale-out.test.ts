@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
+import { protectDatabase } from '../../server/db/data-key-setup.ts';
 import { createPortal } from '../../server/app.ts';
 import { systemClock } from '../../server/clock.ts';
 import { loadContentIntoDatabase } from '../../server/content/live-content.ts';
@@ -140,16 +141,24 @@ describe.skipIf(!kinds.includes('postgres'))('a city deployment: two web process
     if (!portalBuilt()) throw new Error('The web processes serve the build: run `npm run build` first (dist/ is missing).');
     database = await postgresDatabase();
     // Migrated, the content stored and the accounts made before the processes start.
-    const setup = await createPortal({ databaseUrl: database.url, dataDir: database.dataDir, contentDir: CONTENT_DIR });
+    const setup = await createPortal({
+      databaseUrl: database.url,
+      dataDir: database.dataDir,
+      dataKey: database.dataKey,
+      contentDir: CONTENT_DIR,
+    });
     await setup.services.accounts.createUser({ username: 'office', displayName: '调度员王芳', role: 'dispatcher', password: PASSWORD });
     await setup.services.accounts.createUser({ username: 'shared', displayName: '共用账号', role: 'dispatcher', password: PASSWORD });
     await setup.close();
-    db = openDatabase(database.url);
+    // Reads the outboxes' recipients: with the processes' data key (ADR 019).
+    db = await protectDatabase(openDatabase(database.url), { file: database.dataKey, dataDir: database.dataDir });
     const s3 = await s3TestSettings();
     smtp = await startSmtpStandIn();
     sms = await startSmsStandIn(SMS_KEYS);
     env = {
       DATABASE_URL: database.url,
+      // Every process on the database has the same data key (ADR 019).
+      DATA_KEY: database.dataKey!,
       CONTENT_DIR,
       CONTENT_POLL_SECONDS: '1',
       TRUST_PROXY: '1',

@@ -107,6 +107,7 @@ describe.each(kinds)('throttles on %s', (kind) => {
     const restarted = await createPortal({
       databaseUrl: t.database.url,
       dataDir: t.database.dataDir,
+      dataKey: t.database.dataKey,
       contentDir: CONTENT_DIR,
       clock: t.clock,
     });
@@ -259,6 +260,7 @@ describe('two portal processes on one PostgreSQL database', () => {
         ...process.env,
         DATABASE_URL: database.url,
         DATA_DIR: database.dataDir,
+        ...(database.dataKey && { DATA_KEY: database.dataKey }),
         CONTENT_DIR,
         HOST: '127.0.0.1',
         PORT: '0',
@@ -279,7 +281,12 @@ describe('two portal processes on one PostgreSQL database', () => {
     if (!available) return;
     database = await postgresDatabase();
     // Migrate and make the account first, then start the two web processes.
-    const setup = await createPortal({ databaseUrl: database.url, dataDir: database.dataDir, contentDir: CONTENT_DIR });
+    const setup = await createPortal({
+      databaseUrl: database.url,
+      dataDir: database.dataDir,
+      dataKey: database.dataKey,
+      contentDir: CONTENT_DIR,
+    });
     await setup.services.accounts.createUser({ username: 'shared', displayName: '共用', role: 'dispatcher', password: PASSWORD });
     await setup.close();
     bases.push(...(await Promise.all([start(), start()])));

@@ -20,6 +20,7 @@ import { readEnv } from '../../server/env.ts';
 import { createPortalWorker } from '../../server/worker/portal-worker.ts';
 import { dovecotAvailable, startDovecot, type TestImapServer } from '../support/dovecot.ts';
 import type { Database } from '../../server/db/schema.ts';
+import { keyringOf, PersonalDataPlugin } from '../../server/db/personal-data.ts';
 import { openDatabase, type DatabaseHandle } from '../../server/db/database.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
 import { enqueueMail, listMail } from '../../server/notify/mail-outbox-repository.ts';
@@ -94,11 +95,11 @@ describe.each(kinds)('a worker that keeps up, on %s', (kind) => {
     await t?.close();
   });
 
-  /** Another worker process's connection pool on the same database. */
+  /** Another worker process's connection pool on the same database, with the same data key (ADR 019). */
   function secondPool(): Kysely<Database> {
     const handle = openDatabase(t.database.url);
     others.push(handle);
-    return handle.db;
+    return handle.db.withPlugin(new PersonalDataPlugin(keyringOf(t.portal.database.db)));
   }
 
   async function queueMail(n: number): Promise<void> {

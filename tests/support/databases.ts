@@ -6,11 +6,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createKeyFile } from '../../server/db/data-key-file.ts';
 
 export interface TestDatabase {
   name: 'sqlite' | 'postgres';
   url: string;
   dataDir: string;
+  /**
+   * The data key file (DATA_KEY, ADR 019): PostgreSQL needs one named; SQLite uses the embedded
+   * default (DATA_DIR/keys/data-key.json, made at the first start), so this is undefined.
+   */
+  dataKey: string | undefined;
   drop(): Promise<void>;
 }
 
@@ -43,6 +49,7 @@ export function sqliteDatabase(): TestDatabase {
     name: 'sqlite',
     url: `sqlite:${path.join(dataDir, 'portal.sqlite')}`,
     dataDir,
+    dataKey: undefined,
     drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
   };
 }
@@ -56,10 +63,13 @@ export async function postgresDatabase(): Promise<TestDatabase> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const dataDir = tempDir();
+  const dataKey = path.join(dataDir, 'keys', 'data-key.json');
+  createKeyFile(dataKey, 'aes-256-gcm');
   return {
     name: 'postgres',
     url: url.toString(),
     dataDir,
+    dataKey,
     async drop() {
       fs.rmSync(dataDir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: adminUrl });

@@ -36,7 +36,15 @@ export async function startTestPortal(
 ): Promise<TestPortal> {
   const database = await makeDatabase(kind);
   const clock = manualClock('2026-11-30T02:00:00.000Z');
-  const portal = await createPortal({ ...more, databaseUrl: database.url, dataDir: database.dataDir, contentDir, clock, throttleLimits });
+  const portal = await createPortal({
+    ...more,
+    databaseUrl: database.url,
+    dataDir: database.dataDir,
+    dataKey: database.dataKey,
+    contentDir,
+    clock,
+    throttleLimits,
+  });
   return {
     portal,
     database,

@@ -3,6 +3,7 @@
 // writes DATA_DIR/sms-out/outbox.jsonl, this is the one place to read that file instead.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../server/db/schema.ts';
+import { lookupHashes } from '../../server/db/personal-data.ts';
 
 export interface SentLookupCode {
   code: string;
@@ -17,7 +18,7 @@ export async function lookupCodesSentTo(db: Kysely<Database>, phone: string): Pr
     .selectFrom('sms_outbox')
     .select(['params', 'text', 'urgent', 'audience'])
     .where('kind', '=', 'lookup-code')
-    .where('recipient', '=', phone)
+    .where('recipient_hash', 'in', lookupHashes(db, 'phone', phone))
     .orderBy('id')
     .execute();
   return rows.map((r) => ({

@@ -9,10 +9,10 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { renderMail } from '../../notify/mail-layout.ts';
-import { enqueueMail, recipientsLike } from '../../notify/mail-outbox-repository.ts';
+import { enqueueMail, recipientsAtDomain } from '../../notify/mail-outbox-repository.ts';
 import { trackUrl } from '../../notify/templates.ts';
 import type { SenderAuthentication } from './authentication-results.ts';
-import { likeEscape, senderDomain, senderKey } from './sender-address.ts';
+import { senderDomain, senderKey } from './sender-address.ts';
 
 /** The outbox kind of the acknowledgement of a mailed report (sent with Auto-Submitted: auto-replied). */
 export const ACKNOWLEDGEMENT_KIND = 'mail-acknowledgement';
@@ -80,8 +80,7 @@ export async function acknowledge(
 /** The recipients of the acknowledgements queued to `domain` in the 24 hours before `now`. */
 function acknowledgedLately(trx: Transaction<Database>, domain: string, now: Date): Promise<string[]> {
   const since = new Date(now.getTime() - DAY_MS).toISOString();
-  // recipients is the JSON array of the one address: '["victim+1@example.net"]'.
-  return recipientsLike(trx, ACKNOWLEDGEMENT_KIND, `%@${likeEscape(domain)}"]`, since);
+  return recipientsAtDomain(trx, ACKNOWLEDGEMENT_KIND, domain, since);
 }
 
 export function acknowledgementMail(publicUrl: string, trackingCode: string, subject: string) {

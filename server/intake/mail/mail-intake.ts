@@ -48,7 +48,7 @@ import {
 } from './mail-message-repository.ts';
 import { createTurns, type Turn } from './mail-turns.ts';
 import { parseMail, type ParsedMail } from './parse-mail.ts';
-import { senderKey, taggedPattern } from './sender-address.ts';
+import { senderKey } from './sender-address.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
 
 export interface MailResult {
@@ -272,7 +272,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
   /** Tickets made lately from this sender, in any of its +tagged forms. */
   function createdLately(from: string): Promise<number> {
     const key = senderKey(from);
-    return countTicketsMailedSince(db, key, taggedPattern(key), new Date(clock.now().getTime() - DAY_MS).toISOString());
+    return countTicketsMailedSince(db, key, new Date(clock.now().getTime() - DAY_MS).toISOString());
   }
 
   function created(plan: NewReport, ticket: { id: number; trackingCode: string }): Decision {

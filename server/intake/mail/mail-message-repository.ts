@@ -1,7 +1,8 @@
 // Storage of the mail the dedicated mailbox received (mail_messages) and of the replies and
 // bounces shown on a ticket's timeline (ticket_messages): all the mail intake's SQL. Returns plain
 // objects; rows are typed from db/schema.ts.
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { lookupHashes } from '../../db/personal-data.ts';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -52,20 +53,16 @@ export async function insertMailMessage(db: Db, row: NewMailMessage): Promise<nu
 }
 
 /**
- * Messages since `since` that made a new ticket from this sender key or, when `taggedPattern` is
- * given (a LIKE pattern, escape `\`), from any of its +tagged forms.
+ * Messages since `since` that made a new ticket from this sender key or any of its +tagged forms:
+ * the keyed hash of a sender's address is of its sender key (ADR 019).
  */
-export async function countTicketsMailedSince(db: Db, senderKey: string, taggedPattern: string | null, since: string): Promise<number> {
+export async function countTicketsMailedSince(db: Db, senderKey: string, since: string): Promise<number> {
   const row = await db
     .selectFrom('mail_messages')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('outcome', '=', 'created')
     .where('received_at', '>=', since)
-    .where((eb) =>
-      taggedPattern
-        ? eb.or([eb('from_address', '=', senderKey), sql<boolean>`from_address like ${taggedPattern} escape '\\'`])
-        : eb('from_address', '=', senderKey),
-    )
+    .where('from_hash', 'in', lookupHashes(db, 'email', senderKey))
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

@@ -189,21 +189,24 @@ export function RecentCallsPanel(props: { refresh: number }) {
   );
   const now = new Date();
   const calls = lookup.key === digits ? (lookup.data ?? []) : [];
-  // Without a search: today's calls (the newest 200). A search looks through every recent call of that number.
+  // Without a search: today's calls (the newest 200). A search looks through every recent call of
+  // that number, or of numbers ending in those four digits: numbers are stored encrypted and only
+  // these two can be looked up (ADR 019).
   const shown = calls;
   return (
     <section class="hotline-panel hotline-recent" aria-labelledby="hl-recent-title">
       <div class="hotline-panel-head">
         <h2 id="hl-recent-title">
-          {digits ? `号码含“${digits}”的来电` : '今日来电'} <span class="count">{shown.length}</span>
+          {digits ? (digits.length === 4 ? `尾号“${digits}”的来电` : `号码“${digits}”的来电`) : '今日来电'}{' '}
+          <span class="count">{shown.length}</span>
         </h2>
         <input
           type="search"
           id="hl-recent-search"
           inputMode="numeric"
           autocomplete="off"
-          aria-label="按号码查找来电（输入号码的任意几位）"
-          placeholder="按号码查找"
+          aria-label="按号码查找来电（输入完整号码或后四位）"
+          placeholder="完整号码或后四位"
           value={search}
           onInput={(e) => setSearch(e.currentTarget.value)}
         />

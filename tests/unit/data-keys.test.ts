@@ -1,0 +1,100 @@
+// The envelope of residents' personal data (ADR 019): a round trip under both ciphers, a changed
+// byte refused, another key refused, and the look-up hashes stable per key and different across
+// keys and purposes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createKeyFile, readKeyFile } from '../../server/db/data-key-file.ts';
+import { createKeyring, DATA_CIPHERS, envelopeKeyId, isSealed, newDataKey } from '../../server/db/data-keys.ts';
+
+const PLAIN = ['13800138000', '张三', 'zhang.san+tag@qq.example', '', '多字节 🚧 text'];
+
+/** The envelope with one payload byte changed (its base64 decoded, altered, encoded again). */
+function altered(envelope: string, at: number): string {
+  const i = envelope.lastIndexOf(':') + 1;
+  const bytes = Buffer.from(envelope.slice(i), 'base64');
+  bytes[at % bytes.length]! ^= 0x01;
+  return envelope.slice(0, i) + bytes.toString('base64');
+}
+
+describe.each(DATA_CIPHERS)('data envelope with %s', (cipher) => {
+  const key = newDataKey(cipher);
+  const ring = createKeyring([key]);
+
+  it('round-trips every value, each sealing with a fresh IV, naming its key and algorithm', () => {
+    for (const plain of PLAIN) {
+      const a = ring.seal(plain);
+      const b = ring.seal(plain);
+      expect(a).not.toBe(b);
+      expect(a).toMatch(cipher === 'sm4' ? /^encs1:[0-9a-f]{8}:/ : /^enc1:[0-9a-f]{8}:/);
+      expect(isSealed(a)).toBe(true);
+      expect(envelopeKeyId(a)).toBe(key.id);
+      expect(ring.open(a)).toBe(plain);
+    }
+    expect(isSealed('13800138000')).toBe(false);
+    expect(envelopeKeyId('zhang@qq.example')).toBeNull();
+  });
+
+  it('refuses an envelope with any byte changed (IV, ciphertext or tag)', () => {
+    const sealed = ring.seal('13800138000');
+    const length = Buffer.from(sealed.slice(sealed.lastIndexOf(':') + 1), 'base64').length;
+    for (let at = 0; at < length; at++) {
+      expect(() => ring.open(altered(sealed, at))).toThrow(/altered|damaged/);
+    }
+  });
+
+  it('refuses an envelope under another key, and one whose key the ring does not hold', () => {
+    const other = newDataKey(cipher);
+    const sealed = createKeyring([other]).seal('13800138000');
+    expect(() => ring.open(sealed)).toThrow(new RegExp(`key ${other.id}.*does not hold`));
+    // Same id, other key material: authentication fails.
+    const impostor = createKeyring([{ ...other, material: key.material }]);
+    expect(() => impostor.open(sealed)).toThrow(/altered|damaged/);
+  });
+
+  it('hashes stably per key, differently per key and per purpose', () => {
+    const again = createKeyring([{ ...key }]);
+    expect(ring.hash('phone', '13800138000')).toBe(again.hash('phone', '13800138000'));
+    expect(ring.hash('phone', '13800138000')).not.toBe(ring.hash('phone', '13800138001'));
+    expect(ring.hash('phone', '8000')).not.toBe(ring.hash('phone-last4', '8000'));
+    expect(createKeyring([newDataKey(cipher)]).hash('phone', '13800138000')).not.toBe(ring.hash('phone', '13800138000'));
+    expect(ring.check(key.id)).toBe(again.check(key.id));
+  });
+});
+
+describe('keyring of several keys (a rotation)', () => {
+  it('seals with the first key, opens under either, and looks up by the hashes of both', () => {
+    const old = newDataKey('aes-256-gcm');
+    const fresh = newDataKey('sm4');
+    const before = createKeyring([old]).seal('张三');
+    const ring = createKeyring([fresh, old]);
+    expect(ring.activeId).toBe(fresh.id);
+    expect(envelopeKeyId(ring.seal('张三'))).toBe(fresh.id);
+    expect(ring.open(before)).toBe('张三');
+    expect(ring.hashes('phone', '13800138000')).toEqual([
+      ring.hashWith(fresh.id, 'phone', '13800138000'),
+      ring.hashWith(old.id, 'phone', '13800138000'),
+    ]);
+  });
+});
+
+describe('key file', () => {
+  it('is made with mode 0600, read back, and never replaced', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'data-key-'));
+    try {
+      const file = path.join(dir, 'keys', 'data-key.json');
+      const [made] = createKeyFile(file, 'sm4');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      const [read] = readKeyFile(file);
+      expect(read).toMatchObject({ id: made!.id, cipher: 'sm4' });
+      expect(read!.material.equals(made!.material)).toBe(true);
+      expect(() => createKeyFile(file, 'sm4')).toThrow(/exists already/);
+      fs.writeFileSync(file, '{"format":"other"}');
+      expect(() => readKeyFile(file)).toThrow(/not a portal data key file/);
+      expect(() => readKeyFile(path.join(dir, 'missing.json'))).toThrow(/does not exist/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
