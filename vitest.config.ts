@@ -9,6 +9,10 @@ import { defineConfig } from 'vitest/config';
 // deployment does (server/main.ts in processes of its own), which serve the build: `npm test`
 // runs it after `npm run build`. A test that prints a console error fails
 // (tests/setup/fail-on-console-error.ts).
+//
+// Three test files at a time even on two cores (vitest's default would be one there): most
+// integration tests wait — on PostgreSQL, on a child process, on a worker's pass — more than they
+// compute.
 const MEASURED = ['tests/integration/ledger-export-stall.test.ts', 'tests/integration/upload-limits.test.ts'];
 const DEPLOYED = ['tests/integration/scale-out.test.ts'];
 
@@ -20,6 +24,7 @@ const integration = {
 
 export default defineConfig({
   test: {
+    maxWorkers: 3,
     projects: [
       {
         test: {

@@ -5,7 +5,7 @@
 // for both Astro roots), unit and integration tests (SQLite, and
 // PostgreSQL when it answers), the production build, the tests of the portal started as a
 // deployment starts it (they serve the build), and the browser tests in Chromium.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 // Each stage's wall time, printed at the end: what the README's testing section reports.
@@ -21,6 +21,36 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): void
     console.error(`✗ ${name} failed (exit ${result.status ?? result.signal})`);
     printStages();
     process.exit(result.status ?? 1);
+  }
+}
+
+/**
+ * Commands that each keep one core busy for a while, run side by side: their output is held and
+ * printed whole, one command after the other, once all have ended.
+ */
+async function runTogether(commands: Array<[string, string[]]>): Promise<void> {
+  const name = commands.map(([command, args]) => `${command} ${args.join(' ')}`).join('  ∥  ');
+  console.log(`\n▶ ${name}`);
+  const started = performance.now();
+  const results = await Promise.all(
+    commands.map(
+      ([command, args]) =>
+        new Promise<{ name: string; output: string; status: number | null }>((resolve) => {
+          let output = '';
+          const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '1' } });
+          child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.on('close', (status) => resolve({ name: `${command} ${args.join(' ')}`, output, status }));
+        }),
+    ),
+  );
+  stages.push({ name, seconds: Math.round((performance.now() - started) / 1000) });
+  for (const r of results) console.log(`\n▶ ${r.name}\n${r.output}`);
+  const failed = results.filter((r) => r.status !== 0);
+  if (failed.length > 0) {
+    for (const r of failed) console.error(`✗ ${r.name} failed (exit ${r.status})`);
+    printStages();
+    process.exit(1);
   }
 }
 
@@ -55,8 +85,11 @@ function ensureSystemPackages(): void {
 }
 
 ensureSystemPackages();
-run('npm', ['run', 'lint']);
-run('npm', ['run', 'typecheck']);
+// Lint and the type checks are each one process on one core: side by side on a two-core machine.
+await runTogether([
+  ['npm', ['run', 'lint']],
+  ['npm', ['run', 'typecheck']],
+]);
 run('npx', ['vitest', 'run', '--project', 'unit', '--project', 'integration', '--project', 'measured']);
 run('npm', ['run', 'build']);
 // The portal started as a deployment starts it (server/main.ts): its web processes serve the build.

@@ -140,8 +140,7 @@ describe('forms posted to pages', () => {
 
     for (const h of held) h.socket.destroy();
     await until('the aborted posts are logged', () => warnings() === 4);
-    for (const line of loggedLines('warn'))
-      expect(line.msg).toMatch(/^\[page\] aborted by client( \(repeated \d+ more times?\))?$/);
+    for (const line of loggedLines('warn')) expect(line.msg).toMatch(/^\[page\] aborted by client( \(repeated \d+ more times?\))?$/);
     await until('their temp files are removed', () => incomingFiles().length === 0);
     const form = new FormData();
     form.append('photos', new Blob([new Uint8Array(1024)]), 'a.jpg');
