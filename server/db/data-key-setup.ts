@@ -8,6 +8,7 @@ import { recordDataKey, storedDataKeys } from './data-key-repository.ts';
 import { createKeyring, DataKeyError, type DataCipher, type DataKey, type Keyring } from './data-keys.ts';
 import { PersonalDataPlugin } from './personal-data.ts';
 import type { DatabaseHandle } from './database.ts';
+import { log } from '../observability/log.ts';
 
 export interface DataKeyOptions {
   /** DATA_KEY: the key file; required with PostgreSQL. */
@@ -15,7 +16,8 @@ export interface DataKeyOptions {
   /** DATA_CIPHER: the algorithm of a key made here (aes-256-gcm by default). */
   cipher?: DataCipher | undefined;
   dataDir: string;
-  log?: Pick<Console, 'warn'>;
+  /** Where the new key's notice goes (the portal's log). */
+  log?: { warn(message: string): void };
   now?: () => Date;
 }
 
@@ -34,7 +36,7 @@ function keysOf(database: DatabaseHandle, options: DataKeyOptions, storedIds: re
     );
   }
   const keys = createKeyFile(file, options.cipher ?? 'aes-256-gcm', options.now?.());
-  (options.log ?? console).warn(
+  (options.log ?? log).warn(
     `已生成个人信息加密密钥 / a new data key was made at ${file} (mode 0600). Keep a copy of it elsewhere, apart from the backups: without it the personal data in the database and in every backup cannot be read.`,
   );
   return { file, keys };
