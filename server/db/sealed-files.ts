@@ -6,17 +6,11 @@
 // no envelope header and is read as it is, until the in-place encryption seals it.
 import type { Keyring } from './data-keys.ts';
 import { sealedBytesKeyId } from './data-keys.ts';
-import { readBlob, type BlobStore } from '../storage/blob-store.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
 
 /** The plain bytes of a stored file: its envelope opened, or the file as it is when it was kept in clear. */
 export function openStoredFile(keyring: Keyring, stored: Buffer): Buffer {
   return sealedBytesKeyId(stored) === null ? stored : keyring.openBytes(stored);
-}
-
-/** A kept file's plain bytes, or null when there is none. */
-export async function readSealedFile(blobs: Pick<BlobStore, 'get'>, keyring: Keyring, key: string): Promise<Buffer | null> {
-  const stored = await readBlob(blobs, key);
-  return stored && openStoredFile(keyring, stored);
 }
 
 /** Writes a file sealed under the active key. */

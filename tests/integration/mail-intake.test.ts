@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBlob } from '../../server/storage/blob-store.ts';
 import { sealedBytesKeyId } from '../../server/db/data-keys.ts';
 import { keyringOf, lookupHashes } from '../../server/db/personal-data.ts';
-import { readSealedFile } from '../../server/db/sealed-files.ts';
+import { openStoredFile } from '../../server/db/sealed-files.ts';
 import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
 import { createTransport } from '../../server/notify/mail-transport.ts';
@@ -181,7 +181,7 @@ describe.each(storeCases(kinds))('mail intake on %s, %s store', (kind, storeKind
     const storedRaw = (await readBlob(t.portal.blobs, row.raw_path!))!;
     expect(sealedBytesKeyId(storedRaw)).toBe(keyring.activeId);
     expect(storedRaw.includes(Buffer.from('wangwu@qq.example'))).toBe(false);
-    expect((await readSealedFile(t.portal.blobs, keyring, row.raw_path!))?.equals(raw)).toBe(true);
+    expect(openStoredFile(keyring, storedRaw).equals(raw)).toBe(true);
     const attachments = JSON.parse(row.attachments) as Array<{ name: string; path?: string; photoId?: string }>;
     const document = attachments.find((a) => a.name === '情况说明.pdf');
     expect(document?.path).toMatch(/^mail-attachments\/[0-9a-f]{64}-情况说明\.pdf$/);
