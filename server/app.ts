@@ -8,6 +8,7 @@ import type { Env } from './env.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.ts';
 import { createWriteBatcher } from './db/write-batcher.ts';
 import { protectDatabase } from './db/data-key-setup.ts';
+import { keyringOf } from './db/personal-data.ts';
 import type { DataCipher } from './db/data-keys.ts';
 import { createReportIntake } from './intake/submit-report.ts';
 import { processPhoto } from './media/photo-pipeline.ts';
@@ -289,6 +290,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     photos: { process: processPhoto, store: photos, record: recordPhoto },
     clock,
     blobs,
+    keyring: keyringOf(db),
     ourAddresses: options.ourMailAddresses ?? [],
     publicUrl: options.publicUrl ?? 'http://127.0.0.1:4321',
     messageIdDomain: options.messageIdDomain,
@@ -369,7 +371,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       observers: [createNoticeNotifications(mailOptions)],
       ...(options.escalationResetDays !== undefined && { resetDays: options.escalationResetDays }),
     }),
-    mailbox: createMailboxConsole({ db, mail, blobs, clock, configured: options.mailboxConfigured ?? false }),
+    mailbox: createMailboxConsole({ db, mail, blobs, keyring: keyringOf(db), clock, configured: options.mailboxConfigured ?? false }),
     patrol: {
       reports: createPatrolReports({ db, catalog, intake }),
       persuasion: createPersuasion({ db, catalog, clock, kinds: () => content.current().persuasionKinds }),

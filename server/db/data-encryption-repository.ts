@@ -69,3 +69,21 @@ export async function countValuesNotUnder(raw: Kysely<any>, table: string, colum
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
+
+/** A LIKE pattern finding a file's key inside a JSON attachment list. */
+const inJson = (key: string) => `%${JSON.stringify(key).slice(1, -1)}%`;
+
+/** Does a mail or a reply still name the kept file (the purge may have removed it meanwhile)? */
+export async function fileNamedByAMail(raw: Kysely<any>, key: string): Promise<boolean> {
+  const like = inJson(key);
+  const [mail, reply] = await Promise.all([
+    raw
+      .selectFrom('mail_messages')
+      .select('id')
+      .where((eb) => eb.or([eb('raw_path', '=', key), eb('attachments', 'like', like)]))
+      .limit(1)
+      .executeTakeFirst(),
+    raw.selectFrom('ticket_messages').select('id').where('attachments', 'like', like).limit(1).executeTakeFirst(),
+  ]);
+  return Boolean(mail ?? reply);
+}

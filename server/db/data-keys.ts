@@ -7,6 +7,13 @@
 // by id (older keys stay readable during a rotation), and "already encrypted" is a pattern match
 // (what lets the in-place migration resume and encrypt each value once).
 //
+// Bytes (a kept raw mail, a mail's attachment in the blob store) have an envelope of their own,
+// binary so a mail is not made a third larger: the ASCII header `enc1b:<keyId>:` or
+// `encs1b:<keyId>:`, then iv|ciphertext|tag (AES-256-GCM, the header as associated data) or
+// iv|ciphertext|mac (SM4-CTR, HMAC-SM3 over header, iv and ciphertext). The header is what tells a
+// reader whether a stored object is sealed, and with which key; an object without it is one kept
+// in clear by an older release, read as it is.
+//
 // Every key of the file is 32 random bytes; what is used is derived from it once, with HKDF,
 // when the keyring is made (no derivation per value): the cipher key, the SM3 MAC key, and the
 // key of the look-up hashes.
@@ -52,6 +59,10 @@ export interface Keyring {
   seal(plain: string): string;
   /** The plain text of an envelope; throws a DataKeyError when its key is missing or it was altered. */
   open(envelope: string): string;
+  /** `plain` in a byte envelope under the active key. */
+  sealBytes(plain: Uint8Array): Buffer;
+  /** The plain bytes of a byte envelope; throws a DataKeyError when it is none, its key is missing or it was altered. */
+  openBytes(sealed: Uint8Array): Buffer;
   /** The look-up hash of `value` under the active key. */
   hash(kind: HashKind, value: string): string;
   /** The look-up hash under a given key (a row's hash is under the key of its envelopes). */
@@ -77,6 +88,24 @@ export function isSealed(value: string): boolean {
 /** The key id an envelope names, or null for a clear value. */
 export function envelopeKeyId(value: string): string | null {
   return ENVELOPE.exec(value)?.[2] ?? null;
+}
+
+const BYTES_HEADER = /^(enc1b|encs1b):([0-9a-f]{8}):/;
+/** The longest header: `encs1b:` and eight hex digits and `:`. */
+const BYTES_HEADER_MAX = 16;
+
+/** The scheme, key id and header length of a byte envelope, or null for clear bytes. */
+function bytesHeader(bytes: Uint8Array): { scheme: 'enc1b' | 'encs1b'; keyId: string; length: number } | null {
+  const m = BYTES_HEADER.exec(Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, BYTES_HEADER_MAX)).toString('latin1'));
+  return m ? { scheme: m[1] as 'enc1b' | 'encs1b', keyId: m[2]!, length: m[0].length } : null;
+}
+
+/**
+ * The key id a byte envelope names, or null for bytes stored in clear. The first 16 bytes are
+ * enough (what a reader that only peeks at an object's start needs).
+ */
+export function sealedBytesKeyId(bytes: Uint8Array): string | null {
+  return bytesHeader(bytes)?.keyId ?? null;
 }
 
 export function newDataKey(cipher: DataCipher, at: Date = new Date()): DataKey {
@@ -144,6 +173,46 @@ function openWith(k: DerivedKey, scheme: string, payload: Buffer): string {
   }
 }
 
+function sealBytesWith(k: DerivedKey, plain: Uint8Array): Buffer {
+  if (k.cipher === 'sm4') {
+    const header = Buffer.from(`encs1b:${k.id}:`, 'latin1');
+    const iv = crypto.randomBytes(SM4_IV);
+    const cipher = crypto.createCipheriv('sm4-ctr', k.encKey, iv);
+    const body = Buffer.concat([iv, cipher.update(plain), cipher.final()]);
+    const mac = crypto.createHmac('sm3', k.macKey!).update(header).update(body).digest();
+    return Buffer.concat([header, body, mac]);
+  }
+  const header = Buffer.from(`enc1b:${k.id}:`, 'latin1');
+  const iv = crypto.randomBytes(GCM_IV);
+  const cipher = crypto.createCipheriv('aes-256-gcm', k.encKey, iv);
+  // The header (and so the key id) is authenticated: an object relabelled under another id fails.
+  cipher.setAAD(header);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([header, iv, body, cipher.getAuthTag()]);
+}
+
+function openBytesWith(k: DerivedKey, scheme: 'enc1b' | 'encs1b', header: Uint8Array, payload: Uint8Array): Buffer {
+  const altered = () => new DataKeyError(`an encrypted file under key ${k.id} was altered or is damaged (authentication failed)`);
+  if (scheme === 'encs1b') {
+    if (k.cipher !== 'sm4' || payload.length < SM4_IV + SM3_MAC) throw altered();
+    const body = payload.subarray(0, payload.length - SM3_MAC);
+    const mac = payload.subarray(payload.length - SM3_MAC);
+    const expected = crypto.createHmac('sm3', k.macKey!).update(header).update(body).digest();
+    if (!crypto.timingSafeEqual(mac, expected)) throw altered();
+    const decipher = crypto.createDecipheriv('sm4-ctr', k.encKey, body.subarray(0, SM4_IV));
+    return Buffer.concat([decipher.update(body.subarray(SM4_IV)), decipher.final()]);
+  }
+  if (k.cipher !== 'aes-256-gcm' || payload.length < GCM_IV + GCM_TAG) throw altered();
+  const decipher = crypto.createDecipheriv('aes-256-gcm', k.encKey, payload.subarray(0, GCM_IV));
+  decipher.setAAD(header);
+  decipher.setAuthTag(payload.subarray(payload.length - GCM_TAG));
+  try {
+    return Buffer.concat([decipher.update(payload.subarray(GCM_IV, payload.length - GCM_TAG)), decipher.final()]);
+  } catch {
+    throw altered();
+  }
+}
+
 function hashOf(k: DerivedKey, kind: HashKind, value: string): string {
   return crypto.createHmac(k.hashAlgorithm, k.hashKey).update(`${kind}\0${value}`).digest('base64url');
 }
@@ -170,6 +239,12 @@ export function createKeyring(keys: readonly DataKey[]): Keyring {
       const m = ENVELOPE.exec(envelope);
       if (!m) throw new DataKeyError('not an encrypted value');
       return openWith(keyOf(m[2]!), m[1]!, Buffer.from(m[3]!, 'base64'));
+    },
+    sealBytes: (plain) => sealBytesWith(active, plain),
+    openBytes(sealed) {
+      const header = bytesHeader(sealed);
+      if (!header) throw new DataKeyError('not an encrypted file');
+      return openBytesWith(keyOf(header.keyId), header.scheme, sealed.subarray(0, header.length), sealed.subarray(header.length));
     },
     hash: (kind, value) => hashOf(active, kind, value),
     hashWith: (keyId, kind, value) => hashOf(keyOf(keyId), kind, value),

@@ -186,7 +186,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
     ...(hooks.onSiteLive && { onLive: hooks.onSiteLive }),
   });
 
-  const backgroundEncryption = createBackgroundEncryption(db, keyringOf(db));
+  const backgroundEncryption = createBackgroundEncryption(db, keyringOf(db), { blobs: portal.blobs });
   const housekeeping = createHousekeeping({ db, photos: portal.photos, throttles: portal.throttles, log: workerLog });
   // Removal goes by the real time: a pass run "as of" a later time (worker:tick --at) must not
   // sign staff out, remove photos or purge personal data that are not yet due.

@@ -12,7 +12,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBlob } from '../../server/storage/blob-store.ts';
-import { lookupHashes } from '../../server/db/personal-data.ts';
+import { sealedBytesKeyId } from '../../server/db/data-keys.ts';
+import { keyringOf, lookupHashes } from '../../server/db/personal-data.ts';
+import { openStoredFile } from '../../server/db/sealed-files.ts';
 import { listMail } from '../../server/notify/mail-outbox-repository.ts';
 import { createMailDelivery } from '../../server/notify/mail-delivery.ts';
 import { createTransport } from '../../server/notify/mail-transport.ts';
@@ -173,13 +175,21 @@ describe.each(storeCases(kinds))('mail intake on %s, %s store', (kind, storeKind
       .select(['raw_path', 'attachments'])
       .where('raw_path', '=', `mail-raw/${createHash('sha256').update(raw).digest('hex')}.eml`)
       .executeTakeFirstOrThrow();
-    // The row names the object's key; the store holds the message byte for byte.
-    expect((await readBlob(t.portal.blobs, row.raw_path!))?.equals(raw)).toBe(true);
+    // The row names the object's key (the plain bytes' sha256); the store holds the message
+    // sealed under the data key (ADR 019), which opens to it byte for byte.
+    const keyring = keyringOf(t.portal.database.db);
+    const storedRaw = (await readBlob(t.portal.blobs, row.raw_path!))!;
+    expect(sealedBytesKeyId(storedRaw)).toBe(keyring.activeId);
+    expect(storedRaw.includes(Buffer.from('wangwu@qq.example'))).toBe(false);
+    expect(openStoredFile(keyring, storedRaw).equals(raw)).toBe(true);
     const attachments = JSON.parse(row.attachments) as Array<{ name: string; path?: string; photoId?: string }>;
     const document = attachments.find((a) => a.name === '情况说明.pdf');
     expect(document?.path).toMatch(/^mail-attachments\/[0-9a-f]{64}-情况说明\.pdf$/);
-    expect((await readBlob(t.portal.blobs, document!.path!))?.equals(pdf)).toBe(true);
-    expect((await t.portal.blobs.head(document!.path!))?.size).toBe(pdf.length);
+    expect(document!.path).toContain(createHash('sha256').update(pdf).digest('hex'));
+    const storedPdf = (await readBlob(t.portal.blobs, document!.path!))!;
+    expect(storedPdf.includes(Buffer.from('整改前情况说明'))).toBe(false);
+    expect(keyring.openBytes(storedPdf).equals(pdf)).toBe(true);
+    expect((await t.portal.blobs.head(document!.path!))?.size).toBe(storedPdf.length);
     // The photo went through the pipeline: both renditions are in the store.
     const photoId = attachments.find((a) => a.photoId)?.photoId;
     expect(photoId).toBeDefined();
@@ -345,6 +355,7 @@ describe.each(storeCases(kinds))('mail intake on %s, %s store', (kind, storeKind
       photos: { process: processPhoto, store: t.portal.photos, record: recordPhoto },
       clock: t.clock,
       blobs: t.portal.blobs,
+      keyring: keyringOf(t.portal.database.db),
       ourAddresses: ['NoReply@Lincheng.example'],
       publicUrl: 'https://cc.lincheng.example',
     });

@@ -4,6 +4,9 @@
 // press the button, with the quarantined row kept as the record. The raw message is re-read
 // from the blob store: on disk (both databases) and in an S3-compatible bucket (s3rver, SQLite).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealedBytesKeyId } from '../../server/db/data-keys.ts';
+import { keyringOf } from '../../server/db/personal-data.ts';
+import { readBlob } from '../../server/storage/blob-store.ts';
 import { createMailboxStatus } from '../../server/intake/mail/mailbox-status.ts';
 import { databaseKinds } from '../support/databases.ts';
 import { CONTENT_DIR, startTestPortal, TEST_THROTTLE_LIMITS, type TestPortal } from '../support/portal.ts';
@@ -141,6 +144,35 @@ describe.each(storeCases(kinds))('mailbox console on %s, %s store', (kind, store
       reason: 'no acknowledgement: sender not authenticated (no trusted mail server configured (MAIL_AUTHSERV_ID))',
     });
     expect((await t.portal.services.mailbox.overview(leader)).unacknowledged[0]?.from).toBe('f***@example.net');
+  });
+
+  it('re-processes a raw message an older release kept in clear, and refuses a sealed one that was altered', async () => {
+    const office = await staffUser(t, 'office');
+    const box = t.portal.services.mailbox;
+    // The sender of the flood above is over the day's cap: these two are quarantined.
+    const from = `busy-${kind}@example.com`;
+    const held = [];
+    for (const n of [12, 13]) {
+      const raw = mail(from, `路灯不亮 第${n}处`, `东环路第${n}根路灯不亮了，晚上很黑。`);
+      expect(await t.portal.services.mail.processMail(raw)).toMatchObject({ outcome: 'quarantined', reason: 'flood' });
+      const row = await t.portal.database.db
+        .selectFrom('mail_messages')
+        .select(['id', 'raw_path'])
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      const stored = (await readBlob(t.portal.blobs, row.raw_path!))!;
+      expect(sealedBytesKeyId(stored)).toBe(keyringOf(t.portal.database.db).activeId);
+      held.push({ id: Number(row.id), key: row.raw_path!, raw, stored });
+    }
+    const [clear, altered] = held as [(typeof held)[0], (typeof held)[0]];
+    // As an older release kept it: the message itself, no envelope.
+    await t.portal.blobs.put(clear.key, clear.raw, { contentType: 'message/rfc822' });
+    expect(await box.reprocess(office, clear.id)).toMatchObject({ outcome: 'created' });
+
+    const damaged = Buffer.from(altered.stored);
+    damaged[damaged.length - 1]! ^= 0x01;
+    await t.portal.blobs.put(altered.key, damaged, { contentType: 'message/rfc822' });
+    await expect(box.reprocess(office, altered.id)).rejects.toThrow('原文文件无法解密');
   });
 
   it('says so when the kept raw message is gone', async () => {

@@ -1,7 +1,8 @@
 // Issue 18 item 7 (个人信息保护, ADR 019), the Done-when: after reports through all three
 // channels — the web form, the mailbox and the hotline — and a lookup by phone, no phone number,
 // name or e-mail address of a reporter or caller is in clear in the SQLite files (database and
-// WAL, read before a checkpoint) nor in a `pg_dump`; the caller's history and the lookup by phone
+// WAL, read before a checkpoint) nor in a `pg_dump`, nor in any file of DATA_DIR (the kept raw
+// mail and its attachment included; only keys/ is left out, it holds the key); the caller's history and the lookup by phone
 // still work, and staff still read the plain values.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,10 +35,21 @@ function mailFrom(name: string, address: string, text: string): Buffer {
       'Date: Mon, 30 Nov 2026 10:00:00 +0800',
       `Message-ID: <at-rest-${Date.now()}@163.example>`,
       'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="at-rest"',
+      '',
+      '--at-rest',
       'Content-Type: text/plain; charset=utf-8',
       'Content-Transfer-Encoding: base64',
       '',
       Buffer.from(text).toString('base64'),
+      '--at-rest',
+      // A document kept as an attachment, signed with the sender's name and address in clear.
+      'Content-Type: text/plain; charset=utf-8; name="qingkuang.txt"',
+      'Content-Disposition: attachment; filename="qingkuang.txt"',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      `情况说明。反映人：${name}，邮箱 ${address}`,
+      '--at-rest--',
       '',
     ].join('\r\n'),
   );
@@ -65,6 +77,10 @@ describe.each(kinds)('personal data at rest on %s', (kind) => {
       file: 'at-rest.eml',
     });
     expect(mail.outcome).toBe('created');
+    // The document was kept as a file (not listed only), so the search below has it to look in.
+    const kept = await t.portal.database.db.selectFrom('mail_messages').select(['raw_path', 'attachments']).executeTakeFirstOrThrow();
+    expect(kept.raw_path).toMatch(/^mail-raw\//);
+    expect(kept.attachments).toMatch(/"path":"mail-attachments\//);
     codes['mail'] = mail.trackingCode!;
     const call = await as('operator').staff.hotline.logCall({
       idempotencyKey: `at-rest-${kind}`,
@@ -128,5 +144,23 @@ describe.each(kinds)('personal data at rest on %s', (kind) => {
       expect(stdout.includes(Buffer.from('ticket_reporters'))).toBe(true);
       expect(secretsIn(stdout)).toEqual([]);
     }
+  });
+
+  it('leaves none in clear in any file under DATA_DIR: the kept raw mail and attachment are sealed', async () => {
+    const dataDir = t.database.dataDir;
+    const found: string[] = [];
+    let mailFiles = 0;
+    for (const entry of fs.readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const rel = path.relative(dataDir, file);
+      // The key file is the one thing there that must be in clear (and it holds no personal data).
+      if (rel.split(path.sep)[0] === 'keys') continue;
+      if (/^mail-(raw|attachments)\//.test(rel.split(path.sep).join('/'))) mailFiles++;
+      for (const secret of secretsIn(fs.readFileSync(file))) found.push(`${rel}: ${secret}`);
+    }
+    // The raw mail and its attachment are there (sealed), so the search proves something.
+    expect(mailFiles).toBeGreaterThanOrEqual(2);
+    expect(found).toEqual([]);
   });
 });

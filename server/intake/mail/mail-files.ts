@@ -4,10 +4,14 @@
 // `mail-attachments/<sha256>-<name>` — never served — and a new report's images through the photo
 // pipeline, as the web form's are. Objects are content-addressed and written once. The key is
 // what the mail's row records (raw_path, an attachment's path): on disk, the path under DATA_DIR.
+// The raw message and the attachments hold the sender's address and name: they are stored sealed
+// with the data key (server/db/sealed-files.ts, ADR 019), still named by the plain bytes' sha256.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.ts';
+import type { Keyring } from '../../db/data-keys.ts';
 import type { Database } from '../../db/schema.ts';
+import { putSealedFile } from '../../db/sealed-files.ts';
 import type { WriteBatcher } from '../../db/write-batcher.ts';
 import type { ProcessedPhoto } from '../../media/photo-pipeline.ts';
 import type { PhotoPurpose } from '../../media/photo-repository.ts';
@@ -31,16 +35,18 @@ export interface MailFilesDeps {
   photos: MailPhotos;
   writes: WriteBatcher;
   clock: Clock;
+  /** The data key the kept files are sealed with. */
+  keyring: Keyring;
   /** Attachment bytes kept per message; the rest are listed only. */
   maxAttachmentBytes: number;
 }
 
 export function createMailFiles(deps: MailFilesDeps) {
-  const { blobs, photos, writes, clock } = deps;
+  const { blobs, photos, writes, clock, keyring } = deps;
 
-  /** Content-addressed objects: written once, left alone when already there. */
+  /** Content-addressed objects (by the plain bytes): written once, sealed; left alone when already there. */
   async function writeOnce(key: string, content: Buffer, contentType: string): Promise<string> {
-    if (!(await blobs.head(key))) await blobs.put(key, content, { contentType });
+    if (!(await blobs.head(key))) await putSealedFile(blobs, keyring, key, content, contentType);
     return key;
   }
 

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../clock.ts';
+import type { Keyring } from '../../db/data-keys.ts';
 import { isUniqueViolation } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import type { WriteBatcher } from '../../db/write-batcher.ts';
@@ -99,6 +100,8 @@ export interface MailIntakeDeps {
   clock: Clock;
   /** Where the raw message and attachments are kept (server/storage/). */
   blobs: BlobStore;
+  /** The data key they are sealed with there (keyringOf(db)). */
+  keyring: Keyring;
   /** The mailbox's own addresses: mail from them is ignored, never answered. */
   ourAddresses: readonly string[];
   publicUrl: string;

@@ -14,6 +14,8 @@ import type { Clock } from '../../clock.ts';
 import type { Database } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { findTicketByCode } from '../../tickets/ticket-repository.ts';
+import { DataKeyError, type Keyring } from '../../db/data-keys.ts';
+import { openStoredFile } from '../../db/sealed-files.ts';
 import { readBlob, type BlobStore } from '../../storage/blob-store.ts';
 import type { MailOutcome } from './mail-decision.ts';
 import type { MailIntake, MailResult } from './mail-intake.ts';
@@ -92,6 +94,8 @@ export function createMailboxConsole(deps: {
   mail: Pick<MailIntake, 'processMail'>;
   /** Where the kept raw messages are (their rows' raw_path is the key). */
   blobs: Pick<BlobStore, 'get'>;
+  /** They are sealed with the data key (or in clear, kept by an older release). */
+  keyring: Keyring;
   clock: Clock;
   configured: boolean;
 }) {
@@ -158,8 +162,15 @@ export function createMailboxConsole(deps: {
     if (!row) throw new NotFoundError('没有这封邮件');
     if (row.outcome !== 'quarantined' || row.reprocessedOutcome !== null) throw new ConflictError('这封邮件不在隔离区，无需重新处理');
     if (!row.rawPath) throw new ConflictError('这封邮件的原文没有保存，无法重新处理');
-    const raw = await readBlob(deps.blobs, row.rawPath).catch(() => null);
-    if (!raw) throw new ConflictError('这封邮件的原文文件已不在服务器上，无法重新处理');
+    const stored = await readBlob(deps.blobs, row.rawPath).catch(() => null);
+    if (!stored) throw new ConflictError('这封邮件的原文文件已不在服务器上，无法重新处理');
+    let raw: Buffer;
+    try {
+      raw = openStoredFile(deps.keyring, stored);
+    } catch (error) {
+      if (!(error instanceof DataKeyError)) throw error;
+      throw new ConflictError(`这封邮件的原文文件无法解密（数据密钥不符或文件已损坏），无法重新处理：${error.message}`);
+    }
 
     const at = clock.now().toISOString();
     const stale = new Date(clock.now().getTime() - STALE_CLAIM_MS).toISOString();
