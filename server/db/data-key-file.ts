@@ -45,7 +45,8 @@ export function readKeyFile(file: string): DataKey[] {
   });
 }
 
-export function writeKeyFile(file: string, keys: readonly DataKey[]): void {
+/** Writes the key file whole (a temporary file renamed); `exclusive`: never over an existing one. */
+export function writeKeyFile(file: string, keys: readonly DataKey[], options: { exclusive?: boolean } = {}): void {
   const json: KeyFileJson = {
     format: FORMAT,
     keys: keys.map((k) => ({ id: k.id, cipher: k.cipher, key: k.material.toString('base64'), created: k.created })),
@@ -53,13 +54,23 @@ export function writeKeyFile(file: string, keys: readonly DataKey[]): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600 });
-  fs.renameSync(temp, file);
+  if (!options.exclusive) return fs.renameSync(temp, file);
+  // A hard link fails when the name exists, where a rename would replace it: two processes
+  // making the key at once (the web and the worker service started together) keep the first.
+  try {
+    fs.linkSync(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new DataKeyError(`the key file ${file} exists already`);
+    throw error;
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
 }
 
-/** Makes a key file with one new key; refuses to replace an existing file. */
+/** Makes a key file with one new key; refuses to replace an existing file, also one made a moment ago. */
 export function createKeyFile(file: string, cipher: DataCipher, at?: Date): DataKey[] {
   if (fs.existsSync(file)) throw new DataKeyError(`the key file ${file} exists already`);
   const keys = [newDataKey(cipher, at)];
-  writeKeyFile(file, keys);
+  writeKeyFile(file, keys, { exclusive: true });
   return keys;
 }

@@ -35,7 +35,15 @@ function keysOf(database: DatabaseHandle, options: DataKeyOptions, storedIds: re
       `The database holds personal data encrypted with key ${storedIds.join(', ')}, but DATA_KEY is not set and ${file} does not exist. Put your copy of the key file there (or set DATA_KEY to it); a new key would not read the data.`,
     );
   }
-  const keys = createKeyFile(file, options.cipher ?? 'aes-256-gcm', options.now?.());
+  let keys: DataKey[];
+  try {
+    keys = createKeyFile(file, options.cipher ?? 'aes-256-gcm', options.now?.());
+  } catch (error) {
+    // Another process of this DATA_DIR made it since the check above (the web and the worker
+    // started together on an empty one): use that key, never one of our own beside it.
+    if (!(error instanceof DataKeyError) || !fs.existsSync(file)) throw error;
+    return { file, keys: readKeyFile(file) };
+  }
   (options.log ?? log).warn(
     `已生成个人信息加密密钥 / a new data key was made at ${file} (mode 0600). Keep a copy of it elsewhere, apart from the backups: without it the personal data in the database and in every backup cannot be read.`,
   );
