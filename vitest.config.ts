@@ -42,6 +42,10 @@ export default defineConfig({
       {
         test: { name: 'measured', include: MEASURED, fileParallelism: false, sequence: { groupOrder: 1 }, ...integration },
       },
+      // Issue 19's packaging tests (install.sh, the bundle, nginx): run by `npm test` after the build.
+      {
+        test: { name: 'packaging', include: ['tests/packaging/**/*.test.ts'], ...integration },
+      },
     ],
   },
 });

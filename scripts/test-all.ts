@@ -94,6 +94,8 @@ run('npx', ['vitest', 'run', '--project', 'unit', '--project', 'integration', '-
 run('npm', ['run', 'build']);
 // The portal started as a deployment starts it (server/main.ts): its web processes serve the build.
 run('npx', ['vitest', 'run', '--project', 'deployed']);
+// Installing it (issue 19): the bundle, install.sh, nginx in front.
+run('npx', ['vitest', 'run', '--project', 'packaging']);
 run('npx', ['playwright', 'test'], { E2E_SKIP_BUILD: '1' });
 printStages();
 console.log('\n✓ all tests passed');
