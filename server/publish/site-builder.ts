@@ -27,6 +27,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createPhotoStore, type PhotoStore } from '../media/photo-store.ts';
 import { publicSnapshotSchema, type PublicSnapshot } from './public-snapshot.ts';
+import { siteBuildRoot } from './site-build-root.ts';
 import { precompressTree, type CompressStats } from './site-compress.ts';
 
 /** Where the working copy lives under DATA_DIR. */
@@ -79,6 +80,8 @@ export interface SiteBuildOptions {
    * (indexBuild, after the build is live). Without it: the whole site.
    */
   previous?: { snapshot: PublicSnapshot; paths: readonly string[] };
+  /** Build from a build root of its own even when the project is writable (tests; site-build-root.ts). */
+  separateRoot?: boolean;
   /** Told of each finished step. */
   onStep?: (step: string, ms: number) => void;
 }
@@ -191,13 +194,19 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
       // with the path it was first read from, so an ad moved with CONTENT_DIR (another folder, same
       // files) would look for its images in the old folder. The store is re-read each build (a few
       // Markdown files); the processed images stay cached.
-      const argv = options.command ?? [process.execPath, astroBin(root), 'build', '--root', siteRoot, '--force'];
+      // The worker's builds: from a build root beside the working copy when the project is read-only (site-build-root.ts).
+      const build =
+        copy && !options.siteRoot && !options.command
+          ? await siteBuildRoot(root, copy.base, { separate: options.separateRoot ?? false })
+          : { root, siteRoot, env: {} };
+      const argv = options.command ?? [process.execPath, astroBin(build.root), 'build', '--root', build.siteRoot, '--force'];
       const [cmd, ...args] = argv;
       if (!cmd) throw new SiteBuildError('astro', 'no command');
       await runChild('astro', cmd, args, {
-        cwd: root,
+        cwd: build.root,
         env: {
           ...childEnv(),
+          ...build.env,
           ...options.env,
           PUBLIC_SNAPSHOT: snapshotFile,
           SITE_OUT_DIR: workDir,
