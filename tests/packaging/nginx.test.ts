@@ -10,7 +10,8 @@
 // - a report with a 10 MB photo goes through to Node;
 // - the client's address reaches the portal's throttles through X-Forwarded-For: THROTTLE_REPORTS
 //   stops one address (whatever X-Forwarded-For it sends itself), not the next;
-// - nginx's own limit answers 429 under a burst of sign-ins.
+// - nginx's own limit answers 429 under a burst of sign-ins;
+// - HTTP is redirected to HTTPS, and HTTPS speaks HTTP/2.
 //
 // The shipped file is rendered for the test by replacing its SETTING lines' values — ports (on
 // 127.0.0.1, no IPv6 lines), certificate paths, the upstream, the site root, log paths — each of
@@ -24,6 +25,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -266,6 +268,37 @@ describe('nginx in front of the portal (the shipped configuration)', () => {
     answer.resume();
     expect(answer.statusCode).toBe(301);
     expect(answer.headers.location).toBe('https://127.0.0.1/notices/?page=2');
+  });
+
+  it('speaks HTTP/2, from the directory and through to Node', async () => {
+    const session = http2.connect(`https://127.0.0.1:${httpsPort}`, { ca: cert });
+    try {
+      const get = (pathname: string, headers: Record<string, string>) =>
+        new Promise<{ headers: http2.IncomingHttpHeaders; text: string }>((resolve, reject) => {
+          const stream = session.request({ ':path': pathname, ...headers });
+          let response: http2.IncomingHttpHeaders = {};
+          const chunks: Buffer[] = [];
+          stream.on('response', (h) => (response = h));
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            const body = Buffer.concat(chunks);
+            resolve({
+              headers: response,
+              text: (response['content-encoding'] === 'br' ? zlib.brotliDecompressSync(body) : body).toString(),
+            });
+          });
+          stream.on('error', reject);
+        });
+      const home = await get('/', { 'accept-encoding': 'br' });
+      expect(home.headers[':status']).toBe(200);
+      expect(home.headers['content-encoding']).toBe('br');
+      // Through Node (the Host header made from :authority): the elderly page.
+      const elderly = await get('/', { cookie: 'cc_elderly=1' });
+      expect(elderly.headers[':status']).toBe(200);
+      expect(elderly.text).toMatch(/<html[^>]*class="[^"]*elderly/);
+    } finally {
+      session.close();
+    }
   });
 
   it('serves the public site from its directory, precompressed, with the headers Node sends', async () => {
