@@ -31,8 +31,8 @@ const config: KnipConfig = {
   ],
   // Debian packages: poppler-utils (installed by scripts/test-all.ts for the printing tests),
   // icu-devtools (uconv, for the routing tables' tool) and e2fsprogs (chattr, a read-only data
-  // directory in the readiness test).
-  ignoreBinaries: ['pdftoppm', 'pdfinfo', 'pdftotext', 'uconv', 'chattr'],
+  // directory in the readiness test), openssl (a self-signed certificate for the nginx test).
+  ignoreBinaries: ['pdftoppm', 'pdfinfo', 'pdftotext', 'uconv', 'chattr', 'openssl'],
   // The search page loads Pagefind's script from the built site at run time.
   ignoreUnresolved: ['/pagefind/pagefind.js'],
 };
