@@ -31,8 +31,9 @@ const config: KnipConfig = {
   ],
   // Debian packages: poppler-utils (installed by scripts/test-all.ts for the printing tests),
   // icu-devtools (uconv, for the routing tables' tool) and e2fsprogs (chattr, a read-only data
-  // directory in the readiness test); systemd (systemd-analyze verify on the units, where it is there).
-  ignoreBinaries: ['pdftoppm', 'pdfinfo', 'pdftotext', 'uconv', 'chattr', 'systemd-analyze'],
+  // directory in the readiness test), openssl (a self-signed certificate for the nginx test),
+  // systemd (systemd-analyze verify on the units, where it is there).
+  ignoreBinaries: ['pdftoppm', 'pdfinfo', 'pdftotext', 'uconv', 'chattr', 'openssl', 'systemd-analyze'],
   // The search page loads Pagefind's script from the built site at run time.
   ignoreUnresolved: ['/pagefind/pagefind.js'],
 };

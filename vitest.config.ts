@@ -40,11 +40,11 @@ export default defineConfig({
         test: { name: 'deployed', include: DEPLOYED, ...integration },
       },
       {
-        test: { name: 'measured', include: MEASURED, fileParallelism: false, sequence: { groupOrder: 1 }, ...integration },
-      },
-      // Issue 19's packaging tests (install.sh, the bundle, nginx): run by `npm test` after the build.
-      {
+        // Issue 19: the deployment's pieces (nginx in front …) tried as shipped; after `npm run build`.
         test: { name: 'packaging', include: ['tests/packaging/**/*.test.ts'], ...integration },
+      },
+      {
+        test: { name: 'measured', include: MEASURED, fileParallelism: false, sequence: { groupOrder: 1 }, ...integration },
       },
     ],
   },

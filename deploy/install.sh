@@ -201,7 +201,8 @@ make_dir() { # path owner:group mode
 make_dir "$OPT" root:root 0755
 make_dir "$OPT/releases" root:root 0755
 make_dir "$ETC" "root:$SERVICE_USER" 0750
-make_dir "$DATA" "$SERVICE_USER:$SERVICE_USER" 0750
+# 0711: nginx (www-data) passes through to DATA_DIR/public-site/current, never lists or reads the rest.
+make_dir "$DATA" "$SERVICE_USER:$SERVICE_USER" 0711
 make_dir "$LOGS" "$SERVICE_USER:$SERVICE_USER" 0750
 [ "$WORKER" = 0 ] || make_dir "$BACKUPS" "$SERVICE_USER:$SERVICE_USER" 0750
 mkdir -p "$ROOT$UNITS"

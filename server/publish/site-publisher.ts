@@ -109,9 +109,11 @@ export interface SitePublisherOptions {
   lease?: Lease;
   /**
    * Told when a build (or its search index) is recorded live: a web role in the same process
-   * switches at once instead of at its next look (SITE_POLL_SECONDS).
+   * switches at once instead of at its next look (SITE_POLL_SECONDS); on the disk store the worker
+   * lays out nginx's directory of the live site (site-directory.ts). Awaited: a build is done when
+   * its hooks are.
    */
-  onLive?: () => void;
+  onLive?: () => void | Promise<void>;
 }
 
 export type PublishRun =
@@ -242,8 +244,8 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       manifestKey: key,
     });
     await markWorkingCopy(options.dataDir, id);
-    options.onLive?.();
     const ms = Math.round(performance.now() - began);
+    await options.onLive?.();
     const what = result.scope === 'changed' ? `${result.noticesRendered} notice page(s) and the lists rendered` : `${result.pages} page(s)`;
     log.info(`[publish] build ${id} live: ${what}, ${requests} request(s), ${(ms / 1000).toFixed(1)} s`);
     const index =
@@ -293,7 +295,7 @@ export function createSitePublisher(options: SitePublisherOptions): SitePublishe
       const key = manifestKey(id, 2);
       await writeManifest(options.store, key, indexed.manifest);
       await updateManifestKey(db, id, key);
-      options.onLive?.();
+      await options.onLive?.();
       return { timings };
     } catch (error) {
       // The copy's index may now differ from the manifest's: the next build is a full one.

@@ -10,7 +10,9 @@
 // PUBLISH_POLL_MS (1 s) between passes, so a published notice is live in about one build's time
 // rather than after the next pass; and at start it queues a build when none is live. Each look
 // (and each pass) first compares the content the site reads (CONTENT_DIR: ads, site.json …) with
-// what the last build read, and queues a build for what changed (site-publisher.ts).
+// what the last build read, and queues a build for what changed (site-publisher.ts). On the disk
+// store, the build recorded live is also laid out as DATA_DIR/public-site/current for nginx
+// (site-directory.ts, ADR 020).
 //
 // Several workers (issue 16 item 5): the outboxes are claimed in batches, so any number of workers
 // share them; the mailbox (with its IDLE connection) and the site build are done only by the
@@ -37,6 +39,7 @@ import { createMailboxStatus } from '../intake/mail/mailbox-status.ts';
 import { publicSnapshot } from '../publish/public-projection.ts';
 import type { PublicSnapshot } from '../publish/public-snapshot.ts';
 import { createSitePublisher, type SitePublisher } from '../publish/site-publisher.ts';
+import { createSiteDirectory } from '../publish/site-directory.ts';
 import { createDailyPurge } from '../privacy/daily-purge.ts';
 import { createPrivacyPurge } from '../privacy/purge.ts';
 import { createAuditSealer } from '../audit/audit-sealer.ts';
@@ -169,6 +172,14 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
     }
   }
 
+  // nginx's directory of the live site (ADR 020): on the disk store, laid out by the worker that
+  // records a build live, and at its start (a build made before, an upgrade from a release without it).
+  const siteDirectory = createSiteDirectory({ db, store: portal.blobs, dataDir: env.dataDir, log: workerLog });
+  const updateSiteDirectory = () =>
+    siteDirectory.update().then(
+      () => {},
+      (error: unknown) => workerLog.error("[publish] nginx's site directory was not updated (Node serves the new build meanwhile):", error),
+    );
   const publisher = createSitePublisher({
     db,
     clock,
@@ -183,7 +194,10 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
     log: workerLog,
     // One builder among several workers: the holder of the 'site-build' lease.
     lease: createLease({ db, clock: systemClock, name: 'site-build', ttlMs: env.leaseMs, log: workerLog }),
-    ...(hooks.onSiteLive && { onLive: hooks.onSiteLive }),
+    onLive: () => {
+      hooks.onSiteLive?.();
+      return updateSiteDirectory();
+    },
   });
 
   const backgroundEncryption = createBackgroundEncryption(db, keyringOf(db), { blobs: portal.blobs });
@@ -241,7 +255,7 @@ export function createPortalWorker(portal: Portal, env: Env, clock: Clock, hooks
       ...(nightlyBackup ? [{ name: 'backup', run: (now: Date) => nightlyBackup(notLater(now)) }] : []),
     ],
   });
-  return { scheduler: withPublishPoll(passes, publisher, clock), transport, mailboxWatcher, publisher };
+  return { scheduler: withPublishPoll(passes, publisher, clock, updateSiteDirectory), transport, mailboxWatcher, publisher };
 }
 
 /**
@@ -258,9 +272,10 @@ async function publishPass(publisher: SitePublisher, now: Date) {
  * The scheduler, plus: at start a build is queued if none is live, and every PUBLISH_POLL_MS
  * changed content is queued and queued requests are built.
  */
-function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clock): Scheduler {
+function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clock, updateSiteDirectory: () => Promise<void>): Scheduler {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let directory: Promise<void> = Promise.resolve();
   const poll = () => {
     timer = setTimeout(() => {
       timer = undefined;
@@ -281,6 +296,7 @@ function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clo
     start() {
       if (passes.running || stopped) return;
       publisher.ensureLive(clock.now()).catch((error: unknown) => workerLog.error('[publish] could not queue the start build:', error));
+      directory = updateSiteDirectory();
       passes.start();
       poll();
     },
@@ -290,6 +306,7 @@ function withPublishPoll(passes: Scheduler, publisher: SitePublisher, clock: Clo
       timer = undefined;
       await passes.stop();
       await publisher.idle();
+      await directory;
     },
     get running() {
       return passes.running;

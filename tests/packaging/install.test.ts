@@ -84,14 +84,11 @@ describe('install.sh --root --no-systemd', () => {
 
     expect(current()).toBe(`releases/${A}`);
     expect(fs.existsSync(at(`opt/chuangcheng-portal/releases/${A}/bin/portal-web`))).toBe(true);
-    for (const dir of [
-      'var/lib/chuangcheng-portal',
-      'var/log/chuangcheng-portal',
-      'var/backups/chuangcheng-portal',
-      'etc/chuangcheng-portal',
-    ]) {
+    for (const dir of ['var/log/chuangcheng-portal', 'var/backups/chuangcheng-portal', 'etc/chuangcheng-portal']) {
       expect(mode(dir), dir).toBe('750');
     }
+    // nginx (www-data) passes through DATA_DIR to public-site/current, never lists it (deploy/nginx/).
+    expect(mode('var/lib/chuangcheng-portal')).toBe('711');
     expect(fs.readFileSync(at(ENV), 'utf8')).toBe(fs.readFileSync(path.join(DEPLOY, 'portal.env.template'), 'utf8'));
     expect(mode(ENV)).toBe('640');
     expect(result.stdout).toContain(`settings: wrote ${at(ENV)} from the template`);
