@@ -75,6 +75,10 @@ function ensureSystemPackages(): void {
   if (!hasCjkFont()) missing.push('fonts-noto-cjk');
   if (!fs.existsSync('/usr/sbin/dovecot')) missing.push('dovecot-imapd');
   if (!fs.existsSync('/usr/bin/pdftotext')) missing.push('poppler-utils');
+  // The ARM64 offline bundle runs under user-mode emulation, on an ARM64 glibc and libstdc++.
+  if (!fs.existsSync('/usr/bin/qemu-aarch64')) missing.push('qemu-user');
+  if (!fs.existsSync('/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1')) missing.push('libc6-arm64-cross');
+  if (!fs.existsSync('/usr/aarch64-linux-gnu/lib/libstdc++.so.6')) missing.push('libstdc++6-arm64-cross');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`Missing Debian packages: ${missing.join(' ')}. Install them: sudo apt-get install -y ${missing.join(' ')}`);
@@ -94,6 +98,8 @@ run('npx', ['vitest', 'run', '--project', 'unit', '--project', 'integration', '-
 run('npm', ['run', 'build']);
 // The portal started as a deployment starts it (server/main.ts): its web processes serve the build.
 run('npx', ['vitest', 'run', '--project', 'deployed']);
+// The offline bundles (x64, and ARM64 under qemu) are made from that build.
+run('npx', ['vitest', 'run', '--project', 'packaging']);
 run('npx', ['playwright', 'test'], { E2E_SKIP_BUILD: '1' });
 printStages();
 console.log('\n✓ all tests passed');
