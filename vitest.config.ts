@@ -7,8 +7,9 @@ import { defineConfig } from 'vitest/config';
 // two, one file at a time, so that other test files competing for the two cores are not what
 // they measure. A fourth, `deployed`, holds the integration tests that start the portal as a
 // deployment does (server/main.ts in processes of its own), which serve the build: `npm test`
-// runs it after `npm run build`. A test that prints a console error fails
-// (tests/setup/fail-on-console-error.ts).
+// runs it after `npm run build`. A fifth, `packaging`, holds the tests of the deployment's
+// packaging (tests/packaging: the offline bundle …), which also reuse the build. A test that
+// prints a console error fails (tests/setup/fail-on-console-error.ts).
 //
 // Three test files at a time even on two cores (vitest's default would be one there): most
 // integration tests wait — on PostgreSQL, on a child process, on a worker's pass — more than they
