@@ -49,7 +49,9 @@ export function isSecretKey(key: string): boolean {
 const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)((?:[\s-]?\d){4})((?:[\s-]?\d){4})(?!\d)/g;
 // Any other run of seven or more digits: landlines (0319-5551234 keeps its area code), ID card
 // numbers, bank accounts — whatever they are, the log does not need them whole.
-const DIGIT_RUN = /\d{7,}/g;
+// A time stamp of ours is not one: build and backup ids begin with the date and time,
+// "20261208-054624-…" (and "20261208T054624Z"), which the operator needs whole to find the build.
+const DIGIT_RUN = /(?<!\d)(?!20\d{6}[-T]\d{6}(?!\d))\d{7,}/g;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})/g;
 
 /** 13812345678 → 138****5678, other digit runs of 7+ → ****5678, zhang.san@example.com → z***@example.com. */

@@ -39,6 +39,13 @@ describe('masking', () => {
     expect(maskText('ticket 42 at 2026-12-08T03:57:44.000Z, 123456 bytes')).toBe('ticket 42 at 2026-12-08T03:57:44.000Z, 123456 bytes');
   });
 
+  it('leaves the time stamps that begin build and backup ids whole, and still masks digits around them', () => {
+    expect(maskText('build 20261208-054624-160-1e0d live')).toBe('build 20261208-054624-160-1e0d live');
+    expect(maskText('backup 20261208T054624Z taken')).toBe('backup 20261208T054624Z taken');
+    expect(maskText('20261208-1234567')).toBe('****1208-****4567');
+    expect(maskText('2026120813812345678')).toBe('202****5678');
+  });
+
   it('masks e-mail addresses', () => {
     expect(maskText('From: zhang.san@example.com, li@mail.lincheng.gov.cn')).toBe('From: z***@example.com, l***@mail.lincheng.gov.cn');
   });
