@@ -28,6 +28,17 @@ fi
 : "${CONTENT_DIR:=$PORTAL_APP/content}"
 export CONTENT_DIR
 
+# Typed as root on an installed machine, a command runs as the owner of DATA_DIR (the service's
+# user, chuangcheng): the files it makes there — the database's -wal and -shm, the log, a
+# restored database — must stay writable by the services.
+if [ -n "${DATA_DIR:-}" ] && [ -d "$DATA_DIR" ] && command -v id >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
+  command -v stat >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1; then
+  portal_owner=$(stat -c %U "$DATA_DIR")
+  if [ "$portal_owner" != root ] && [ "$portal_owner" != UNKNOWN ]; then
+    exec runuser -u "$portal_owner" -- "$0" "$@"
+  fi
+fi
+
 if [ ! -x "$PORTAL_NODE" ]; then
   echo "portal: $PORTAL_NODE is missing: unpack the whole bundle (it carries its own Node)" >&2
   exit 2
