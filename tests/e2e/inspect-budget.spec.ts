@@ -143,15 +143,23 @@ test.describe('with the service worker', () => {
     const path = `/console/inspect/${roundId}`;
     await page.goto(path);
     await waitForIslands(page);
-    // The worker keeps the page and the assets it loaded.
-    const keptHtml = await page.waitForFunction(async (p) => {
-      const cache = await caches.open('cc-inspect-v1');
-      const keys = (await cache.keys()).map((k) => new URL(k.url).pathname);
-      if (!keys.includes(p) || !keys.some((k) => k.startsWith('/_astro/'))) return null;
-      return (await cache.match(p))!.text();
-    }, path);
-    const keptAt = await renderedAt(page, String(await keptHtml.jsonValue()));
-    expect(keptAt).not.toBe('');
+    // The worker keeps the page and the assets it loaded. Polled from here, not with
+    // waitForFunction: the page may be navigated meanwhile (the worker taking control), and an
+    // async predicate cut short that way resolved with null.
+    let kept = '';
+    await expect
+      .poll(async () => {
+        kept = await page.evaluate(async (p) => {
+          const cache = await caches.open('cc-inspect-v1');
+          const keys = (await cache.keys()).map((k) => new URL(k.url).pathname);
+          if (!keys.includes(p) || !keys.some((k) => k.startsWith('/_astro/'))) return '';
+          return (await cache.match(p))!.text();
+        }, path);
+        return kept !== '';
+      })
+      .toBe(true);
+    const keptAt = await renderedAt(page, kept);
+    expect(keptAt, `the kept copy is the round page: ${kept.slice(0, 600)}`).not.toBe('');
 
     // No network at all — the page's requests and the worker's own.
     await context.setOffline(true);
