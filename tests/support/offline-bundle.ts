@@ -6,6 +6,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { logMessages } from './portal-process.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -86,18 +87,6 @@ export interface BundledProcess {
   stop(): Promise<void>;
 }
 
-/** The messages of the JSON log lines the portal writes on standard output. */
-function messages(output: string): string[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      const entry = JSON.parse(line) as { msg?: unknown };
-      return typeof entry.msg === 'string' ? [entry.msg] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
 /** Starts bin/portal-web (PORT=0 in its settings; resolves once it listens) or bin/portal-worker (once it has started). */
 export function startBundled(
   bundle: string,
@@ -140,7 +129,7 @@ export function startBundled(
     };
     child.once('exit', early);
     const look = () => {
-      const said = messages(log);
+      const said = logMessages(log);
       if (!said.some((m) => m.startsWith('roles: '))) return;
       const base = command === 'portal-web' ? said.map((m) => /portal listening on (http:\/\/\S+?)\/?$/.exec(m)?.[1]).find(Boolean) : '';
       if (base === undefined) return;
@@ -157,7 +146,7 @@ export function startBundled(
 export async function waitForMessage(process: BundledProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = messages(process.output()).find((m) => pattern.test(m));
+    const found = logMessages(process.output()).find((m) => pattern.test(m));
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no log message matching ${pattern} within ${timeoutMs} ms:\n${process.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));

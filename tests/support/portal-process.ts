@@ -29,7 +29,7 @@ const LISTENING = /portal listening on (http:\/\/\S+?)\/?$/;
 const STARTED = /^roles: /;
 
 /** The messages of the JSON log lines in `output` (the portal logs JSON lines on standard output). */
-function messages(output: string): string[] {
+export function logMessages(output: string): string[] {
   return output.split('\n').flatMap((line) => {
     try {
       const entry = JSON.parse(line) as { msg?: unknown };
@@ -62,7 +62,7 @@ export function startPortalProcess(role: 'web' | 'worker', env: Record<string, s
     const early = (code: number | null, signal: NodeJS.Signals | null) => fail(`exited (${code ?? signal}) before it started`);
     child.once('exit', early);
     const look = () => {
-      const said = messages(log);
+      const said = logMessages(log);
       if (!said.some((m) => STARTED.test(m))) return;
       const base = role === 'web' ? said.map((m) => LISTENING.exec(m)?.[1]).find(Boolean) : '';
       if (base === undefined) return fail('started without saying where it listens');
